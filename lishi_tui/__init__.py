@@ -1,0 +1,14 @@
+"""lishi-tui: a terminal dashboard and plugin framework for development indicators.
+
+Only ``hookimpl`` is public API for plugins; see ``lishi_tui.hookspecs``.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+__version__ = "0.1.0"
+
+hookimpl = pluggy.HookimplMarker("lishi_tui")
+
+__all__ = ["__version__", "hookimpl"]

@@ -1,0 +1,5 @@
+"""``python -m lishi_tui``: the same as the ``lishi-tui`` command."""
+
+from lishi_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The collector: runs every source on its own schedule and stores what they return."""

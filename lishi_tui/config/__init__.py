@@ -1,0 +1,1 @@
+"""Configuration: locating, parsing and validating TOML into typed objects."""

@@ -1,0 +1,123 @@
+"""The configuration as frozen, typed objects: what the TOML loader produces and everything reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from lishi_tui.domain.model import Indicator
+
+
+class PanelKind(StrEnum):
+    """How a panel shows its indicator(s)."""
+
+    STAT = "stat"
+    CHART = "chart"
+    TABLE = "table"
+    GAUGE = "gauge"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """``[app]``: how the dashboard looks and behaves."""
+
+    language: str = "zh"  # "zh" or "en"
+    low_bandwidth: bool = False  # monochrome charts, at most one update a second
+    demo: bool = True  # run sources whose type is "demo"
+    refresh: timedelta = timedelta(milliseconds=250)  # how often the store is polled for changes
+    collector: str = "auto"  # "auto": in-process unless disabled, "off": only read the store
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """``[plugins]``: where plugins come from and which may load."""
+
+    dirs: tuple[Path, ...] = ()
+    allow: tuple[str, ...] = ()  # empty: all allowed
+    deny: tuple[str, ...] = ()
+    timeout: timedelta = timedelta(seconds=5)  # per registration hook call
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """``[storage]``: where history lives."""
+
+    backend: str = "sqlite"
+    path: Path | None = None  # None: the user data dir
+    url: str = ""  # for server backends
+
+
+@dataclass(frozen=True)
+class CollectorSettings:
+    """``[collector]``: how sources are fetched."""
+
+    max_concurrency: int = 16
+    timeout: timedelta = timedelta(seconds=10)
+    retries: int = 2
+    backoff: timedelta = timedelta(seconds=1)
+    max_backoff: timedelta = timedelta(minutes=5)
+    breaker_failures: int = 5  # consecutive failed runs that open the breaker
+    breaker_cooldown: timedelta = timedelta(minutes=5)
+    max_bytes: int = 10 * 1024 * 1024
+    user_agent: str = "lishi-tui"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """``[sources.<id>]``: one configured source."""
+
+    id: str
+    type: str
+    interval: timedelta
+    indicators: tuple[str, ...]
+    options: Mapping[str, Any]  # the type-specific keys, validated and defaulted
+    enabled: bool = True
+    timeout: timedelta | None = None  # overrides [collector] timeout
+    allow_redirects_to: tuple[str, ...] = ()  # other hosts a redirect may go to
+    secrets: tuple[str, ...] = ()  # expanded values of secret options, for redaction
+
+
+@dataclass(frozen=True)
+class PanelConfig:
+    """One panel on a page."""
+
+    kind: PanelKind
+    indicators: tuple[str, ...]
+    title: str = ""  # default: the indicator's name
+    width: int = 1  # grid columns spanned
+    height: int = 1  # grid rows spanned
+
+
+@dataclass(frozen=True)
+class PageConfig:
+    """``[pages.<id>]``: one tab of the dashboard."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    panels: tuple[PanelConfig, ...]
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else (self.title_en or self.title_zh)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path | None
+    app: AppSettings = field(default_factory=AppSettings)
+    plugins: PluginSettings = field(default_factory=PluginSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    collector: CollectorSettings = field(default_factory=CollectorSettings)
+    sources: Mapping[str, SourceConfig] = field(default_factory=dict)
+    indicators: Mapping[str, Indicator] = field(default_factory=dict)
+    pages: tuple[PageConfig, ...] = ()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()

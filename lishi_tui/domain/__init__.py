@@ -1,0 +1,1 @@
+"""The domain: indicators, observations, periods and status arithmetic (no I/O)."""

@@ -1,0 +1,91 @@
+"""The plugin API: every hook a lishi-tui plugin can implement.
+
+This is the one module a plugin author needs to read. A plugin is a module (or an
+object) with functions decorated by ``lishi_tui.hookimpl`` whose names match the
+hooks below. It is found in one of three ways, all loaded by the same code path:
+
+* an entry point in the ``lishi_tui`` group of an installed package;
+* a ``.py`` file or a package folder in the bundled ``plugins/`` folder;
+* a ``.py`` file or package folder in a folder listed in ``[plugins] dirs``.
+
+Hooks are registration hooks: each receives a ``register`` callable and calls it
+once per thing it provides. Each hook implementation is called on its own and
+time-boxed, so a plugin that raises, hangs or registers something malformed is
+recorded with its error (see ``lishi-tui plugins``) and every other plugin keeps
+working.
+
+Example::
+
+    from lishi_tui import hookimpl
+    from lishi_tui.domain.model import Indicator, Reading
+    from lishi_tui.domain.periods import Period
+    from lishi_tui.sources.api import FetchContext, Option, OptionKind, SourceType
+
+    async def fetch(ctx: FetchContext) -> list[Reading]:
+        return [Reading(ctx.indicator, Period.year(2021), 51.0, origin="report")]
+
+    @hookimpl
+    def lishi_register_source_types(register):
+        register(SourceType("fixed", fetch, {"note": Option(OptionKind.STR)}))
+
+    @hookimpl
+    def lishi_register_indicators(register):
+        register(Indicator("tertiary_share", "第三产业占比", "Tertiary share", unit="%"))
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pluggy
+
+from lishi_tui.domain.model import Indicator
+from lishi_tui.sources.api import SourceType
+
+PROJECT_NAME = "lishi_tui"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+class RegisterSourceType(Protocol):
+    """Called by a plugin once per source type it provides."""
+
+    def __call__(self, source_type: SourceType, /) -> None: ...
+
+
+class RegisterIndicator(Protocol):
+    """Called by a plugin once per indicator it defines."""
+
+    def __call__(self, indicator: Indicator, /) -> None: ...
+
+
+@hookspec
+def lishi_register_source_types(register: RegisterSourceType) -> None:
+    """Register the source types this plugin provides.
+
+    Runs once, when plugins are loaded (at start-up of every command), before the
+    configuration's ``[sources.*]`` tables are validated: each table's ``type`` must
+    name a registered source type, and its other keys are checked against that
+    type's ``options`` schema.
+
+    :param register: call ``register(SourceType(...))`` once per source type. A name
+        already registered by another plugin is refused and recorded as this
+        plugin's error.
+    :returns: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def lishi_register_indicators(register: RegisterIndicator) -> None:
+    """Register the indicators this plugin defines.
+
+    Runs once, when plugins are loaded, before the configuration is validated. A
+    config table ``[indicators.<id>]`` with the same id overrides individual fields
+    (typically target, thresholds, page and source); an indicator the config does not
+    mention is still known to ``show`` but has no panel unless a page lists it.
+
+    :param register: call ``register(Indicator(...))`` once per indicator. An id
+        already registered by another plugin is refused and recorded as this
+        plugin's error.
+    :returns: nothing; return values are ignored.
+    """

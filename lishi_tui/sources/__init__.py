@@ -1,0 +1,1 @@
+"""Sources: the source-type API plugins implement and the shared HTTP client."""

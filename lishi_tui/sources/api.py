@@ -1,0 +1,150 @@
+"""What a source-type plugin provides (SourceType, Option) and receives (FetchContext).
+
+This module imports neither Textual nor httpx, so plugins can be written and tested
+without either.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from lishi_tui.domain.model import Reading
+
+
+class OptionKind(StrEnum):
+    """The TOML type an option takes."""
+
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"  # ints are accepted too
+    BOOL = "bool"
+    LIST = "list"
+    TABLE = "table"
+    DURATION = "duration"  # "30s", "5m", "1h", "1d"
+    PATH = "path"  # relative to the config file's folder; "builtin:" = bundled plugins folder
+    URL = "url"  # http:// or https://
+    STR_OR_INT = "str_or_int"  # a column name or a 0-based index
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a source type, as its table in the config takes it."""
+
+    kind: OptionKind
+    required: bool = False
+    default: Any = None
+    help: str = ""
+    choices: tuple[Any, ...] = ()
+    secret: bool = False  # never shown in logs, errors or `show`
+
+
+class FetchError(Exception):
+    """A fetch failed in a way worth telling the operator about.
+
+    ``retryable`` marks transient failures (timeouts, 5xx, 429) that the collector
+    retries with backoff; ``retry_after`` honours a server's ``Retry-After``.
+    ``where`` locates the fault: a URL, a file and line, or a JSON path.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str = "",
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """A response body that has passed the size cap and redirect rules."""
+
+    url: str  # final URL after redirects
+    status: int
+    content: bytes
+    headers: Mapping[str, str]
+    not_modified: bool = False  # a conditional request answered 304
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+class HttpGetter(Protocol):
+    """The shared HTTP client as a fetcher sees it (see ``lishi_tui.sources.http``)."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        conditional: bool = True,
+    ) -> HttpResult: ...
+
+
+@dataclass
+class FetchContext:
+    """Everything one run of one source gets."""
+
+    source_id: str
+    options: Mapping[str, Any]  # validated against the source type's schema, ${ENV} expanded
+    indicators: tuple[str, ...]  # the indicator ids this source feeds
+    http: HttpGetter
+    now: datetime
+    base_dir: Path  # the config file's folder
+    builtin_dir: Path  # the bundled plugins folder
+    state: dict[str, Any] = field(default_factory=dict)  # kept between runs of this source
+
+    def resolve_path(self, value: str) -> Path:
+        """A ``path`` option as a file: ``builtin:`` for bundled plugin data, else config-relative."""
+        if value.startswith("builtin:"):
+            return self.builtin_dir / value.removeprefix("builtin:")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def indicator(self) -> str:
+        """The single indicator a one-indicator source feeds."""
+        if len(self.indicators) != 1:
+            raise FetchError(
+                f"source feeds {len(self.indicators)} indicators; this source type needs exactly one"
+            )
+        return self.indicators[0]
+
+
+FetchFn = Callable[[FetchContext], Awaitable[Sequence[Reading]] | Sequence[Reading]]
+
+
+@dataclass(frozen=True)
+class SourceType:
+    """A named way of fetching readings, with the options its config table takes.
+
+    ``fetch`` may be ``async def`` (preferred for I/O) or a plain function, which the
+    collector runs in a worker thread. Either way it is time-boxed by the source's
+    ``timeout``.
+    """
+
+    name: str
+    fetch: FetchFn
+    options: Mapping[str, Option] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.fetch)

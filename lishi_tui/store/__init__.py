@@ -1,0 +1,1 @@
+"""History storage: the Store interface and its backends."""

@@ -1,0 +1,93 @@
+"""The store interface every history backend implements; callers depend on this alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did: new periods, new revisions of known periods, unchanged repeats."""
+
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    indicators: frozenset[str] = field(default_factory=frozenset)  # touched by new or revised
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.revised
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """The fetch log's summary of one source."""
+
+    source: str
+    last_run: SourceRunOutcome | None
+    last_success: datetime | None
+    consecutive_failures: int
+
+
+class Store(Protocol):
+    """History of observations with every revision, plus the fetch log.
+
+    Observations are keyed by (indicator, period, source). Writing a reading whose
+    value, numerator, denominator, status and qualifier equal the latest revision of
+    its key changes nothing; a different one becomes revision n+1 and the latest.
+    Where several sources give the same indicator and period, a real figure wins
+    over a demo one, then the most recently fetched.
+    """
+
+    def write(self, observations: Sequence[Observation]) -> WriteResult:
+        """Store observations in one transaction: all of them or none."""
+        ...
+
+    def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
+        """Record the indicators' names and units (for other readers of the database)."""
+        ...
+
+    def latest(
+        self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
+    ) -> dict[str, Observation]:
+        """The newest period's latest revision for each indicator that has one."""
+        ...
+
+    def history(
+        self,
+        indicator_id: str,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        include_demo: bool = True,
+    ) -> list[Observation]:
+        """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
+        ...
+
+    def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
+        """Every revision (all sources), newest period first, then newest revision first."""
+        ...
+
+    def log_fetch(self, outcome: SourceRunOutcome) -> None:
+        """Append one source run to the fetch log."""
+        ...
+
+    def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
+        """Newest runs first."""
+        ...
+
+    def health(self) -> dict[str, SourceHealth]:
+        """Per source: last run, last success, failures in a row."""
+        ...
+
+    def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
+        """Indicators with observations stored after ``cursor`` (by any process), and the
+        new cursor. ``changes_since(0)`` returns every indicator with data."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Helpers for plugin authors (pytest plugin); filled in by the foundation work."""
