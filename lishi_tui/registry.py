@@ -1,0 +1,59 @@
+"""What loaded plugins provided: source types, indicator definitions, and a record per plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from lishi_tui.domain.model import Indicator
+from lishi_tui.sources.api import SourceType
+
+
+class PluginState(StrEnum):
+    """Whether a plugin is working."""
+
+    LOADED = "loaded"
+    FAILED = "failed"  # import, a hook, or what it registered went wrong
+    BLOCKED = "blocked"  # excluded by the allow/deny lists
+
+
+class PluginOrigin(StrEnum):
+    """Where a plugin was found."""
+
+    BUILTIN = "builtin"  # the bundled plugins/ folder
+    DIRECTORY = "directory"  # a folder from [plugins] dirs
+    ENTRY_POINT = "entry_point"  # an installed package's `lishi_tui` entry point
+    OBJECT = "object"  # registered directly, e.g. by a test
+
+
+@dataclass
+class PluginRecord:
+    """One plugin as `lishi-tui plugins` reports it."""
+
+    name: str
+    origin: PluginOrigin
+    location: str  # file, folder or distribution
+    version: str = ""
+    state: PluginState = PluginState.LOADED
+    hooks: list[str] = field(default_factory=list)
+    source_types: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(self.errors) if self.errors else None
+
+
+@dataclass
+class Registry:
+    """Everything the plugins registered, with who registered what."""
+
+    source_types: dict[str, SourceType] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    plugins: list[PluginRecord] = field(default_factory=list)
+    source_type_owner: dict[str, str] = field(default_factory=dict)
+    indicator_owner: dict[str, str] = field(default_factory=dict)
+
+    def plugin(self, name: str) -> PluginRecord | None:
+        return next((p for p in self.plugins if p.name == name), None)
