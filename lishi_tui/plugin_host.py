@@ -1,0 +1,376 @@
+"""Finding, loading and isolating plugins: one path for built-in, folder and entry-point ones."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import difflib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+import threading
+import traceback
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from lishi_tui import hookspecs
+from lishi_tui.config.schema import PluginSettings
+from lishi_tui.domain.model import Indicator
+from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
+from lishi_tui.sources.api import Option, SourceType
+
+ENTRY_POINT_GROUP = "lishi_tui"
+MODULE_PREFIX = "lishi_tui_plugins"
+HOOK_PREFIX = "lishi_"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A plugin found but not yet imported."""
+
+    name: str
+    origin: PluginOrigin
+    location: str
+    load: Callable[[], object]
+    version: str = ""
+
+
+def default_builtin_dir() -> Path:
+    """The bundled plugins folder: beside the package in a checkout, inside it in a wheel."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / "plugins", package / "_bundled" / "plugins"):
+        if candidate.is_dir():
+            return candidate
+    return package.parent / "plugins"
+
+
+def _module_name(name: str) -> str:
+    return f"{MODULE_PREFIX}.{name}"
+
+
+def _ensure_namespace() -> None:
+    if MODULE_PREFIX not in sys.modules:
+        namespace = types.ModuleType(MODULE_PREFIX, "Plugins loaded from folders by lishi-tui.")
+        namespace.__path__ = []
+        sys.modules[MODULE_PREFIX] = namespace
+
+
+def _import_path(name: str, path: Path) -> Callable[[], object]:
+    """A loader importing a .py file or a package folder under a private module name."""
+
+    def load() -> object:
+        module_name = _module_name(name)
+        if module_name in sys.modules:  # idempotent: the same file is imported once
+            return sys.modules[module_name]
+        _ensure_namespace()
+        if path.is_dir():
+            spec = importlib.util.spec_from_file_location(
+                module_name, path / "__init__.py", submodule_search_locations=[str(path)]
+            )
+        else:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+        return module
+
+    return load
+
+
+def discover_folder(folder: Path, origin: PluginOrigin) -> list[Candidate]:
+    """Plugins in a folder: each ``name.py`` file and each ``name/__init__.py`` package."""
+    if not folder.is_dir():
+        return []
+    found: list[Candidate] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.is_dir() and (entry / "__init__.py").is_file():
+            name = entry.name
+        elif entry.is_file() and entry.suffix == ".py":
+            name = entry.stem
+        else:
+            continue
+        found.append(Candidate(name, origin, str(entry), _import_path(name, entry)))
+    return found
+
+
+def discover_entry_points() -> list[Candidate]:
+    """Plugins of installed packages, from the ``lishi_tui`` entry-point group."""
+    found: list[Candidate] = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist
+        location = f"{dist.name} {dist.version}" if dist is not None else ep.value
+        version = dist.version if dist is not None else ""
+        found.append(Candidate(ep.name, PluginOrigin.ENTRY_POINT, location, ep.load, version))
+    return found
+
+
+def _names_from_env(env: Mapping[str, str], key: str) -> set[str]:
+    return {n.strip() for n in env.get(key, "").split(",") if n.strip()}
+
+
+class PluginHost:
+    """Loads plugins into a pluggy manager and collects what they register.
+
+    Loading is explicit (``load``) and idempotent. Each plugin is imported in its own
+    try/except; each hook implementation is called on its own, in a worker thread with a
+    time limit, so that a plugin that raises or hangs is recorded and skipped.
+    """
+
+    def __init__(
+        self,
+        settings: PluginSettings | None = None,
+        *,
+        builtin_dir: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        include_entry_points: bool = True,
+    ) -> None:
+        self.settings = settings or PluginSettings()
+        self.builtin_dir = builtin_dir if builtin_dir is not None else default_builtin_dir()
+        self.env = os.environ if env is None else env
+        self.include_entry_points = include_entry_points
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.registry = Registry()
+        self._loaded = False
+
+    # -- discovery -------------------------------------------------------------------
+
+    def candidates(self) -> list[Candidate]:
+        found = discover_folder(self.builtin_dir, PluginOrigin.BUILTIN)
+        for folder in self.settings.dirs:
+            found += discover_folder(Path(folder).expanduser(), PluginOrigin.DIRECTORY)
+        if self.include_entry_points:
+            found += discover_entry_points()
+        return found
+
+    def _blocked_reason(self, name: str) -> str | None:
+        allow = set(self.settings.allow) | _names_from_env(self.env, "LISHI_TUI_PLUGINS_ALLOW")
+        deny = set(self.settings.deny) | _names_from_env(self.env, "LISHI_TUI_PLUGINS_DENY")
+        if name in deny:
+            return "denied by the deny list"
+        if allow and name not in allow:
+            return "not in the allow list"
+        return None
+
+    # -- loading -----------------------------------------------------------------------
+
+    def load(self, extra: Iterable[tuple[str, object]] = ()) -> Registry:
+        """Discover and load every plugin once; ``extra`` adds (name, plugin object) pairs."""
+        if self._loaded:
+            return self.registry
+        self._loaded = True
+        for candidate in self.candidates():
+            self._load_candidate(candidate)
+        for name, plugin in extra:
+            self._load_candidate(
+                Candidate(name, PluginOrigin.OBJECT, type(plugin).__name__, _constant(plugin))
+            )
+        self._check_pending()
+        self._call_registration_hooks()
+        return self.registry
+
+    def _load_candidate(self, candidate: Candidate) -> None:
+        record = PluginRecord(
+            name=candidate.name,
+            origin=candidate.origin,
+            location=candidate.location,
+            version=candidate.version,
+        )
+        if self.registry.plugin(candidate.name) is not None:
+            record.state = PluginState.FAILED
+            record.errors.append(
+                f"a plugin named {candidate.name!r} is already loaded; this one is ignored"
+            )
+            self.registry.plugins.append(record)
+            return
+        self.registry.plugins.append(record)
+        if (reason := self._blocked_reason(candidate.name)) is not None:
+            record.state = PluginState.BLOCKED
+            record.errors.append(reason)
+            return
+        try:
+            plugin = candidate.load()
+            if not record.version:
+                record.version = str(getattr(plugin, "__version__", "") or "")
+            self.pm.register(plugin, name=candidate.name)
+        except (Exception, SystemExit) as exc:
+            record.state = PluginState.FAILED
+            record.errors.append(f"failed to load: {_describe(exc)}")
+            return
+        record.hooks = sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
+        undecorated = sorted(
+            attr
+            for attr in dir(plugin)
+            if attr.startswith(HOOK_PREFIX)
+            and callable(getattr(plugin, attr, None))
+            and attr not in record.hooks
+        )
+        for attr in undecorated:
+            record.errors.append(f"{attr} is not decorated with @hookimpl, so it never runs")
+
+    def _check_pending(self) -> None:
+        """Hooks a plugin implements that no hookspec declares: usually a misspelling."""
+        for name, hook in self.pm.hook.__dict__.items():
+            if name.startswith("_") or not isinstance(hook, pluggy.HookCaller):
+                continue
+            if hook.spec is not None:
+                continue
+            for impl in hook.get_hookimpls():
+                record = self.registry.plugin(impl.plugin_name)
+                known = [n for n in dir(hookspecs) if n.startswith(HOOK_PREFIX)]
+                message = f"unknown hook {name!r}"
+                close = _closest(name, known)
+                if close:
+                    message += f" (did you mean {close!r}?)"
+                if record is not None:
+                    record.state = PluginState.FAILED
+                    record.errors.append(message)
+
+    def _call_registration_hooks(self) -> None:
+        timeout = self.settings.timeout.total_seconds()
+        self._call_each(
+            "lishi_register_source_types", self._source_type_registrar, timeout=timeout
+        )
+        self._call_each("lishi_register_indicators", self._indicator_registrar, timeout=timeout)
+
+    def _call_each(
+        self,
+        hook_name: str,
+        make_registrar: Callable[[PluginRecord], Callable[[Any], None]],
+        *,
+        timeout: float,
+    ) -> None:
+        hook: pluggy.HookCaller = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):  # pluggy order is last-registered first
+            record = self.registry.plugin(impl.plugin_name)
+            if record is None or record.state is not PluginState.LOADED:
+                continue
+            staged: list[Any] = []
+            error = _call_with_timeout(impl.function, staged.append, timeout)
+            if error is not None:
+                record.state = PluginState.FAILED
+                record.errors.append(f"{hook_name}: {error}")
+                continue
+            register = make_registrar(record)
+            for item in staged:
+                try:
+                    register(item)
+                except (TypeError, ValueError) as exc:
+                    record.state = PluginState.FAILED
+                    record.errors.append(f"{hook_name}: {exc}")
+
+    def _source_type_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        def register(item: Any) -> None:
+            validate_source_type(item)
+            owner = self.registry.source_type_owner.get(item.name)
+            if owner is not None:
+                raise ValueError(
+                    f"source type {item.name!r} is already registered by plugin {owner!r}"
+                )
+            self.registry.source_types[item.name] = item
+            self.registry.source_type_owner[item.name] = record.name
+            record.source_types.append(item.name)
+
+        return register
+
+    def _indicator_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        def register(item: Any) -> None:
+            if not isinstance(item, Indicator):
+                raise TypeError(f"expected an Indicator, got {type(item).__name__}: {item!r:.80}")
+            if not item.id or not item.name_zh:
+                raise ValueError(f"indicator {item.id!r} needs an id and a Chinese name")
+            owner = self.registry.indicator_owner.get(item.id)
+            if owner is not None:
+                raise ValueError(f"indicator {item.id!r} is already registered by plugin {owner!r}")
+            if not item.plugin:
+                item = replace(item, plugin=record.name)
+            self.registry.indicators[item.id] = item
+            self.registry.indicator_owner[item.id] = record.name
+            record.indicators.append(item.id)
+
+        return register
+
+
+def validate_source_type(item: Any) -> None:
+    """Raise TypeError/ValueError if a registered object is not a usable SourceType."""
+    if not isinstance(item, SourceType):
+        raise TypeError(f"expected a SourceType, got {type(item).__name__}: {item!r:.80}")
+    if not item.name or not item.name.replace("_", "").isalnum():
+        raise ValueError(f"source type name {item.name!r} must be letters, digits and _")
+    if not callable(item.fetch):
+        raise TypeError(f"source type {item.name!r}: fetch is not callable")
+    for key, option in item.options.items():
+        if not isinstance(option, Option):
+            raise TypeError(f"source type {item.name!r}: option {key!r} is not an Option")
+
+
+def _call_with_timeout(
+    function: Callable[..., object], register: Callable[[Any], None], timeout: float
+) -> str | None:
+    """Run one hook implementation in a daemon thread; an error message or None."""
+    result: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def target() -> None:
+        try:
+            function(register=register)
+        except BaseException as exc:  # a plugin's failure, whatever it is, is reported
+            result.set_exception(exc)
+        else:
+            result.set_result(None)
+
+    # A daemon thread, not an executor: a hung plugin must not keep the process alive.
+    threading.Thread(target=target, name="lishi-plugin-hook", daemon=True).start()
+    try:
+        result.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        return f"did not return within {timeout:g} s (hung plugin skipped)"
+    except BaseException as exc:
+        return _describe(exc)
+    return None
+
+
+def _constant(plugin: object) -> Callable[[], object]:
+    return lambda: plugin
+
+
+def _describe(exc: BaseException) -> str:
+    """Exception type, message and the innermost frame, e.g. ``ValueError: bad (x.py:12)``."""
+    text = f"{type(exc).__name__}: {exc}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        text += f" ({Path(last.filename).name}:{last.lineno})"
+    return text
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def load_plugins(
+    settings: PluginSettings | None = None,
+    *,
+    builtin_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    extra: Iterable[tuple[str, object]] = (),
+    include_entry_points: bool = True,
+) -> Registry:
+    """Discover and load plugins; what they registered, with a record of each plugin."""
+    host = PluginHost(
+        settings, builtin_dir=builtin_dir, env=env, include_entry_points=include_entry_points
+    )
+    return host.load(extra)
