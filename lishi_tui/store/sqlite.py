@@ -407,7 +407,7 @@ class SqliteStore:
             """
             params: tuple[Any, ...] = ()
         else:
-            ids_sql = "SELECT DISTINCT value FROM json_each(?)"
+            ids_sql = "SELECT DISTINCT value AS id FROM json_each(?)"
             params = (json.dumps(list(indicator_ids)),)
         sql = f"""
             SELECT {OBS_COLUMNS} FROM observations WHERE id IN (
@@ -509,7 +509,7 @@ class SqliteStore:
         with self._locked() as conn:
             # One statement, so the cursor and the indicators come from one snapshot.
             rows = conn.execute(
-                "SELECT indicator, MAX(id) FROM observations WHERE id > ? GROUP BY indicator",
+                "SELECT indicator, MAX(id) FROM observations NOT INDEXED WHERE id > ? GROUP BY indicator",
                 (cursor,),
             ).fetchall()
         if not rows:
