@@ -241,9 +241,7 @@ class PluginHost:
 
     def _call_registration_hooks(self) -> None:
         timeout = self.settings.timeout.total_seconds()
-        self._call_each(
-            "lishi_register_source_types", self._source_type_registrar, timeout=timeout
-        )
+        self._call_each("lishi_register_source_types", self._source_type_registrar, timeout=timeout)
         self._call_each("lishi_register_indicators", self._indicator_registrar, timeout=timeout)
 
     def _call_each(

@@ -140,7 +140,9 @@ class Period:
                 case PeriodKind.QUARTER:
                     return f"截至{s.year}年{q}季度末" if year_to_date else f"{s.year}年{q}季度"
                 case PeriodKind.MONTH:
-                    return f"截至{s.year}年{s.month}月底" if year_to_date else f"{s.year}年{s.month}月"
+                    return (
+                        f"截至{s.year}年{s.month}月底" if year_to_date else f"{s.year}年{s.month}月"
+                    )
                 case PeriodKind.DAY:
                     return f"{s.year}年{s.month}月{s.day}日"
                 case _:

@@ -1,0 +1,51 @@
+"""Start-up shared by every command and the tests: find the config, load plugins, validate."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from lishi_tui.config.loader import build_config, plugin_settings, read_raw
+from lishi_tui.config.locate import locate_config
+from lishi_tui.config.schema import Config
+from lishi_tui.plugin_host import load_plugins
+from lishi_tui.registry import Registry
+from lishi_tui.store.base import Store
+from lishi_tui.store.factory import open_store
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A validated configuration and the plugins it loaded."""
+
+    config: Config
+    registry: Registry
+
+    def open_store(self) -> Store:
+        return open_store(self.config.storage, base_dir=self.config.base_dir)
+
+
+def load_runtime(
+    config_path: Path | None,
+    env: Mapping[str, str],
+    *,
+    db: Path | None = None,
+    extra_plugins: Iterable[tuple[str, object]] = (),
+    builtin_dir: Path | None = None,
+) -> Runtime:
+    """Locate and read the config, load plugins by its [plugins] table, then validate the rest.
+
+    Raises ``ConfigError`` with located issues. ``db`` overrides ``[storage] path``.
+    """
+    path = locate_config(config_path, env)
+    raw = read_raw(path)
+    registry = load_plugins(
+        plugin_settings(raw, env), env=env, extra=extra_plugins, builtin_dir=builtin_dir
+    )
+    config = build_config(raw, registry, env)
+    if db is not None:
+        storage = dataclasses.replace(config.storage, backend="sqlite", path=db.resolve())
+        config = dataclasses.replace(config, storage=storage)
+    return Runtime(config, registry)

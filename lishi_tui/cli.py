@@ -1,0 +1,399 @@
+"""The ``lishi-tui`` command: the dashboard, fetch, show, plugins, collect and config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from lishi_tui import __version__
+from lishi_tui.bootstrap import Runtime, load_runtime
+from lishi_tui.config.errors import ConfigError
+from lishi_tui.domain import status as st
+from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+from lishi_tui.registry import PluginState
+from lishi_tui.text import clean, redact
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--config", type=Path, default=default, metavar="PATH", help="the TOML config file"
+    )
+    parser.add_argument(
+        "--db", type=Path, default=default, metavar="PATH", help="use this SQLite file for history"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lishi-tui",
+        description="Terminal dashboard for development indicators. "
+        "With no command, starts the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"lishi-tui {__version__}")
+    _common(parser, suppress=False)
+    parser.add_argument(
+        "--no-collector",
+        action="store_true",
+        help="dashboard only reads the store (run `lishi-tui collect` separately)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    fetch = sub.add_parser("fetch", help="run every enabled source once and store the results")
+    _common(fetch, suppress=True)
+    fetch.add_argument("--once", action="store_true", help="run once and exit (the default)")
+    fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources")
+
+    show = sub.add_parser("show", help="print the latest observation of each indicator")
+    _common(show, suppress=True)
+    show.add_argument("--json", action="store_true", help="print a JSON array")
+    show.add_argument("indicators", nargs="*", metavar="INDICATOR")
+
+    plugins = sub.add_parser("plugins", help="list plugins, what they provide and their errors")
+    _common(plugins, suppress=True)
+    plugins.add_argument("--json", action="store_true", help="print a JSON array")
+
+    collect = sub.add_parser("collect", help="run the collector until stopped (SIGINT/SIGTERM)")
+    _common(collect, suppress=True)
+
+    config = sub.add_parser("config", help="check or create a config file")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_sub.add_parser("check", help="validate a config file (exit 0 if valid)")
+    check.add_argument("path", nargs="?", type=Path, help="default: the config in use")
+    init = config_sub.add_parser("init", help="write a commented starter config")
+    init.add_argument("path", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    environ: Mapping[str, str] = os.environ if env is None else env
+    out, err = sys.stdout, sys.stderr
+    try:
+        match args.command:
+            case None:
+                return run_dashboard(args, environ)
+            case "fetch":
+                return run_fetch(args, environ, out, err)
+            case "show":
+                return run_show(args, environ, out)
+            case "plugins":
+                return run_plugins(args, environ, out)
+            case "collect":
+                return run_collect(args, environ, err)
+            case "config":
+                return run_config(args, environ, out, err)
+    except ConfigError as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+def _runtime(args: argparse.Namespace, env: Mapping[str, str]) -> Runtime:
+    db = getattr(args, "db", None) or (
+        Path(env["LISHI_TUI_DB"]) if env.get("LISHI_TUI_DB") else None
+    )
+    runtime = load_runtime(getattr(args, "config", None), env, db=db)
+    _warn_plugin_errors(runtime, sys.stderr)
+    return runtime
+
+
+def _warn_plugin_errors(runtime: Runtime, err: TextIO) -> None:
+    for plugin in runtime.registry.plugins:
+        if plugin.state is PluginState.FAILED:
+            print(f"plugin {plugin.name} ({plugin.location}): {clean(plugin.error)}", file=err)
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    runtime = _runtime(args, env)
+    from lishi_tui.app.app import make_app  # Textual is imported only for the dashboard
+    from lishi_tui.collector.collector import Collector
+
+    store = runtime.open_store()
+    try:
+        collector = None
+        if runtime.config.app.collector == "auto" and not args.no_collector:
+            collector = Collector(runtime.config, runtime.registry, store)
+        app = make_app(runtime.config, runtime.registry, store, collector=collector, env=env)
+        app.run()
+        return app.return_code or 0
+    finally:
+        store.close()
+
+
+# -- fetch and collect -----------------------------------------------------------------
+
+
+def _outcome_line(outcome: SourceRunOutcome) -> str:
+    mark = "ok " if outcome.ok else "ERR"
+    head = f"{mark} {outcome.source:<24} {outcome.duration_s:6.2f}s"
+    if outcome.ok:
+        body = f"{outcome.readings} readings, {outcome.new_observations} new"
+        if outcome.skipped:
+            body += f", {len(outcome.skipped)} skipped ({clean(outcome.skipped[0], limit=80)})"
+        return f"{head}  {body}"
+    return f"{head}  {clean(outcome.error, single_line=True, limit=400)}"
+
+
+def run_fetch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    runtime = _runtime(args, env)
+    from lishi_tui.collector.collector import Collector
+
+    unknown = [s for s in args.sources if s not in runtime.config.sources]
+    if unknown:
+        print(f"unknown source(s): {', '.join(unknown)}", file=err)
+        return EXIT_USAGE
+    store = runtime.open_store()
+    try:
+        total = len(args.sources or runtime.config.sources)
+        print(f"fetching {total} source(s) once…", file=out, flush=True)
+
+        def report(outcome: SourceRunOutcome) -> None:
+            print(_outcome_line(outcome), file=out, flush=True)
+
+        collector = Collector(runtime.config, runtime.registry, store, on_run=report)
+        outcomes = asyncio.run(_fetch_once(collector, args.sources or None))
+    finally:
+        store.close()
+    failed = [o for o in outcomes if not o.ok]
+    stored = sum(o.new_observations for o in outcomes)
+    print(
+        f"{len(outcomes)} source(s) run, {len(failed)} failed, {stored} new observation(s)",
+        file=out,
+    )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _fetch_once(collector: Any, sources: list[str] | None) -> list[SourceRunOutcome]:
+    try:
+        result: list[SourceRunOutcome] = await collector.run_once(sources)
+        return result
+    finally:
+        await collector.stop()
+
+
+def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> int:
+    runtime = _runtime(args, env)
+    from lishi_tui.collector.collector import Collector
+
+    store = runtime.open_store()
+
+    def report(outcome: SourceRunOutcome) -> None:
+        print(_outcome_line(outcome), file=err, flush=True)
+
+    collector = Collector(runtime.config, runtime.registry, store, on_run=report)
+
+    async def main_loop() -> None:
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        task = asyncio.create_task(collector.run_forever())
+        waiter = asyncio.create_task(stopping.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        print("stopping: finishing the write in progress…", file=err, flush=True)
+        await collector.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        waiter.cancel()
+
+    print(
+        f"collecting {len(runtime.config.sources)} source(s); Ctrl+C or SIGTERM stops",
+        file=err,
+        flush=True,
+    )
+    try:
+        asyncio.run(main_loop())
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+# -- show ------------------------------------------------------------------------------
+
+
+def observation_json(
+    indicator: Indicator,
+    obs: Observation | None,
+    *,
+    lang: str,
+    now: datetime,
+    secrets: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One indicator's latest figure as ``show --json`` prints it."""
+    value = obs.value if obs else None
+    target = indicator.target
+    progress = st.progress(indicator, value)
+    row: dict[str, Any] = {
+        "indicator": indicator.id,
+        "name": indicator.name(lang),
+        "name_zh": indicator.name_zh,
+        "name_en": indicator.name_en,
+        "period": obs.period.key if obs else None,
+        "period_label": (
+            obs.period.label(lang, year_to_date=indicator.measure.value in ("ytd", "ratio"))
+            if obs
+            else None
+        ),
+        "value": value,
+        "numerator": obs.reading.numerator if obs else None,
+        "denominator": obs.reading.denominator if obs else None,
+        "qualifier": obs.reading.qualifier.value if obs else None,
+        "unit": indicator.unit_label(lang),
+        "status": st.rag(indicator, value).value,
+        "observation_status": obs.reading.status.value if obs else None,
+        "freshness": st.freshness(indicator, obs, now).value,
+        "progress": round(progress, 6) if progress is not None else None,
+        "target": target.value if target else None,
+        "deadline": target.deadline.isoformat() if target and target.deadline else None,
+        "source": obs.source if obs else (indicator.source or None),
+        "origin": redact(obs.reading.origin, secrets) if obs else None,
+        "url": redact(obs.fetch_url, secrets) if obs else None,
+        "fetched_at": obs.fetched_at.astimezone(UTC).isoformat() if obs else None,
+        "revision": obs.revision if obs else None,
+        "demo": obs.demo if obs else False,
+        "note": obs.reading.note if obs else None,
+    }
+    return row
+
+
+def run_show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    runtime = _runtime(args, env)
+    config = runtime.config
+    wanted = list(args.indicators) or list(config.indicators)
+    unknown = [i for i in wanted if i not in config.indicators]
+    if unknown:
+        print(f"unknown indicator(s): {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_USAGE
+    store = runtime.open_store()
+    try:
+        latest = store.latest(wanted, include_demo=config.app.demo)
+    finally:
+        store.close()
+    lang = config.app.language
+    now = datetime.now(UTC)
+    secrets = [s for src in config.sources.values() for s in src.secrets]
+    rows = [
+        observation_json(config.indicators[i], latest.get(i), lang=lang, now=now, secrets=secrets)
+        for i in wanted
+    ]
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for row in rows:
+        out.write(_show_line(row) + "\n")
+    return EXIT_OK
+
+
+def _show_line(row: Mapping[str, Any]) -> str:
+    if row["value"] is None:
+        figure = "—"
+    else:
+        symbol = {"at_least": "≥", "at_most": "≤", "about": "≈"}.get(row["qualifier"] or "", "")
+        figure = f"{symbol}{row['value']:,.2f} {row['unit']}".strip()
+        if row["numerator"] is not None and row["denominator"] is not None:
+            figure += f" ({row['numerator']:g}/{row['denominator']:g})"
+    parts = [
+        clean(row["name"], single_line=True),
+        figure,
+        row["period_label"] or "",
+        f"[{row['status']}]",
+        f"source: {clean(row['source'] or '—')}",
+    ]
+    if row["demo"]:
+        parts.append("DEMO 演示数据")
+    if row["freshness"] == "stale":
+        parts.append("stale")
+    return "  ".join(p for p in parts if p)
+
+
+# -- plugins ---------------------------------------------------------------------------
+
+
+def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    path = getattr(args, "config", None)
+    from lishi_tui.config.loader import plugin_settings, read_raw
+    from lishi_tui.config.locate import locate_config
+    from lishi_tui.plugin_host import load_plugins
+
+    # Plugins are listed even when the rest of the config is invalid.
+    raw = read_raw(locate_config(path, env))
+    registry = load_plugins(plugin_settings(raw, env), env=env)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": p.name,
+            "version": p.version,
+            "origin": p.origin.value,
+            "location": p.location,
+            "state": p.state.value,
+            "hooks": p.hooks,
+            "source_types": p.source_types,
+            "indicators": p.indicators,
+            "error": p.error,
+        }
+        for p in registry.plugins
+    ]
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for row in rows:
+        provides = ", ".join(row["source_types"] + [f"{len(row['indicators'])} indicators"])
+        line = f"{row['name']:<20} {row['state']:<8} {row['origin']:<11} {provides}"
+        out.write(line + "\n")
+        if row["error"]:
+            out.write(f"    error: {clean(row['error'], single_line=True)}\n")
+    return EXIT_OK
+
+
+# -- config ----------------------------------------------------------------------------
+
+
+def run_config(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    from lishi_tui.config.starter import write_starter
+
+    if args.config_command == "init":
+        try:
+            write_starter(args.path, force=args.force)
+        except FileExistsError as exc:
+            print(exc, file=err)
+            return EXIT_FAILED
+        print(f"wrote {args.path}", file=out)
+        return EXIT_OK
+    path = args.path if args.path is not None else getattr(args, "config", None)
+    try:
+        runtime = load_runtime(path, env)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(issue, file=err)
+        print(f"{len(exc.issues)} problem(s) found", file=err)
+        return EXIT_FAILED
+    config = runtime.config
+    failed = [p for p in runtime.registry.plugins if p.state is PluginState.FAILED]
+    for plugin in failed:
+        print(f"warning: plugin {plugin.name}: {clean(plugin.error)}", file=err)
+    print(
+        f"{config.path}: ok ({len(config.sources)} sources, {len(config.indicators)} indicators,"
+        f" {len(config.pages)} pages)",
+        file=out,
+    )
+    return EXIT_OK
