@@ -191,13 +191,12 @@ class RevisionPlan:
     def __init__(self, current: dict[Key, tuple[Any, int, tuple[Any, ...]]]) -> None:
         self.current = current
         self.superseded: list[Any] = []  # row ids of stored latest rows that lose the flag
-        self.rows: list[tuple[Observation, int]] = []  # (observation, revision) to insert
+        self.rows: list[tuple[Observation, Key, int]] = []  # (observation, key, revision)
         self.latest_in_batch: dict[Key, int] = {}  # key -> index into rows of its latest
         self.new = self.revised = self.unchanged = 0
         self.touched: set[str] = set()
 
-    def add(self, obs: Observation) -> None:
-        key = (obs.reading.indicator, obs.reading.period.key, obs.source)
+    def add(self, obs: Observation, key: Key) -> None:
         values = observation_values(obs)
         known = self.current.get(key)
         if known is not None and known[2] == values:
@@ -213,13 +212,14 @@ class RevisionPlan:
                 self.superseded.append(known[0])
         self.touched.add(key[0])
         self.latest_in_batch[key] = len(self.rows)
-        self.rows.append((obs, revision))
+        self.rows.append((obs, key, revision))
         self.current[key] = (None, revision, values)
 
-    def latest_flags(self) -> Iterator[tuple[Observation, int, bool]]:
+    def insert_rows(self, times: dict[datetime, str]) -> Iterator[tuple[Any, ...]]:
+        """Rows to insert, with only each key's last revision in the batch marked latest."""
         latest = set(self.latest_in_batch.values())
-        for i, (obs, revision) in enumerate(self.rows):
-            yield obs, revision, i in latest
+        for i, (obs, key, revision) in enumerate(self.rows):
+            yield insert_params(obs, key, revision, i in latest, times[obs.fetched_at])
 
     def result(self) -> WriteResult:
         return WriteResult(
@@ -230,15 +230,26 @@ class RevisionPlan:
         )
 
 
-def insert_params(obs: Observation, revision: int, is_latest: bool) -> tuple[Any, ...]:
+def insert_params(
+    obs: Observation, key: Key, revision: int, is_latest: bool, fetched_at: str
+) -> tuple[Any, ...]:
     """The observations row (without id) in table column order."""
     r = obs.reading
     return (
-        r.indicator, r.period.key, r.period.kind.value, int(r.period.start.timestamp()),
+        key[0], key[1], r.period.kind.value, int(r.period.start.timestamp()),
         r.value, r.numerator, r.denominator, r.status.value, r.qualifier.value,
-        obs.source, r.origin, obs.fetch_url, utc_text(obs.fetched_at), revision,
+        key[2], r.origin, obs.fetch_url, fetched_at, revision,
         int(is_latest), int(r.demo), r.note,
     )
+
+
+def prepare(observations: Sequence[Observation]) -> tuple[list[Key], dict[datetime, str]]:
+    """Each observation's key, and its fetch time as stored; raises on a naive time
+    before anything touches the database."""
+    keys = [(o.reading.indicator, o.reading.period.key, o.source) for o in observations]
+    # A batch usually shares one fetch time: format each distinct one once.
+    times = {o.fetched_at: "" for o in observations}
+    return keys, {t: utc_text(t) for t in times}
 
 
 INSERT_COLUMNS = (
@@ -313,13 +324,11 @@ class SqliteStore:
         """Store observations in one transaction: all of them or none."""
         if not observations:
             return WriteResult()
-        for obs in observations:
-            utc_text(obs.fetched_at)  # reject naive times before touching the database
-        keys = sorted({(o.reading.indicator, o.reading.period.key, o.source) for o in observations})
+        keys, times = prepare(observations)
         with self._transaction() as conn:
-            plan = RevisionPlan(self._current(conn, keys))
-            for obs in observations:
-                plan.add(obs)
+            plan = RevisionPlan(self._current(conn, sorted(set(keys))))
+            for obs, key in zip(observations, keys, strict=True):
+                plan.add(obs, key)
             if plan.superseded:
                 conn.executemany(
                     "UPDATE observations SET is_latest = 0 WHERE id = ?",
@@ -329,7 +338,7 @@ class SqliteStore:
                 placeholders = ", ".join("?" * 17)
                 conn.executemany(
                     f"INSERT INTO observations ({INSERT_COLUMNS}) VALUES ({placeholders})",
-                    (insert_params(o, rev, latest) for o, rev, latest in plan.latest_flags()),
+                    plan.insert_rows(times),
                 )
         return plan.result()
 
@@ -507,9 +516,11 @@ class SqliteStore:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""
         with self._locked() as conn:
-            # One statement, so the cursor and the indicators come from one snapshot.
+            # One statement, so the cursor and the indicators come from one snapshot; NOT INDEXED
+            # keeps the planner on the rowid range instead of scanning an index to group.
             rows = conn.execute(
-                "SELECT indicator, MAX(id) FROM observations NOT INDEXED WHERE id > ? GROUP BY indicator",
+                "SELECT indicator, MAX(id) FROM observations NOT INDEXED"
+                " WHERE id > ? GROUP BY indicator",
                 (cursor,),
             ).fetchall()
         if not rows:
