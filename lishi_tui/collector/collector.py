@@ -1,0 +1,532 @@
+"""The async collector: runs each source on its own schedule, isolates failures, stores readings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import sysconfig
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lishi_tui
+from lishi_tui.collector.backoff import backoff_delay
+from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
+from lishi_tui.config.schema import Config, SourceConfig
+from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
+from lishi_tui.registry import Registry
+from lishi_tui.sources.api import FetchContext, FetchError, SourceType
+from lishi_tui.sources.http import HttpClient, SourceHttp, excerpt, redact
+from lishi_tui.store.base import Store, WriteResult
+
+log = logging.getLogger(__name__)
+
+DEMO_TYPE = "demo"
+# A fetch whose HTTP request timed out should report that (with its URL) rather than the
+# generic whole-fetch timeout firing at the same instant; the grace lets the inner one win.
+TIMEOUT_GRACE_S = 0.25
+_LIBRARY_DIRS = tuple(
+    str(Path(p)) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
+)
+_COLLECTOR_DIR = str(Path(__file__).parent)
+
+
+def builtin_plugins_dir() -> Path:
+    """The bundled plugins folder: the repository's ``plugins/`` or the wheel's copy."""
+    package = Path(lishi_tui.__file__).parent
+    repo = package.parent / "plugins"
+    return repo if repo.is_dir() else package / "_bundled" / "plugins"
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A source as the dashboard and ``fetch`` report it."""
+
+    source: str
+    type: str
+    enabled: bool
+    running: bool
+    last_outcome: SourceRunOutcome | None
+    last_success: datetime | None
+    next_run: datetime | None
+    breaker: str  # "closed", "open" or "half_open"
+    consecutive_failures: int
+    last_latency_s: float | None
+
+
+@dataclass
+class _Runtime:
+    """What the collector remembers about one source between runs."""
+
+    source: SourceConfig
+    breaker: CircuitBreaker
+    state: dict[str, Any] = field(default_factory=dict)  # FetchContext.state
+    wake: asyncio.Event | None = None  # created inside the running loop
+    running: bool = False
+    last_outcome: SourceRunOutcome | None = None
+    last_success: datetime | None = None
+    next_run: datetime | None = None
+    last_latency_s: float | None = None
+
+
+class _Malformed(Exception):
+    """A plugin returned something that is not a list of Reading."""
+
+
+class Collector:
+    """Runs sources once (``run_once``) or forever, each on its own interval."""
+
+    def __init__(
+        self,
+        config: Config,
+        registry: Registry,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        on_run: Callable[[SourceRunOutcome], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.store = store
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.on_run = on_run
+        settings = config.collector
+        self._runtimes = {
+            sid: _Runtime(src, CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown))
+            for sid, src in config.sources.items()
+        }
+        self._http: HttpClient | None = None
+        self._run_slots: asyncio.Semaphore | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()  # runs and loops, cancelled by stop()
+        self._writes: set[asyncio.Task[Any]] = set()  # store writes, awaited by stop()
+        self._stopping = False
+        self._stop_event: asyncio.Event | None = None
+        self._forever_done: asyncio.Event | None = None
+        self._builtin_dir = builtin_plugins_dir()
+        self._known_indicators = set(registry.indicators) | set(config.indicators)
+
+    # ------------------------------------------------------------------ public API
+
+    def runnable(self, source: SourceConfig) -> bool:
+        """Whether ``source`` is ever run: enabled, and not a demo source with demo off."""
+        if not source.enabled:
+            return False
+        return not (source.type == DEMO_TYPE and not self.config.app.demo)
+
+    async def run_once(self, source_ids: Iterable[str] | None = None) -> list[SourceRunOutcome]:
+        """Run each runnable source once, concurrently (bounded); outcomes in config order."""
+        if source_ids is None:
+            ids = list(self._runtimes)
+        else:
+            ids = list(dict.fromkeys(source_ids))
+            unknown = [i for i in ids if i not in self._runtimes]
+            if unknown:
+                raise ValueError(f"unknown source(s): {', '.join(unknown)}")
+        chosen = [self._runtimes[i].source for i in ids if self.runnable(self._runtimes[i].source)]
+        tasks = [self._spawn(self._run_bounded(src)) for src in chosen]
+        if not tasks:
+            return []
+        return list(await asyncio.gather(*tasks))
+
+    async def run_forever(self) -> None:
+        """One loop per runnable source until ``stop()`` or cancellation."""
+        self._stop_event = asyncio.Event()
+        self._forever_done = asyncio.Event()
+        loops = [
+            self._spawn(self._loop(rt))
+            for rt in self._runtimes.values()
+            if self.runnable(rt.source)
+        ]
+        try:
+            if not self._stopping:
+                await self._stop_event.wait()
+        finally:
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+            await self._drain_writes()
+            self._forever_done.set()
+
+    def refresh(self, source_id: str | None = None) -> None:
+        """Wake the sleeping loop of ``source_id`` (every source when None) to run now."""
+        for sid, rt in self._runtimes.items():
+            if (source_id is None or sid == source_id) and rt.wake is not None:
+                rt.wake.set()
+
+    async def stop(self) -> None:
+        """Stop scheduling, cancel fetches in progress, let store writes finish, close HTTP."""
+        self._stopping = True
+        if self._stop_event is not None:
+            self._stop_event.set()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._forever_done is not None:
+            await self._forever_done.wait()
+        await self._drain_writes()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> Collector:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def states(self) -> dict[str, SourceState]:
+        """Every configured source's current state, in config order."""
+        now = self.clock()
+        return {
+            sid: SourceState(
+                source=sid,
+                type=rt.source.type,
+                enabled=self.runnable(rt.source),
+                running=rt.running,
+                last_outcome=rt.last_outcome,
+                last_success=rt.last_success,
+                next_run=rt.next_run,
+                breaker=str(rt.breaker.state(now)),
+                consecutive_failures=rt.breaker.consecutive_failures,
+                last_latency_s=rt.last_latency_s,
+            )
+            for sid, rt in self._runtimes.items()
+        }
+
+    # ------------------------------------------------------------------ scheduling
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _run_bounded(self, source: SourceConfig) -> SourceRunOutcome:
+        if self._run_slots is None:
+            self._run_slots = asyncio.Semaphore(max(1, self.config.collector.max_concurrency))
+        async with self._run_slots:
+            return await self.run_source(source.id)
+
+    async def _loop(self, rt: _Runtime) -> None:
+        rt.wake = asyncio.Event()
+        interval = rt.source.interval.total_seconds()
+        while not self._stopping:
+            rt.wake.clear()
+            await self._run_bounded(rt.source)
+            # The next run is scheduled from when this one ended, never on a free-running
+            # timer, so a slow source cannot pile runs on top of each other.
+            rt.next_run = self.clock() + rt.source.interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(rt.wake.wait(), timeout=max(0.0, interval))
+
+    async def _drain_writes(self) -> None:
+        while self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
+
+    # ------------------------------------------------------------------ one run
+
+    async def run_source(self, source_id: str) -> SourceRunOutcome:
+        """Run one source now (breaker permitting), store its readings and log the run."""
+        rt = self._runtimes[source_id]
+        source = rt.source
+        started = self.clock()
+        t0 = time.monotonic()
+        if not rt.breaker.allow(started):
+            until = rt.breaker.opened_until
+            outcome = SourceRunOutcome(
+                source=source.id,
+                started_at=started,
+                duration_s=0.0,
+                ok=False,
+                error=f"circuit open until {until.isoformat() if until else '?'} "
+                f"after {rt.breaker.consecutive_failures} failed runs",
+            )
+            await self._finish(rt, outcome, [])
+            return outcome
+        rt.running = True
+        http: SourceHttp | None = None
+        try:
+            stype = self.registry.source_types.get(source.type)
+            if stype is None:
+                raise _Located(f"unknown source type {source.type!r}")
+            if self._http is None:
+                self._http = HttpClient(self.config.collector)
+            http = self._http.for_source(source, rt.state)
+            result = await self._fetch_with_retries(source, stype, http, rt)
+            readings = _validate(result)
+            kept, skipped = self._select(source, readings)
+            fetched_at = self.clock()
+            observations = [
+                Observation(
+                    reading=r,
+                    source=source.id,
+                    fetched_at=fetched_at,
+                    fetch_url=r.origin or http.last_url,
+                )
+                for r in kept
+            ]
+        except asyncio.CancelledError:
+            rt.running = False
+            raise
+        except Exception as exc:  # one bad source never stops another
+            rt.running = False
+            outcome = SourceRunOutcome(
+                source=source.id,
+                started_at=started,
+                duration_s=time.monotonic() - t0,
+                ok=False,
+                error=redact(self._describe(source, exc), source.secrets),
+                bytes_received=http.bytes_received if http else 0,
+            )
+            rt.breaker.record_failure(self.clock())
+            await self._finish(rt, outcome, [])
+            return outcome
+        rt.running = False
+        outcome = SourceRunOutcome(
+            source=source.id,
+            started_at=started,
+            duration_s=time.monotonic() - t0,
+            ok=True,
+            bytes_received=http.bytes_received,
+            readings=len(readings),
+            skipped=tuple(skipped),
+        )
+        return await self._finish(rt, outcome, observations)
+
+    async def _fetch_with_retries(
+        self, source: SourceConfig, stype: SourceType, http: SourceHttp, rt: _Runtime
+    ) -> object:
+        settings = self.config.collector
+        attempts = max(0, settings.retries) + 1
+        for attempt in range(attempts):
+            ctx = FetchContext(
+                source_id=source.id,
+                options=source.options,
+                indicators=source.indicators,
+                http=http,
+                now=self.clock(),
+                base_dir=self.config.base_dir,
+                builtin_dir=self._builtin_dir,
+                state=rt.state,
+            )
+            try:
+                return await self._fetch_once(source, stype, ctx)
+            except FetchError as exc:
+                if not exc.retryable or attempt + 1 >= attempts or self._stopping:
+                    raise
+                delay = backoff_delay(
+                    attempt,
+                    base=settings.backoff.total_seconds(),
+                    cap=settings.max_backoff.total_seconds(),
+                    retry_after=exc.retry_after,
+                )
+                log.info(
+                    "source %s: retry %d in %.2f s after %s",
+                    source.id,
+                    attempt + 1,
+                    delay,
+                    redact(str(exc), source.secrets),
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _fetch_once(
+        self, source: SourceConfig, stype: SourceType, ctx: FetchContext
+    ) -> object:
+        seconds = (source.timeout or self.config.collector.timeout).total_seconds()
+        if stype.is_async:
+            try:
+                return await asyncio.wait_for(
+                    stype.fetch(ctx),  # type: ignore[arg-type]
+                    timeout=seconds + TIMEOUT_GRACE_S,
+                )
+            except TimeoutError:
+                raise FetchError(f"fetch timed out after {seconds:g} s", retryable=True) from None
+        future = _run_in_daemon_thread(stype.fetch, ctx, name=f"lishi-fetch-{source.id}")
+        try:
+            result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds)
+        except TimeoutError:
+            # A thread cannot be killed: it is left to finish on its own (daemon, so it never
+            # holds up exit), and not retried, so a hung plugin does not pile up threads.
+            log.warning(
+                "source %s: blocking fetch still running after %g s; abandoned", source.id, seconds
+            )
+            raise FetchError(
+                f"fetch timed out after {seconds:g} s (blocking plugin code abandoned in its thread)"
+            ) from None
+        if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
+                result.close()
+            raise _Malformed(
+                "fetch returned an awaitable from a plain function; declare it async def"
+            )
+        return result
+
+    def _select(
+        self, source: SourceConfig, readings: Sequence[Reading]
+    ) -> tuple[list[Reading], list[str]]:
+        kept: list[Reading] = []
+        skipped: list[str] = []
+        fed = set(source.indicators)
+        for r in readings:
+            label = f"{r.indicator} {r.period.key}"
+            if r.indicator not in self._known_indicators:
+                skipped.append(f"{label}: unknown indicator")
+            elif fed and r.indicator not in fed:
+                skipped.append(f"{label}: not fed by this source")
+            else:
+                kept.append(r)
+        return kept, skipped
+
+    async def _finish(
+        self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
+    ) -> SourceRunOutcome:
+        """Write, log and report a run; shielded so that ``stop()`` lets it complete."""
+        task = asyncio.ensure_future(self._store_and_log(rt, outcome, observations))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        result: SourceRunOutcome = await asyncio.shield(task)
+        return result
+
+    async def _store_and_log(
+        self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
+    ) -> SourceRunOutcome:
+        source = rt.source
+        if observations:
+            try:
+                written: WriteResult = await asyncio.to_thread(self.store.write, observations)
+                outcome = _replace_outcome(outcome, new_observations=written.stored)
+            except Exception as exc:
+                outcome = _replace_outcome(
+                    outcome,
+                    ok=False,
+                    error=f"source {source.id}: store write failed: {type(exc).__name__}: {exc}",
+                )
+        rt.last_outcome = outcome
+        if outcome.ok:
+            rt.last_success = outcome.started_at
+            rt.last_latency_s = outcome.duration_s
+            rt.breaker.record_success()
+        elif outcome.duration_s:
+            rt.last_latency_s = outcome.duration_s
+        try:
+            await asyncio.to_thread(self.store.log_fetch, outcome)
+        except Exception:
+            log.exception("source %s: could not write the fetch log", source.id)
+        if self.on_run is not None:
+            try:
+                self.on_run(outcome)
+            except Exception:
+                log.exception("on_run callback failed for source %s", source.id)
+        return outcome
+
+    def _describe(self, source: SourceConfig, exc: BaseException) -> str:
+        if isinstance(exc, _Located):
+            return f"source {source.id}: {exc}"
+        text = f"source {source.id}: {type(exc).__name__}: {exc}"
+        if not isinstance(exc, FetchError | _Malformed):
+            where = _plugin_frame(exc)
+            if where:
+                text += f" (at {where})"
+        return text
+
+
+class _Located(Exception):
+    """A collector-side problem whose message already says everything."""
+
+
+def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:
+    return replace(outcome, **changes)
+
+
+def _validate(result: object) -> list[Reading]:
+    if not isinstance(result, list | tuple):
+        raise _Malformed(
+            "plugin returned malformed data: expected a list of Reading, "
+            f"got {type(result).__name__}: {_short(result)}"
+        )
+    for i, item in enumerate(result):
+        if not isinstance(item, Reading):
+            raise _Malformed(
+                "plugin returned malformed data: expected a list of Reading, "
+                f"got {type(result).__name__} with {type(item).__name__} at index {i}: "
+                f"{_short(item)}"
+            )
+    return list(result)
+
+
+def _short(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return excerpt(text.encode("utf-8", errors="replace"), 80)
+
+
+def _plugin_frame(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame in plugin code (not the stdlib nor the collector)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        filename = str(Path(frame.filename))
+        if filename.startswith(_COLLECTOR_DIR) or filename.startswith(_LIBRARY_DIRS):
+            continue
+        if filename.startswith("<"):
+            continue
+        p = Path(filename)
+        return (
+            f"{p.parent.name}/{p.name}:{frame.lineno}"
+            if p.parent.name
+            else f"{p.name}:{frame.lineno}"
+        )
+    if frames:
+        last = frames[-1]
+        return f"{Path(last.filename).name}:{last.lineno}"
+    return ""
+
+
+def _run_in_daemon_thread(
+    fn: Callable[[FetchContext], Any], ctx: FetchContext, *, name: str
+) -> asyncio.Future[Any]:
+    """Run blocking plugin code in its own daemon thread.
+
+    Not ``asyncio.to_thread``: a hung plugin would hold one of the default executor's few
+    workers for good, and the executor's threads are joined at interpreter exit, so one
+    hung plugin would keep ``fetch --once`` from ever exiting.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def target() -> None:
+        try:
+            result = fn(ctx)
+        except BaseException as exc:
+            outcome: tuple[Any, BaseException | None] = (None, exc)
+        else:
+            outcome = (result, None)
+        with contextlib.suppress(RuntimeError):  # the loop closed while the thread hung
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    # An abandoned thread may fail long after anyone waits; retrieve its error so that
+    # asyncio does not log "exception was never retrieved".
+    future.add_done_callback(lambda f: None if f.cancelled() else f.exception())
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return future
+
+
+__all__ = ["BreakerState", "Collector", "SourceState", "builtin_plugins_dir"]

@@ -1,0 +1,324 @@
+"""The shared HTTP client: one httpx pool for the process, and a per-source view with its rules.
+
+Every source type fetches through :class:`SourceHttp`, which enforces the size cap, the
+redirect policy, conditional requests, Retry-After and secret redaction, and turns every
+transport failure into a readable :class:`~lishi_tui.sources.api.FetchError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import httpx
+
+from lishi_tui.config.schema import CollectorSettings, SourceConfig
+from lishi_tui.sources.api import FetchError, HttpResult
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CACHE_KEY = "lishi.http_cache"  # the key under FetchContext.state where conditional data lives
+
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+
+
+def excerpt(content: bytes, limit: int = 120) -> str:
+    """A short, printable excerpt of a body, for error messages about what came back."""
+    text = content[: limit * 4].decode("utf-8", errors="replace")
+    text = text.translate(_CONTROL)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """``text`` with every secret, raw or URL-encoded, replaced by ``***``."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret:
+            forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
+    # Longest first, so that a secret containing another is not half-replaced.
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
+    return text
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+class HttpClient:
+    """One ``httpx.AsyncClient`` for the whole process, with in-flight requests capped.
+
+    httpx's pool degrades badly when more requests wait on it than it has connections, so
+    keep-alive equals max connections and a semaphore keeps the excess out of the pool.
+    """
+
+    def __init__(self, settings: CollectorSettings) -> None:
+        self.settings = settings
+        size = max(1, settings.max_concurrency)
+        seconds = settings.timeout.total_seconds()
+        self._client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            timeout=httpx.Timeout(seconds),
+            verify=True,
+            follow_redirects=False,  # redirects are followed by hand, under the host rule
+            headers={"User-Agent": settings.user_agent},
+            trust_env=False,  # proxies from the environment would bypass the host rule
+        )
+        self._slots = asyncio.Semaphore(size)
+
+    @property
+    def max_concurrency(self) -> int:
+        return max(1, self.settings.max_concurrency)
+
+    def for_source(self, source: SourceConfig, state: dict[str, Any]) -> SourceHttp:
+        """A view for one run of ``source``; ``state`` keeps conditional-request data."""
+        seconds = (source.timeout or self.settings.timeout).total_seconds()
+        return SourceHttp(self, source, state, timeout=seconds)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+
+class SourceHttp:
+    """The shared client as one source sees it (implements ``HttpGetter``)."""
+
+    def __init__(
+        self, client: HttpClient, source: SourceConfig, state: dict[str, Any], *, timeout: float
+    ) -> None:
+        self._client = client
+        self.source = source
+        self._cache: dict[str, dict[str, Any]] = state.setdefault(CACHE_KEY, {})
+        self.timeout = timeout
+        self.bytes_received = 0
+        self.requests = 0
+        self.last_url = ""
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.source.secrets)
+
+    def _error(
+        self,
+        message: str,
+        url: str | httpx.URL,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> FetchError:
+        return FetchError(
+            self.redact(message),
+            where=self.redact(str(url)),
+            retryable=retryable,
+            retry_after=retry_after,
+        )
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        conditional: bool = True,
+    ) -> HttpResult:
+        """GET ``url`` under the source's rules; raises FetchError on any failure."""
+        try:
+            start = httpx.URL(url, params=dict(params) if params else None)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise self._error(f"invalid URL: {exc}", url) from None
+        if start.scheme not in ("http", "https"):
+            raise self._error("only http:// and https:// URLs can be fetched", url)
+        key = str(start)
+        cached = self._cache.get(key) if conditional else None
+        self.last_url = str(start)
+        async with self._client._slots:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await self._follow(start, dict(headers or {}), cached, key, conditional)
+            except TimeoutError:
+                raise self._error(
+                    f"timed out after {_seconds(self.timeout)} s", self.last_url, retryable=True
+                ) from None
+
+    async def _follow(
+        self,
+        start: httpx.URL,
+        headers: dict[str, str],
+        cached: dict[str, Any] | None,
+        key: str,
+        conditional: bool,
+    ) -> HttpResult:
+        url = start
+        visited = [str(url)]
+        extra = dict(headers)
+        if cached:
+            if cached.get("etag"):
+                extra["If-None-Match"] = cached["etag"]
+            if cached.get("last_modified"):
+                extra["If-Modified-Since"] = cached["last_modified"]
+        while True:
+            status, resp_headers, content = await self._send(url, extra)
+            if status in REDIRECT_STATUSES and "location" in resp_headers:
+                target = url.join(resp_headers["location"])
+                self._check_redirect(start, url, target, visited)
+                if target.host != url.host:
+                    # Tokens in headers belong to the host they were written for.
+                    extra = {}
+                url = target
+                visited.append(str(url))
+                self.last_url = str(url)
+                continue
+            break
+        if status == 304:
+            if not cached:
+                raise self._error("304 Not Modified, but no earlier copy is kept", url)
+            return HttpResult(
+                url=cached["url"],
+                status=304,
+                content=cached["content"],
+                headers=resp_headers,
+                not_modified=True,
+            )
+        if not 200 <= status < 300:
+            raise self._status_error(status, resp_headers, content, url)
+        result = HttpResult(url=str(url), status=status, content=content, headers=resp_headers)
+        etag = resp_headers.get("etag")
+        last_modified = resp_headers.get("last-modified")
+        if conditional and (etag or last_modified):
+            self._cache[key] = {
+                "etag": etag,
+                "last_modified": last_modified,
+                "content": content,
+                "url": str(url),
+            }
+        elif key in self._cache:
+            del self._cache[key]
+        return result
+
+    def _check_redirect(
+        self, start: httpx.URL, current: httpx.URL, target: httpx.URL, visited: list[str]
+    ) -> None:
+        if str(target) in visited:
+            chain = " -> ".join([*visited, str(target)])
+            raise self._error(f"redirect loop: {chain}", start)
+        if len(visited) > MAX_REDIRECTS:
+            chain = " -> ".join([*visited, str(target)])
+            raise self._error(f"more than {MAX_REDIRECTS} redirects: {chain}", start)
+        if target.scheme not in ("http", "https"):
+            raise self._error(f"redirect to a non-HTTP URL refused: {target}", current)
+        if current.scheme == "https" and target.scheme == "http":
+            raise self._error(f"redirect from https to plain http refused: {target}", current)
+        allowed = {h.lower().split(":")[0] for h in self.source.allow_redirects_to}
+        if target.host != start.host and target.host not in allowed:
+            raise self._error(
+                f"redirect to another host refused: {target} "
+                f"(add {target.host!r} to allow_redirects_to to follow it)",
+                current,
+            )
+
+    async def _send(
+        self, url: httpx.URL, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        client = self._client._client
+        cap = self._client.settings.max_bytes
+        self.requests += 1
+        try:
+            request = client.build_request("GET", url, headers=headers)
+            response = await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise self._error(
+                f"timed out after {_seconds(self.timeout)} s", url, retryable=True
+            ) from None
+        except httpx.ConnectError as exc:
+            raise self._error(_connect_message(exc), url, retryable=True) from None
+        except httpx.TransportError as exc:
+            raise self._error(
+                f"connection failed: {exc or type(exc).__name__}", url, retryable=True
+            ) from None
+        try:
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            declared = resp_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise self._error(f"response larger than {cap} bytes", url)
+            if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
+                return response.status_code, resp_headers, b""
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise self._error(f"response larger than {cap} bytes", url)
+                chunks.append(chunk)
+            return response.status_code, resp_headers, b"".join(chunks)
+        except httpx.TimeoutException:
+            raise self._error(
+                f"timed out after {_seconds(self.timeout)} s", url, retryable=True
+            ) from None
+        except httpx.DecodingError as exc:
+            raise self._error(f"could not decode the response body: {exc}", url) from None
+        except httpx.TransportError as exc:
+            raise self._error(
+                f"connection broken while reading the body: {exc or type(exc).__name__}",
+                url,
+                retryable=True,
+            ) from None
+        finally:
+            self.bytes_received += response.num_bytes_downloaded
+            await response.aclose()
+
+    def _status_error(
+        self, status: int, headers: Mapping[str, str], content: bytes, url: httpx.URL
+    ) -> FetchError:
+        reason = httpx.codes.get_reason_phrase(status)
+        message = f"HTTP {status} {reason}".rstrip()
+        body = excerpt(content)
+        if body:
+            message += f": {body}"
+        if status in (429, 503):
+            return self._error(
+                message,
+                url,
+                retryable=True,
+                retry_after=parse_retry_after(headers.get("retry-after")),
+            )
+        return self._error(message, url, retryable=status >= 500)
+
+
+def _connect_message(exc: httpx.ConnectError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError) or (
+            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+        ):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    return f"could not connect: {text or type(exc).__name__}"
