@@ -149,7 +149,10 @@ class SourceHttp:
     ) -> HttpResult:
         """GET ``url`` under the source's rules; raises FetchError on any failure."""
         try:
-            start = httpx.URL(url, params=dict(params) if params else None)
+            start = httpx.URL(url)
+            if params:
+                # Merge, not replace: a configured URL may carry its own query string.
+                start = start.copy_merge_params(dict(params))
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise self._error(f"invalid URL: {exc}", url) from None
         if start.scheme not in ("http", "https"):
