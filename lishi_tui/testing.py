@@ -1,1 +1,139 @@
-"""Helpers for plugin authors (pytest plugin); filled in by the foundation work."""
+"""Helpers for plugin authors: load a plugin as lishi-tui would and run its source types.
+
+Installed as a pytest plugin (entry point ``pytest11``), so a plugin's own test suite
+gets the ``lishi_plugin`` fixture without configuration::
+
+    def test_my_source(lishi_plugin):
+        registry = lishi_plugin.load("my_plugin", my_plugin_module)
+        assert not lishi_plugin.errors(registry)
+        readings = lishi_plugin.fetch(registry, "my_type", {"url": "http://127.0.0.1:8765/x"},
+                                      indicators=["gdp"])
+        assert readings[0].period.key == "2021"
+
+The helpers use the real plugin host, config option validation is the plugin's own
+schema, and HTTP goes through the same shared client the collector uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from lishi_tui.config.schema import CollectorSettings, SourceConfig
+from lishi_tui.domain.model import Reading
+from lishi_tui.plugin_host import PluginHost, default_builtin_dir
+from lishi_tui.registry import PluginState, Registry
+from lishi_tui.sources.api import FetchContext, FetchError
+
+
+class PluginHarness:
+    """Loads plugins in isolation and runs one fetch of a source type."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+
+    def load(self, name: str, plugin: object, *, with_builtins: bool = False) -> Registry:
+        """Register ``plugin`` (a module or object) under ``name`` through the real host."""
+        builtin = default_builtin_dir() if with_builtins else self.tmp_path / "no-builtins"
+        host = PluginHost(builtin_dir=builtin, env={}, include_entry_points=False)
+        return host.load(extra=[(name, plugin)])
+
+    @staticmethod
+    def errors(registry: Registry) -> dict[str, str]:
+        """Plugin name to error, for every plugin that failed."""
+        return {
+            p.name: p.error or ""
+            for p in registry.plugins
+            if p.state is PluginState.FAILED and p.error
+        }
+
+    def fetch(
+        self,
+        registry: Registry,
+        source_type: str,
+        options: Mapping[str, Any],
+        *,
+        indicators: Sequence[str] = (),
+        now: datetime | None = None,
+        base_dir: Path | None = None,
+        timeout: float = 10.0,
+        settings: CollectorSettings | None = None,
+    ) -> list[Reading]:
+        """Run one fetch of ``source_type`` with ``options`` (defaults filled in from its schema)."""
+        return asyncio.run(
+            self.afetch(
+                registry,
+                source_type,
+                options,
+                indicators=indicators,
+                now=now,
+                base_dir=base_dir,
+                time_limit=timeout,
+                settings=settings,
+            )
+        )
+
+    async def afetch(
+        self,
+        registry: Registry,
+        source_type: str,
+        options: Mapping[str, Any],
+        *,
+        indicators: Sequence[str] = (),
+        now: datetime | None = None,
+        base_dir: Path | None = None,
+        time_limit: float = 10.0,
+        settings: CollectorSettings | None = None,
+    ) -> list[Reading]:
+        """``fetch`` for async tests."""
+        from lishi_tui.sources.http import HttpClient
+
+        kind = registry.source_types.get(source_type)
+        if kind is None:
+            raise KeyError(f"no source type {source_type!r}; have {sorted(registry.source_types)}")
+        full = {k: o.default for k, o in kind.options.items() if o.default is not None}
+        full.update(options)
+        missing = [k for k, o in kind.options.items() if o.required and k not in full]
+        if missing:
+            raise ValueError(f"missing required option(s) {missing} for {source_type!r}")
+        source = SourceConfig(
+            id=f"test_{source_type}",
+            type=source_type,
+            interval=timedelta(hours=1),
+            indicators=tuple(indicators),
+            options=full,
+        )
+        client = HttpClient(dataclasses.replace(settings or CollectorSettings(), retries=0))
+        try:
+            ctx = FetchContext(
+                source_id=source.id,
+                options=full,
+                indicators=source.indicators,
+                http=client.for_source(source, {}),
+                now=now or datetime.now(UTC),
+                base_dir=base_dir or self.tmp_path,
+                builtin_dir=default_builtin_dir(),
+            )
+            async with asyncio.timeout(time_limit):
+                if kind.is_async:
+                    result = await cast(Awaitable[Sequence[Reading]], kind.fetch(ctx))
+                else:
+                    sync_fetch = cast(Callable[[FetchContext], Sequence[Reading]], kind.fetch)
+                    result = await asyncio.to_thread(sync_fetch, ctx)
+        finally:
+            await client.aclose()
+        if not isinstance(result, list | tuple) or not all(isinstance(r, Reading) for r in result):
+            raise FetchError(f"expected a list of Reading, got {type(result).__name__}")
+        return list(result)
+
+
+@pytest.fixture
+def lishi_plugin(tmp_path: Path) -> PluginHarness:
+    """A harness to load a plugin and run its source types (see ``lishi_tui.testing``)."""
+    return PluginHarness(tmp_path)
