@@ -6,6 +6,7 @@ one ``ConfigError``; nothing downstream reads the raw dict.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import os
@@ -711,9 +712,12 @@ def _source_options(
         option = schema.get(key)
         path = t.at(key)
         if option is None:
-            issues.add(
-                path, f"unknown key for source type {source_type.name!r}", _nearest(key, valid)
-            )
+            nearest = _nearest(key, valid)
+            message = "unknown key"
+            if nearest is None:
+                takes = _quoted(schema) if schema else "no options of its own"
+                message += f"; source type {source_type.name!r} takes {takes}"
+            issues.add(path, message, nearest)
             continue
         from_env: list[str] = []
         value = _expand_env(t.data[key], path, env, issues, from_env)
@@ -731,11 +735,23 @@ def _source_options(
             hint = f" ({option.help})" if option.help else ""
             issues.add(t.path, f"missing required option '{key}'{hint}")
         else:
-            options[key] = copy.deepcopy(option.default)
+            options[key] = _default_value(option)
     return options, secrets
 
 
 _INVALID = object()
+
+
+def _default_value(option: Option) -> Any:
+    """An option's default in the form a given value would take (durations parsed)."""
+    value = copy.deepcopy(option.default)
+    if option.kind is OptionKind.DURATION and isinstance(value, str):
+        # A plugin's malformed default is its own bug; pass it through rather than blame the config.
+        with contextlib.suppress(ValueError):
+            return parse_duration(value)
+    if option.kind is OptionKind.FLOAT and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _check_option(
