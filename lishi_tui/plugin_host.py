@@ -19,6 +19,7 @@ from typing import Any
 import pluggy
 
 from lishi_tui import hookspecs
+from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import PluginSettings
 from lishi_tui.domain.model import Indicator
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
@@ -38,15 +39,6 @@ class Candidate:
     location: str
     load: Callable[[], object]
     version: str = ""
-
-
-def default_builtin_dir() -> Path:
-    """The bundled plugins folder: beside the package in a checkout, inside it in a wheel."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / "plugins", package / "_bundled" / "plugins"):
-        if candidate.is_dir():
-            return candidate
-    return package.parent / "plugins"
 
 
 def _module_name(name: str) -> str:
@@ -138,7 +130,7 @@ class PluginHost:
         include_entry_points: bool = True,
     ) -> None:
         self.settings = settings or PluginSettings()
-        self.builtin_dir = builtin_dir if builtin_dir is not None else default_builtin_dir()
+        self.builtin_dir = builtin_dir if builtin_dir is not None else bundled_plugins_dir()
         self.env = os.environ if env is None else env
         self.include_entry_points = include_entry_points
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)

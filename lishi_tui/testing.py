@@ -25,9 +25,10 @@ from typing import Any, cast
 
 import pytest
 
+from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.domain.model import Reading
-from lishi_tui.plugin_host import PluginHost, default_builtin_dir
+from lishi_tui.plugin_host import PluginHost
 from lishi_tui.registry import PluginState, Registry
 from lishi_tui.sources.api import FetchContext, FetchError
 
@@ -40,7 +41,7 @@ class PluginHarness:
 
     def load(self, name: str, plugin: object, *, with_builtins: bool = False) -> Registry:
         """Register ``plugin`` (a module or object) under ``name`` through the real host."""
-        builtin = default_builtin_dir() if with_builtins else self.tmp_path / "no-builtins"
+        builtin = bundled_plugins_dir() if with_builtins else self.tmp_path / "no-builtins"
         host = PluginHost(builtin_dir=builtin, env={}, include_entry_points=False)
         return host.load(extra=[(name, plugin)])
 
@@ -118,7 +119,7 @@ class PluginHarness:
                 http=client.for_source(source, {}),
                 now=now or datetime.now(UTC),
                 base_dir=base_dir or self.tmp_path,
-                builtin_dir=default_builtin_dir(),
+                builtin_dir=bundled_plugins_dir(),
             )
             async with asyncio.timeout(time_limit):
                 if kind.is_async:
