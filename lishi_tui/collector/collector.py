@@ -76,7 +76,11 @@ class _Runtime:
     last_latency_s: float | None = None
 
 
-class _Malformed(Exception):
+class _Located(Exception):
+    """A collector-side problem whose message already says everything."""
+
+
+class _Malformed(_Located):
     """A plugin returned something that is not a list of Reading."""
 
 
@@ -432,15 +436,11 @@ class Collector:
         if isinstance(exc, _Located):
             return f"source {source.id}: {exc}"
         text = f"source {source.id}: {type(exc).__name__}: {exc}"
-        if not isinstance(exc, FetchError | _Malformed):
+        if not isinstance(exc, FetchError):
             where = _plugin_frame(exc)
             if where:
                 text += f" (at {where})"
         return text
-
-
-class _Located(Exception):
-    """A collector-side problem whose message already says everything."""
 
 
 def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:

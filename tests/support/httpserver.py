@@ -42,6 +42,7 @@ class RecordedRequest:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
+    received_at: float = 0.0  # the server's time.monotonic() when the request arrived
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -174,6 +175,7 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                     path=path,
                     query=parse_qs(split.query, keep_blank_values=True),
                     headers={k.lower(): v for k, v in self.headers.items()},
+                    received_at=time.monotonic(),
                 )
             )
             route = server._next(path)
