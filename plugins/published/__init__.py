@@ -1,0 +1,78 @@
+"""The ``published`` source type: figures from a TOML data file of published figures, with provenance."""
+
+from __future__ import annotations
+
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import Reading
+from lishi_tui.hookspecs import RegisterSourceType
+from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
+from lishi_tui.sources.published_format import (
+    PublishedFigure,
+    PublishedFile,
+    PublishedFormatError,
+    load_published,
+)
+
+__version__ = "0.1.0"
+
+
+def _note(figure: PublishedFigure) -> str:
+    """The quoted sentence first: it is the figure's evidence; the file's note explains it."""
+    parts = []
+    if figure.quote:
+        parts.append(f"“{figure.quote}”")
+    if figure.note:
+        parts.append(figure.note)
+    return " — ".join(parts)
+
+
+def readings_from(data: PublishedFile, origin: str, wanted: tuple[str, ...] = ()) -> list[Reading]:
+    """Readings for every figure in ``data`` (only ``wanted`` indicators when given)."""
+    return [
+        Reading(
+            indicator=fig.indicator,
+            period=fig.period,
+            value=fig.value,
+            numerator=fig.numerator,
+            denominator=fig.denominator,
+            status=fig.status,
+            qualifier=fig.qualifier,
+            origin=origin,
+            demo=False,
+            note=_note(fig),
+        )
+        for fig in data.figures
+        if not wanted or fig.indicator in wanted
+    ]
+
+
+def fetch(ctx: FetchContext) -> list[Reading]:
+    """Read the data file named by the ``path`` option; a bad file is a located FetchError."""
+    spelled = str(ctx.options["path"])
+    path = ctx.resolve_path(spelled)
+    try:
+        data = load_published(path)
+    except PublishedFormatError as exc:
+        raise FetchError(exc.message, where=exc.where) from exc
+    doc = data.document
+    by = f"{doc.publisher}: " if doc.publisher else ""
+    return readings_from(data, f"{by}{doc.title} ({spelled})", tuple(ctx.indicators))
+
+
+PUBLISHED = SourceType(
+    name="published",
+    fetch=fetch,
+    options={
+        "path": Option(
+            OptionKind.PATH,
+            required=True,
+            help='the data file of published figures, e.g. "builtin:economy/published.toml"',
+        ),
+    },
+    description="Figures published in a report, read from a TOML data file with provenance.",
+)
+
+
+@hookimpl
+def lishi_register_source_types(register: RegisterSourceType) -> None:
+    register(PUBLISHED)
