@@ -169,6 +169,19 @@ async def test_bad_sources_never_stop_the_good_one(tmp_path: Path, store: Sqlite
     assert not any(log[s].ok for s in ("boom", "stuck", "stuck_sync", "junk", "nobody"))
 
 
+async def test_plugin_calling_sys_exit_is_contained(tmp_path: Path, store: SqliteStore) -> None:
+    def quits(ctx: FetchContext) -> list[Reading]:
+        raise SystemExit(3)
+
+    reg = registry()
+    reg.source_types["quits"] = SourceType("quits", quits)
+    config = make_config(tmp_path, src("q", "quits"), src("ok", "good", "jobs"))
+    async with Collector(config, reg, store) as collector:
+        outcomes = {o.source: o for o in await collector.run_once()}
+    assert outcomes["q"].error.startswith("source q: SystemExit: 3")
+    assert outcomes["ok"].ok
+
+
 async def test_malformed_item_in_list_is_located(tmp_path: Path, store: SqliteStore) -> None:
     async def mixed(ctx: FetchContext) -> Any:
         return [reading(), "2023: 5.1"]

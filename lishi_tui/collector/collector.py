@@ -280,7 +280,7 @@ class Collector:
         except asyncio.CancelledError:
             rt.running = False
             raise
-        except Exception as exc:  # one bad source never stops another
+        except (Exception, SystemExit) as exc:  # one bad source never stops another
             rt.running = False
             outcome = SourceRunOutcome(
                 source=source.id,
