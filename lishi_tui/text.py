@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 # C0 and C1 controls except tab and newline, plus DEL, bidi overrides and zero-width joiners
 # that can reorder or hide what an official reads.
@@ -21,7 +22,12 @@ def clean(text: object, *, single_line: bool = False, limit: int | None = None) 
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in ``text`` with ``***``."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, "***")
+    """``text`` with every secret, raw or URL-encoded, replaced by ``***``."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret:
+            forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
+    # Longest first, so that a secret containing another is not half-replaced.
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
     return text

@@ -16,15 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import lishi_tui
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
+from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
-from lishi_tui.sources.http import HttpClient, SourceHttp, excerpt, redact
+from lishi_tui.sources.http import HttpClient, SourceHttp, excerpt
 from lishi_tui.store.base import Store, WriteResult
+from lishi_tui.text import redact
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,6 @@ _LIBRARY_DIRS = tuple(
     str(Path(p)) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
 )
 _COLLECTOR_DIR = str(Path(__file__).parent)
-
-
-def builtin_plugins_dir() -> Path:
-    """The bundled plugins folder: the repository's ``plugins/`` or the wheel's copy."""
-    package = Path(lishi_tui.__file__).parent
-    repo = package.parent / "plugins"
-    return repo if repo.is_dir() else package / "_bundled" / "plugins"
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,7 @@ class Collector:
         self._stopping = False
         self._stop_event: asyncio.Event | None = None
         self._forever_done: asyncio.Event | None = None
-        self._builtin_dir = builtin_plugins_dir()
+        self._builtin_dir = bundled_plugins_dir()
         self._known_indicators = set(registry.indicators) | set(config.indicators)
 
     # ------------------------------------------------------------------ public API
@@ -529,4 +523,4 @@ def _run_in_daemon_thread(
     return future
 
 
-__all__ = ["BreakerState", "Collector", "SourceState", "builtin_plugins_dir"]
+__all__ = ["BreakerState", "Collector", "SourceState"]

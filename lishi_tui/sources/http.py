@@ -13,12 +13,12 @@ import errno
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx
 
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.sources.api import FetchError, HttpResult
+from lishi_tui.text import redact
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -33,18 +33,6 @@ def excerpt(content: bytes, limit: int = 120) -> str:
     text = text.translate(_CONTROL)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
-    """``text`` with every secret, raw or URL-encoded, replaced by ``***``."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if secret:
-            forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
-    # Longest first, so that a secret containing another is not half-replaced.
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, "***")
-    return text
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
