@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,20 +24,63 @@ from lishi_tui.domain.periods import CHINA_TZ, Period
 from lishi_tui.store.base import Store, WriteResult
 from lishi_tui.store.sqlite import SqliteStore
 
+PG_START = Path(__file__).parent.parent / "scripts" / "pg-start"
+
 T0 = datetime(2026, 11, 1, 9, 30, 15, 123456, tzinfo=UTC)
 
 OpenStore = Callable[[], Store]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """A PostgreSQL server: LISHI_TEST_PG_DSN if set, else a throwaway one from scripts/pg-start."""
+    if dsn := os.environ.get("LISHI_TEST_PG_DSN"):
+        yield dsn
+        return
+    started = subprocess.run(
+        [str(PG_START)], capture_output=True, text=True, env={**os.environ, "PYTHON": sys.executable}
+    )
+    if started.returncode != 0:
+        pytest.skip(f"no PostgreSQL server: set LISHI_TEST_PG_DSN ({started.stderr.strip()})")
+    dsn = started.stdout.strip()
+    yield dsn
+    subprocess.run([str(PG_START), "--stop", dsn], check=True)
+
+
+@pytest.fixture
+def pg_schema_dsn(pg_dsn: str) -> Iterator[str]:
+    """A DSN whose search_path is a fresh schema, so every test starts from an empty store."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    schema = f"lishi_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    yield make_conninfo(pg_dsn, options=f"-c search_path={schema}")
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
     """Opens a new Store object on one database each time it is called (like another process)."""
     opened: list[Store] = []
+    if request.param == "postgres":
+        from lishi_tui.store.postgres import PostgresStore
 
-    def open_one() -> Store:
-        store: Store = SqliteStore(tmp_path / "history.db")
-        opened.append(store)
-        return store
+        dsn: str = request.getfixturevalue("pg_schema_dsn")
+
+        def open_one() -> Store:
+            store: Store = PostgresStore(dsn)
+            opened.append(store)
+            return store
+    else:
+
+        def open_one() -> Store:
+            store: Store = SqliteStore(tmp_path / "history.db")
+            opened.append(store)
+            return store
 
     yield open_one
     for store in opened:
@@ -293,3 +340,47 @@ def test_close_is_idempotent(open_store: OpenStore) -> None:
     store = open_store()
     store.close()
     store.close()
+
+
+def test_concurrent_writers_never_let_a_reader_skip_a_change(open_store: OpenStore) -> None:
+    reader = open_store()
+    writers = [open_store(), open_store()]
+    seen: set[str] = set()
+    errors: list[BaseException] = []
+
+    def write(store: Store, prefix: str) -> None:
+        try:
+            for i in range(15):
+                store.write(months(f"{prefix}{i}", 12))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=write, args=(w, p)) for w, p in zip(writers, "xy", strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    cursor = 0
+    while any(t.is_alive() for t in threads):
+        cursor, changed = reader.changes_since(cursor)
+        seen |= changed
+    for thread in threads:
+        thread.join()
+    cursor, changed = reader.changes_since(cursor)
+    seen |= changed
+    assert errors == []
+    assert seen == {f"{p}{i}" for p in "xy" for i in range(15)}
+    assert reader.changes_since(cursor) == (cursor, frozenset())
+
+
+@pytest.mark.postgres
+def test_open_store_opens_postgres(pg_schema_dsn: str, tmp_path: Path) -> None:
+    from lishi_tui.config.schema import StorageSettings
+    from lishi_tui.store.factory import open_store as open_configured
+
+    store = open_configured(StorageSettings(backend="postgres", url=pg_schema_dsn), base_dir=tmp_path)
+    try:
+        store.write([obs("gdp", Period.year(2024), 6.1)])
+        assert store.latest()["gdp"].value == 6.1
+    finally:
+        store.close()

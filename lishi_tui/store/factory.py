@@ -40,7 +40,7 @@ def open_store(settings: StorageSettings, *, base_dir: Path) -> Store:
             raise ValueError("[storage] backend = 'postgres' needs url = 'postgresql://...'")
         from lishi_tui.store.postgres import PostgresStore
 
-        return PostgresStore(settings.url)  # type: ignore[return-value]  # placeholder
+        return PostgresStore(settings.url)
     raise ValueError(
         f"unknown storage backend {settings.backend!r} (expected 'sqlite' or 'postgres')"
     )

@@ -1,10 +1,390 @@
-"""The PostgreSQL history store (not written yet: the SQLite store is the one in use)."""
+"""The PostgreSQL history store: the SQLite store's semantics on a shared server (psycopg 3)."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+from lishi_tui.domain.periods import Period
+from lishi_tui.store.base import SourceHealth, WriteResult
+from lishi_tui.store.sqlite import (
+    FETCH_COLUMNS,
+    INSERT_COLUMNS,
+    OBS_COLUMNS,
+    Key,
+    RevisionPlan,
+    health_from_log,
+    indicator_definition,
+    observation_from_row,
+    outcome_from_row,
+    pick_per_period,
+    utc_text,
+)
+
+SCHEMA_VERSION = 1
+
+# Any constant shared by every lishi-tui process: the advisory lock that serialises writers.
+# Holding it until COMMIT means row ids are handed out in commit order, which is what lets
+# changes_since() trust "id > cursor" across processes (sequences alone do not promise that).
+_WRITE_LOCK = 0x6C697368  # "lish"
+
+_SCHEMA_V1 = [
+    """
+    CREATE TABLE indicators (
+        id          TEXT PRIMARY KEY,
+        name_zh     TEXT NOT NULL,
+        name_en     TEXT NOT NULL,
+        unit        TEXT NOT NULL,
+        definition  JSONB NOT NULL,
+        updated_at  TIMESTAMPTZ NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE observations (
+        id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        indicator     TEXT NOT NULL,
+        period_key    TEXT NOT NULL,
+        period_kind   TEXT NOT NULL,
+        period_start  BIGINT NOT NULL,
+        value         DOUBLE PRECISION,
+        numerator     DOUBLE PRECISION,
+        denominator   DOUBLE PRECISION,
+        status        TEXT NOT NULL,
+        qualifier     TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        origin        TEXT NOT NULL,
+        fetch_url     TEXT NOT NULL,
+        fetched_at    TIMESTAMPTZ NOT NULL,
+        revision      INTEGER NOT NULL,
+        is_latest     BOOLEAN NOT NULL,
+        demo          BOOLEAN NOT NULL,
+        note          TEXT NOT NULL,
+        UNIQUE (indicator, period_key, source, revision)
+    )
+    """,
+    """
+    CREATE UNIQUE INDEX observations_current
+        ON observations (indicator, period_key, source) WHERE is_latest
+    """,
+    """
+    CREATE INDEX observations_series
+        ON observations (indicator, period_start DESC, demo, fetched_at DESC, id DESC)
+        WHERE is_latest
+    """,
+    """
+    CREATE TABLE fetch_log (
+        id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        source            TEXT NOT NULL,
+        started_at        TIMESTAMPTZ NOT NULL,
+        duration          DOUBLE PRECISION NOT NULL,
+        ok                BOOLEAN NOT NULL,
+        error             TEXT NOT NULL,
+        bytes             BIGINT NOT NULL,
+        readings          INTEGER NOT NULL,
+        new_observations  INTEGER NOT NULL,
+        skipped           JSONB NOT NULL
+    )
+    """,
+    "CREATE INDEX fetch_log_source ON fetch_log (source, started_at DESC, id DESC)",
+]
+
+# Migration n takes a database at schema version n-1 to n.
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
+
+_SERIES_ORDER = "period_start DESC, demo, fetched_at DESC, id DESC"
+
+
+def _fetch_row(row: Sequence[Any]) -> SourceRunOutcome:
+    # jsonb comes back decoded; the shared codec reads the JSON text SQLite keeps.
+    values = list(row)
+    values[-1] = json.dumps(values[-1])
+    return outcome_from_row(values)
+
 
 class PostgresStore:
-    """Placeholder until the PostgreSQL backend lands; opening it says so plainly."""
+    """History in a PostgreSQL database (tables in the DSN's search_path), shared by processes."""
 
     def __init__(self, dsn: str) -> None:
-        raise NotImplementedError("the PostgreSQL store is not available yet; use backend = 'sqlite'")
+        self.dsn = dsn
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection[tuple[Any, ...]] | None = psycopg.connect(
+            dsn, autocommit=True
+        )
+        self._conn.execute("SET TIME ZONE 'UTC'")
+        migrate(self._conn)
+
+    # -- plumbing
+
+    @contextmanager
+    def _locked(self) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("store is closed")
+            yield self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+        with self._locked() as conn, conn.transaction():
+            yield conn
+
+    # -- writes
+
+    def write(self, observations: Sequence[Observation]) -> WriteResult:
+        """Store observations in one transaction: all of them or none."""
+        if not observations:
+            return WriteResult()
+        keys = [(o.reading.indicator, o.reading.period.key, o.source) for o in observations]
+        for o in observations:
+            utc_text(o.fetched_at)  # reject naive times before touching the database
+        with self._transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            plan = RevisionPlan(self._current(conn, sorted(set(keys))))
+            for obs, key in zip(observations, keys, strict=True):
+                plan.add(obs, key)
+            if plan.superseded:
+                conn.execute(
+                    "UPDATE observations SET is_latest = false WHERE id = ANY(%s)",
+                    (plan.superseded,),
+                )
+            if plan.rows:
+                self._insert(conn, plan)
+        return plan.result()
+
+    @staticmethod
+    def _insert(conn: psycopg.Connection[tuple[Any, ...]], plan: RevisionPlan) -> None:
+        latest = set(plan.latest_in_batch.values())
+        with conn.cursor() as cur, cur.copy(
+            f"COPY observations ({INSERT_COLUMNS}) FROM STDIN"
+        ) as copy:
+            for i, (obs, key, revision) in enumerate(plan.rows):
+                r = obs.reading
+                copy.write_row((
+                    key[0], key[1], r.period.kind.value, int(r.period.start.timestamp()),
+                    r.value, r.numerator, r.denominator, r.status.value, r.qualifier.value,
+                    key[2], r.origin, obs.fetch_url, obs.fetched_at, revision,
+                    i in latest, r.demo, r.note,
+                ))
+
+    @staticmethod
+    def _current(
+        conn: psycopg.Connection[tuple[Any, ...]], keys: list[Key]
+    ) -> dict[Key, tuple[Any, int, tuple[Any, ...]]]:
+        # One query for the whole batch: brand-new keys cost no per-row SELECT.
+        rows = conn.execute(
+            """
+            SELECT o.indicator, o.period_key, o.source, o.id, o.revision,
+                   o.value, o.numerator, o.denominator, o.status, o.qualifier
+            FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(i, p, s)
+            JOIN observations AS o
+              ON o.indicator = k.i AND o.period_key = k.p AND o.source = k.s AND o.is_latest
+            """,
+            ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]),
+        )
+        return {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10])) for r in rows}
+
+    def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
+        """Record the indicators' names and units (for other readers of the database)."""
+        now = datetime.now(UTC)
+        params = [
+            (i.id, i.name_zh, i.name_en, i.unit, Jsonb(json.loads(indicator_definition(i))), now)
+            for i in indicators
+        ]
+        if not params:
+            return
+        with self._transaction() as conn, conn.cursor() as cur:
+            cur.executemany(
+                """
+                INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
+                VALUES (%s, %s, %s, %s, %s, %s)
+                ON CONFLICT (id) DO UPDATE SET
+                    name_zh = excluded.name_zh, name_en = excluded.name_en,
+                    unit = excluded.unit, definition = excluded.definition,
+                    updated_at = excluded.updated_at
+                WHERE indicators.definition IS DISTINCT FROM excluded.definition
+                """,
+                params,
+            )
+
+    def log_fetch(self, outcome: SourceRunOutcome) -> None:
+        """Append one source run to the fetch log."""
+        utc_text(outcome.started_at)
+        with self._locked() as conn:
+            conn.execute(
+                f"INSERT INTO fetch_log ({FETCH_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    outcome.source, outcome.started_at, outcome.duration_s, outcome.ok,
+                    outcome.error, outcome.bytes_received, outcome.readings,
+                    outcome.new_observations, Jsonb(list(outcome.skipped)),
+                ),
+            )
+
+    # -- reads
+
+    def latest(
+        self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
+    ) -> dict[str, Observation]:
+        """The newest period's latest revision for each indicator that has one."""
+        demo = "" if include_demo else "AND NOT o.demo"
+        params: tuple[Any, ...]
+        if indicator_ids is None:
+            # PostgreSQL has no skip scan: walk the distinct indicators through the index.
+            ids_sql = """
+                WITH RECURSIVE ids(id) AS (
+                    (SELECT indicator FROM observations WHERE is_latest
+                     ORDER BY indicator LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT indicator FROM observations
+                            WHERE is_latest AND indicator > ids.id
+                            ORDER BY indicator LIMIT 1)
+                    FROM ids WHERE ids.id IS NOT NULL
+                )
+                SELECT id FROM ids WHERE id IS NOT NULL
+            """
+            params = ()
+        else:
+            ids_sql = "SELECT DISTINCT unnest(%s::text[]) AS id"
+            params = (list(indicator_ids),)
+        sql = f"""
+            SELECT x.* FROM ({ids_sql}) AS wanted
+            CROSS JOIN LATERAL (
+                SELECT {OBS_COLUMNS} FROM observations AS o
+                WHERE o.indicator = wanted.id AND o.is_latest {demo}
+                ORDER BY {_SERIES_ORDER} LIMIT 1
+            ) AS x
+        """
+        with self._locked() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return {row[0]: observation_from_row(row) for row in rows}
+
+    def history(
+        self,
+        indicator_id: str,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        include_demo: bool = True,
+    ) -> list[Observation]:
+        """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
+        clauses = ["indicator = %s", "is_latest"]
+        params: list[Any] = [indicator_id]
+        if not include_demo:
+            clauses.append("NOT demo")
+        if since is not None:
+            clauses.append("period_start >= %s")
+            params.append(int(since.timestamp()))
+        sql = (
+            f"SELECT {OBS_COLUMNS} FROM observations WHERE {' AND '.join(clauses)} "
+            f"ORDER BY {_SERIES_ORDER}"
+        )
+        with self._locked() as conn:
+            picked = pick_per_period(conn.execute(sql, params), limit)
+        picked.reverse()
+        return [observation_from_row(row) for row in picked]
+
+    def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
+        """Every revision (all sources), newest period first, then newest revision first."""
+        sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE indicator = %s"
+        params: list[Any] = [indicator_id]
+        if period_key is not None:
+            sql += " AND period_key = %s"
+            params.append(Period.parse(period_key).key)
+        sql += " ORDER BY period_start DESC, revision DESC, fetched_at DESC, id DESC"
+        with self._locked() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [observation_from_row(row) for row in rows]
+
+    def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
+        """Newest runs first."""
+        where = "WHERE source = %s" if source is not None else ""
+        params: tuple[Any, ...] = (source, limit) if source is not None else (limit,)
+        sql = (
+            f"SELECT {FETCH_COLUMNS} FROM fetch_log {where} "
+            "ORDER BY started_at DESC, id DESC LIMIT %s"
+        )
+        with self._locked() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [_fetch_row(row) for row in rows]
+
+    def health(self) -> dict[str, SourceHealth]:
+        """Per source: last run, last success, failures in a row."""
+        with self._transaction() as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            last_runs = {
+                row[0]: _fetch_row(row)
+                for row in conn.execute(
+                    f"SELECT DISTINCT ON (source) {FETCH_COLUMNS} FROM fetch_log "
+                    "ORDER BY source, started_at DESC, id DESC"
+                )
+            }
+            last_success = {
+                source: started.astimezone(UTC)
+                for source, started in conn.execute(
+                    "SELECT source, MAX(started_at) FROM fetch_log WHERE ok GROUP BY source"
+                )
+            }
+            failures: dict[str, int] = {
+                source: int(count)
+                for source, count in conn.execute(
+                    """
+                    SELECT f.source, COUNT(*) FROM fetch_log AS f
+                    WHERE NOT f.ok AND f.started_at > COALESCE(
+                        (SELECT MAX(s.started_at) FROM fetch_log AS s
+                         WHERE s.source = f.source AND s.ok), '-infinity')
+                    GROUP BY f.source
+                    """
+                )
+            }
+        return health_from_log(last_runs, last_success, failures)
+
+    def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
+        """Indicators with observations stored after ``cursor`` (by any process), and the
+        new cursor. ``changes_since(0)`` returns every indicator with data."""
+        with self._locked() as conn:
+            rows = conn.execute(
+                "SELECT indicator, MAX(id) FROM observations WHERE id > %s GROUP BY indicator",
+                (cursor,),
+            ).fetchall()
+        if not rows:
+            return cursor, frozenset()
+        return int(max(r[1] for r in rows)), frozenset(r[0] for r in rows)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def migrate(
+    conn: psycopg.Connection[tuple[Any, ...]], migrations: dict[int, list[str]] | None = None
+) -> int:
+    """Bring the schema up to date; an advisory lock keeps concurrent openers from racing."""
+    steps = MIGRATIONS if migrations is None else migrations
+    target = max(steps)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK + 1,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS lishi_schema (version INTEGER NOT NULL)"
+        )
+        row = conn.execute("SELECT max(version) FROM lishi_schema").fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
+        for step in range(version + 1, target + 1):
+            for statement in steps[step]:
+                conn.execute(statement.encode())  # bytes: the typed API wants literal SQL
+            conn.execute("INSERT INTO lishi_schema (version) VALUES (%s)", (step,))
+    return max(version, target)
