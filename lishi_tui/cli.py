@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from lishi_tui import __version__
 from lishi_tui.bootstrap import Runtime, load_runtime
 from lishi_tui.config.errors import ConfigError
+from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain import status as st
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
 from lishi_tui.registry import PluginState
@@ -288,7 +289,7 @@ def run_show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         latest = store.latest(wanted, include_demo=config.app.demo)
     finally:
         store.close()
-    lang = config.app.language
+    lang = resolve_language(config.app.language, env)
     now = datetime.now(UTC)
     secrets = [s for src in config.sources.values() for s in src.secrets]
     rows = [

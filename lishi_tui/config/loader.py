@@ -447,7 +447,7 @@ def _app(issues: _Issues) -> AppSettings:
         return d
     s.check_keys(APP_KEYS)
     return AppSettings(
-        language=s.get_choice("language", ("zh", "en"), d.language),
+        language=s.get_choice("language", ("zh", "en", "auto"), d.language),
         low_bandwidth=s.get_bool("low_bandwidth", d.low_bandwidth),
         demo=s.get_bool("demo", d.demo),
         refresh=s.get_duration("refresh", d.refresh),

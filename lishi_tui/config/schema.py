@@ -25,11 +25,30 @@ class PanelKind(StrEnum):
 class AppSettings:
     """``[app]``: how the dashboard looks and behaves."""
 
-    language: str = "zh"  # "zh" or "en"
+    language: str = "auto"  # "zh", "en", or "auto": the locale decides (see resolve_language)
     low_bandwidth: bool = False  # monochrome charts, at most one update a second
     demo: bool = True  # run sources whose type is "demo"
     refresh: timedelta = timedelta(milliseconds=250)  # how often the store is polled for changes
     collector: str = "auto"  # "auto": in-process unless disabled, "off": only read the store
+
+
+def resolve_language(configured: str, env: Mapping[str, str]) -> str:
+    """The UI language: ``LISHI_TUI_LANG``, else the config's "zh"/"en", else the locale.
+
+    With ``language = "auto"`` (the default when the key is absent) the first of
+    ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set picks English when it starts with
+    "en"; everything else, and no locale at all, is Chinese.
+    """
+    override = env.get("LISHI_TUI_LANG", "").strip().lower()
+    if override in ("zh", "en"):
+        return override
+    if configured in ("zh", "en"):
+        return configured
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
 
 
 @dataclass(frozen=True)
