@@ -1,0 +1,389 @@
+"""Pure helpers the built-in source types share: numbers, headers, periods, JSON paths, text.
+
+Everything here takes bytes, strings or decoded JSON and returns plain values or raises a
+``ValueError`` subclass with a message an operator can act on; nothing does I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lishi_tui.domain.model import Qualifier
+from lishi_tui.domain.periods import Period, PeriodError
+from lishi_tui.sources.api import FetchError
+
+# -- text -----------------------------------------------------------------------------
+
+# C0/C1 controls (tab and newline kept only where asked), DEL, bidi overrides and
+# zero-width characters: text a source sends must not move the cursor, recolour the
+# terminal or reorder what an official reads.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
+_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
+
+
+def strip_control(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` without control, bidi-override and zero-width characters."""
+    return (_CONTROL if keep_newlines else _CONTROL_ALL).sub("", text)
+
+
+def excerpt(content: bytes | str | object, limit: int = 160) -> str:
+    """A short single-line, printable excerpt of what came back, for error messages."""
+    if isinstance(content, bytes):
+        text = content[: limit * 4].decode("utf-8", errors="replace")
+    elif isinstance(content, str):
+        text = content
+    else:
+        try:
+            text = json.dumps(content, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(content)
+    text = " ".join(strip_control(text.replace("\n", " ").replace("\t", " ")).split())
+    if not text:
+        return "(empty)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- encodings ------------------------------------------------------------------------
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class DecodeError(ValueError):
+    """Bytes that are none of the encodings a source may use."""
+
+
+def decode_text(content: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """Decode ``content`` and say which encoding it was: UTF-8 (with or without BOM) or GB18030.
+
+    Chinese offices' Excel exports are GB18030 (a superset of GBK and GB2312); anything
+    that is valid UTF-8 is taken as UTF-8 first, because GB18030 accepts almost any
+    byte sequence and would otherwise win every time.
+    """
+    if encoding != "auto":
+        try:
+            return content.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DecodeError(f"cannot decode as {encoding}: {exc}") from exc
+    if content.startswith(_UTF8_BOM):
+        try:
+            return content[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"starts with a UTF-8 BOM but is not UTF-8: {exc}") from exc
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"neither UTF-8 nor GB18030 (byte {exc.start}); set `encoding` to the file's encoding"
+        ) from exc
+
+
+# -- numbers --------------------------------------------------------------------------
+
+# Spellings statistics tables use for "no figure": blank, dashes, ellipses, NA.
+MISSING_MARKERS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "…",
+        "……",
+        "...",
+        "..",
+        ".",
+        "x",
+        "na",
+        "n/a",
+        "nan",
+        "null",
+        "none",
+        "无",
+        "空",
+    }
+)
+_SEPARATORS = re.compile(r"(?<=\d)[,\s\u00a0\u2009\u202f'](?=\d{3}(?:\D|$))")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Qualifier marks as Chinese reports write them; a leading "+" is a sign, not "at least".
+_PREFIXES: tuple[tuple[str, Qualifier], ...] = (
+    ("≥", Qualifier.AT_LEAST),
+    (">=", Qualifier.AT_LEAST),
+    ("不低于", Qualifier.AT_LEAST),
+    ("不少于", Qualifier.AT_LEAST),
+    ("超过", Qualifier.AT_LEAST),
+    ("逾", Qualifier.AT_LEAST),
+    ("≤", Qualifier.AT_MOST),
+    ("<=", Qualifier.AT_MOST),
+    ("不超过", Qualifier.AT_MOST),
+    ("不高于", Qualifier.AT_MOST),
+    ("≈", Qualifier.ABOUT),
+    ("~", Qualifier.ABOUT),
+    ("约", Qualifier.ABOUT),
+    ("近", Qualifier.ABOUT),
+)
+_SUFFIXES: tuple[tuple[str, Qualifier], ...] = (
+    ("+", Qualifier.AT_LEAST),
+    ("以上", Qualifier.AT_LEAST),
+    ("多", Qualifier.AT_LEAST),
+    ("以下", Qualifier.AT_MOST),
+    ("以内", Qualifier.AT_MOST),
+    ("左右", Qualifier.ABOUT),
+)
+
+
+def _split_qualifier(text: str) -> tuple[str, Qualifier]:
+    for mark, qualifier in _PREFIXES:
+        if text.startswith(mark) and len(text) > len(mark):
+            return text[len(mark) :].strip(), qualifier
+    for mark, qualifier in _SUFFIXES:
+        if text.endswith(mark) and len(text) > len(mark):
+            return text[: -len(mark)].strip(), qualifier
+    return text, Qualifier.EXACT
+
+
+class NumberError(ValueError):
+    """Text that should be a number and is not."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number as published: the value (None for a "no figure" marker) and how exact it is."""
+
+    value: float | None
+    qualifier: Qualifier = Qualifier.EXACT
+    percent: bool = False
+
+
+def parse_quantity(raw: object) -> Quantity:
+    """Read ``1,234.5``, ``"51%"``, ``"18000+"``, ``"≥10"``, ``"约26"``, fullwidth digits, or ``-``.
+
+    ``"51%"`` reads as 51 (percentage points, as an indicator in % stores it). Blank and
+    dash-like markers give ``value=None``, never zero. European decimal commas
+    (``1.234,5``) are not supported: a comma is a thousands separator.
+    """
+    if raw is None:
+        return Quantity(None)
+    if isinstance(raw, bool):
+        raise NumberError(f"expected a number, got {raw!r}")
+    if isinstance(raw, int | float):
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            return Quantity(None)
+        return Quantity(value)
+    if not isinstance(raw, str):
+        raise NumberError(f"expected a number, got {excerpt(raw, 40)}")
+    text = unicodedata.normalize("NFKC", strip_control(raw)).strip()
+    if text.lower() in MISSING_MARKERS:
+        return Quantity(None)
+    text, qualifier = _split_qualifier(text)
+    percent = text.endswith("%")
+    text = text.removesuffix("%").strip()
+    compact = _SEPARATORS.sub("", text).replace(",", "")
+    if not _NUMBER.fullmatch(compact):
+        raise NumberError(f"not a number: {excerpt(raw, 40)!s}")
+    return Quantity(float(compact), qualifier, percent)
+
+
+def parse_number(raw: object) -> float | None:
+    """The value of ``parse_quantity(raw)``: a float, or None for a "no figure" marker."""
+    return parse_quantity(raw).value
+
+
+# -- headers and units ----------------------------------------------------------------
+
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*[(（\[【](?P<unit>[^()（）\[\]【】]*)[)）\]】]\s*$")
+
+
+def split_unit(header: str) -> tuple[str, str]:
+    """``"社会消费品零售总额(亿元)"`` → ``("社会消费品零售总额", "亿元")``; no unit → ``(name, "")``.
+
+    Fullwidth brackets and stray spaces are normalised so headers typed in Excel on a
+    Chinese input method match the ASCII spelling in the config.
+    """
+    text = normalise_header(header)
+    m = _UNIT_SUFFIX.match(text)
+    if m and m["name"]:
+        return m["name"].strip(), m["unit"].strip()
+    return text, ""
+
+
+def normalise_header(header: str) -> str:
+    """A header as compared: no BOM or control characters, NFKC (fullwidth → ASCII), trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", strip_control(header)).split())
+
+
+def find_column(headers: Sequence[str], wanted: str | int) -> int:
+    """The index of column ``wanted``: a 0-based index, an exact header, or the header sans unit.
+
+    Raises ``LookupError`` naming the headers there are.
+    """
+    if isinstance(wanted, int):
+        if 0 <= wanted < len(headers):
+            return wanted
+        raise LookupError(
+            f"column index {wanted} is out of range: there are {len(headers)} "
+            f"columns (0-{len(headers) - 1})"
+        )
+    target = normalise_header(wanted)
+    normalised = [normalise_header(h) for h in headers]
+    if target in normalised:
+        return normalised.index(target)
+    bare = [split_unit(h)[0] for h in headers]
+    target_bare = split_unit(wanted)[0]
+    if bare.count(target_bare) == 1:
+        return bare.index(target_bare)
+    if bare.count(target_bare) > 1:
+        raise LookupError(f"column {wanted!r} is ambiguous: several headers start with it")
+    shown = ", ".join(repr(h) for h in normalised[:20])
+    raise LookupError(f"no column {wanted!r}; the headers are: {shown}")
+
+
+# -- periods --------------------------------------------------------------------------
+
+_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_NBS_QUARTER = re.compile(r"^(\d{4})([A-D])$")  # NBS easyquery: 2023A = Q1 … 2023D = Q4
+_SDMX_MONTH = re.compile(r"^(\d{4})-M(\d{2})$")  # SDMX reporting periods: 2023-M01
+_SDMX_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_SDMX_ANNUAL = re.compile(r"^(\d{4})-A1$")
+_CN_YTD_MONTH = re.compile(r"^(\d{4})年\s*1\s*[-–—~至]\s*(\d{1,2})\s*月(?:份)?$")  # 2021年1-10月
+_CN_MONTH_FEN = re.compile(r"^(\d{4})年(\d{1,2})月份$")
+
+
+def parse_period(text: object) -> Period:
+    """A period from any spelling the built-in sources meet.
+
+    Adds to ``Period.parse``: NBS quarters (``2023A``…``2023D``), SDMX ``2023-M01`` and
+    ``2023-A1``, Chinese numerals in quarters (``2021年第三季度``), ``2021年10月份`` and the
+    cumulative ``2021年1-10月`` (read as the month it runs to; the indicator's measure
+    says it is year-to-date).
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        raise PeriodError(f"not a period: {excerpt(text, 40)}")
+    raw = unicodedata.normalize("NFKC", strip_control(text)).strip()
+    for cn, digit in _CN_DIGITS.items():
+        raw = raw.replace(f"第{cn}季度", f"第{digit}季度")
+    if m := _NBS_QUARTER.match(raw):
+        return Period.quarter(int(m[1]), "ABCD".index(m[2]) + 1)
+    if m := _SDMX_MONTH.match(raw):
+        return Period.month(int(m[1]), int(m[2]))
+    if m := _SDMX_QUARTER.match(raw):
+        return Period.quarter(int(m[1]), int(m[2]))
+    if m := _SDMX_ANNUAL.match(raw):
+        return Period.year(int(m[1]))
+    if m := _CN_YTD_MONTH.match(raw) or _CN_MONTH_FEN.match(raw):
+        return Period.month(int(m[1]), int(m[2]))
+    return Period.parse(raw)
+
+
+# -- JSON paths -----------------------------------------------------------------------
+
+_STEP = re.compile(r"\[(-?\d+)\]|([^.\[\]]+)")
+
+
+class PathError(LookupError):
+    """A dotted path that does not lead anywhere in a JSON document."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"path {path!r} did not match: {message}")
+        self.path = path
+
+
+def split_path(path: str) -> list[str | int]:
+    """``"data.items[0].value"`` or ``"1.0.value"`` → ``["data", "items", 0, "value"]``.
+
+    A bare integer step indexes a list (``"1"`` is the record list of a World Bank reply)
+    and is a key when the node is an object.
+    """
+    steps: list[str | int] = []
+    for part in path.split("."):
+        if not part:
+            continue
+        pos = 0
+        for m in _STEP.finditer(part):
+            if m.start() != pos:
+                break
+            pos = m.end()
+            if m[1] is not None:
+                steps.append(int(m[1]))
+            else:
+                key = m[2]
+                steps.append(int(key) if re.fullmatch(r"-?\d+", key) else key)
+        if pos != len(part):
+            raise PathError(
+                path,
+                f"cannot read step {part!r}; write keys separated by dots "
+                "and list positions as [0]",
+            )
+    return steps
+
+
+def _describe(node: Any) -> str:
+    if isinstance(node, Mapping):
+        keys = list(node)
+        shown = ", ".join(str(k) for k in keys[:12]) + (", …" if len(keys) > 12 else "")
+        return f"an object with keys [{shown}]" if keys else "an empty object"
+    if isinstance(node, list):
+        return f"a list of {len(node)}"
+    if node is None:
+        return "null"
+    return f"{type(node).__name__} {excerpt(node, 40)}"
+
+
+def resolve_path(document: Any, path: str) -> Any:
+    """The node at ``path`` (``""`` is the document itself); ``PathError`` says where it broke."""
+    node = document
+    done: list[str] = []
+    for step in split_path(path):
+        here = ".".join(done) or "the top level"
+        if isinstance(node, Mapping):
+            key = str(step)
+            if key not in node:
+                raise PathError(path, f"no key {key!r} at {here}, which is {_describe(node)}")
+            node = node[key]
+        elif isinstance(node, list) and isinstance(step, int):
+            if not -len(node) <= step < len(node):
+                raise PathError(path, f"no item [{step}] at {here}, which is {_describe(node)}")
+            node = node[step]
+        else:
+            raise PathError(path, f"cannot take {step!r} at {here}, which is {_describe(node)}")
+        done.append(f"[{step}]" if isinstance(step, int) else str(step))
+    return node
+
+
+def load_json(content: bytes, where: str) -> Any:
+    """Decode a JSON body or raise a ``FetchError`` showing where it broke and what came back."""
+    try:
+        text, _ = decode_text(content)
+    except DecodeError as exc:
+        raise FetchError(f"response is not text: {exc}", where=where) from exc
+    if not text.strip():
+        raise FetchError("response body is empty", where=where)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = " (the body looks cut off)" if exc.pos >= len(text.rstrip()) else ""
+        raise FetchError(
+            f"response is not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{cut}; "
+            f"got: {excerpt(text)}",
+            where=where,
+        ) from exc
+
+
+def resolve_or_fail(document: Any, path: str, where: str) -> Any:
+    """``resolve_path`` raising ``FetchError`` with the path and an excerpt of the document."""
+    try:
+        return resolve_path(document, path)
+    except PathError as exc:
+        raise FetchError(f"{exc}; got: {excerpt(document)}", where=where) from exc

@@ -1,0 +1,137 @@
+"""The ``http_json`` source type: any JSON API, read with dotted paths to records, periods and values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import Reading
+from lishi_tui.domain.periods import PeriodError
+from lishi_tui.hookspecs import RegisterSourceType
+from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
+from lishi_tui.sources.parsing import (
+    NumberError,
+    PathError,
+    excerpt,
+    load_json,
+    normalise_header,
+    parse_period,
+    parse_quantity,
+    resolve_or_fail,
+    resolve_path,
+)
+
+OPTIONS: dict[str, Option] = {
+    "url": Option(OptionKind.URL, required=True, help="the JSON endpoint"),
+    "records": Option(
+        OptionKind.STR, default="", help='dotted path to the list of records ("" = the top level)'
+    ),
+    "period": Option(OptionKind.STR, required=True, help="dotted path to the period in a record"),
+    "value": Option(OptionKind.STR, required=True, help="dotted path to the value in a record"),
+    "filter": Option(
+        OptionKind.TABLE, default={}, help="{ path = value }: keep records where all match"
+    ),
+    "params": Option(OptionKind.TABLE, default={}, help="query parameters added to `url`"),
+    "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value"),
+    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
+}
+
+
+def _same(actual: Any, wanted: Any) -> bool:
+    if isinstance(actual, bool) or isinstance(wanted, bool):
+        return actual is wanted
+    if isinstance(actual, int | float) and isinstance(wanted, int | float):
+        return float(actual) == float(wanted)
+    return normalise_header(str(actual)) == normalise_header(str(wanted))
+
+
+def parse_http_json(
+    content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str
+) -> list[Reading]:
+    """Readings for ``indicator`` from a JSON body; errors name the path that did not match."""
+    document = load_json(content, origin)
+    records_path = str(options.get("records", ""))
+    records = resolve_or_fail(document, records_path, origin)
+    if isinstance(records, Mapping):
+        records = [records]  # an endpoint answering with one object is one record
+    if not isinstance(records, list):
+        raise FetchError(
+            f"path {records_path or '(top level)'!r} should lead to a list of records, "
+            f"found {excerpt(records, 80)}",
+            where=origin,
+        )
+    filters = dict(options.get("filter") or {})
+    scale = float(options.get("scale", 1.0))
+    readings: list[Reading] = []
+    seen: set[str] = set()
+    for i, record in enumerate(records):
+        at = f"{origin} record [{i}]"
+        try:
+            if not all(_same(resolve_path(record, p), v) for p, v in filters.items()):
+                continue
+        except PathError:
+            continue  # a record without the filtered field is not one of ours
+        raw_period = _field(record, str(options["period"]), at)
+        raw_value = _field(record, str(options["value"]), at)
+        try:
+            period = parse_period(raw_period)
+            quantity = parse_quantity(raw_value)
+        except (PeriodError, NumberError) as exc:
+            raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=at) from None
+        if period.key in seen:
+            raise FetchError(
+                f"period {period.key} appears in more than one record; add a `filter`", where=at
+            )
+        seen.add(period.key)
+        value = None if quantity.value is None else quantity.value * scale
+        readings.append(
+            Reading(indicator, period, value, qualifier=quantity.qualifier, origin=origin)
+        )
+    if not readings:
+        why = " after `filter`" if filters and records else ""
+        raise FetchError(
+            f"no records{why}: the series is empty; got: {excerpt(document)}", where=origin
+        )
+    return readings
+
+
+def _field(record: Any, path: str, where: str) -> Any:
+    try:
+        return resolve_path(record, path)
+    except PathError as exc:
+        raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=where) from None
+
+
+async def fetch(ctx: FetchContext) -> list[Reading]:
+    """GET the URL (conditionally) and parse the records."""
+    url = str(ctx.options["url"])
+    params = {str(k): str(v) for k, v in dict(ctx.options.get("params") or {}).items()}
+    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
+    result = await ctx.http.get(url, params=params or None, headers=headers or None)
+    # A 304 carries no body: answer with what the last full body gave, or ask again in full.
+    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_http_json.readings", {})
+    if result.not_modified and url in cache:
+        return list(cache[url])
+    if result.not_modified:
+        result = await ctx.http.get(
+            url, params=params or None, headers=headers or None, conditional=False
+        )
+    readings = parse_http_json(
+        result.content, ctx.options, indicator=ctx.indicator, origin=result.url
+    )
+    cache[url] = readings
+    return readings
+
+
+SOURCE_TYPE = SourceType(
+    "http_json",
+    fetch,
+    OPTIONS,
+    description="Any JSON API: dotted paths to the records, their periods and values",
+)
+
+
+@hookimpl
+def lishi_register_source_types(register: RegisterSourceType) -> None:
+    register(SOURCE_TYPE)

@@ -1,0 +1,212 @@
+"""The ``worldbank`` source type: the World Bank Indicators API v2, every page, as periods."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import Reading
+from lishi_tui.domain.periods import PeriodError
+from lishi_tui.hookspecs import RegisterSourceType
+from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
+from lishi_tui.sources.parsing import (
+    NumberError,
+    excerpt,
+    load_json,
+    parse_number,
+    parse_period,
+    strip_control,
+)
+
+OPTIONS: dict[str, Option] = {
+    "url": Option(
+        OptionKind.URL,
+        required=True,
+        help="the indicator URL, e.g. https://…/v2/country/CHN/indicator/NY.GDP.MKTP.KD.ZG",
+    ),
+    "per_page": Option(OptionKind.INT, default=1000, help="records asked for per page"),
+    "date": Option(OptionKind.STR, help='a year or range the API filters on, e.g. "2000:2023"'),
+    "country": Option(
+        OptionKind.STR, help="keep one country's records (ISO3 or ISO2) when the URL names several"
+    ),
+    "max_pages": Option(OptionKind.INT, default=50, help="stop following pages after this many"),
+    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
+}
+
+_XML_MESSAGE = re.compile(r"<wb:message[^>]*>(.*?)</wb:message>", re.S)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a World Bank reply: its readings and where it sits in the whole."""
+
+    readings: list[Reading]
+    page: int
+    pages: int
+    total: int
+
+
+def _count(info: Mapping[str, Any], key: str, where: str) -> int:
+    # The API has sent these as numbers and, in older versions, as strings ("pages": "2").
+    raw = info.get(key)
+    try:
+        value = parse_number(raw)
+    except NumberError:
+        value = None
+    if value is None or value != int(value) or value < 0:
+        raise FetchError(
+            f"page information has no usable {key!r} ({excerpt(raw, 20)}); got: {excerpt(info)}",
+            where=where,
+        )
+    return int(value)
+
+
+def _api_error(document: Any) -> str | None:
+    """The text of the ``[{"message": [...]}]`` reply the API sends, with HTTP 200, on errors."""
+    if not (isinstance(document, list) and document and isinstance(document[0], Mapping)):
+        return None
+    messages = document[0].get("message")
+    if messages is None:
+        return None
+    parts = []
+    for m in messages if isinstance(messages, list) else [messages]:
+        if isinstance(m, Mapping):
+            code, key, text = m.get("id", ""), m.get("key", ""), m.get("value", "")
+            parts.append(f"{code} {key}: {text}".strip(" :"))
+        else:
+            parts.append(str(m))
+    return strip_control("; ".join(parts)) or "an error without text"
+
+
+def parse_worldbank_page(
+    content: bytes, *, indicator: str, origin: str, country: str | None = None
+) -> Page:
+    """One page of an indicator reply: ``[page-info, records]``; null values are skipped."""
+    if content.lstrip().startswith(b"<"):
+        text = content.decode("utf-8", errors="replace")
+        if m := _XML_MESSAGE.search(text):
+            raise FetchError(f"World Bank API error: {excerpt(m[1], 200)}", where=origin)
+    document = load_json(content, origin)
+    if (message := _api_error(document)) is not None:
+        raise FetchError(f"World Bank API error: {message}", where=origin)
+    if not (isinstance(document, list) and len(document) == 2 and isinstance(document[0], Mapping)):
+        raise FetchError(
+            f"expected [page information, records] (a two-element list); got: {excerpt(document)}",
+            where=origin,
+        )
+    info, records = document
+    page, pages = _count(info, "page", origin), _count(info, "pages", origin)
+    total = _count(info, "total", origin) if "total" in info else 0
+    if records is None:
+        records = []  # how the API says "no data" for a valid query
+    if not isinstance(records, list):
+        raise FetchError(
+            f"path '[1]' should be the list of records, found {excerpt(records, 80)}", where=origin
+        )
+    wanted = country.upper() if country else None
+    readings: list[Reading] = []
+    for i, record in enumerate(records):
+        at = f"{origin} [1][{i}]"
+        if not isinstance(record, Mapping):
+            raise FetchError(f"a record should be an object, found {excerpt(record, 80)}", where=at)
+        if wanted and wanted not in _country_codes(record):
+            continue
+        if "date" not in record or "value" not in record:
+            raise FetchError(
+                f"record has no 'date' or 'value'; record: {excerpt(record, 120)}", where=at
+            )
+        try:
+            value = parse_number(record["value"])
+            if value is None:
+                continue
+            period = parse_period(str(record["date"]))
+        except (NumberError, PeriodError) as exc:
+            raise FetchError(f"{exc}; record: {excerpt(record, 120)}", where=at) from None
+        readings.append(Reading(indicator, period, value, origin=origin))
+    return Page(readings, page, pages, total)
+
+
+def _country_codes(record: Mapping[str, Any]) -> set[str]:
+    codes = {str(record.get("countryiso3code", "")).upper()}
+    country = record.get("country")
+    if isinstance(country, Mapping):
+        codes.add(str(country.get("id", "")).upper())
+    return codes - {""}
+
+
+def page_params(url: str, options: Mapping[str, Any], page: int) -> tuple[str, dict[str, str]]:
+    """The URL without its query and the query to send: the URL's own, plus format and paging."""
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    params.update(format="json", per_page=str(options.get("per_page", 1000)), page=str(page))
+    if options.get("date"):
+        params["date"] = str(options["date"])
+    return urlunsplit(parts._replace(query="")), params
+
+
+async def fetch(ctx: FetchContext) -> list[Reading]:
+    """Every page of the indicator, following ``page`` until ``pages``."""
+    url = str(ctx.options["url"])
+    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
+    country = ctx.options.get("country")
+    max_pages = int(ctx.options.get("max_pages", 50))
+    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_worldbank.readings", {})
+    readings: list[Reading] = []
+    page_no, pages = 1, 1
+    while page_no <= pages:
+        base, params = page_params(url, ctx.options, page_no)
+        # Only the first page is asked conditionally: if it is unchanged, so is the reply.
+        result = await ctx.http.get(
+            base, params=params, headers=headers or None, conditional=page_no == 1
+        )
+        if result.not_modified:
+            if url in cache:
+                return list(cache[url])
+            result = await ctx.http.get(base, params=params, headers=headers, conditional=False)
+        page = parse_worldbank_page(
+            result.content,
+            indicator=ctx.indicator,
+            origin=result.url,
+            country=str(country) if country else None,
+        )
+        readings += page.readings
+        pages = page.pages
+        if pages > max_pages:
+            raise FetchError(
+                f"the reply has {pages} pages, more than max_pages = {max_pages}; "
+                "raise per_page or narrow `date`",
+                where=result.url,
+            )
+        page_no += 1
+    if not readings:
+        raise FetchError(
+            "no values: the series is empty (every value null, or no records)", where=url
+        )
+    seen: set[str] = set()
+    for r in readings:
+        if r.period.key in seen:
+            raise FetchError(
+                f"period {r.period.key} appears twice: the URL names several countries; "
+                "set `country`",
+                where=url,
+            )
+        seen.add(r.period.key)
+    cache[url] = readings
+    return readings
+
+
+SOURCE_TYPE = SourceType(
+    "worldbank",
+    fetch,
+    OPTIONS,
+    description="World Bank Indicators API v2 (JSON, all pages)",
+)
+
+
+@hookimpl
+def lishi_register_source_types(register: RegisterSourceType) -> None:
+    register(SOURCE_TYPE)
