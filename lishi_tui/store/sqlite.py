@@ -112,6 +112,16 @@ def period_from_row(kind: str, start: int) -> Period:
     return Period(datetime.fromtimestamp(start, tz), period_kind)
 
 
+_STATUSES = {s.value: s for s in ObservationStatus}
+_QUALIFIERS = {q.value: q for q in Qualifier}
+
+
+@lru_cache(maxsize=4096)
+def utc_from_text(text: str) -> datetime:
+    """Stored ISO text back to an aware UTC datetime (a batch shares one, hence the cache)."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
 def observation_values(obs: Observation) -> tuple[Any, ...]:
     """The values compared to decide whether a re-fetch is a new revision."""
     r = obs.reading
@@ -128,18 +138,18 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
         value=value,
         numerator=num,
         denominator=den,
-        status=ObservationStatus(status),
-        qualifier=Qualifier(qualifier),
+        status=_STATUSES[status],
+        qualifier=_QUALIFIERS[qualifier],
         origin=origin,
         demo=bool(demo),
         note=note,
     )
-    if isinstance(fetched_at, str):
-        fetched_at = datetime.fromisoformat(fetched_at)
     return Observation(
         reading=reading,
         source=source,
-        fetched_at=fetched_at.astimezone(UTC),
+        fetched_at=(
+            utc_from_text(fetched_at) if isinstance(fetched_at, str) else fetched_at.astimezone(UTC)
+        ),
         revision=int(revision),
         fetch_url=fetch_url,
     )
