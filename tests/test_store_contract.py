@@ -34,6 +34,7 @@ OpenStore = Callable[[], Store]
 @pytest.fixture(scope="session")
 def pg_dsn() -> Iterator[str]:
     """A PostgreSQL server: LISHI_TEST_PG_DSN if set, else a throwaway one from scripts/pg-start."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install '.[postgres]')")
     if dsn := os.environ.get("LISHI_TEST_PG_DSN"):
         yield dsn
         return
