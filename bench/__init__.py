@@ -1,0 +1,1 @@
+"""Benchmarks of lishi-tui beside its peers: see bench/README.md."""
