@@ -1,0 +1,286 @@
+"""The dashboard application and ``make_app``, the one factory the CLI and the tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Protocol
+
+from textual.app import App
+from textual.filter import Monochrome
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from lishi_tui.app.formatting import clean
+from lishi_tui.app.i18n import resolve_language, t
+from lishi_tui.app.messages import DetailRequested
+from lishi_tui.app.palette import IndicatorCommands
+from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
+from lishi_tui.app.screens.detail import DetailScreen
+from lishi_tui.app.screens.help import HelpScreen
+from lishi_tui.app.screens.plugins import PluginsScreen
+from lishi_tui.app.snapshot import IndicatorView, read_view
+from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.config.schema import Config
+from lishi_tui.registry import Registry
+from lishi_tui.store.base import SourceHealth, Store
+
+LOW_BANDWIDTH_MIN_INTERVAL = timedelta(seconds=1)
+HANGUP_GRACE_S = 1.5  # after SIGHUP, a clean exit gets this long before the process is ended
+COLLECTOR_STOP_TIMEOUT_S = 1.0
+EXIT_HANGUP = 129  # 128 + SIGHUP, the shell's convention
+
+
+class CollectorLike(Protocol):
+    """What the app needs of ``lishi_tui.collector.Collector``."""
+
+    async def run_forever(self) -> None: ...
+
+    def refresh(self, source_id: str | None = None) -> object: ...
+
+    async def stop(self) -> None: ...
+
+    def states(self) -> Mapping[str, object]: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LishiApp(App[int]):
+    """Pages of indicator panels that follow the store, with detail, plugins and help screens."""
+
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {IndicatorCommands}
+
+    def __init__(
+        self,
+        config: Config,
+        registry: Registry,
+        store: Store,
+        *,
+        collector: CollectorLike | None = None,
+        clock: Callable[[], datetime] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        env = os.environ if env is None else env
+        self.config = config
+        self.registry = registry
+        self.store = store
+        self.collector = collector
+        self.clock = clock or _utc_now
+        self.lang = resolve_language(config.app.language, env)
+        if "NO_COLOR" in env and not self.no_color:
+            # Textual reads NO_COLOR from os.environ only; an env given to make_app counts too.
+            self.no_color = True
+            self._filters.append(Monochrome())
+        self.low_bandwidth = config.app.low_bandwidth
+        self.colour = not (self.no_color or self.low_bandwidth)
+        if self.low_bandwidth:
+            self.animation_level = "none"
+        refresh = config.app.refresh
+        if self.low_bandwidth:
+            refresh = max(refresh, LOW_BANDWIDTH_MIN_INTERVAL)
+        self.poll_interval = max(refresh.total_seconds(), 0.05)
+        self.panel_context = PanelContext(self.lang, self.colour, self.clock)
+        self.title = t("app.title", self.lang)
+        self.sub_title = t("app.subtitle.live" if collector else "app.subtitle.readonly", self.lang)
+        self.views: dict[str, IndicatorView] = {}
+        self._health: dict[str, SourceHealth] = {}
+        self._cursor = 0
+        self.polls = 0  # completed store polls (tests wait on it)
+        self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
+            config, self.panel_context
+        )
+        self._panels_by_indicator: dict[str, list[Panel]] = {}
+        for panel in self.dashboard.panels:
+            for iid in panel.indicator_ids:
+                self._panels_by_indicator.setdefault(iid, []).append(panel)
+        self._stopping = False
+
+    # lifecycle
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.dashboard
+
+    def on_mount(self) -> None:
+        self.load_all()
+        self.set_timer(self.poll_interval, self._poll)
+        if self.collector is not None:
+            self.run_worker(
+                self._run_collector(), name="collector", group="collector", exit_on_error=False
+            )
+        if not self.is_headless:
+            self._install_hangup_handler()
+
+    async def _run_collector(self) -> None:
+        assert self.collector is not None
+        await self.collector.run_forever()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "collector" and event.state is WorkerState.ERROR:
+            self.notify(clean(f"collector: {worker.error}"), severity="error", markup=False)
+
+    async def _stop_collector(self) -> None:
+        if self.collector is None or self._stopping:
+            return
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self.collector.stop(), COLLECTOR_STOP_TIMEOUT_S)
+        except Exception as exc:  # leaving must not fail because the collector did
+            self.log.error(f"collector stop failed: {exc!r}")
+        self.workers.cancel_group(self, "collector")
+
+    async def action_quit(self) -> None:
+        await self._stop_collector()
+        self.exit(0)
+
+    def _install_hangup_handler(self) -> None:
+        # No SIGHUP on Windows; no handler outside the main thread.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+
+    def _hang_up(self) -> None:
+        """The terminal is gone: leave now, and make sure nothing keeps the process alive."""
+        watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, args=(EXIT_HANGUP,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.run_worker(self._leave_after_hangup(), group="exit", exit_on_error=False)
+
+    async def _leave_after_hangup(self) -> None:
+        await self._stop_collector()
+        self.exit(EXIT_HANGUP)
+
+    # data
+
+    def read_view(self, indicator_id: str) -> IndicatorView:
+        return read_view(
+            self.store,
+            self.config.indicators[indicator_id],
+            self.clock(),
+            self._health,
+            include_demo=self.config.app.demo,
+        )
+
+    def load_all(self) -> None:
+        """Read every shown indicator once (at start)."""
+        try:
+            self._cursor, _ = self.store.changes_since(0)
+            self._health = self.store.health()
+        except Exception as exc:
+            self.notify(clean(f"store: {exc}"), severity="error", markup=False)
+            return
+        self.apply_changes(set(self._panels_by_indicator))
+
+    def _poll(self) -> None:
+        """Look for new observations and fetch results; the next poll is armed when this ends."""
+        try:
+            cursor, changed = self.store.changes_since(self._cursor)
+            health = self.store.health()
+        except Exception as exc:
+            self.log.error(f"store poll failed: {exc!r}")
+        else:
+            self._cursor = cursor
+            ids = set(changed) | self._health_changes(health)
+            self._health = health
+            if ids:
+                self.apply_changes(ids)
+        finally:
+            self.polls += 1
+            if not self._exit_renderables and self.is_running:
+                self.set_timer(self.poll_interval, self._poll)
+
+    def _health_changes(self, health: dict[str, SourceHealth]) -> set[str]:
+        """Indicators fed by sources whose last run changed since the previous poll."""
+        moved = {
+            source
+            for source in set(health) | set(self._health)
+            if _run_key(health.get(source)) != _run_key(self._health.get(source))
+        }
+        if not moved:
+            return set()
+        return {
+            iid
+            for iid in self._panels_by_indicator
+            if self.config.indicators[iid].source in moved
+            or (iid in self.views and self.views[iid].source_id in moved)
+        }
+
+    def apply_changes(self, ids: set[str]) -> None:
+        """Re-read these indicators and redraw only the panels that show them."""
+        touched: set[Panel] = set()
+        for iid in ids:
+            if iid not in self.config.indicators:
+                continue
+            if iid in self._panels_by_indicator:
+                self.views[iid] = self.read_view(iid)
+                touched.update(self._panels_by_indicator[iid])
+        for panel in touched:
+            panel.update_views(self.views)
+        screen = self.screen
+        if isinstance(screen, DetailScreen) and screen.indicator_id in ids:
+            screen.reload()
+
+    # actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.lang))
+
+    def action_plugins(self) -> None:
+        if not isinstance(self.screen, PluginsScreen):
+            self.push_screen(PluginsScreen())
+
+    def action_refresh_now(self) -> None:
+        if self.collector is None:
+            self.notify(t("notify.readonly", self.lang), markup=False)
+            return
+        self.collector.refresh(None)
+        self.notify(t("notify.refresh", self.lang), markup=False)
+
+    def on_detail_requested(self, message: DetailRequested) -> None:
+        self.open_detail(message.indicator_id)
+
+    def open_detail(self, indicator_id: str) -> None:
+        if indicator_id not in self.config.indicators:
+            return
+        while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
+            self.pop_screen()
+        self.push_screen(DetailScreen(indicator_id))
+
+    def open_indicator(self, indicator_id: str) -> None:
+        """From the palette: show the indicator's panel on its page, then its detail."""
+        panels = self._panels_by_indicator.get(indicator_id)
+        if panels:
+            self.dashboard.focus_panel(panels[0])
+        self.open_detail(indicator_id)
+
+
+def _run_key(health: SourceHealth | None) -> tuple[object, ...] | None:
+    if health is None or health.last_run is None:
+        return None
+    run = health.last_run
+    return (run.started_at, run.ok, run.error)
+
+
+def make_app(
+    config: Config,
+    registry: Registry,
+    store: Store,
+    *,
+    collector: CollectorLike | None = None,
+    clock: Callable[[], datetime] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LishiApp:
+    """The dashboard for ``config``, reading ``store``; with ``collector`` it also runs it."""
+    return LishiApp(config, registry, store, collector=collector, clock=clock, env=env)
+
+
+__all__ = ["CollectorLike", "LishiApp", "make_app"]

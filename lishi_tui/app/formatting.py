@@ -1,0 +1,97 @@
+"""How figures, periods, ages and source text are written on screen."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from rich.text import Text
+
+from lishi_tui.app.i18n import t
+from lishi_tui.domain.model import Indicator, MeasureKind, Observation, Qualifier
+
+# C0 and C1 controls, DEL, and bidi overrides: source text must not move the cursor,
+# change colours or reorder what the official reads.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object) -> str:
+    """Source text with control characters removed and newlines/tabs as spaces."""
+    return _CONTROL.sub("", str(text)).replace("\n", " ").replace("\t", " ").replace("\r", "")
+
+
+def literal(text: object, style: str = "") -> Text:
+    """Source text as a rich Text: never parsed as markup."""
+    return Text(clean(text), style=style)
+
+
+def number(indicator: Indicator, value: float, *, decimals: int | None = None) -> str:
+    """A value in the indicator's display unit, with thousands separators."""
+    shown = value / indicator.multiplier if indicator.multiplier else value
+    places = indicator.decimals if decimals is None else decimals
+    if places > 0 and float(shown).is_integer() and abs(shown) >= 100:
+        places = 0  # "1581" reads better than "1581.0" for counts
+    return f"{shown:,.{places}f}"
+
+
+def unit(indicator: Indicator, lang: str) -> str:
+    return clean(indicator.unit_label(lang))
+
+
+def value_text(indicator: Indicator, obs: Observation | None, lang: str) -> str:
+    """ "≥10.0 %" — qualifier, number and unit; a dash when there is no value."""
+    if obs is None or obs.value is None:
+        return t("none", lang)
+    symbol = obs.reading.qualifier.symbol
+    u = unit(indicator, lang)
+    return f"{symbol}{number(indicator, obs.value)}{' ' + u if u else ''}"
+
+
+def ratio_text(indicator: Indicator, obs: Observation | None) -> str | None:
+    """ "1,581 / 1,787" for a ratio reading that carries its parts."""
+    if obs is None:
+        return None
+    r = obs.reading
+    if r.numerator is None or r.denominator is None:
+        return None
+    return f"{r.numerator:,.0f} / {r.denominator:,.0f}"
+
+
+def qualifier_words(q: Qualifier, lang: str) -> str:
+    return t(f"qualifier.{q.value}", lang)
+
+
+def period_text(indicator: Indicator, obs: Observation | None, lang: str) -> str:
+    """The period label; cumulative figures read "as of the end of"."""
+    if obs is None:
+        return ""
+    ytd = indicator.measure in (MeasureKind.YTD, MeasureKind.RATIO)
+    return obs.period.label(lang, year_to_date=ytd)
+
+
+def delta_text(indicator: Indicator, delta: float, lang: str) -> str:
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    u = unit(indicator, lang)
+    return f"{sign}{number(indicator, abs(delta))}{' ' + u if u else ''}"
+
+
+def age_text(age: timedelta, lang: str) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 60:
+        return t("age.now", lang)
+    if seconds < 3600:
+        return t("age.minutes", lang, n=seconds // 60)
+    if seconds < 86400 * 2:
+        return t("age.hours", lang, n=seconds // 3600)
+    return t("age.days", lang, n=seconds // 86400)
+
+
+def target_text(indicator: Indicator, lang: str) -> str:
+    if indicator.target is None:
+        return t("panel.no_target", lang)
+    u = unit(indicator, lang)
+    return t(
+        "panel.target",
+        lang,
+        target=f"{number(indicator, indicator.target.value)}{' ' + u if u else ''}",
+    )

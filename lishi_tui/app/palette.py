@@ -1,0 +1,90 @@
+"""Command palette provider: find any indicator by Chinese name, English name or pinyin initials."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from lishi_tui.app.formatting import clean
+from lishi_tui.domain.model import Indicator
+
+if TYPE_CHECKING:
+    from lishi_tui.app.app import LishiApp
+
+
+def pinyin_initials(text: str) -> str:
+    """ "全区各级接收实事办结" -> "qqgjjsssbj"; non-Chinese characters kept as they are."""
+    from pypinyin import Style, lazy_pinyin  # imported on first search: not needed to paint
+
+    return "".join(
+        p[:1] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    ).lower()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One searchable indicator."""
+
+    indicator: Indicator
+    initials: str
+
+    def display(self, lang: str) -> str:
+        first, second = (
+            (self.indicator.name_zh, self.indicator.name_en)
+            if lang == "zh"
+            else (self.indicator.name_en or self.indicator.name_zh, self.indicator.name_zh)
+        )
+        return clean(f"{first} · {second}" if second and second != first else first)
+
+
+class IndicatorCommands(Provider):
+    """Every configured indicator, matched on its names, pinyin initials and id."""
+
+    entries: list[Entry]
+
+    @property
+    def lishi(self) -> LishiApp:
+        from lishi_tui.app.app import LishiApp
+
+        assert isinstance(self.app, LishiApp)
+        return self.app
+
+    async def startup(self) -> None:
+        self.entries = [
+            Entry(ind, pinyin_initials(ind.name_zh))
+            for ind in self.lishi.config.indicators.values()
+        ]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        lang = self.lishi.lang
+        for entry in self.entries:
+            ind = entry.indicator
+            display = entry.display(lang)
+            score = max(
+                matcher.match(display),
+                matcher.match(entry.initials),
+                matcher.match(ind.id),
+            )
+            if score > 0:
+                shown = matcher.highlight(display) if matcher.match(display) > 0 else Text(display)
+                yield Hit(
+                    score,
+                    shown,
+                    partial(self.lishi.open_indicator, ind.id),
+                    help=f"{entry.initials} · {ind.id}",
+                )
+
+    async def discover(self) -> AsyncIterator[DiscoveryHit]:  # type: ignore[override]
+        lang = self.lishi.lang
+        for entry in self.entries:
+            yield DiscoveryHit(
+                Text(entry.display(lang)),
+                partial(self.lishi.open_indicator, entry.indicator.id),
+                help=f"{entry.initials} · {entry.indicator.id}",
+            )

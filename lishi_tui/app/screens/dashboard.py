@@ -1,0 +1,235 @@
+"""The main screen: one tab per configured page, each a grid of panels that adapts to the terminal."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
+
+from lishi_tui.app.i18n import t
+from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
+from lishi_tui.config.schema import Config, PageConfig
+
+MAX_PAGE_KEYS = 9
+
+
+class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
+    """A page's scrolling area: arrow keys belong to panel navigation, not to scrolling."""
+
+
+def layout_for(width: int, height: int) -> tuple[int, int]:
+    """Grid columns and row height for a terminal size (80x24 up to 200x60)."""
+    columns = 2 if width < 110 else 3 if width < 150 else 4 if width < 190 else 5
+    row_height = 9 if height < 40 else 11 if height < 55 else 13
+    return columns, row_height
+
+
+def grid_spans(panels: list[Panel], columns: int) -> list[int]:
+    """Column spans that fill each grid row.
+
+    Textual's grid never wraps a cell that is wider than what is left of a row: it
+    would hang off the edge. Such a panel starts the next row instead, and the panel
+    before it widens to close the gap.
+    """
+    spans = [min(max(p.config.width, 1), columns) for p in panels]
+    taken: set[tuple[int, int]] = set()
+    column = row = 0
+    previous: int | None = None
+    for index, panel in enumerate(panels):
+        while (column, row) in taken:
+            column += 1
+            if column >= columns:
+                column, row = 0, row + 1
+        if column + spans[index] > columns:
+            if previous is not None and panels[previous].config.height == 1:
+                spans[previous] += columns - column
+            column, row = 0, row + 1
+            while (column, row) in taken:
+                column += 1
+        for dx in range(spans[index]):
+            for dy in range(max(panel.config.height, 1)):
+                taken.add((column + dx, row + dy))
+        previous = index
+        column += spans[index]
+        if column >= columns:
+            column, row = 0, row + 1
+    return spans
+
+
+def dashboard_bindings(lang: str) -> list[BindingType]:
+    """The dashboard's keys, described in the UI language (the footer shows them)."""
+    bindings: list[BindingType] = [
+        Binding("q", "app.quit", t("binding.quit", lang)),
+        Binding("question_mark", "app.help", t("binding.help", lang), key_display="?"),
+        Binding("slash", "app.command_palette", t("binding.palette", lang), key_display="/"),
+        Binding("enter", "detail", t("binding.detail", lang)),
+        Binding("r", "app.refresh_now", t("binding.refresh", lang)),
+        Binding("p", "app.plugins", t("binding.plugins", lang)),
+        Binding("tab", "next_page", t("binding.next_page", lang), key_display="Tab"),
+        Binding("shift+tab", "prev_page", t("binding.prev_page", lang), show=False),
+        Binding("left,h", "move(-1, 0)", t("binding.move", lang), key_display="←↓↑→"),
+        Binding("right,l", "move(1, 0)", show=False),
+        Binding("up,k", "move(0, -1)", show=False),
+        Binding("down,j", "move(0, 1)", show=False),
+    ]
+    for n in range(1, MAX_PAGE_KEYS + 1):
+        bindings.append(Binding(str(n), f"page({n - 1})", t("binding.page_n", lang), show=False))
+    return bindings
+
+
+@cache
+def dashboard_screen_class(lang: str) -> type[DashboardScreen]:
+    """A DashboardScreen whose bindings speak ``lang`` (Textual binds at class level)."""
+    return type(
+        f"DashboardScreen_{lang}", (DashboardScreen,), {"BINDINGS": dashboard_bindings(lang)}
+    )
+
+
+class DashboardScreen(Screen[None]):
+    """Pages as tabs; panels in a grid; the focus moves between panels by direction."""
+
+    def __init__(self, config: Config, ctx: PanelContext) -> None:
+        super().__init__()
+        self.config = config
+        self.ctx = ctx
+        self.pages: list[tuple[PageConfig, list[Panel]]] = []
+        for page in config.pages:
+            panels = [
+                make_panel(
+                    pc,
+                    [config.indicators[i] for i in pc.indicators if i in config.indicators],
+                    ctx,
+                )
+                for pc in page.panels
+            ]
+            self.pages.append((page, panels))
+        self._last_focus: dict[int, Panel] = {}
+
+    @property
+    def panels(self) -> list[Panel]:
+        return [p for _, panels in self.pages for p in panels]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with TabbedContent(id="pages"):
+            for index, (page, panels) in enumerate(self.pages):
+                label = (
+                    f"{index + 1} {page.title(self.ctx.lang)}"
+                    if index < MAX_PAGE_KEYS
+                    else page.title(self.ctx.lang)
+                )
+                with TabPane(label, id=f"page-{index}"), PageScroll(), Grid(classes="panels"):
+                    yield from panels
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False  # the focus stays on panels; Tab switches pages
+        self.apply_layout(self.app.size.width, self.app.size.height)
+        self.focus_page_panel(0)
+
+    def on_resize(self, event: Resize) -> None:
+        self.apply_layout(event.size.width, event.size.height)
+
+    def apply_layout(self, width: int, height: int) -> None:
+        columns, row_height = layout_for(width, height)
+        for grid in self.query(".panels").results(Grid):
+            grid.styles.grid_size_columns = columns
+            grid.styles.grid_rows = str(row_height)
+        for _, panels in self.pages:
+            for panel, span in zip(panels, grid_spans(panels, columns), strict=True):
+                panel.styles.column_span = span
+                panel.styles.row_span = panel.config.height
+
+    # pages
+
+    @property
+    def page_index(self) -> int:
+        active = self.query_one(TabbedContent).active
+        return int(active.removeprefix("page-")) if active else 0
+
+    def show_page(self, index: int) -> None:
+        if not self.pages:
+            return
+        index %= len(self.pages)
+        self.query_one(TabbedContent).active = f"page-{index}"
+        self.focus_page_panel(index)
+
+    def focus_page_panel(self, index: int) -> None:
+        if not self.pages:
+            return
+        remembered = self._last_focus.get(index)
+        panels = self.pages[index][1]
+        target = remembered or (panels[0] if panels else None)
+        if target is not None:
+            self.call_after_refresh(target.focus)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id and event.pane.id.startswith("page-"):
+            self.focus_page_panel(int(event.pane.id.removeprefix("page-")))
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Panel):
+            for index, (_, panels) in enumerate(self.pages):
+                if focused in panels:
+                    self._last_focus[index] = focused
+
+    def action_next_page(self) -> None:
+        self.show_page(self.page_index + 1)
+
+    def action_prev_page(self) -> None:
+        self.show_page(self.page_index - 1)
+
+    def action_page(self, index: int) -> None:
+        if index < len(self.pages):
+            self.show_page(index)
+
+    def focus_panel(self, panel: Panel) -> None:
+        for index, (_, panels) in enumerate(self.pages):
+            if panel in panels:
+                self._last_focus[index] = panel
+                self.query_one(TabbedContent).active = f"page-{index}"
+                self.call_after_refresh(panel.focus)
+
+    # panels
+
+    def action_detail(self) -> None:
+        if isinstance(self.focused, Panel):
+            self.focused.action_detail()
+
+    def action_move(self, dx: int, dy: int) -> None:
+        self.move_focus(dx, dy)
+
+    def move_focus(self, dx: int, dy: int) -> None:
+        """Focus the nearest panel in a direction on the current page, by on-screen position."""
+        panels = self.pages[self.page_index][1] if self.pages else []
+        current = self.focused if isinstance(self.focused, Panel) else None
+        if current is None or current not in panels:
+            if panels:
+                panels[0].focus()
+            return
+        here = current.virtual_region
+        cx, cy = here.x + here.width / 2, here.y + here.height / 2
+        best: tuple[float, Panel] | None = None
+        for panel in panels:
+            if panel is current:
+                continue
+            r = panel.virtual_region
+            px, py = r.x + r.width / 2, r.y + r.height / 2
+            along = (px - cx) * dx + (py - cy) * dy
+            if along <= 0:
+                continue
+            across = abs((px - cx) * dy) + abs((py - cy) * dx)
+            # Row/column neighbours first: sideways distance counts double.
+            score = along + 2 * across
+            if best is None or score < best[0]:
+                best = (score, panel)
+        if best is not None:
+            best[1].focus()
+            best[1].scroll_visible(animate=False)

@@ -1,0 +1,235 @@
+"""One indicator in full: chart, every revision, provenance, target and pace in words, source errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from lishi_tui.app.formatting import (
+    clean,
+    literal,
+    number,
+    period_text,
+    qualifier_words,
+    ratio_text,
+    unit,
+    value_text,
+)
+from lishi_tui.app.i18n import t
+from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.widgets.chart import PlotChart
+from lishi_tui.app.widgets.panels import RAG_STYLE, chart_spec, rag_words, status_line
+from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
+from lishi_tui.domain.periods import CHINA_TZ
+
+if TYPE_CHECKING:
+    from lishi_tui.app.app import LishiApp
+
+
+def when(moment: datetime | None, lang: str) -> str:
+    if moment is None:
+        return t("none", lang)
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def pace_sentence(view: IndicatorView, lang: str) -> Text:
+    """ "需每月新增 X 万亩方能按期完成" or why no pace can be given."""
+    indicator = view.indicator
+    p = view.projection
+    if p is None:
+        return Text(t("detail.no_projection", lang), "dim")
+    u = unit(indicator, lang)
+    out = Text()
+    if p.remaining <= 0:
+        out.append(t("detail.pace.done", lang), "green")
+    elif p.pace_per_month is None:
+        out.append(t("detail.pace.past", lang), "red")
+    else:
+        verb_key = "higher" if indicator.direction is Direction.HIGHER else "lower"
+        pace = f"{number(indicator, p.pace_per_month, decimals=max(indicator.decimals, 1))} {u}".strip()
+        out.append(
+            t("detail.pace", lang, verb=t(f"detail.pace.verb.{verb_key}", lang), pace=pace), "bold"
+        )
+    out.append("  ")
+    gap = f"{number(indicator, abs(p.gap))} {u}".strip()
+    if p.on_track:
+        out.append(t("detail.on_track", lang, gap=f"+{gap}"), "green")
+    else:
+        out.append(t("detail.off_track", lang, gap=gap), "red")
+    return out
+
+
+class DetailScreen(Screen[None]):
+    """Everything known about one indicator; Escape goes back."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "app.pop_screen", "返回 Back"),
+        Binding("q", "app.quit", "退出 Quit"),
+    ]
+
+    def __init__(self, indicator_id: str) -> None:
+        super().__init__()
+        self.indicator_id = indicator_id
+        self.view: IndicatorView | None = None
+
+    @property
+    def lishi(self) -> LishiApp:
+        from lishi_tui.app.app import LishiApp
+
+        assert isinstance(self.app, LishiApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        lang = self.lishi.lang
+        yield Header(show_clock=False, icon="")
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-summary")
+            yield PlotChart(colour=self.lishi.colour, id="detail-chart")
+            yield Static(t("detail.errors", lang), classes="section")
+            yield Static(id="detail-errors")
+            yield Static(t("detail.history", lang), classes="section")
+            yield DataTable(id="detail-history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        lang = self.lishi.lang
+        table = self.query_one("#detail-history", DataTable)
+        for key in (
+            "col.period",
+            "col.value",
+            "col.revision",
+            "col.source",
+            "col.fetched",
+            "col.status",
+            "col.demo",
+        ):
+            table.add_column(t(key, lang), key=key)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the indicator again from the store and redraw everything."""
+        app = self.lishi
+        lang = app.lang
+        view = app.read_view(self.indicator_id)
+        self.view = view
+        indicator = view.indicator
+        self.title = clean(indicator.name(lang))
+        self.sub_title = t("detail.title", lang)
+        self.query_one("#detail-summary", Static).update(self.summary(view))
+        title = (
+            f"{clean(indicator.name(lang))} ({unit(indicator, lang)})"
+            if indicator.unit
+            else clean(indicator.name(lang))
+        )
+        self.query_one("#detail-chart", PlotChart).set_spec(chart_spec(view, lang, title=title))
+        source = view.source_id
+        runs = app.store.fetch_log(source, limit=20) if source else []
+        self.query_one("#detail-errors", Static).update(self.errors(runs))
+        table = self.query_one("#detail-history", DataTable)
+        table.clear()
+        for obs in app.store.revisions(self.indicator_id):
+            table.add_row(*self.revision_row(obs))
+
+    def revision_row(self, obs: Observation) -> list[Text]:
+        lang = self.lishi.lang
+        indicator = (
+            self.view.indicator if self.view else self.lishi.config.indicators[self.indicator_id]
+        )
+        flags = [obs.reading.status.value] if obs.reading.status.value != "normal" else []
+        if obs.reading.qualifier.value != "exact":
+            flags.append(qualifier_words(obs.reading.qualifier, lang))
+        return [
+            Text(obs.period.key),
+            Text(value_text(indicator, obs, lang)),
+            Text(str(obs.revision)),
+            literal(obs.source),
+            Text(when(obs.fetched_at, lang)),
+            literal(", ".join(flags)),
+            Text(t("panel.demo", lang), "reverse") if obs.demo else Text(""),
+        ]
+
+    def summary(self, view: IndicatorView) -> Text:
+        lang = self.lishi.lang
+        indicator = view.indicator
+        latest = view.latest
+        out = Text()
+        out.append(clean(indicator.name_zh), "bold")
+        out.append(" / ")
+        out.append(clean(indicator.name_en), "bold")
+        out.append("\n")
+        if view.demo:
+            out.append(t("detail.demo_warning", lang), "bold reverse")
+            out.append("\n")
+
+        def row(label_key: str, value: Text | str) -> None:
+            out.append(f"{t(label_key, lang)}: ", "dim")
+            out.append_text(value if isinstance(value, Text) else literal(value))
+            out.append("\n")
+
+        value = Text(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        parts = ratio_text(indicator, latest)
+        if parts:
+            value.append(f"  ({parts})")
+        value.append("  ")
+        value.append_text(rag_words(view, lang))
+        row("detail.value", value)
+        if latest is not None and latest.reading.qualifier.value != "exact":
+            row("detail.qualifier", qualifier_words(latest.reading.qualifier, lang))
+        row("detail.period", period_text(indicator, latest, lang) or t("none", lang))
+        source = view.source_id
+        source_type = (
+            self.lishi.config.sources[source].type if source in self.lishi.config.sources else ""
+        )
+        row(
+            "detail.source",
+            f"{source} ({source_type})" if source_type else source or t("none", lang),
+        )
+        if latest is not None:
+            row("detail.origin", latest.reading.origin or latest.fetch_url or t("none", lang))
+            row("detail.fetched", when(latest.fetched_at, lang))
+            row("detail.revision", str(latest.revision))
+            if latest.reading.note:
+                row("detail.note", latest.reading.note)
+        u = unit(indicator, lang)
+        if indicator.target is not None:
+            row(
+                "detail.target",
+                f"{number(indicator, indicator.target.value)} {u}".strip()
+                + (f"  {clean(indicator.target.note)}" if indicator.target.note else ""),
+            )
+            if indicator.target.deadline is not None:
+                row("detail.deadline", indicator.target.deadline.isoformat())
+        if indicator.baseline is not None:
+            row(
+                "detail.baseline",
+                f"{number(indicator, indicator.baseline.value)} {u} ({indicator.baseline.on.isoformat()})",
+            )
+        out.append_text(pace_sentence(view, lang))
+        out.append("\n")
+        status = status_line(view, self.lishi.panel_context)
+        if status.plain:
+            row("detail.status", status)
+        if indicator.description:
+            row("detail.description", indicator.description)
+        out.rstrip()
+        return out
+
+    def errors(self, runs: list[SourceRunOutcome]) -> Text:
+        lang = self.lishi.lang
+        failed = [r for r in runs if not r.ok]
+        if not failed:
+            return Text(t("detail.no_errors", lang), "dim")
+        out = Text()
+        for run in failed[:5]:
+            out.append(when(run.started_at, lang) + "  ", "dim")
+            out.append_text(literal(run.error or "?", "yellow"))
+            out.append("\n")
+        out.rstrip()
+        return out

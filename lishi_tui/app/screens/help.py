@@ -1,0 +1,50 @@
+"""The help screen: every key the dashboard answers to, and what the panel markings mean."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from lishi_tui.app.i18n import t
+
+# (keys as shown, help string id); the test checks every dashboard binding is listed here.
+HELP_ROWS: tuple[tuple[str, str], ...] = (
+    ("← ↓ ↑ →  h j k l", "help.move"),
+    ("Tab  Shift+Tab  1-9", "help.pages"),
+    ("Enter", "help.detail"),
+    ("Esc", "help.back"),
+    ("/  Ctrl+P", "help.palette"),
+    ("r", "help.refresh"),
+    ("p", "help.plugins"),
+    ("?", "help.help"),
+    ("q", "help.quit"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal list of bindings; Escape, ? or q closes it."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape,question_mark,q", "dismiss", show=False),
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        table = Table(title=t("help.title", lang), expand=True, box=None, padding=(0, 2))
+        table.add_column(t("help.keys", lang), style="bold cyan", no_wrap=True)
+        table.add_column(t("help.action", lang))
+        for keys, key in HELP_ROWS:
+            table.add_row(keys, t(key, lang))
+        with VerticalScroll(id="help-box"):
+            yield Static(table, id="help-table")
+            yield Static(Text(t("help.legend", lang)), id="help-legend")
+            yield Static(Text(t("help.close", lang), "dim"), id="help-close")

@@ -1,0 +1,86 @@
+"""What one indicator looks like right now: the store's figures joined with status arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lishi_tui.domain.model import Indicator, Observation, Rag
+from lishi_tui.domain.status import (
+    Freshness,
+    Projection,
+    freshness,
+    progress,
+    projection,
+    rag,
+    today_in_china,
+)
+from lishi_tui.store.base import SourceHealth, Store
+
+HISTORY_POINTS = 2000  # enough for every chart width; thinning brings it down per column
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """Everything a panel needs about one indicator, read once per change."""
+
+    indicator: Indicator
+    latest: Observation | None
+    previous: Observation | None
+    history: tuple[Observation, ...]
+    rag: Rag
+    progress: float | None
+    projection: Projection | None
+    freshness: Freshness
+    health: SourceHealth | None
+
+    @property
+    def demo(self) -> bool:
+        return (self.latest is not None and self.latest.demo) or any(o.demo for o in self.history)
+
+    @property
+    def failing(self) -> bool:
+        """The last run of the indicator's source failed."""
+        h = self.health
+        return h is not None and h.last_run is not None and not h.last_run.ok
+
+    @property
+    def stale(self) -> bool:
+        return self.freshness is Freshness.STALE
+
+    @property
+    def source_id(self) -> str:
+        if self.latest is not None:
+            return self.latest.source
+        return self.indicator.source
+
+    def values(self) -> list[float]:
+        return [o.value for o in self.history if o.value is not None]
+
+
+def read_view(
+    store: Store,
+    indicator: Indicator,
+    now: datetime,
+    health: dict[str, SourceHealth],
+    *,
+    include_demo: bool = True,
+    history_points: int = HISTORY_POINTS,
+) -> IndicatorView:
+    """One indicator's view from the store; ``health`` is the store's per-source summary."""
+    history = tuple(store.history(indicator.id, limit=history_points, include_demo=include_demo))
+    latest = history[-1] if history else None
+    previous = history[-2] if len(history) > 1 else None
+    value = latest.value if latest is not None else None
+    source = latest.source if latest is not None else indicator.source
+    return IndicatorView(
+        indicator=indicator,
+        latest=latest,
+        previous=previous,
+        history=history,
+        rag=rag(indicator, value),
+        progress=progress(indicator, value),
+        projection=projection(indicator, value, today_in_china(now)),
+        freshness=freshness(indicator, latest, now),
+        health=health.get(source) or health.get(indicator.source),
+    )

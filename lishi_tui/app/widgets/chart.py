@@ -1,0 +1,201 @@
+"""Our chart widget over plotext 6: a private figure per render, thinned data, cached by size."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.widget import Widget
+
+from lishi_tui.domain.periods import CHINA_TZ
+
+# 256-colour palette indices: the chart must look right on a 256-colour terminal.
+ACTUAL_COLOUR = 39  # blue
+TARGET_COLOUR = 214  # orange
+PATH_COLOUR = 245  # grey
+SECONDS_PER_MONTH = 86400 * 365.25 / 12
+
+
+def thin(xs: Sequence[float], ys: Sequence[float], buckets: int) -> tuple[list[float], list[float]]:
+    """Keep the first, the minimum, the maximum and the last point of each x bucket.
+
+    With ``buckets`` set to the plot's character columns, a 10,000-point history
+    becomes a few points per column and draws like a 300-point one, while every
+    peak and trough still shows. ``xs`` must be sorted.
+    """
+    n = len(xs)
+    if buckets <= 0 or n <= buckets * 4:
+        return list(xs), list(ys)
+    lo, hi = xs[0], xs[-1]
+    span = hi - lo
+    if span <= 0:
+        return [xs[0], xs[-1]], [ys[0], ys[-1]]
+    out_x: list[float] = []
+    out_y: list[float] = []
+    start = 0
+    for b in range(buckets):
+        edge = lo + span * (b + 1) / buckets
+        end = start
+        while end < n and (xs[end] <= edge or b == buckets - 1):
+            end += 1
+        if end > start:
+            seg = range(start, end)
+            i_min = min(seg, key=ys.__getitem__)
+            i_max = max(seg, key=ys.__getitem__)
+            for i in sorted({start, i_min, i_max, end - 1}):
+                out_x.append(xs[i])
+                out_y.append(ys[i])
+        start = end
+    return out_x, out_y
+
+
+def month_number(moment: datetime | date) -> float:
+    """A moment as months since 1970, the chart's x unit (even spacing for monthly data)."""
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(), tzinfo=CHINA_TZ)
+    return moment.timestamp() / SECONDS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What to draw: one series, an optional target line and on-track path."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    title: str = ""
+    x_ticks: tuple[tuple[float, str], ...] = ()
+    target: float | None = None
+    path: tuple[tuple[float, float], tuple[float, float]] | None = None  # baseline -> deadline
+    bars: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> list[Text]:
+    """The chart as exactly ``height`` lines of exactly ``width`` cells."""
+    blank = [Text(" " * max(width, 0)) for _ in range(max(height, 0))]
+    if width < 12 or height < 4 or not spec.ys:
+        return blank
+    # A new terminal object owns a new master figure: nothing is shared between charts,
+    # so two panels (or two threads) never draw on each other's figure.
+    from plotext import marker, pixel
+    from plotext._kernel.terminal import terminal
+
+    fig = terminal()._master
+    fig.theme("simple" if colour else "colorless")
+    fig.plot_size(width, height)
+    if spec.title:
+        fig.title(spec.title)
+
+    def styled(code: int) -> object:
+        return marker("hd", pixel=pixel(foreground=code)) if colour else "hd"
+
+    xs, ys = list(spec.xs), list(spec.ys)
+    x_lo, x_hi = min(xs), max(xs)
+    if spec.path is not None:
+        x_lo = min(x_lo, spec.path[0][0])
+        x_hi = max(x_hi, spec.path[1][0])
+    if x_hi <= x_lo:
+        x_hi = x_lo + 1
+    plot_columns = max(width - 8, 4)
+    txs, tys = thin(xs, ys, plot_columns)
+    if spec.path is not None:
+        (px0, py0), (px1, py1) = spec.path
+        fig.draw(fig.signal([px0, px1], [py0, py1], marker=styled(PATH_COLOUR)).lines(True))
+    if spec.target is not None:
+        fig.draw(
+            fig.signal(
+                [x_lo, x_hi], [spec.target, spec.target], marker=styled(TARGET_COLOUR)
+            ).lines(True)
+        )
+    if spec.bars:
+        fig.draw(fig.bar(txs, tys, marker=styled(ACTUAL_COLOUR)))
+    else:
+        fig.draw(fig.signal(txs, tys, marker=styled(ACTUAL_COLOUR)).lines(True))
+    if spec.x_ticks:
+        fig.ruler("x").ticks([p for p, _ in spec.x_ticks], [label for _, label in spec.x_ticks])
+    rows = fig.build().string(colorless=not colour).split("\n")[:height]
+    lines = [Text.from_ansi(row) if colour else Text(row) for row in rows]
+    # plotext 6 measures wide characters correctly; this guards the panel grid in case a
+    # label ever comes back a cell short or long.
+    for line in lines:
+        line.no_wrap = True
+        cells = cell_len(line.plain)
+        if cells < width:
+            line.append(" " * (width - cells))
+        elif cells > width:
+            line.truncate(width)
+    while len(lines) < height:
+        lines.append(Text(" " * width))
+    return lines
+
+
+def ticks_for(points: Sequence[tuple[float, str]], count: int) -> tuple[tuple[float, str], ...]:
+    """At most ``count`` evenly spread (x, label) ticks, always the first and the last."""
+    if len(points) <= count:
+        return tuple(points)
+    if count <= 1:
+        return (points[-1],)
+    step = (len(points) - 1) / (count - 1)
+    return tuple(points[round(i * step)] for i in range(count))
+
+
+class PlotChart(Widget):
+    """A plotext chart sized to the widget; rebuilt only when its data or size changes."""
+
+    DEFAULT_CSS = """
+    PlotChart { height: 1fr; min-height: 4; }
+    """
+
+    def __init__(
+        self,
+        spec: ChartSpec | None = None,
+        *,
+        colour: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._spec = spec
+        self._colour = colour
+        self._cache_key: tuple[object, ...] | None = None
+        self._cache: list[Text] = []
+        self.builds = 0  # how many times plotext ran: tests and benchmarks read it
+
+    @property
+    def spec(self) -> ChartSpec | None:
+        return self._spec
+
+    def set_spec(self, spec: ChartSpec | None) -> None:
+        """Replace the data; equal data keeps the cached drawing."""
+        if spec != self._spec:
+            self._spec = spec
+            self.refresh()
+
+    def set_colour(self, colour: bool) -> None:
+        if colour != self._colour:
+            self._colour = colour
+            self.refresh()
+
+    def lines_for(self, width: int, height: int) -> list[Text]:
+        if self._spec is None:
+            return [Text(" " * width) for _ in range(height)]
+        key = (self._spec, width, height, self._colour)
+        if key != self._cache_key:
+            self._cache = render_chart(self._spec, width, height, colour=self._colour)
+            self._cache_key = key
+            self.builds += 1
+        return self._cache
+
+    def render(self) -> RenderableType:
+        width, height = self.content_size
+        return Group(*self.lines_for(width, height))
+
+
+def finite(values: Sequence[float]) -> bool:
+    return all(math.isfinite(v) for v in values)

@@ -1,0 +1,387 @@
+"""Dashboard panels: stat, chart, table and gauge views of indicators, focusable and keyboard-driven."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Static
+
+from lishi_tui.app.formatting import (
+    age_text,
+    clean,
+    delta_text,
+    literal,
+    number,
+    period_text,
+    ratio_text,
+    target_text,
+    unit,
+    value_text,
+)
+from lishi_tui.app.i18n import t
+from lishi_tui.app.messages import DetailRequested
+from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, month_number, ticks_for
+from lishi_tui.config.schema import PanelConfig, PanelKind
+from lishi_tui.domain.model import Indicator, Rag
+
+SPARK = "▁▂▃▄▅▆▇█"
+RAG_STYLE = {
+    Rag.GREEN: "bold green",
+    Rag.AMBER: "bold yellow",
+    Rag.RED: "bold red",
+    Rag.NONE: "bold",
+}
+RAG_MARK = {Rag.GREEN: "●", Rag.AMBER: "▲", Rag.RED: "■", Rag.NONE: ""}
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What every panel shares: language, colour, and the clock."""
+
+    lang: str
+    colour: bool
+    clock: Callable[[], datetime]
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    vals = list(values)[-width:] if width > 0 else []
+    if len(vals) < 2:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = hi - lo
+    if span == 0:
+        return SPARK[3] * len(vals)
+    return "".join(SPARK[min(int((v - lo) / span * len(SPARK)), len(SPARK) - 1)] for v in vals)
+
+
+def bar(fraction: float | None, width: int) -> Text:
+    """A progress bar; beyond-target fills it, going backwards leaves it empty."""
+    width = max(width, 1)
+    f = 0.0 if fraction is None else min(max(fraction, 0.0), 1.0)
+    full = round(f * width)
+    return Text("█" * full, style="green" if f >= 1 else "cyan") + Text("░" * (width - full), "dim")
+
+
+def rag_words(view: IndicatorView, lang: str) -> Text:
+    if view.rag is Rag.NONE:
+        return Text("")
+    return Text(
+        f"{RAG_MARK[view.rag]} {t('panel.rag.' + view.rag.value, lang)}", RAG_STYLE[view.rag]
+    )
+
+
+def status_line(view: IndicatorView, ctx: PanelContext) -> Text:
+    """Data age, and the two conditions that must never look like a red figure."""
+    lang = ctx.lang
+    line = Text()
+    if view.latest is not None:
+        fetched = max(ctx.clock() - view.latest.fetched_at, timedelta(0))
+        line.append(t("panel.age", lang, age=age_text(fetched, lang)), "dim")
+    if view.stale:
+        line.append("  ")
+        line.append(t("panel.stale", lang), "italic magenta")
+    if view.failing and view.health is not None and view.health.last_run is not None:
+        line.append("  ")
+        line.append(t("panel.failing", lang), "bold reverse yellow")
+        error = clean(view.health.last_run.error)
+        if error:
+            line.append(" ")
+            line.append(literal(error, "yellow"))
+    return line
+
+
+def fit(lines: list[Text]) -> list[Text]:
+    """One row per line, cut with an ellipsis: panel text never wraps into its neighbour."""
+    for line in lines:
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+    return lines
+
+
+class Panel(Widget, can_focus=True):
+    """A bordered, focusable panel showing one or more indicators."""
+
+    def __init__(
+        self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext
+    ) -> None:
+        super().__init__(classes=f"panel -{config.kind.value}")
+        self.config = config
+        self.indicators = tuple(indicators)
+        self.ctx = ctx
+        self.views: dict[str, IndicatorView] = {}
+        self.updates = 0  # how many times new data reached this panel (tests read it)
+        self.border_title = self.title_text()
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
+
+    def title_text(self) -> str:
+        if self.config.title:
+            return clean(self.config.title)
+        if len(self.indicators) == 1:
+            return clean(self.indicators[0].name(self.ctx.lang))
+        return ""
+
+    def update_views(self, views: dict[str, IndicatorView]) -> None:
+        """New data for this panel's indicators: restyle and redraw this panel only."""
+        self.views = {k: v for k, v in views.items() if k in self.indicator_ids}
+        self.updates += 1
+        present = list(self.views.values())
+        worst = _worst(v.rag for v in present)
+        for r in Rag:
+            self.set_class(worst is r and r is not Rag.NONE, f"-{r.value}")
+        self.set_class(any(v.stale for v in present), "-stale")
+        self.set_class(any(v.failing for v in present), "-failing")
+        demo = any(v.demo for v in present)
+        self.set_class(demo, "-demo")
+        title = self.title_text()
+        self.border_title = f"{title} · {t('panel.demo', self.ctx.lang)}" if demo else title
+        sources = sorted({clean(v.source_id) for v in present if v.source_id})
+        self.border_subtitle = (
+            f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
+        )
+        self.on_views_changed()
+        self.refresh()
+
+    def on_views_changed(self) -> None:
+        """Hook for panels with child widgets."""
+
+    def view(self) -> IndicatorView | None:
+        return self.views.get(self.indicators[0].id) if self.indicators else None
+
+    def action_detail(self) -> None:
+        if self.indicators:
+            self.post_message(DetailRequested(self.indicators[0].id))
+
+    def on_click(self) -> None:
+        self.focus()
+
+
+def _worst(rags: object) -> Rag:
+    order = [Rag.RED, Rag.AMBER, Rag.GREEN]
+    seen = set(rags)  # type: ignore[call-overload]
+    return next((r for r in order if r in seen), Rag.NONE)
+
+
+class StatPanel(Panel):
+    """Value with unit and period, change, progress to target, RAG, sparkline and age."""
+
+    def render(self) -> RenderableType:
+        lang = self.ctx.lang
+        width = max(self.content_size.width, 10)
+        view = self.view()
+        indicator = self.indicators[0]
+        if view is None or view.latest is None:
+            return Group(
+                *fit(
+                    [
+                        Text(t("panel.no_data", lang), "dim"),
+                        Text(""),
+                        status_line(view, self.ctx) if view else Text(""),
+                    ]
+                )
+            )
+        latest = view.latest
+        head = Text(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        if view.demo:
+            head.append("  ")
+            head.append(t("panel.demo", lang), "reverse")
+        head.append("  ")
+        head.append_text(rag_words(view, lang))
+        period = Text(period_text(indicator, latest, lang))
+        if (
+            view.previous is not None
+            and view.previous.value is not None
+            and latest.value is not None
+        ):
+            change = Text(
+                t(
+                    "panel.change",
+                    lang,
+                    delta=delta_text(indicator, latest.value - view.previous.value, lang),
+                )
+            )
+        else:
+            change = Text(t("panel.change_none", lang), "dim")
+        goal = Text()
+        if indicator.target is not None:
+            pct = f"{view.progress * 100:.0f}%" if view.progress is not None else ""
+            goal.append_text(bar(view.progress, min(12, max(width - 24, 4))))
+            goal.append(f" {pct} ")
+        goal.append(target_text(indicator, lang), "dim")
+        spark = Text(sparkline(view.values(), width), "cyan")
+        return Group(*fit([head, period, change, goal, spark, status_line(view, self.ctx)]))
+
+
+class GaugePanel(Panel):
+    """Completion against target, e.g. 1581 of 1787 requests handled."""
+
+    def render(self) -> RenderableType:
+        lang = self.ctx.lang
+        width = max(self.content_size.width, 10)
+        view = self.view()
+        indicator = self.indicators[0]
+        if view is None or view.latest is None:
+            return Group(*fit([Text(t("panel.no_data", lang), "dim")]))
+        latest = view.latest
+        parts = ratio_text(indicator, latest)
+        head = Text()
+        if parts:
+            head.append(parts, "bold")
+            head.append("  ")
+        head.append(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        if view.demo:
+            head.append("  ")
+            head.append(t("panel.demo", lang), "reverse")
+        fraction = view.progress
+        if fraction is None and latest.value is not None and indicator.unit == "%":
+            fraction = latest.value / 100
+        gauge = bar(fraction, width)
+        info = Text(period_text(indicator, latest, lang))
+        info.append("  ")
+        info.append_text(rag_words(view, lang))
+        goal = Text(target_text(indicator, lang), "dim")
+        return Group(*fit([head, gauge, info, goal, status_line(view, self.ctx)]))
+
+
+class TablePanel(Panel):
+    """Several indicators side by side: value, target, progress, status, period, source."""
+
+    def render(self) -> RenderableType:
+        lang = self.ctx.lang
+        width = max(self.content_size.width, 20)
+        table = Table(box=None, expand=True, pad_edge=False, show_edge=False, padding=(0, 1))
+        wide = width >= 70
+        columns = ["table.indicator", "table.value", "table.period"]
+        if wide:
+            columns += ["table.target", "table.progress"]
+        if width >= 90:
+            columns.append("table.status")
+        columns.append("table.source")
+        for key in columns:
+            table.add_column(
+                t(key, lang),
+                no_wrap=True,
+                overflow="ellipsis",
+                ratio=2 if key == "table.indicator" else 1,
+                style="dim" if key == "table.source" else "",
+            )
+        for indicator in self.indicators:
+            view = self.views.get(indicator.id)
+            latest = view.latest if view else None
+            cells: dict[str, Text] = {
+                "table.indicator": literal(indicator.name(lang)),
+                "table.value": Text(
+                    value_text(indicator, latest, lang)
+                    + (f" {t('panel.demo', lang)}" if view and view.demo else ""),
+                    RAG_STYLE[view.rag] if view else "",
+                ),
+                "table.period": Text(period_text(indicator, latest, lang)),
+                "table.target": Text(
+                    f"{number(indicator, indicator.target.value)} {unit(indicator, lang)}"
+                    if indicator.target
+                    else t("none", lang)
+                ),
+                "table.progress": Text(
+                    f"{view.progress * 100:.0f}%"
+                    if view and view.progress is not None
+                    else t("none", lang)
+                ),
+                "table.status": rag_words(view, lang) if view else Text(""),
+                "table.source": literal(view.source_id if view else indicator.source),
+            }
+            if view and view.failing:
+                cells["table.source"] = Text(t("panel.failing", lang), "bold reverse yellow")
+            elif view and view.stale:
+                cells["table.period"].append(" ⏱", "magenta")
+            table.add_row(*(cells[k] for k in columns))
+        return table
+
+
+class ChartPanel(Panel):
+    """A plotext chart of the history with the target line and the on-track path."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="caption")
+        yield PlotChart(colour=self.ctx.colour)
+
+    def on_mount(self) -> None:
+        self.on_views_changed()
+
+    def on_views_changed(self) -> None:
+        if not self.is_mounted:
+            return  # on_mount draws it; panels on tabs not yet shown may not be composed
+        view = self.view()
+        lang = self.ctx.lang
+        indicator = self.indicators[0]
+        caption = Text()
+        if view is not None and view.latest is not None:
+            caption.append(value_text(indicator, view.latest, lang), RAG_STYLE[view.rag])
+            caption.append(f"  {period_text(indicator, view.latest, lang)}")
+            if view.demo:
+                caption.append("  ")
+                caption.append(t("panel.demo", lang), "reverse")
+            if view.failing:
+                caption.append("  ")
+                caption.append(t("panel.failing", lang), "bold reverse yellow")
+            elif view.stale:
+                caption.append("  ")
+                caption.append(t("panel.stale", lang), "italic magenta")
+        else:
+            caption.append(t("panel.no_data", lang), "dim")
+        caption.no_wrap = True
+        caption.overflow = "ellipsis"
+        self.query_one(".caption", Static).update(caption)
+        self.query_one(PlotChart).set_spec(chart_spec(view, lang) if view else None)
+
+
+def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec | None:
+    """The chart of one indicator's history, with target and on-track path when known."""
+    points = [(o.period.start, o.value) for o in view.history if o.value is not None]
+    if not points:
+        return None
+    indicator = view.indicator
+    scale = indicator.multiplier or 1.0
+    xs = tuple(month_number(p) for p, _ in points)
+    ys = tuple(v / scale for _, v in points)
+    labels = [
+        (x, o.period.key)
+        for x, o in zip(xs, (o for o in view.history if o.value is not None), strict=True)
+    ]
+    path = None
+    target = indicator.target.value / scale if indicator.target else None
+    if indicator.baseline and indicator.target and indicator.target.deadline:
+        path = (
+            (month_number(indicator.baseline.on), indicator.baseline.value / scale),
+            (month_number(indicator.target.deadline), indicator.target.value / scale),
+        )
+        labels.append((path[1][0], indicator.target.deadline.isoformat()[:7]))
+    return ChartSpec(
+        xs=xs,
+        ys=ys,
+        title=title,
+        x_ticks=ticks_for(labels, 3),
+        target=target,
+        path=path,
+    )
+
+
+PANEL_TYPES: dict[PanelKind, type[Panel]] = {
+    PanelKind.STAT: StatPanel,
+    PanelKind.CHART: ChartPanel,
+    PanelKind.TABLE: TablePanel,
+    PanelKind.GAUGE: GaugePanel,
+}
+
+
+def make_panel(config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext) -> Panel:
+    return PANEL_TYPES[config.kind](config, indicators, ctx)
