@@ -7,12 +7,12 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -202,9 +202,10 @@ def rows_from_json(items: Sequence[dict[str, object]]) -> list[Row]:
     out = []
     for item in items:
         data = dict(item)
-        peers = tuple(Peer(**p) for p in data.pop("peers", []))  # type: ignore[attr-defined]
-        samples = tuple(data.pop("samples", ()))  # type: ignore[arg-type]
-        out.append(Row(**data, peers=peers, samples=samples))  # type: ignore[arg-type]
+        raw_peers = cast(list[dict[str, Any]], data.pop("peers", []))
+        samples = tuple(cast(list[float], data.pop("samples", [])))
+        peers = tuple(Peer(**p) for p in raw_peers)
+        out.append(Row(**cast(dict[str, Any], data), peers=peers, samples=samples))
     return out
 
 
