@@ -41,7 +41,9 @@ class Store(Protocol):
     value, numerator, denominator, status and qualifier equal the latest revision of
     its key changes nothing; a different one becomes revision n+1 and the latest.
     Where several sources give the same indicator and period, a real figure wins
-    over a demo one, then the most recently fetched.
+    over a demo one, then the most recently fetched. ``latest`` goes further: an
+    indicator's latest figure is its newest real one whenever it has any, so a demo
+    series running past a published figure never stands in for it.
     """
 
     def write(self, observations: Sequence[Observation]) -> WriteResult:
@@ -55,7 +57,7 @@ class Store(Protocol):
     def latest(
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
     ) -> dict[str, Observation]:
-        """The newest period's latest revision for each indicator that has one."""
+        """Per indicator: the newest real figure, or the newest demo one if it has no real one."""
         ...
 
     def history(

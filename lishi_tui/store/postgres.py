@@ -100,6 +100,8 @@ _SCHEMA_V1 = [
 MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
 
 _SERIES_ORDER = "period_start DESC, demo, fetched_at DESC, id DESC"
+# A real figure is the latest whenever one exists, however new a demo period is.
+_LATEST_ORDER = "demo, period_start DESC, fetched_at DESC, id DESC"
 
 
 def _fetch_row(row: Sequence[Any]) -> SourceRunOutcome:
@@ -258,7 +260,7 @@ class PostgresStore:
             CROSS JOIN LATERAL (
                 SELECT {OBS_COLUMNS} FROM observations AS o
                 WHERE o.indicator = wanted.id AND o.is_latest {demo}
-                ORDER BY {_SERIES_ORDER} LIMIT 1
+                ORDER BY {_LATEST_ORDER} LIMIT 1
             ) AS x
         """
         with self._locked() as conn:

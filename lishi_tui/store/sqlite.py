@@ -92,6 +92,8 @@ CREATE INDEX fetch_log_source ON fetch_log (source, started_at DESC, id DESC);
 MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
 
 _SERIES_ORDER = "period_start DESC, demo, fetched_at DESC, id DESC"
+# A real figure is the latest whenever one exists, however new a demo period is.
+_LATEST_ORDER = "demo, period_start DESC, fetched_at DESC, id DESC"
 
 
 # ---------------------------------------------------------------- row codec (shared with postgres)
@@ -432,7 +434,7 @@ class SqliteStore:
             SELECT {OBS_COLUMNS} FROM observations WHERE id IN (
                 SELECT (SELECT o.id FROM observations AS o
                         WHERE o.indicator = wanted.id AND o.is_latest = 1 {demo}
-                        ORDER BY {_SERIES_ORDER} LIMIT 1)
+                        ORDER BY {_LATEST_ORDER} LIMIT 1)
                 FROM ({ids_sql}) AS wanted
             )
         """
