@@ -221,7 +221,7 @@ def test_include_demo_false_hides_demo_figures(store: Store) -> None:
         obs("mixed", Period.month(2025, 2), 99.0, source="demo", demo=True),
     ])
     assert set(store.latest()) == {"fake", "mixed"}
-    assert store.latest()["mixed"].value == 99.0  # the newest period, though only a demo has it
+    assert store.latest()["mixed"].value == 1.0  # a real figure beats a newer demo period
     real = store.latest(include_demo=False)
     assert set(real) == {"mixed"}
     assert not real["mixed"].demo and real["mixed"].period.key == "2025-01"
