@@ -1,0 +1,177 @@
+"""The ``nbs`` source type: China's National Bureau of Statistics query endpoint (easyquery).
+
+The reply is ``{"returncode": 200, "returndata": {"datanodes": [...], "wdnodes": [...]}}``.
+Each data node carries ``wds`` (its indicator ``zb``, time ``sj`` and possibly region ``reg``
+codes) and ``data`` (``data``, ``hasdata``, ``strdata``). A node with ``hasdata: false``
+has ``data: 0`` in the reply; it becomes a missing reading, never a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import Reading
+from lishi_tui.domain.periods import PeriodError
+from lishi_tui.hookspecs import RegisterSourceType
+from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
+from lishi_tui.sources.parsing import (
+    NumberError,
+    excerpt,
+    load_json,
+    parse_number,
+    parse_period,
+    resolve_or_fail,
+    strip_control,
+)
+
+OPTIONS: dict[str, Option] = {
+    "url": Option(
+        OptionKind.URL,
+        required=True,
+        help="the easyquery.htm?m=QueryData… URL, with its dbcode, rowcode, colcode, wds, dfwds",
+    ),
+    "code": Option(OptionKind.STR, required=True, help="the indicator (zb) code, e.g. A01010101"),
+    "region": Option(
+        OptionKind.STR, help="the region (reg) code in regional databases, e.g. 140000"
+    ),
+    "index_to_growth": Option(
+        OptionKind.BOOL,
+        default=False,
+        help='turn an index with the previous year = 100 ("上年同月=100") into growth %: value − 100',
+    ),
+    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
+}
+
+
+def _codes(node: Mapping[str, Any]) -> dict[str, str]:
+    wds = node.get("wds")
+    if not isinstance(wds, list):
+        return {}
+    return {
+        str(w.get("wdcode")): str(w.get("valuecode"))
+        for w in wds
+        if isinstance(w, Mapping) and "wdcode" in w
+    }
+
+
+def _names(returndata: Mapping[str, Any]) -> dict[str, str]:
+    """``{indicator code: name (unit)}`` from ``wdnodes``, for messages and notes."""
+    names: dict[str, str] = {}
+    for dim in returndata.get("wdnodes") or []:
+        if not isinstance(dim, Mapping) or dim.get("wdcode") != "zb":
+            continue
+        for node in dim.get("nodes") or []:
+            if isinstance(node, Mapping):
+                unit = f" ({node['unit']})" if node.get("unit") else ""
+                name = str(node.get("cname") or node.get("name") or "")
+                names[str(node.get("code"))] = strip_control(name + unit)
+    return names
+
+
+def parse_nbs(
+    content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str
+) -> list[Reading]:
+    """Readings of indicator ``options["code"]`` (and ``region``) from an easyquery reply."""
+    document = load_json(content, origin)
+    if not isinstance(document, Mapping) or "returncode" not in document:
+        raise FetchError(
+            f"path 'returncode' did not match: not an NBS query reply; got: {excerpt(document)}",
+            where=origin,
+        )
+    if document["returncode"] != 200:
+        raise FetchError(
+            f"NBS returncode {document['returncode']}: {excerpt(document.get('returndata'))}",
+            where=origin,
+        )
+    datanodes = resolve_or_fail(document, "returndata.datanodes", origin)
+    if not isinstance(datanodes, list):
+        raise FetchError(
+            f"'returndata.datanodes' should be a list; got: {excerpt(datanodes)}", where=origin
+        )
+    names = _names(document["returndata"])
+    code, region = str(options["code"]), options.get("region")
+    to_growth = bool(options.get("index_to_growth", False))
+    readings: dict[str, Reading] = {}
+    seen_codes: set[str] = set()
+    for i, node in enumerate(datanodes):
+        at = f"{origin} returndata.datanodes[{i}]"
+        if not isinstance(node, Mapping) or not isinstance(node.get("data"), Mapping):
+            raise FetchError(f"a data node has no 'data' object: {excerpt(node, 120)}", where=at)
+        codes = _codes(node)
+        if "zb" not in codes or "sj" not in codes:
+            raise FetchError(f"a data node's 'wds' lacks zb or sj: {excerpt(node, 120)}", where=at)
+        seen_codes.add(codes["zb"])
+        if codes["zb"] != code or (region is not None and codes.get("reg") != str(region)):
+            continue
+        reading = _reading(node["data"], codes["sj"], indicator, origin, to_growth, at)
+        if reading.period.key in readings:
+            raise FetchError(
+                f"period {reading.period.key} appears twice for {code}: "
+                "the reply has several regions; set `region`",
+                where=at,
+            )
+        readings[reading.period.key] = reading
+    if not readings:
+        if not datanodes:
+            raise FetchError("the reply has no data nodes: the series is empty", where=origin)
+        if code not in seen_codes:
+            available = ", ".join(f"{c} {names.get(c, '')}".strip() for c in sorted(seen_codes))
+            raise FetchError(
+                f"no indicator {code!r} in the reply; it has: {available}",
+                where=origin,
+            )
+        raise FetchError(f"no data nodes for {code} in region {region}", where=origin)
+    return list(readings.values())
+
+
+def _reading(
+    data: Mapping[str, Any], period_code: str, indicator: str, origin: str, to_growth: bool, at: str
+) -> Reading:
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise FetchError(str(exc), where=at) from None
+    if data.get("hasdata") is not True:
+        # The reply puts 0 in `data` when there is none; that 0 must never be shown.
+        return Reading(indicator, period, None, origin=origin, note="hasdata: false")
+    raw = data.get("strdata") if data.get("strdata") not in (None, "") else data.get("data")
+    try:
+        value = parse_number(raw)
+    except NumberError as exc:
+        raise FetchError(str(exc), where=at) from None
+    if value is not None and to_growth:
+        dotcount = data.get("dotcount")
+        digits = dotcount if isinstance(dotcount, int) and 0 <= dotcount <= 10 else 6
+        value = round(value - 100.0, digits)
+    return Reading(indicator, period, value, origin=origin)
+
+
+async def fetch(ctx: FetchContext) -> list[Reading]:
+    """GET the query URL and pick the indicator's nodes."""
+    url = str(ctx.options["url"])
+    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
+    result = await ctx.http.get(url, headers=headers or None)
+    # A 304 carries no body: answer with what the last full body gave, or ask again in full.
+    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_nbs.readings", {})
+    if result.not_modified and url in cache:
+        return list(cache[url])
+    if result.not_modified:
+        result = await ctx.http.get(url, headers=headers or None, conditional=False)
+    readings = parse_nbs(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
+    cache[url] = readings
+    return readings
+
+
+SOURCE_TYPE = SourceType(
+    "nbs",
+    fetch,
+    OPTIONS,
+    description="National Bureau of Statistics of China query endpoint (easyquery JSON)",
+)
+
+
+@hookimpl
+def lishi_register_source_types(register: RegisterSourceType) -> None:
+    register(SOURCE_TYPE)
