@@ -259,6 +259,7 @@ def observation_json(
         "denominator": obs.reading.denominator if obs else None,
         "qualifier": obs.reading.qualifier.value if obs else None,
         "unit": indicator.unit_label(lang),
+        "decimals": indicator.decimals,
         "status": st.rag(indicator, value).value,
         "observation_status": obs.reading.status.value if obs else None,
         "freshness": st.freshness(indicator, obs, now).value,
@@ -310,7 +311,7 @@ def _show_line(row: Mapping[str, Any]) -> str:
         figure = "—"
     else:
         symbol = {"at_least": "≥", "at_most": "≤", "about": "≈"}.get(row["qualifier"] or "", "")
-        figure = f"{symbol}{row['value']:,.2f} {row['unit']}".strip()
+        figure = f"{symbol}{row['value']:,.{row['decimals']}f} {row['unit']}".strip()
         if row["numerator"] is not None and row["denominator"] is not None:
             figure += f" ({row['numerator']:g}/{row['denominator']:g})"
     parts = [
