@@ -1,0 +1,149 @@
+"""The ``published`` source type: readings with provenance, and located errors for bad files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lishi_tui.domain.model import Qualifier, Reading
+from lishi_tui.plugin_host import PluginHost
+from lishi_tui.registry import PluginState, Registry
+from lishi_tui.sources.api import FetchContext, FetchError, HttpResult, OptionKind
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGINS = ROOT / "plugins"
+
+GOOD = """
+[document]
+title = "某区报道"
+kind = "newspaper report"
+
+[[figures]]
+indicator = "requests_done"
+period = "2021-10"
+numerator = 1581
+denominator = 1787
+quote = "办结全区各级接收实事 1787 件中的 1581件"
+
+[[figures]]
+indicator = "job_fair_posts"
+period = "2021"
+value = 18000
+qualifier = "at_least"
+"""
+
+
+DUPLICATE = """
+[[figures]]
+indicator = "job_fair_posts"
+period = "2021"
+value = 18500
+"""
+
+
+class NoHttp:
+    async def get(self, url: str, **_: Any) -> HttpResult:
+        raise AssertionError(f"unexpected HTTP request to {url}")
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    host = PluginHost(
+        builtin_dir=PLUGINS,
+        env={"LISHI_TUI_PLUGINS_ALLOW": "published"},
+        include_entry_points=False,
+    )
+    registry = host.load()
+    record = registry.plugin("published")
+    assert record is not None and record.state is PluginState.LOADED, record
+    return registry
+
+
+def fetch(
+    registry: Registry, path: str, base: Path, indicators: tuple[str, ...] = ()
+) -> list[Reading]:
+    ctx = FetchContext(
+        source_id="report",
+        options={"path": path},
+        indicators=indicators,
+        http=NoHttp(),
+        now=datetime(2026, 11, 29, tzinfo=UTC),
+        base_dir=base,
+        builtin_dir=PLUGINS,
+    )
+    result = registry.source_types["published"].fetch(ctx)
+    assert isinstance(result, list)
+    return result
+
+
+def test_path_is_a_required_path_option(registry: Registry) -> None:
+    option = registry.source_types["published"].options["path"]
+    assert option.kind is OptionKind.PATH and option.required
+
+
+def test_readings_carry_provenance(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "figs.toml").write_text(GOOD, encoding="utf-8")
+    ratio, posts = fetch(registry, "figs.toml", tmp_path)
+    assert ratio.numerator == 1581 and ratio.denominator == 1787
+    assert round(ratio.value or 0, 2) == 88.47
+    assert ratio.period.key == "2021-10"
+    assert ratio.origin == "某区报道 (figs.toml)"
+    assert "1787 件中的 1581件" in ratio.note
+    assert posts.qualifier is Qualifier.AT_LEAST and posts.value == 18000
+    assert not ratio.demo and not posts.demo
+
+
+def test_only_the_indicators_the_source_feeds(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "figs.toml").write_text(GOOD, encoding="utf-8")
+    readings = fetch(registry, "figs.toml", tmp_path, ("job_fair_posts",))
+    assert [r.indicator for r in readings] == ["job_fair_posts"]
+
+
+def test_builtin_paths_point_into_the_plugins_folder(registry: Registry, tmp_path: Path) -> None:
+    readings = fetch(registry, "builtin:governance/published.toml", tmp_path)
+    assert {r.indicator: r.value for r in readings}["grid_cells"] == 1831
+    assert all("builtin:governance/published.toml" in r.origin for r in readings)
+
+
+@pytest.mark.parametrize(
+    ("broken", "where", "message"),
+    [
+        (GOOD.replace("numerator = 1581\n", ""), "figures[0] (requests_done)", "both 'numerator'"),
+        (GOOD.replace('"at_least"', '"roughly"'), "figures[1] (job_fair_posts)", "'qualifier'"),
+        (GOOD.replace('"2021-10"', '"2021-13"'), "figures[0] (requests_done)", "'period'"),
+        (
+            GOOD.replace("value = 18000", 'value = "18000余"'),
+            "figures[1] (job_fair_posts)",
+            "'value'",
+        ),
+        (GOOD.replace("quote =", "qoute ="), "figures[0] (requests_done)", "unknown key 'qoute'"),
+        (GOOD.replace('title = "某区报道"', ""), "[document]", "'title' is required"),
+        (GOOD + DUPLICATE, "figures[2] (job_fair_posts)", "duplicate figure"),
+    ],
+)
+def test_a_malformed_file_names_file_record_and_key(
+    registry: Registry, tmp_path: Path, broken: str, where: str, message: str
+) -> None:
+    path = tmp_path / "figs.toml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(FetchError) as caught:
+        fetch(registry, "figs.toml", tmp_path)
+    assert caught.value.where == f"{path}: {where}"
+    assert message in caught.value.message
+
+
+def test_a_toml_syntax_error_gives_the_line(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "figs.toml"
+    path.write_text(GOOD.replace("value = 18000", "value = = 18000"), encoding="utf-8")
+    with pytest.raises(FetchError, match="line 16") as caught:
+        fetch(registry, "figs.toml", tmp_path)
+    assert caught.value.where == str(path)
+
+
+def test_a_missing_file_is_a_fetch_error(registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="cannot read") as caught:
+        fetch(registry, "nowhere.toml", tmp_path)
+    assert caught.value.where == str(tmp_path / "nowhere.toml")
