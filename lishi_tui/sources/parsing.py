@@ -373,7 +373,12 @@ def load_json(content: bytes, where: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = " (the body looks cut off)" if exc.pos >= len(text.rstrip()) else ""
+        # A document that stops before its closing bracket was truncated in transit.
+        stripped = text.rstrip()
+        truncated = exc.pos >= len(stripped) or (
+            stripped.startswith(("{", "[")) and not stripped.endswith(("}", "]"))
+        )
+        cut = " (the body looks cut off)" if truncated else ""
         raise FetchError(
             f"response is not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{cut}; "
             f"got: {excerpt(text)}",

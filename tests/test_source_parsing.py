@@ -1,0 +1,180 @@
+"""The shared parsing helpers: numbers, headers, encodings, periods, JSON paths, control characters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lishi_tui.domain.model import Qualifier
+from lishi_tui.domain.periods import Period, PeriodError
+from lishi_tui.sources.api import FetchError
+from lishi_tui.sources.parsing import (
+    DecodeError,
+    NumberError,
+    PathError,
+    decode_text,
+    excerpt,
+    find_column,
+    load_json,
+    parse_number,
+    parse_period,
+    parse_quantity,
+    resolve_path,
+    split_unit,
+    strip_control,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1,234.5", 1234.5),
+        ("12,345,678", 12345678.0),
+        ("51%", 51.0),
+        ("５１％", 51.0),
+        ("１，２３４", 1234.0),
+        (" -2.3 ", -2.3),
+        ("+5.2", 5.2),
+        ("1 234", 1234.0),
+        ("29.9E6", 29.9e6),
+        (7, 7.0),
+        (5.25, 5.25),
+    ],
+)
+def test_numbers_as_published(raw: object, value: float) -> None:
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["", "-", "—", "…", "..", "NA", "n/a", "NaN", None, float("nan")])
+def test_no_figure_markers_are_none_never_zero(raw: object) -> None:
+    assert parse_number(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "qualifier"),
+    [
+        ("18000+", 18000.0, Qualifier.AT_LEAST),
+        ("≥10", 10.0, Qualifier.AT_LEAST),
+        ("10%以上", 10.0, Qualifier.AT_LEAST),
+        ("约26", 26.0, Qualifier.ABOUT),
+        ("≤ 5", 5.0, Qualifier.AT_MOST),
+        ("88.47", 88.47, Qualifier.EXACT),
+    ],
+)
+def test_qualified_numbers(raw: str, value: float, qualifier: Qualifier) -> None:
+    q = parse_quantity(raw)
+    assert (q.value, q.qualifier) == (value, qualifier)
+
+
+@pytest.mark.parametrize("raw", ["abc", "12abc", "1.2.3", True, [1]])
+def test_not_numbers_raise(raw: object) -> None:
+    with pytest.raises(NumberError):
+        parse_number(raw)
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_thousands_separators_round_trip(n: int) -> None:
+    assert parse_number(f"{n:,}") == float(n)
+
+
+def test_units_in_headers() -> None:
+    assert split_unit("社会消费品零售总额(亿元)") == ("社会消费品零售总额", "亿元")
+    assert split_unit("社会消费品零售总额（亿元）") == ("社会消费品零售总额", "亿元")
+    assert split_unit("同比增长 (%)") == ("同比增长", "%")
+    assert split_unit("月份") == ("月份", "")
+
+
+def test_columns_by_name_bare_name_or_index() -> None:
+    headers = ["月份", "社会消费品零售总额（亿元）", "同比增长(%)"]
+    assert find_column(headers, "社会消费品零售总额(亿元)") == 1
+    assert find_column(headers, "社会消费品零售总额") == 1
+    assert find_column(headers, 2) == 2
+    with pytest.raises(LookupError, match=r"no column '零售额'.*'月份'"):
+        find_column(headers, "零售额")
+    with pytest.raises(LookupError, match=r"out of range"):
+        find_column(headers, 3)
+
+
+def test_encodings_detected() -> None:
+    text = "月份,社会消费品零售总额(亿元)\n"
+    assert decode_text(text.encode("utf-8")) == (text, "utf-8")
+    assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
+    assert decode_text(text.encode("gb18030")) == (text, "gb18030")
+    with pytest.raises(DecodeError, match=r"not UTF-8"):
+        decode_text(b"\xef\xbb\xbf\xff\xfe")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2023", "2023"),
+        ("2023Q1", "2023-Q1"),
+        ("2023M01", "2023-01"),
+        ("2023-M01", "2023-01"),
+        ("2023-Q4", "2023-Q4"),
+        ("2023A", "2023-Q1"),
+        ("2023D", "2023-Q4"),
+        ("202312", "2023-12"),
+        ("2021年10月", "2021-10"),
+        ("2021年10月份", "2021-10"),
+        ("2021年1-10月", "2021-10"),
+        ("2021年第三季度", "2021-Q3"),
+        (2021, "2021"),
+    ],
+)
+def test_periods_from_every_source_spelling(text: object, key: str) -> None:
+    assert parse_period(text).key == key
+
+
+def test_bad_period_raises() -> None:
+    with pytest.raises(PeriodError):
+        parse_period("2023E")
+
+
+def test_paths_with_list_indexes() -> None:
+    doc = {"data": {"items": [{"v": 1}, {"v": 2}]}, "0": "key"}
+    assert resolve_path(doc, "data.items[1].v") == 2
+    assert resolve_path(doc, "data.items.0.v") == 1
+    assert resolve_path([{"page": 1}, [{"v": 3}]], "1[0].v") == 3
+    assert resolve_path(doc, "0") == "key"  # a digit step is a key in an object
+    assert resolve_path(doc, "") is doc
+
+
+def test_path_errors_say_where_they_broke() -> None:
+    doc = {"data": {"rows": [], "total": 0}}
+    with pytest.raises(PathError) as info:
+        resolve_path(doc, "data.items[0]")
+    message = str(info.value)
+    assert "'data.items[0]' did not match" in message
+    assert "no key 'items' at data" in message and "[rows, total]" in message
+    with pytest.raises(PathError, match=r"no item \[3\] at data.rows, which is a list of 0"):
+        resolve_path(doc, "data.rows[3]")
+    with pytest.raises(PathError, match=r"cannot take 'x' at data.total, which is int"):
+        resolve_path(doc, "data.total.x")
+
+
+def test_control_characters_stripped() -> None:
+    assert strip_control("a\x1b[31mb\u202ec\x00\n") == "a[31mbc"
+    assert strip_control("a\nb", keep_newlines=True) == "a\nb"
+    assert "\x1b" not in excerpt(b"\x1b]0;evil\x07 text")
+
+
+def test_excerpt_is_short_and_single_line() -> None:
+    shown = excerpt("x" * 500 + "\n", limit=50)
+    assert len(shown) == 50 and shown.endswith("…")
+    assert excerpt(b"") == "(empty)"
+
+
+def test_load_json_errors_show_what_came_back() -> None:
+    with pytest.raises(FetchError, match=r'looks cut off.*got: \[\{"page"') as info:
+        load_json(b'[{"page":1,"pages":', "http://h/x")
+    assert info.value.where == "http://h/x"
+    with pytest.raises(FetchError, match=r"not valid JSON.*<html>"):
+        load_json(b"<html>502 Bad Gateway</html>", "u")
+    with pytest.raises(FetchError, match=r"empty"):
+        load_json(b"  ", "u")
+
+
+def test_period_parse_compatible_with_domain() -> None:
+    assert parse_period("2021-10-31") == Period.parse("2021-10-31")
