@@ -246,3 +246,18 @@ def test_an_unreadable_published_file_stops_the_demo(demo: Registry, tmp_path: P
 def test_a_source_without_indicators_is_refused(demo: Registry) -> None:
     with pytest.raises(FetchError, match="indicators"):
         run(demo, options(demo), [])
+
+
+def test_a_published_file_changed_between_ticks_is_read_again(
+    demo: Registry, tmp_path: Path
+) -> None:
+    figures = tmp_path / "published.toml"
+    figures.write_text('[document]\ntitle = "t"\n', encoding="utf-8")
+    opts = options(demo, published=[str(figures)])
+    state: dict[str, Any] = {}
+    assert run(demo, opts, ["x"], state=state)[-1].period.key == "2026-11"
+    figures.write_text(
+        '[document]\ntitle = "t"\n[[figures]]\nindicator = "x"\nperiod = "2026-11"\nvalue = 1\n',
+        encoding="utf-8",
+    )
+    assert [r.period.key for r in run(demo, opts, ["x"], state=state)] == ["2026-10"]

@@ -25,7 +25,12 @@ from lishi_tui.domain.model import ObservationStatus, Reading
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError
 from lishi_tui.hookspecs import RegisterSourceType
 from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.published_format import PublishedFormatError, covers, load_published
+from lishi_tui.sources.published_format import (
+    PublishedFile,
+    PublishedFormatError,
+    covers,
+    load_published,
+)
 
 from .profiles import (
     PERIOD_KINDS,
@@ -194,10 +199,26 @@ def published_periods(ctx: FetchContext) -> dict[str, list[Period]]:
         if listed
         else sorted(ctx.builtin_dir.glob("*/published.toml"))
     )
+    # Parsed files are kept between ticks and re-read only when they change on disk.
+    cache: dict[Path, tuple[tuple[int, int], PublishedFile]] = ctx.state.setdefault(
+        "published_cache", {}
+    )
     found: dict[str, list[Period]] = {}
     for path in paths:
         try:
-            data = load_published(path)
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = cache.get(path)
+            if cached is not None and cached[0] == stamp:
+                data = cached[1]
+            else:
+                data = load_published(path)
+                cache[path] = (stamp, data)
+        except OSError as exc:
+            raise FetchError(
+                f"cannot read published figures to avoid them: {exc.strerror or exc}",
+                where=str(path),
+            ) from exc
         except PublishedFormatError as exc:
             # Without the published periods the demo could shadow a real figure: refuse.
             raise FetchError(
