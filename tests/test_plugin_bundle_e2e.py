@@ -151,3 +151,30 @@ def test_every_synthetic_value_is_flagged_demo(fetched: tuple[Path, list[dict[st
         assert demo_count > 300
     finally:
         store.close()
+
+
+def test_demo_off_leaves_only_the_report(tmp_path: Path) -> None:
+    text = CONFIG.read_text(encoding="utf-8")
+    assert "\ndemo = true" in text
+    config = tmp_path / "lishi.toml"
+    config.write_text(text.replace("\ndemo = true", "\ndemo = false", 1), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LISHI_TUI_")}
+    base = [
+        sys.executable,
+        "-m",
+        "lishi_tui",
+        "--config",
+        str(config),
+        "--db",
+        str(tmp_path / "h.db"),
+    ]
+    for args in (["fetch", "--once"], ["show", "--json"]):
+        done = subprocess.run(
+            [*base, *args], capture_output=True, text=True, timeout=120, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    with_data = {(r["indicator"], r["period"]) for r in rows if r["value"] is not None}
+    assert with_data == set(REPORT)
+    assert not any(r["demo"] for r in rows)
+    assert {r["indicator"] for r in rows if r["value"] is None} >= {"aqi", "greening_acreage"}
