@@ -153,15 +153,8 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     url = str(ctx.options["url"])
     headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
     result = await ctx.http.get(url, headers=headers or None)
-    # A 304 carries no body: answer with what the last full body gave, or ask again in full.
-    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_nbs.readings", {})
-    if result.not_modified and url in cache:
-        return list(cache[url])
-    if result.not_modified:
-        result = await ctx.http.get(url, headers=headers or None, conditional=False)
-    readings = parse_nbs(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
-    cache[url] = readings
-    return readings
+    # On a 304 the shared client hands back the body it remembered, so this always parses.
+    return parse_nbs(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
 
 
 SOURCE_TYPE = SourceType(

@@ -344,17 +344,8 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     headers = {"Accept": str(ctx.options.get("accept") or "application/json")}
     headers |= {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
     result = await ctx.http.get(url, headers=headers)
-    # A 304 carries no body: answer with what the last full body gave, or ask again in full.
-    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_sdmx_json.readings", {})
-    if result.not_modified and url in cache:
-        return list(cache[url])
-    if result.not_modified:
-        result = await ctx.http.get(url, headers=headers, conditional=False)
-    readings = parse_sdmx_json(
-        result.content, ctx.options, indicator=ctx.indicator, origin=result.url
-    )
-    cache[url] = readings
-    return readings
+    # On a 304 the shared client hands back the body it remembered, so this always parses.
+    return parse_sdmx_json(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
 
 
 SOURCE_TYPE = SourceType(

@@ -154,19 +154,12 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
     country = ctx.options.get("country")
     max_pages = int(ctx.options.get("max_pages", 50))
-    cache: dict[str, list[Reading]] = ctx.state.setdefault("source_worldbank.readings", {})
     readings: list[Reading] = []
     page_no, pages = 1, 1
     while page_no <= pages:
         base, params = page_params(url, ctx.options, page_no)
-        # Only the first page is asked conditionally: if it is unchanged, so is the reply.
-        result = await ctx.http.get(
-            base, params=params, headers=headers or None, conditional=page_no == 1
-        )
-        if result.not_modified:
-            if url in cache:
-                return list(cache[url])
-            result = await ctx.http.get(base, params=params, headers=headers, conditional=False)
+        # On a 304 the shared client hands back the body it remembered for that page.
+        result = await ctx.http.get(base, params=params, headers=headers or None)
         page = parse_worldbank_page(
             result.content,
             indicator=ctx.indicator,
@@ -195,7 +188,6 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
                 where=url,
             )
         seen.add(r.period.key)
-    cache[url] = readings
     return readings
 
 
