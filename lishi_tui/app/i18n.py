@@ -90,7 +90,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detail.baseline": ("基期", "Baseline"),
     "detail.status": ("状态", "Status"),
     "detail.pace": (
-        "需每月{verb} {pace} 方能按期完成",
+        "需每月{verb} {pace}方能按期完成",
         "{pace} a month is needed to finish on time",
     ),
     "detail.pace.verb.higher": ("新增", ""),

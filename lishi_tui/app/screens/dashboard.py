@@ -167,7 +167,13 @@ class DashboardScreen(Screen[None]):
         panels = self.pages[index][1]
         target = remembered or (panels[0] if panels else None)
         if target is not None:
-            self.call_after_refresh(target.focus)
+            self.call_after_refresh(self._focus_if_shown, index, target)
+
+    def _focus_if_shown(self, index: int, panel: Panel) -> None:
+        # Focusing a panel on a hidden tab would switch back to that tab: a late focus
+        # from a page the user already left must not.
+        if self.page_index == index:
+            panel.focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id and event.pane.id.startswith("page-"):
@@ -195,7 +201,7 @@ class DashboardScreen(Screen[None]):
             if panel in panels:
                 self._last_focus[index] = panel
                 self.query_one(TabbedContent).active = f"page-{index}"
-                self.call_after_refresh(panel.focus)
+                self.call_after_refresh(self._focus_if_shown, index, panel)
 
     # panels
 
@@ -216,7 +222,7 @@ class DashboardScreen(Screen[None]):
             return
         here = current.virtual_region
         cx, cy = here.x + here.width / 2, here.y + here.height / 2
-        best: tuple[float, Panel] | None = None
+        best: tuple[tuple[int, float], Panel] | None = None
         for panel in panels:
             if panel is current:
                 continue
@@ -225,9 +231,14 @@ class DashboardScreen(Screen[None]):
             along = (px - cx) * dx + (py - cy) * dy
             if along <= 0:
                 continue
+            # Panels level with this one (sharing rows for a sideways move, columns for an
+            # up/down move) come first; then the nearest, sideways distance counting double.
+            if dx:
+                level = r.y < here.bottom and here.y < r.bottom
+            else:
+                level = r.x < here.right and here.x < r.right
             across = abs((px - cx) * dy) + abs((py - cy) * dx)
-            # Row/column neighbours first: sideways distance counts double.
-            score = along + 2 * across
+            score = (0 if level else 1, along + 2 * across)
             if best is None or score < best[0]:
                 best = (score, panel)
         if best is not None:

@@ -96,7 +96,7 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-errors")
             yield Static(t("detail.history", lang), classes="section")
             yield DataTable(id="detail-history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         lang = self.lishi.lang
@@ -128,7 +128,9 @@ class DetailScreen(Screen[None]):
             if indicator.unit
             else clean(indicator.name(lang))
         )
-        self.query_one("#detail-chart", PlotChart).set_spec(chart_spec(view, lang, title=title))
+        chart = self.query_one("#detail-chart", PlotChart)
+        chart.set_spec(chart_spec(view, lang, title=title))
+        chart.display = chart.spec is not None
         source = view.source_id
         runs = app.store.fetch_log(source, limit=20) if source else []
         self.query_one("#detail-errors", Static).update(self.errors(runs))

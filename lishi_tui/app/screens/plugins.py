@@ -54,7 +54,7 @@ class PluginsScreen(Screen[None]):
             yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
             yield Static(t("plugins.plugins", lang), classes="section")
             yield DataTable(id="plugins-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         lang = self.lishi.lang

@@ -86,10 +86,10 @@ def status_line(view: IndicatorView, ctx: PanelContext) -> Text:
         fetched = max(ctx.clock() - view.latest.fetched_at, timedelta(0))
         line.append(t("panel.age", lang, age=age_text(fetched, lang)), "dim")
     if view.stale:
-        line.append("  ")
+        line.append("  " if line else "")
         line.append(t("panel.stale", lang), "italic magenta")
     if view.failing and view.health is not None and view.health.last_run is not None:
-        line.append("  ")
+        line.append("  " if line else "")
         line.append(t("panel.failing", lang), "bold reverse yellow")
         error = clean(view.health.last_run.error)
         if error:
@@ -318,7 +318,7 @@ class ChartPanel(Panel):
         self.on_views_changed()
 
     def on_views_changed(self) -> None:
-        if not self.is_mounted:
+        if not self.children:
             return  # on_mount draws it; panels on tabs not yet shown may not be composed
         view = self.view()
         lang = self.ctx.lang

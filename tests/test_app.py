@@ -1,0 +1,361 @@
+"""The dashboard under App.run_test: navigation, pages, detail, palette, help, live updates, failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+
+from lishi_tui.app import LishiApp, make_app
+from lishi_tui.app.i18n import resolve_language
+from lishi_tui.app.screens.dashboard import (
+    DashboardScreen,
+    dashboard_bindings,
+    grid_spans,
+    layout_for,
+)
+from lishi_tui.app.screens.detail import DetailScreen
+from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
+from lishi_tui.app.screens.plugins import PluginsScreen
+from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.domain.model import SourceRunOutcome
+from lishi_tui.domain.periods import Period
+from lishi_tui.store.sqlite import SqliteStore
+from tests.app_support import (
+    FIXED_NOW,
+    build_config,
+    build_registry,
+    fill_store,
+    observation,
+    screen_text,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    s = SqliteStore(tmp_path / "lishi.db")
+    fill_store(s)
+    yield s
+    s.close()
+
+
+def app_for(store: SqliteStore, *, env: Mapping[str, str] | None = None, **kw: object) -> LishiApp:
+    return make_app(
+        build_config(**kw),  # type: ignore[arg-type]
+        build_registry(),
+        store,
+        clock=lambda: FIXED_NOW,
+        env=env if env is not None else {},
+    )
+
+
+def panel_for(app: LishiApp, indicator: str) -> Panel:
+    return next(p for p in app.dashboard.panels if p.indicator_ids == (indicator,))
+
+
+async def until(condition: object, pilot: object, timeout: float = 5.0) -> None:
+    """Let the app run until ``condition()`` holds (bounded, never timed)."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot) and callable(condition)
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+async def test_first_page_shows_figures_with_period_and_source(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "地区生产总值增速" in text
+        assert "≥10.0 %" in text  # the qualifier is shown, not a bare 10
+        assert "2021年" in text
+        assert "来源: report" in text
+        assert "51 %" in text
+        assert app.focused is panel_for(app, "gdp_growth")
+
+
+async def test_arrows_and_hjkl_move_between_panels(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        gdp, tertiary = panel_for(app, "gdp_growth"), panel_for(app, "tertiary_share")
+        projects = panel_for(app, "transformation_projects")
+        await pilot.press("right")
+        assert app.focused is tertiary
+        await pilot.press("h")
+        assert app.focused is gdp
+        await pilot.press("j")
+        assert app.focused is projects
+        await pilot.press("k")
+        assert app.focused is gdp
+        await pilot.press("down", "down")
+        assert isinstance(app.focused, Panel)
+        assert app.focused.config.kind.value == "table"
+
+
+async def test_tab_shift_tab_and_number_keys_switch_pages(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.page_index == 1
+        text = screen_text(app)
+        assert "1,581 / 1,787" in text
+        assert "截至2021年10月底" in text
+        assert app.focused is panel_for(app, "requests_done")
+        await pilot.press("shift+tab")
+        assert screen.page_index == 0
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.page_index == 2
+        assert "绿化造林面积" in screen_text(app)
+        await pilot.press("tab")  # wraps round to the first page
+        assert screen.page_index == 0
+
+
+async def test_enter_opens_detail_and_escape_goes_back(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.indicator_id == "requests_done"
+        text = screen_text(app)
+        assert "全区各级接收实事办结 / Citizen requests handled" in text
+        assert "(1,581 / 1,787)" in text
+        assert "离石区发展报道 (2021)" in text  # provenance: where the figure came from
+        assert "2021-10" in text  # history table row
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(120, 50)) as pilot:
+        app.open_detail("greening")
+        await pilot.pause()
+        text = screen_text(app)
+        # 78 of 300 万亩 with 25.35 months from 2021-11-20 to 2023-12-31: 222 / 25.35 = 8.76.
+        assert "需每月新增 8.8 万亩方能按期完成" in text
+        assert "演示数据" in text
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        from textual.widgets import DataTable
+
+        table = screen.query_one("#detail-history", DataTable)
+        revisions = [table.get_row_at(i) for i in range(table.row_count)]
+        october = [r for r in revisions if r[0].plain == "2021-10"]
+        assert [r[2].plain for r in october] == ["2", "1"]  # both revisions, newest first
+
+
+async def test_detail_shows_source_errors_literally(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_detail("good_air_days")
+        await pilot.pause()
+        text = screen_text(app)
+        # The escape character is stripped; what is left, markup included, is shown as is.
+        assert "HTTP 503 from http://127.0.0.1:9/aqi: [31mService Unavailable[/b]" in text
+        assert "\x1b" not in text
+
+
+async def test_palette_finds_indicator_by_pinyin_initials(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"qqgj")  # 全区各级…
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.indicator_id == "requests_done"
+
+
+@pytest.mark.parametrize(("query", "expected"), [("第三产业", "tertiary_share"), ("greening", "greening")])
+async def test_palette_finds_by_chinese_and_english(store: SqliteStore, query: str, expected: str) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*query)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.indicator_id == expected
+
+
+async def test_help_lists_every_binding(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "键盘操作" in text
+        listed = " ".join(keys for keys, _ in HELP_ROWS)
+        display = {"question_mark": "?", "slash": "/", "shift+tab": "Shift+Tab", "tab": "Tab",
+                   "enter": "Enter", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+        for binding in dashboard_bindings("zh"):
+            assert isinstance(binding, Binding)
+            for key in binding.key.split(","):
+                shown = display.get(key, key)
+                assert shown in listed or (key.isdigit() and "1-9" in listed), key
+        for keys, _ in HELP_ROWS:
+            assert keys in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_new_observation_redraws_only_its_panel(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tertiary = panel_for(app, "tertiary_share")
+        gdp = panel_for(app, "gdp_growth")
+        before_t, before_g = tertiary.updates, gdp.updates
+        # Another process (the collector) writes through its own connection.
+        writer = SqliteStore(store.path)
+        writer.write([observation("tertiary_share", Period.year(2021), 52, fetched_at=FIXED_NOW)])
+        writer.close()
+        await until(lambda: tertiary.updates > before_t, pilot)
+        await pilot.pause()
+        assert "52 %" in screen_text(app)
+        assert gdp.updates == before_g
+
+
+async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        gdp = panel_for(app, "gdp_growth")
+        assert not gdp.has_class("-failing")
+        store.log_fetch(SourceRunOutcome("report", FIXED_NOW, 10.0, ok=False, error="timed out after 10s"))
+        await until(lambda: gdp.has_class("-failing"), pilot)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "⚠ 数据源故障" in text
+        assert "≥10.0 %" in text  # the last good figure stays on screen
+        assert not gdp.has_class("-red")
+        # A failing source is not a stale figure and not a red status.
+        air = panel_for(app, "good_air_days")
+        assert air.has_class("-failing") and not air.has_class("-stale")
+
+
+async def test_stale_figure_is_marked_differently(store: SqliteStore) -> None:
+    config_now = FIXED_NOW + timedelta(days=700)  # the 2021 figures are now past their allowance
+    app = make_app(build_config(), build_registry(), store, clock=lambda: config_now, env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        gdp = panel_for(app, "gdp_growth")
+        assert gdp.has_class("-stale") and not gdp.has_class("-failing")
+        assert "⏱ 已过期" in screen_text(app)
+
+
+async def test_demo_data_is_marked_on_every_panel_that_shows_it(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        for panel in app.dashboard.panels:
+            if "greening" in panel.indicator_ids:
+                assert panel.has_class("-demo")
+                assert "演示" in str(panel.border_title)
+        assert screen_text(app).count("演示") >= 4  # two titles, two bodies
+
+
+async def test_english_by_locale_and_by_config(store: SqliteStore) -> None:
+    app = app_for(store, env={"LANG": "en_GB.UTF-8"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "GDP growth" in text and "Economy" in text and "source: report" in text
+    assert resolve_language("zh", {"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert resolve_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"
+    assert resolve_language("zh", {}) == "zh"
+    assert resolve_language("en", {"LISHI_TUI_LANG": "zh"}) == "zh"
+
+
+async def test_no_color_and_low_bandwidth(store: SqliteStore) -> None:
+    app = app_for(store, env={"NO_COLOR": "1"})
+    assert app.no_color and not app.colour
+    slow = app_for(store, low_bandwidth=True)
+    assert not slow.colour
+    assert slow.poll_interval >= 1.0
+
+
+async def test_plugins_screen_shows_plugin_and_source_errors(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PluginsScreen)
+        text = screen_text(app)
+        assert "broken_plugin" in text and "ImportError" in text
+        assert "air_api" in text and "故障" in text and "HTTP 503" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+class RecordingCollector:
+    """A stand-in with the Collector's surface: records calls, writes one figure on refresh."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.refreshed: list[str | None] = []
+        self.running = asyncio.Event()
+        self.stopped = False
+
+    async def run_forever(self) -> None:
+        self.running.set()
+        await asyncio.Event().wait()
+
+    def refresh(self, source_id: str | None = None) -> None:
+        self.refreshed.append(source_id)
+        self.store.write([observation("transformation_projects", Period.year(2021), 97, fetched_at=FIXED_NOW)])
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    def states(self) -> dict[str, object]:
+        return {}
+
+
+async def test_collector_runs_in_app_refreshes_on_r_and_stops_on_quit(store: SqliteStore) -> None:
+    collector = RecordingCollector(store)
+    app = make_app(build_config(), build_registry(), store, collector=collector,
+                   clock=lambda: FIXED_NOW, env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(collector.running.is_set, pilot)
+        await pilot.press("r")
+        assert collector.refreshed == [None]
+        await until(lambda: "97 个" in screen_text(app), pilot)
+        await pilot.press("q")
+    assert collector.stopped
+
+
+def test_layout_adapts_columns_and_rows() -> None:
+    assert layout_for(80, 24) == (2, 9)
+    assert layout_for(120, 40)[0] == 3
+    assert layout_for(200, 60) == (5, 13)
+
+
+def test_grid_spans_never_hang_off_the_edge() -> None:
+    config = build_config()
+    ctx = PanelContext("zh", True, lambda: FIXED_NOW)
+    app_panels = DashboardScreen(config, ctx).pages[0][1]
+    assert grid_spans(app_panels, 2) == [1, 1, 2, 2]  # projects widens; the table starts a row
+    assert grid_spans(app_panels, 3) == [1, 1, 1, 2]  # a full row, then the table
+    assert grid_spans(app_panels, 4) == [1, 1, 2, 2]
