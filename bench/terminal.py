@@ -1,0 +1,290 @@
+"""The dashboard in a pty: first paint, write-to-screen latency, idle cost, bytes to the terminal, RSS; btop and glances beside it.
+
+Every lishi-tui run is a viewer (``--no-collector``) of a temporary SQLite file that
+``fetch --once`` filled from the bundled default config; HOME points into a temporary folder,
+so nothing of the user's is read or written. "Full paint" is when the pyte screen shows the
+first page's title, its panels' figures and the footer. Peers run in the same pty at the same
+size with a one-second refresh (btop ``update_ms = 1000``, glances ``-t 1``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import REPO, Peer, Row, cli, row
+from bench.pty_session import PtySession, sample_idle
+from lishi_tui.domain.model import Observation, Reading
+from lishi_tui.domain.periods import Period
+from lishi_tui.store.sqlite import SqliteStore
+
+DEFAULT_CONFIG = REPO / "config" / "lishi.toml"
+# What the first page shows once drawn: its tab title, the stat and table panels' figures,
+# the chart's axis and the footer.
+PAINT_MARKERS = ("经济发展", "51 %", "100 项", "主要经济指标", "Tab 下一页")
+UPDATED = "tertiary_share"  # a stat panel on the first page; whole percent
+GLANCES = Path("/tmp/lishi-bench-glances/bin/glances")  # see bench/README.md
+
+
+@dataclass
+class Setup:
+    """A temporary HOME, configs and a filled database, shared by every run."""
+
+    folder: Path
+    db: Path
+    config: Path
+    low_bandwidth: Path
+    env: dict[str, str] = field(default_factory=dict)
+    copies: int = 0
+
+    @classmethod
+    def make(cls, folder: Path) -> Setup:
+        home = folder / "home"
+        (home / ".config" / "btop").mkdir(parents=True)
+        (home / ".config" / "btop" / "btop.conf").write_text("update_ms = 1000\n")
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LISHI_TUI")},
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "TERM": "xterm-256color",
+            "COLORTERM": "truecolor",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+        }
+        env.pop("NO_COLOR", None)
+        config = folder / "lishi.toml"
+        shutil.copy(DEFAULT_CONFIG, config)
+        text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+        low = folder / "lishi-low.toml"
+        low.write_text(text.replace("[app]\n", "[app]\nlow_bandwidth = true\n", 1), encoding="utf-8")
+        db = folder / "history.db"
+        subprocess.run(
+            [sys.executable, "-m", "lishi_tui", "--config", str(config), "--db", str(db), "fetch"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        # WAL content goes into the main file, so that a plain copy is the whole database.
+        SqliteStore(db).close()
+        return cls(folder, db, config, low, env)
+
+    def fresh_db(self) -> Path:
+        """A copy of the filled database, so that one run's writes never show in the next."""
+        self.copies += 1
+        copy = self.folder / f"run{self.copies}.db"
+        shutil.copy(self.db, copy)
+        return copy
+
+    def lishi(self, db: Path, *, low_bandwidth: bool = False) -> list[str]:
+        config = self.low_bandwidth if low_bandwidth else self.config
+        return [sys.executable, "-m", "lishi_tui", "--config", str(config), "--db", str(db),
+                "--no-collector"]  # fmt: skip
+
+
+def painted(markers: Sequence[str]) -> Callable[[str], bool]:
+    return lambda screen: all(m in screen for m in markers)
+
+
+def shows(text: str) -> Callable[[str], bool]:
+    return lambda screen: text in screen
+
+
+class Writer:
+    """Writes a new figure of one indicator into the store from outside the app."""
+
+    def __init__(self, db: Path) -> None:
+        self.store = SqliteStore(db)
+        self.n = 0
+
+    def write(self) -> str:
+        """Store the next value for 2022 (newer than anything there); the text it shows as."""
+        self.n += 1
+        value = 60 + self.n % 37  # whole percents that the first page does not otherwise show
+        reading = Reading(UPDATED, Period.year(2022), float(value), origin="bench")
+        self.store.write([Observation(reading, "bench", datetime.now(UTC))])
+        return f"{value} %"
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def ticker(writer: Writer, stop: threading.Event, every: float = 1.0) -> threading.Thread:
+    def loop() -> None:
+        while not stop.wait(every):
+            writer.write()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
+@dataclass
+class Samples:
+    """Everything measured, by row key: lists of per-run figures."""
+
+    values: dict[str, list[float]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, value: float) -> None:
+        self.values.setdefault(key, []).append(value)
+
+    def get(self, key: str) -> list[float]:
+        return self.values.get(key, [])
+
+
+def viewer_run(setup: Setup, s: Samples, idle_s: float, writes: int) -> None:
+    """One dashboard at 120x40: first paint, RSS, idle CPU and bytes, write-to-screen latency."""
+    db = setup.fresh_db()
+    with PtySession(setup.lishi(db), cols=120, rows=40, env=setup.env) as session:
+        t = session.wait_for(painted(PAINT_MARKERS), 20)
+        if t is None:
+            s.problems["paint"] = "dashboard never showed " + ", ".join(PAINT_MARKERS)
+            return
+        s.add("paint", t - session.started)
+        session.wait_quiet(0.5, 5)
+        time.sleep(1.0)
+        s.add("rss", session.rss_mb())
+        cpu, bps = sample_idle(session, idle_s)
+        s.add("idle_cpu", cpu)
+        s.add("idle_bytes", bps)
+        writer = Writer(db)
+        try:
+            for i in range(writes):
+                time.sleep(0.3 + 0.07 * (i % 5))  # spread the writes over the poll cycle
+                t0 = time.perf_counter()
+                shown = writer.write()
+                t1 = session.wait_for(shows(shown), 5)
+                if t1 is None:
+                    s.problems["write"] = f"{shown} never appeared on screen"
+                    break
+                s.add("write", (max(t1, t0) - t0) * 1000)
+        finally:
+            writer.close()
+
+
+def updating_run(setup: Setup, s: Samples, seconds: float, *, low_bandwidth: bool) -> None:
+    """160x50: the startup burst, then bytes/s while one panel's figure changes every second."""
+    tag = "low" if low_bandwidth else "colour"
+    db = setup.fresh_db()
+    argv = setup.lishi(db, low_bandwidth=low_bandwidth)
+    with PtySession(argv, cols=160, rows=50, env=setup.env) as session:
+        if session.wait_for(painted(PAINT_MARKERS), 20) is None:
+            s.problems[f"update_{tag}"] = "dashboard never painted"
+            return
+        session.wait_quiet(1.0, 10)
+        s.add(f"burst_{tag}", session.total_bytes() / 1024)
+        writer, stop = Writer(db), threading.Event()
+        thread = ticker(writer, stop)
+        time.sleep(1.5)
+        _, bps = sample_idle(session, seconds)
+        stop.set()
+        thread.join()
+        writer.close()
+        s.add(f"update_{tag}", bps / 1024)
+
+
+PEERS: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "btop": (["btop", "--utf-force"], ("cpu", "mem", "proc", "Pid:")),
+    "glances": ([str(GLANCES), "-t", "1"], ("CPU", "MEM", "LOAD", "TASKS")),
+}
+
+
+def peer_available(name: str) -> str:
+    """Empty when the peer can run, else why not."""
+    argv = PEERS[name][0]
+    if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
+        how = "apt-get install btop" if name == "btop" else "see bench/README.md"
+        return f"not installed ({how})"
+    return ""
+
+
+def peer_run(setup: Setup, name: str, s: Samples, idle_s: float) -> None:
+    argv, markers = PEERS[name]
+    with PtySession(argv, cols=120, rows=40, env=setup.env) as session:
+        t = session.wait_for(painted(markers), 20)
+        if t is None:
+            s.problems[f"{name}_paint"] = f"{name} never showed " + ", ".join(markers)
+            return
+        s.add(f"{name}_paint", t - session.started)
+        time.sleep(2.0)
+        s.add(f"{name}_rss", session.rss_mb())
+        cpu, bps = sample_idle(session, idle_s)
+        s.add(f"{name}_idle_cpu", cpu)
+        s.add(f"{name}_idle_bytes", bps)
+    with PtySession(argv, cols=160, rows=50, env=setup.env) as session:
+        if session.wait_for(painted(markers), 20) is None:
+            return
+        time.sleep(2.0)
+        _, bps = sample_idle(session, idle_s)
+        s.add(f"{name}_update", bps / 1024)
+
+
+def peers_for(s: Samples, key: str, unavailable: dict[str, str], scale: float = 1.0) -> list[Peer]:
+    out = []
+    for name in PEERS:
+        values = s.get(f"{name}_{key}")
+        if values:
+            out.append(Peer(f"{name} (1 s refresh)", statistics.median(values) * scale))
+        else:
+            why = unavailable.get(name) or s.problems.get(f"{name}_{key}") or "no figure"
+            out.append(Peer(name, None, f"n/a ({why})"))
+    return out
+
+
+def run(quick: bool) -> list[Row]:
+    runs, idle_s, writes, update_s = (1, 3.0, 5, 3.0) if quick else (5, 10.0, 10, 10.0)
+    s = Samples()
+    with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
+        setup = Setup.make(Path(tmp))
+        unavailable = {name: why for name in PEERS if (why := peer_available(name))}
+        for _ in range(runs):
+            viewer_run(setup, s, idle_s, writes)
+            for name in PEERS:
+                if name not in unavailable:
+                    peer_run(setup, name, s, idle_s)
+        for _ in range(max(1, runs // 2)):
+            updating_run(setup, s, update_s, low_bandwidth=False)
+            updating_run(setup, s, update_s, low_bandwidth=True)
+
+    def measured(key: str, what: str, unit: str, bar: float | None, peers: list[Peer] | None = None,
+                 note: str = "") -> Row:  # fmt: skip
+        values = s.get(key)
+        problem = s.problems.get(key, "")
+        if not values:
+            return Row(what, None, unit, bar, note=problem or "not measured", peers=tuple(peers or ()))
+        return row(what, values, unit, bar, peers=peers or (), note=problem or note)
+
+    return [
+        measured("paint", "start to first full paint, 120x40", "s", 0.5,
+                 peers_for(s, "paint", unavailable)),
+        measured("write", "store write to the panel redrawn, 120x40", "ms", 100,
+                 note="app polls every 250 ms (default refresh)"),
+        measured("idle_cpu", "idle CPU, 120x40", "% core", 0.5,
+                 peers_for(s, "idle_cpu", unavailable)),
+        measured("idle_bytes", "idle bytes to the terminal, 120x40", "B/s", 50,
+                 peers_for(s, "idle_bytes", unavailable)),
+        measured("update_colour", "one panel updating 1/s, 160x50, colour", "KB/s", 2,
+                 peers_for(s, "update", unavailable)),
+        measured("update_low", "one panel updating 1/s, 160x50, low-bandwidth", "KB/s", 1),
+        measured("burst_low", "startup burst, 160x50, low-bandwidth", "KB", 60),
+        measured("burst_colour", "startup burst, 160x50, colour", "KB", None),
+        measured("rss", "resident memory of one viewer, default dashboard", "MB", 80,
+                 peers_for(s, "rss", unavailable)),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    cli(__doc__ or "", run)
