@@ -1,0 +1,83 @@
+"""The chart widget: min/max thinning, exact row widths with Chinese text, private figures, caching."""
+
+from __future__ import annotations
+
+import math
+
+import plotext
+import pytest
+from rich.cells import cell_len
+
+from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, render_chart, thin
+
+
+def test_thin_keeps_extremes_and_ends() -> None:
+    xs = [float(i) for i in range(10_000)]
+    ys = [math.sin(i / 50) * 100 + (500 if i == 4321 else 0) for i in range(10_000)]
+    txs, tys = thin(xs, ys, 60)
+    assert len(txs) <= 60 * 4
+    assert max(tys) == max(ys) and min(tys) == min(ys)  # the spike and the troughs survive
+    assert (txs[0], txs[-1]) == (xs[0], xs[-1])
+    assert txs == sorted(txs)
+
+
+def test_thin_leaves_short_series_alone() -> None:
+    assert thin([1.0, 2.0, 3.0], [5.0, 4.0, 6.0], 60) == ([1.0, 2.0, 3.0], [5.0, 4.0, 6.0])
+
+
+SPEC = ChartSpec(
+    xs=tuple(float(i) for i in range(24)),
+    ys=tuple(7.5 * i for i in range(24)),
+    title="绿化造林面积（万亩）演示",
+    x_ticks=((0.0, "2021年1月"), (23.0, "2022年12月")),
+    target=300.0,
+    path=((0.0, 0.0), (35.0, 300.0)),
+)
+
+
+@pytest.mark.parametrize("colour", [True, False])
+@pytest.mark.parametrize(("width", "height"), [(12, 4), (36, 7), (75, 8), (118, 16), (197, 40)])
+def test_rows_are_exactly_the_widget_width(width: int, height: int, colour: bool) -> None:
+    lines = render_chart(SPEC, width, height, colour=colour)
+    assert len(lines) == height
+    assert [cell_len(line.plain) for line in lines] == [width] * height
+
+
+def test_chinese_title_and_ticks_are_drawn_whole() -> None:
+    text = "\n".join(line.plain for line in render_chart(SPEC, 80, 14, colour=False))
+    assert "绿化造林面积（万亩）演示" in text
+    assert "2021年1月" in text and "2022年12月" in text
+
+
+def test_no_use_of_plotexts_global_figure() -> None:
+    before = plotext.figure._signals.length() if hasattr(plotext.figure._signals, "length") else None
+    size_before = plotext.figure.size()
+    render_chart(SPEC, 50, 10, colour=True)
+    assert plotext.figure.size() == size_before
+    if before is not None:
+        assert plotext.figure._signals.length() == before
+
+
+async def test_chart_rebuilds_only_when_data_or_size_changes() -> None:
+    from textual.app import App, ComposeResult
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PlotChart(SPEC)
+
+    app = One()
+    async with app.run_test(size=(60, 12)) as pilot:
+        chart = app.query_one(PlotChart)
+        await pilot.pause()
+        builds = chart.builds
+        assert builds >= 1
+        chart.refresh()
+        chart.set_spec(ChartSpec(**{**SPEC.__dict__}))  # equal data
+        await pilot.pause()
+        assert chart.builds == builds
+        chart.set_spec(ChartSpec(**{**SPEC.__dict__, "target": 250.0}))
+        await pilot.pause()
+        assert chart.builds == builds + 1
+        await pilot.resize_terminal(80, 14)
+        await pilot.pause()
+        assert chart.builds == builds + 2
