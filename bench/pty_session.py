@@ -35,6 +35,7 @@ class PtySession:
         rows: int,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        keep: bool = False,
     ) -> None:
         self.argv = list(argv)
         self.cols, self.rows = cols, rows
@@ -43,6 +44,7 @@ class PtySession:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.chunks: list[tuple[float, int]] = []  # (perf_counter, bytes)
+        self.raw: list[tuple[float, bytes]] | None = [] if keep else None  # for a closer look
         self.lock = threading.Condition()
         self.started = 0.0
         self.closed = False
@@ -86,8 +88,14 @@ class PtySession:
                     self.lock.notify_all()
                     return
                 self.chunks.append((now, len(data)))
+                if self.raw is not None:
+                    self.raw.append((now, data))
                 self.stream.feed(data)
                 self.lock.notify_all()
+
+    def send(self, data: bytes) -> None:
+        """Type ``data`` into the program's terminal."""
+        os.write(self._master, data)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
