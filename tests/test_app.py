@@ -57,12 +57,12 @@ def panel_for(app: LishiApp, indicator: str) -> Panel:
     return next(p for p in app.dashboard.panels if p.indicator_ids == (indicator,))
 
 
-async def until(condition: object, pilot: object, timeout: float = 5.0) -> None:
+async def until(condition: object, pilot: object, polls: int = 100) -> None:
     """Let the app run until ``condition()`` holds (bounded, never timed)."""
     from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot) and callable(condition)
-    for _ in range(int(timeout / 0.05)):
+    for _ in range(polls):
         if condition():
             return
         await pilot.pause(0.05)
@@ -183,8 +183,12 @@ async def test_palette_finds_indicator_by_pinyin_initials(store: SqliteStore) ->
         assert app.screen.indicator_id == "requests_done"
 
 
-@pytest.mark.parametrize(("query", "expected"), [("第三产业", "tertiary_share"), ("greening", "greening")])
-async def test_palette_finds_by_chinese_and_english(store: SqliteStore, query: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "expected"), [("第三产业", "tertiary_share"), ("greening", "greening")]
+)
+async def test_palette_finds_by_chinese_and_english(
+    store: SqliteStore, query: str, expected: str
+) -> None:
     app = app_for(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+p")
@@ -206,8 +210,17 @@ async def test_help_lists_every_binding(store: SqliteStore) -> None:
         text = screen_text(app)
         assert "键盘操作" in text
         listed = " ".join(keys for keys, _ in HELP_ROWS)
-        display = {"question_mark": "?", "slash": "/", "shift+tab": "Shift+Tab", "tab": "Tab",
-                   "enter": "Enter", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+        display = {
+            "question_mark": "?",
+            "slash": "/",
+            "shift+tab": "Shift+Tab",
+            "tab": "Tab",
+            "enter": "Enter",
+            "left": "←",
+            "right": "→",
+            "up": "↑",
+            "down": "↓",
+        }
         for binding in dashboard_bindings("zh"):
             assert isinstance(binding, Binding)
             for key in binding.key.split(","):
@@ -242,7 +255,9 @@ async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> No
         await pilot.pause()
         gdp = panel_for(app, "gdp_growth")
         assert not gdp.has_class("-failing")
-        store.log_fetch(SourceRunOutcome("report", FIXED_NOW, 10.0, ok=False, error="timed out after 10s"))
+        store.log_fetch(
+            SourceRunOutcome("report", FIXED_NOW, 10.0, ok=False, error="timed out after 10s")
+        )
         await until(lambda: gdp.has_class("-failing"), pilot)
         await pilot.pause()
         text = screen_text(app)
@@ -324,7 +339,9 @@ class RecordingCollector:
 
     def refresh(self, source_id: str | None = None) -> None:
         self.refreshed.append(source_id)
-        self.store.write([observation("transformation_projects", Period.year(2021), 97, fetched_at=FIXED_NOW)])
+        self.store.write(
+            [observation("transformation_projects", Period.year(2021), 97, fetched_at=FIXED_NOW)]
+        )
 
     async def stop(self) -> None:
         self.stopped = True
@@ -335,8 +352,14 @@ class RecordingCollector:
 
 async def test_collector_runs_in_app_refreshes_on_r_and_stops_on_quit(store: SqliteStore) -> None:
     collector = RecordingCollector(store)
-    app = make_app(build_config(), build_registry(), store, collector=collector,
-                   clock=lambda: FIXED_NOW, env={})
+    app = make_app(
+        build_config(),
+        build_registry(),
+        store,
+        collector=collector,
+        clock=lambda: FIXED_NOW,
+        env={},
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await until(collector.running.is_set, pilot)
         await pilot.press("r")

@@ -50,7 +50,9 @@ def test_chinese_title_and_ticks_are_drawn_whole() -> None:
 
 
 def test_no_use_of_plotexts_global_figure() -> None:
-    before = plotext.figure._signals.length() if hasattr(plotext.figure._signals, "length") else None
+    before = (
+        plotext.figure._signals.length() if hasattr(plotext.figure._signals, "length") else None
+    )
     size_before = plotext.figure.size()
     render_chart(SPEC, 50, 10, colour=True)
     assert plotext.figure.size() == size_before

@@ -30,13 +30,26 @@ class Tmux:
         env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"}
         env.pop("NO_COLOR", None)
         self.env = env
-        self.tmux("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height),
-                  "exec " + shlex.join(command))
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "app",
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            "exec " + shlex.join(command),
+        )
 
     def tmux(self, *args: str) -> str:
         result = subprocess.run(
             ["tmux", "-u", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True, text=True, env=self.env, timeout=20, check=False,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=20,
+            check=False,
         )
         return result.stdout
 

@@ -80,7 +80,7 @@ class IndicatorCommands(Provider):
                     help=f"{entry.initials} · {ind.id}",
                 )
 
-    async def discover(self) -> AsyncIterator[DiscoveryHit]:  # type: ignore[override]
+    async def discover(self) -> AsyncIterator[DiscoveryHit]:
         lang = self.lishi.lang
         for entry in self.entries:
             yield DiscoveryHit(
