@@ -11,7 +11,6 @@ import pytest
 from textual.binding import Binding
 
 from lishi_tui.app import LishiApp, make_app
-from lishi_tui.app.i18n import resolve_language
 from lishi_tui.app.screens.dashboard import (
     DashboardScreen,
     dashboard_bindings,
@@ -22,6 +21,7 @@ from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen
 from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
@@ -292,12 +292,14 @@ async def test_demo_data_is_marked_on_every_panel_that_shows_it(store: SqliteSto
 
 
 async def test_english_by_locale_and_by_config(store: SqliteStore) -> None:
-    app = app_for(store, env={"LANG": "en_GB.UTF-8"})
+    app = app_for(store, env={"LANG": "en_GB.UTF-8"}, language="auto")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         text = screen_text(app)
         assert "GDP growth" in text and "Economy" in text and "source: report" in text
-    assert resolve_language("zh", {"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert resolve_language("zh", {"LANG": "en_US.UTF-8"}) == "zh"  # the config's word wins
+    assert resolve_language("auto", {"LANG": "en_US.UTF-8"}) == "en"
+    assert resolve_language("auto", {"LANG": "C.UTF-8"}) == "zh"
     assert resolve_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"
     assert resolve_language("zh", {}) == "zh"
     assert resolve_language("en", {"LISHI_TUI_LANG": "zh"}) == "zh"

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lishi_tui.app.formatting import clean
-from lishi_tui.app.i18n import resolve_language, t
+from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
 from lishi_tui.app.palette import IndicatorCommands
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
@@ -26,7 +26,7 @@ from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen
 from lishi_tui.app.snapshot import IndicatorView, read_view
 from lishi_tui.app.widgets.panels import Panel, PanelContext
-from lishi_tui.config.schema import Config
+from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.registry import Registry
 from lishi_tui.store.base import SourceHealth, Store
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 ZH = "zh"
 EN = "en"
 
@@ -50,6 +48,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "help.close": ("按 Esc 或 ? 关闭", "Press Esc or ? to close"),
     "panel.demo": ("演示", "demo"),
+    "panel.demo_history": ("历史含演示数据", "history incl. demo"),
     "panel.no_data": ("暂无数据", "no data"),
     "panel.stale": ("⏱ 已过期", "⏱ stale"),
     "panel.failing": ("⚠ 数据源故障", "⚠ source failing"),
@@ -161,24 +160,3 @@ def t(key: str, lang: str, **fields: object) -> str:
     zh, en = STRINGS[key]
     text = en if lang == EN else zh
     return text.format(**fields) if fields else text
-
-
-def resolve_language(configured: str, env: Mapping[str, str]) -> str:
-    """English when the config says "en"; else English when the locale says so; else Chinese.
-
-    The config's ``language`` defaults to "zh", so a config that does not mention it
-    cannot be told from one that asks for Chinese: the locale (``LC_ALL``, then
-    ``LC_MESSAGES``, then ``LANG``, the POSIX order) may then switch to English.
-    ``LISHI_TUI_LANG`` ("zh" or "en") overrides both, for a user who cannot edit
-    the shared config.
-    """
-    override = env.get("LISHI_TUI_LANG", "").strip().lower()
-    if override in (ZH, EN):
-        return override
-    if configured == EN:
-        return EN
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return EN if value.lower().startswith("en") else ZH
-    return ZH

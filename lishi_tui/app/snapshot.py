@@ -36,7 +36,13 @@ class IndicatorView:
 
     @property
     def demo(self) -> bool:
-        return (self.latest is not None and self.latest.demo) or any(o.demo for o in self.history)
+        """The figure shown is synthetic."""
+        return self.latest is not None and self.latest.demo
+
+    @property
+    def history_demo(self) -> bool:
+        """Some of the history drawn (chart, sparkline) is synthetic."""
+        return any(o.demo for o in self.history)
 
     @property
     def failing(self) -> bool:
@@ -69,8 +75,10 @@ def read_view(
 ) -> IndicatorView:
     """One indicator's view from the store; ``health`` is the store's per-source summary."""
     history = tuple(store.history(indicator.id, limit=history_points, include_demo=include_demo))
-    latest = history[-1] if history else None
-    previous = history[-2] if len(history) > 1 else None
+    # The store's latest is the newest real figure when there is one, never a later demo point.
+    latest = store.latest([indicator.id], include_demo=include_demo).get(indicator.id)
+    earlier = [o for o in history if latest is not None and o.period.start < latest.period.start]
+    previous = earlier[-1] if earlier else None
     value = latest.value if latest is not None else None
     source = latest.source if latest is not None else indicator.source
     return IndicatorView(

@@ -142,9 +142,15 @@ class Panel(Widget, can_focus=True):
         self.set_class(any(v.stale for v in present), "-stale")
         self.set_class(any(v.failing for v in present), "-failing")
         demo = any(v.demo for v in present)
-        self.set_class(demo, "-demo")
+        history_demo = any(v.history_demo for v in present)
+        self.set_class(demo or history_demo, "-demo")
         title = self.title_text()
-        self.border_title = f"{title} · {t('panel.demo', self.ctx.lang)}" if demo else title
+        if demo:
+            self.border_title = f"{title} · {t('panel.demo', self.ctx.lang)}"
+        elif history_demo:
+            self.border_title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
+        else:
+            self.border_title = title
         sources = sorted({clean(v.source_id) for v in present if v.source_id})
         self.border_subtitle = (
             f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
