@@ -70,7 +70,13 @@ def run(quick: bool) -> list[Row]:
             plain.append((time.perf_counter() - t0) * 1000)
     what = f"{PANELS} charts x {POINTS:,} points, full redraw ({WIDTH}x{HEIGHT} each)"
     return [
-        row(what + ", colour", ours, "ms", 200, peers=[Peer("plotext, every point", statistics.median(plain))]),
+        row(
+            what + ", colour",
+            ours,
+            "ms",
+            200,
+            peers=[Peer("plotext, every point", statistics.median(plain))],
+        ),
         row(what + ", low-bandwidth", mono, "ms", 200),
     ]
 

@@ -86,7 +86,16 @@ def one_run(seconds: float) -> dict[str, float]:
         folder = Path(tmp)
         config, db = write_config(folder), folder / "history.db"
         collector = subprocess.Popen(
-            [sys.executable, "-m", "lishi_tui", "collect", "--config", str(config), "--db", str(db)],
+            [
+                sys.executable,
+                "-m",
+                "lishi_tui",
+                "collect",
+                "--config",
+                str(config),
+                "--db",
+                str(db),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

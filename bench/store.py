@@ -27,7 +27,9 @@ def observations(indicators: int, months: int, *, offset: float = 0.0) -> list[O
     for i in range(indicators):
         for m in range(months):
             year, month = 2023 - (months - 1 - m) // 12, 12 - (months - 1 - m) % 12
-            reading = Reading(f"ind{i:04d}", Period.month(year, month), float(i * 1000 + m) + offset)
+            reading = Reading(
+                f"ind{i:04d}", Period.month(year, month), float(i * 1000 + m) + offset
+            )
             out.append(Observation(reading, "bench", FETCHED))
     return out
 
@@ -56,7 +58,9 @@ def baseline_rows(obs: list[Observation]) -> list[tuple[str, int, float | None, 
     ]
 
 
-def baseline_insert(conn: sqlite3.Connection, rows: list[tuple[str, int, float | None, str, str]]) -> None:
+def baseline_insert(
+    conn: sqlite3.Connection, rows: list[tuple[str, int, float | None, str, str]]
+) -> None:
     for start in range(0, len(rows), BATCH):
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO obs VALUES (?, ?, ?, ?, ?)", rows[start : start + BATCH])

@@ -69,7 +69,9 @@ class Setup:
         shutil.copy(DEFAULT_CONFIG, config)
         text = DEFAULT_CONFIG.read_text(encoding="utf-8")
         low = folder / "lishi-low.toml"
-        low.write_text(text.replace("[app]\n", "[app]\nlow_bandwidth = true\n", 1), encoding="utf-8")
+        low.write_text(
+            text.replace("[app]\n", "[app]\nlow_bandwidth = true\n", 1), encoding="utf-8"
+        )
         db = folder / "history.db"
         subprocess.run(
             [sys.executable, "-m", "lishi_tui", "--config", str(config), "--db", str(db), "fetch"],
@@ -264,7 +266,9 @@ def run(quick: bool) -> list[Row]:
         values = s.get(key)
         problem = s.problems.get(key, "")
         if not values:
-            return Row(what, None, unit, bar, note=problem or "not measured", peers=tuple(peers or ()))
+            return Row(
+                what, None, unit, bar, note=problem or "not measured", peers=tuple(peers or ())
+            )
         return row(what, values, unit, bar, peers=peers or (), note=problem or note)
 
     return [
