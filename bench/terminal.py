@@ -198,10 +198,24 @@ def updating_run(setup: Setup, s: Samples, seconds: float, *, low_bandwidth: boo
         s.add(f"update_{tag}", bps / 1024)
 
 
+# The floor for any Textual dashboard: Python, Textual and one line of text, nothing else.
+BARE_TEXTUAL = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App[None]):
+    def compose(self):
+        yield Static("基准就绪 ready")
+
+Bare().run()
+"""
+
 PEERS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "btop": (["btop", "--utf-force"], ("cpu", "mem", "proc", "Pid:")),
     "glances": ([str(GLANCES), "-t", "1"], ("CPU", "MEM", "LOAD", "TASKS")),
+    "bare Textual app": ([sys.executable, "-c", BARE_TEXTUAL], ("基准就绪 ready",)),
 }
+REFRESHES = {"btop": " (1 s refresh)", "glances": " (1 s refresh)"}
 
 
 def peer_available(name: str) -> str:
@@ -226,6 +240,8 @@ def peer_run(setup: Setup, name: str, s: Samples, idle_s: float) -> None:
         cpu, bps = sample_idle(session, idle_s)
         s.add(f"{name}_idle_cpu", cpu)
         s.add(f"{name}_idle_bytes", bps)
+    if name not in REFRESHES:
+        return  # nothing on its screen changes: no update rate to compare
     with PtySession(argv, cols=160, rows=50, env=setup.env) as session:
         if session.wait_for(painted(markers), 20) is None:
             return
@@ -234,12 +250,15 @@ def peer_run(setup: Setup, name: str, s: Samples, idle_s: float) -> None:
         s.add(f"{name}_update", bps / 1024)
 
 
-def peers_for(s: Samples, key: str, unavailable: dict[str, str], scale: float = 1.0) -> list[Peer]:
+def peers_for(
+    s: Samples, key: str, unavailable: dict[str, str], names: Sequence[str] = tuple(PEERS)
+) -> list[Peer]:
     out = []
-    for name in PEERS:
+    for name in names:
         values = s.get(f"{name}_{key}")
         if values:
-            out.append(Peer(f"{name} (1 s refresh)", statistics.median(values) * scale))
+            label = name + REFRESHES.get(name, "")
+            out.append(Peer(label, statistics.median(values)))
         else:
             why = unavailable.get(name) or s.problems.get(f"{name}_{key}") or "no figure"
             out.append(Peer(name, None, f"n/a ({why})"))
@@ -281,7 +300,7 @@ def run(quick: bool) -> list[Row]:
         measured("idle_bytes", "idle bytes to the terminal, 120x40", "B/s", 50,
                  peers_for(s, "idle_bytes", unavailable)),
         measured("update_colour", "one panel updating 1/s, 160x50, colour", "KB/s", 2,
-                 peers_for(s, "update", unavailable)),
+                 peers_for(s, "update", unavailable, tuple(REFRESHES))),
         measured("update_low", "one panel updating 1/s, 160x50, low-bandwidth", "KB/s", 1),
         measured("burst_low", "startup burst, 160x50, low-bandwidth", "KB", 60),
         measured("burst_colour", "startup burst, 160x50, colour", "KB", None),
