@@ -140,7 +140,7 @@ class LishiApp(App[int]):
 
     async def action_quit(self) -> None:
         await self._stop_collector()
-        self.exit(0)
+        self.exit()
 
     def _install_hangup_handler(self) -> None:
         # No SIGHUP on Windows; no handler outside the main thread.
@@ -156,7 +156,7 @@ class LishiApp(App[int]):
 
     async def _leave_after_hangup(self) -> None:
         await self._stop_collector()
-        self.exit(EXIT_HANGUP)
+        self.exit(return_code=EXIT_HANGUP)
 
     # data
 

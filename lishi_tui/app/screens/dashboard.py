@@ -206,8 +206,14 @@ class DashboardScreen(Screen[None]):
     # panels
 
     def action_detail(self) -> None:
-        if isinstance(self.focused, Panel):
-            self.focused.action_detail()
+        # The focus follows a page switch one refresh later; Enter pressed in between means
+        # the page on screen, never a panel left behind on a hidden one.
+        shown = self.pages[self.page_index][1] if self.pages else []
+        panel = self.focused if isinstance(self.focused, Panel) else None
+        if panel not in shown:
+            panel = self._last_focus.get(self.page_index) or (shown[0] if shown else None)
+        if panel is not None:
+            panel.action_detail()
 
     def action_move(self, dx: int, dy: int) -> None:
         self.move_focus(dx, dy)

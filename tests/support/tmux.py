@@ -1,0 +1,83 @@
+"""A real terminal for tests: one detached tmux session on a private server socket."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+import uuid
+
+
+class Tmux:
+    """One detached tmux session on a private server socket."""
+
+    def __init__(self, command: list[str], *, width: int, height: int) -> None:
+        self.socket = f"lishi-test-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"}
+        env.pop("NO_COLOR", None)
+        self.env = env
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "app",
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            "exec " + shlex.join(command),
+        )
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-u", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=20,
+            check=False,
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "app")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "app", *keys)
+
+    def wait_for(self, text: str, limit_s: float = 20.0) -> str:
+        deadline = time.monotonic() + limit_s
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+
+    def press_until(self, key: str, text: str, tries: int = 4) -> str:
+        """Send an idempotent key until ``text`` shows: a key that lands while the app is
+        still reading the terminal's answers to its start-up queries can be swallowed."""
+        for _ in range(tries - 1):
+            self.keys(key)
+            try:
+                return self.wait_for(text, limit_s=3.0)
+            except AssertionError:
+                continue
+        self.keys(key)
+        return self.wait_for(text)
+
+    def pane_pid(self) -> int:
+        return int(self.tmux("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
