@@ -157,6 +157,9 @@ class DashboardScreen(Screen[None]):
         if not self.pages:
             return
         index %= len(self.pages)
+        # Let go of the old page's panel first: a focused widget that is hidden makes
+        # Textual pass the focus along the chain, racing the focus set below.
+        self.set_focus(None)
         self.query_one(TabbedContent).active = f"page-{index}"
         self.focus_page_panel(index)
 
