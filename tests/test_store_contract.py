@@ -39,7 +39,10 @@ def pg_dsn() -> Iterator[str]:
         yield dsn
         return
     started = subprocess.run(
-        [str(PG_START)], capture_output=True, text=True, env={**os.environ, "PYTHON": sys.executable}
+        [str(PG_START)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
     )
     if started.returncode != 0:
         pytest.skip(f"no PostgreSQL server: set LISHI_TEST_PG_DSN ({started.stderr.strip()})")
@@ -110,7 +113,9 @@ def obs(
     )
 
 
-def months(indicator: str, count: int, *, start_year: int = 2006, **kw: object) -> list[Observation]:
+def months(
+    indicator: str, count: int, *, start_year: int = 2006, **kw: object
+) -> list[Observation]:
     return [
         obs(indicator, Period.month(start_year + m // 12, m % 12 + 1), float(m), **kw)  # type: ignore[arg-type]
         for m in range(count)
@@ -141,8 +146,9 @@ def test_every_field_round_trips(store: Store) -> None:
         obs("greening", Period.day(datetime(2025, 10, 1).date()), None),
     ]
     result = store.write([ratio, instant, *others])
-    assert result == WriteResult(new=5, indicators=frozenset({
-        "citizen_requests", "aqi", "gdp", "gdp_q", "greening"}))
+    assert result == WriteResult(
+        new=5, indicators=frozenset({"citizen_requests", "aqi", "gdp", "gdp_q", "greening"})
+    )
 
     got = store.latest()
     assert got["citizen_requests"] == ratio
@@ -203,10 +209,12 @@ def test_repeats_inside_one_batch_are_applied_in_order(store: Store) -> None:
 
 def test_real_beats_demo_and_newer_fetch_wins(store: Store) -> None:
     p = Period.month(2025, 9)
-    store.write([
-        obs("gdp", p, 5.0, source="stats", fetched_at=T0),
-        obs("gdp", p, 9.9, source="demo", demo=True, fetched_at=T0 + timedelta(hours=2)),
-    ])
+    store.write(
+        [
+            obs("gdp", p, 5.0, source="stats", fetched_at=T0),
+            obs("gdp", p, 9.9, source="demo", demo=True, fetched_at=T0 + timedelta(hours=2)),
+        ]
+    )
     assert store.latest()["gdp"].source == "stats"
     store.write([obs("gdp", p, 5.5, source="bureau", fetched_at=T0 + timedelta(hours=1))])
     assert store.latest()["gdp"].source == "bureau"
@@ -215,11 +223,13 @@ def test_real_beats_demo_and_newer_fetch_wins(store: Store) -> None:
 
 
 def test_include_demo_false_hides_demo_figures(store: Store) -> None:
-    store.write([
-        *months("fake", 3, source="demo", demo=True),
-        obs("mixed", Period.month(2025, 1), 1.0, source="real"),
-        obs("mixed", Period.month(2025, 2), 99.0, source="demo", demo=True),
-    ])
+    store.write(
+        [
+            *months("fake", 3, source="demo", demo=True),
+            obs("mixed", Period.month(2025, 1), 1.0, source="real"),
+            obs("mixed", Period.month(2025, 2), 99.0, source="demo", demo=True),
+        ]
+    )
     assert set(store.latest()) == {"fake", "mixed"}
     assert store.latest()["mixed"].value == 1.0  # a real figure beats a newer demo period
     real = store.latest(include_demo=False)
@@ -267,8 +277,16 @@ def test_changes_since_sees_other_store_objects(open_store: OpenStore) -> None:
 
 def test_fetch_log_and_health(store: Store) -> None:
     runs = [
-        SourceRunOutcome("stats", T0, 1.5, True, bytes_received=2048, readings=3,
-                         new_observations=2, skipped=("gdp: no period", "cpi: 不是数字")),
+        SourceRunOutcome(
+            "stats",
+            T0,
+            1.5,
+            True,
+            bytes_received=2048,
+            readings=3,
+            new_observations=2,
+            skipped=("gdp: no period", "cpi: 不是数字"),
+        ),
         SourceRunOutcome("stats", T0 + timedelta(minutes=1), 0.2, False, error="HTTP 503"),
         SourceRunOutcome("stats", T0 + timedelta(minutes=2), 10.0, False, error="timeout"),
         SourceRunOutcome("hotline", T0, 0.1, True),
@@ -379,7 +397,9 @@ def test_open_store_opens_postgres(pg_schema_dsn: str, tmp_path: Path) -> None:
     from lishi_tui.config.schema import StorageSettings
     from lishi_tui.store.factory import open_store as open_configured
 
-    store = open_configured(StorageSettings(backend="postgres", url=pg_schema_dsn), base_dir=tmp_path)
+    store = open_configured(
+        StorageSettings(backend="postgres", url=pg_schema_dsn), base_dir=tmp_path
+    )
     try:
         store.write([obs("gdp", Period.year(2024), 6.1)])
         assert store.latest()["gdp"].value == 6.1

@@ -99,7 +99,9 @@ def test_readers_in_other_processes_never_see_a_locked_database(tmp_path: Path) 
     readers = [
         subprocess.Popen(
             [sys.executable, str(HERE / "store_reader.py"), str(db), str(stop)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(4)
     ]
@@ -122,7 +124,8 @@ def test_sigkill_mid_write_keeps_every_committed_batch(tmp_path: Path) -> None:
     db, size = tmp_path / "h.db", 20_000
     child = subprocess.Popen(
         [sys.executable, str(HERE / "store_kill_writer.py"), str(db), str(size), "1000"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     reported: list[int] = []
@@ -147,4 +150,5 @@ def test_sigkill_mid_write_keeps_every_committed_batch(tmp_path: Path) -> None:
     assert set(counts.values()) == {size}
     with SqliteStore(db) as store:
         assert store.latest([f"batch{n}" for n in reported]).keys() == {
-            f"batch{n}" for n in reported}
+            f"batch{n}" for n in reported
+        }

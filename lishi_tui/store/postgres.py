@@ -163,17 +163,33 @@ class PostgresStore:
     @staticmethod
     def _insert(conn: psycopg.Connection[tuple[Any, ...]], plan: RevisionPlan) -> None:
         latest = set(plan.latest_in_batch.values())
-        with conn.cursor() as cur, cur.copy(
-            f"COPY observations ({INSERT_COLUMNS}) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY observations ({INSERT_COLUMNS}) FROM STDIN") as copy,
+        ):
             for i, (obs, key, revision) in enumerate(plan.rows):
                 r = obs.reading
-                copy.write_row((
-                    key[0], key[1], r.period.kind.value, int(r.period.start.timestamp()),
-                    r.value, r.numerator, r.denominator, r.status.value, r.qualifier.value,
-                    key[2], r.origin, obs.fetch_url, obs.fetched_at, revision,
-                    i in latest, r.demo, r.note,
-                ))
+                copy.write_row(
+                    (
+                        key[0],
+                        key[1],
+                        r.period.kind.value,
+                        int(r.period.start.timestamp()),
+                        r.value,
+                        r.numerator,
+                        r.denominator,
+                        r.status.value,
+                        r.qualifier.value,
+                        key[2],
+                        r.origin,
+                        obs.fetch_url,
+                        obs.fetched_at,
+                        revision,
+                        i in latest,
+                        r.demo,
+                        r.note,
+                    )
+                )
 
     @staticmethod
     def _current(
@@ -223,9 +239,15 @@ class PostgresStore:
                 f"INSERT INTO fetch_log ({FETCH_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
-                    outcome.source, outcome.started_at, outcome.duration_s, outcome.ok,
-                    outcome.error, outcome.bytes_received, outcome.readings,
-                    outcome.new_observations, Jsonb(list(outcome.skipped)),
+                    outcome.source,
+                    outcome.started_at,
+                    outcome.duration_s,
+                    outcome.ok,
+                    outcome.error,
+                    outcome.bytes_received,
+                    outcome.readings,
+                    outcome.new_observations,
+                    Jsonb(list(outcome.skipped)),
                 ),
             )
 
@@ -380,9 +402,7 @@ def migrate(
     target = max(steps)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK + 1,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS lishi_schema (version INTEGER NOT NULL)"
-        )
+        conn.execute("CREATE TABLE IF NOT EXISTS lishi_schema (version INTEGER NOT NULL)")
         row = conn.execute("SELECT max(version) FROM lishi_schema").fetchone()
         version = int(row[0]) if row and row[0] is not None else 0
         for step in range(version + 1, target + 1):

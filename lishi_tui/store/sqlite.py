@@ -132,8 +132,24 @@ def observation_values(obs: Observation) -> tuple[Any, ...]:
 
 def observation_from_row(row: Sequence[Any]) -> Observation:
     """An Observation from the OBS_COLUMNS of one row."""
-    (indicator, _key, kind, start, value, num, den, status, qualifier, source, origin,
-     fetch_url, fetched_at, revision, demo, note) = row
+    (
+        indicator,
+        _key,
+        kind,
+        start,
+        value,
+        num,
+        den,
+        status,
+        qualifier,
+        source,
+        origin,
+        fetch_url,
+        fetched_at,
+        revision,
+        demo,
+        note,
+    ) = row
     reading = Reading(
         indicator=indicator,
         period=period_from_row(kind, int(start)),
@@ -248,10 +264,23 @@ def insert_params(
     """The observations row (without id) in table column order."""
     r = obs.reading
     return (
-        key[0], key[1], r.period.kind.value, int(r.period.start.timestamp()),
-        r.value, r.numerator, r.denominator, r.status.value, r.qualifier.value,
-        key[2], r.origin, obs.fetch_url, fetched_at, revision,
-        int(is_latest), int(r.demo), r.note,
+        key[0],
+        key[1],
+        r.period.kind.value,
+        int(r.period.start.timestamp()),
+        r.value,
+        r.numerator,
+        r.denominator,
+        r.status.value,
+        r.qualifier.value,
+        key[2],
+        r.origin,
+        obs.fetch_url,
+        fetched_at,
+        revision,
+        int(is_latest),
+        int(r.demo),
+        r.note,
     )
 
 
@@ -402,9 +431,15 @@ class SqliteStore:
             conn.execute(
                 f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    outcome.source, utc_text(outcome.started_at), outcome.duration_s,
-                    int(outcome.ok), outcome.error, outcome.bytes_received, outcome.readings,
-                    outcome.new_observations, json.dumps(list(outcome.skipped), ensure_ascii=False),
+                    outcome.source,
+                    utc_text(outcome.started_at),
+                    outcome.duration_s,
+                    int(outcome.ok),
+                    outcome.error,
+                    outcome.bytes_received,
+                    outcome.readings,
+                    outcome.new_observations,
+                    json.dumps(list(outcome.skipped), ensure_ascii=False),
                 ),
             )
 
