@@ -1,24 +1,48 @@
-"""Making text from outside safe to print: control characters removed, length bounded."""
+"""Making text from outside safe to print: control characters removed, length bounded, secrets hidden."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-# C0 and C1 controls except tab and newline, plus DEL, bidi overrides and zero-width joiners
-# that can reorder or hide what an official reads.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d]")
+# C0/C1 controls (tab and newline kept only where asked), DEL, bidi overrides and
+# zero-width characters: text a source sends must not move the cursor, recolour the
+# terminal or reorder what an official reads.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
+_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
+
+
+def strip_control(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` without control, bidi-override and zero-width characters."""
+    return (_CONTROL if keep_newlines else _CONTROL_ALL).sub("", text)
 
 
 def clean(text: object, *, single_line: bool = False, limit: int | None = None) -> str:
-    """``text`` as a plain printable string: escape sequences and control characters removed."""
-    s = _CONTROL.sub("", str(text))
+    """``text`` as a plain printable string; ``single_line`` folds all white space to spaces."""
+    s = str(text)
     if single_line:
-        s = " ".join(s.split())
+        s = " ".join(strip_control(s.replace("\n", " ").replace("\t", " ")).split())
+    else:
+        s = strip_control(s, keep_newlines=True)
     if limit is not None and len(s) > limit:
         s = s[: max(limit - 1, 0)] + "…"
     return s
+
+
+def excerpt(content: bytes | str | object, limit: int = 160) -> str:
+    """A short single-line, printable excerpt of what came back, for error messages."""
+    if isinstance(content, bytes):
+        text = content[: limit * 4].decode("utf-8", errors="replace")
+    elif isinstance(content, str):
+        text = content
+    else:
+        try:
+            text = json.dumps(content, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(content)
+    return clean(text, single_line=True, limit=limit) or "(empty)"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

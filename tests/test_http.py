@@ -10,7 +10,8 @@ import pytest
 
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.sources.api import FetchError
-from lishi_tui.sources.http import HttpClient, excerpt, parse_retry_after
+from lishi_tui.sources.http import HttpClient, parse_retry_after
+from lishi_tui.text import excerpt
 from tests.support.httpserver import LocalHTTPServer, closed_port
 
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from rich.text import Text
 
 from lishi_tui.app.i18n import t
 from lishi_tui.domain.model import Indicator, MeasureKind, Observation, Qualifier
+from lishi_tui.text import clean as clean_text
+
 
 # C0 and C1 controls, DEL, and bidi overrides: source text must not move the cursor,
 # change colours or reorder what the official reads.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean(text: object) -> str:
-    """Source text with control characters removed and newlines/tabs as spaces."""
-    return _CONTROL.sub("", str(text)).replace("\n", " ").replace("\t", " ").replace("\r", "")
+    """Source text on one line, control characters removed."""
+    return clean_text(text, single_line=True)
 
 
 def literal(text: object, style: str = "") -> Text:

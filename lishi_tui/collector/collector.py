@@ -23,9 +23,9 @@ from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
-from lishi_tui.sources.http import HttpClient, SourceHttp, excerpt
+from lishi_tui.sources.http import HttpClient, SourceHttp
 from lishi_tui.store.base import Store, WriteResult
-from lishi_tui.text import redact
+from lishi_tui.text import excerpt, redact
 
 log = logging.getLogger(__name__)
 

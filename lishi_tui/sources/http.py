@@ -18,21 +18,11 @@ import httpx
 
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.sources.api import FetchError, HttpResult
-from lishi_tui.text import redact
+from lishi_tui.text import excerpt, redact
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CACHE_KEY = "lishi.http_cache"  # the key under FetchContext.state where conditional data lives
-
-_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
-
-
-def excerpt(content: bytes, limit: int = 120) -> str:
-    """A short, printable excerpt of a body, for error messages about what came back."""
-    text = content[: limit * 4].decode("utf-8", errors="replace")
-    text = text.translate(_CONTROL)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -16,37 +16,9 @@ from typing import Any
 from lishi_tui.domain.model import Qualifier
 from lishi_tui.domain.periods import Period, PeriodError
 from lishi_tui.sources.api import FetchError
+from lishi_tui.text import excerpt, strip_control
 
-# -- text -----------------------------------------------------------------------------
-
-# C0/C1 controls (tab and newline kept only where asked), DEL, bidi overrides and
-# zero-width characters: text a source sends must not move the cursor, recolour the
-# terminal or reorder what an official reads.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
-_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
-
-
-def strip_control(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` without control, bidi-override and zero-width characters."""
-    return (_CONTROL if keep_newlines else _CONTROL_ALL).sub("", text)
-
-
-def excerpt(content: bytes | str | object, limit: int = 160) -> str:
-    """A short single-line, printable excerpt of what came back, for error messages."""
-    if isinstance(content, bytes):
-        text = content[: limit * 4].decode("utf-8", errors="replace")
-    elif isinstance(content, str):
-        text = content
-    else:
-        try:
-            text = json.dumps(content, ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = repr(content)
-    text = " ".join(strip_control(text.replace("\n", " ").replace("\t", " ")).split())
-    if not text:
-        return "(empty)"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
+__all__ = ["excerpt", "strip_control"]  # re-exported for the source-type plugins
 
 # -- encodings ------------------------------------------------------------------------
 
