@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 
 class Tmux:
@@ -76,8 +77,13 @@ class Tmux:
 
 
 def alive(pid: int) -> bool:
+    """Running, not merely unreaped: tmux can take seconds to reap a pane's exited process."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
