@@ -269,6 +269,18 @@ async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> No
         assert air.has_class("-failing") and not air.has_class("-stale")
 
 
+async def test_no_change_is_shown_against_a_demo_previous_figure(store: SqliteStore) -> None:
+    # 2021 is a published figure; 2020 exists only as a demo point.
+    store.write([observation("gdp_growth", Period.year(2020), 10, source="report", demo=True)])
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "上期为演示数据，不作比较" in text
+        assert "较上期 ±0" not in text
+        assert "较上期 +2 %" in text  # tertiary share: 51 % against a published 49 %
+
+
 async def test_stale_figure_is_marked_differently(store: SqliteStore) -> None:
     config_now = FIXED_NOW + timedelta(days=700)  # the 2021 figures are now past their allowance
     app = make_app(build_config(), build_registry(), store, clock=lambda: config_now, env={})

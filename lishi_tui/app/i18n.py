@@ -56,6 +56,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "panel.age": ("更新于{age}", "updated {age}"),
     "panel.change": ("较上期 {delta}", "vs previous {delta}"),
     "panel.change_none": ("无上期数据", "no previous figure"),
+    "panel.change_demo": ("上期为演示数据，不作比较", "previous figure is demo: no change shown"),
     "panel.target": ("目标 {target}", "target {target}"),
     "panel.no_target": ("未设目标", "no target"),
     "panel.progress": ("完成 {pct}", "{pct} done"),

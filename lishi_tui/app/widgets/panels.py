@@ -204,7 +204,11 @@ class StatPanel(Panel):
         head.append("  ")
         head.append_text(rag_words(view, lang))
         period = Text(period_text(indicator, latest, lang))
-        if (
+        if view.previous is not None and view.previous.demo and not latest.demo:
+            # A difference from an invented figure is itself invented: a label beside the
+            # number is lost once the number is read out or copied into a report.
+            change = Text(t("panel.change_demo", lang), "dim italic")
+        elif (
             view.previous is not None
             and view.previous.value is not None
             and latest.value is not None
