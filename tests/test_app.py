@@ -281,6 +281,31 @@ async def test_no_change_is_shown_against_a_demo_previous_figure(store: SqliteSt
         assert "较上期 +2 %" in text  # tertiary share: 51 % against a published 49 %
 
 
+async def test_data_age_is_when_the_source_last_succeeded(store: SqliteStore) -> None:
+    # The figures were first stored a day ago; the report source last succeeded an hour ago.
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        gdp = panel_for(app, "gdp_growth")
+        text = screen_text(app)
+        assert "核实于1 小时前" in text
+        assert "24 小时前" not in text
+        # A new successful run with an unchanged figure: the age follows the run.
+        before = gdp.updates
+        store.log_fetch(
+            SourceRunOutcome("report", FIXED_NOW - timedelta(minutes=2), 0.1, ok=True, readings=6)
+        )
+        await until(lambda: gdp.updates > before, pilot)
+        await pilot.pause()
+        assert "核实于2 分钟前" in screen_text(app)
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "首次入库: 2021-11-19 09:30" in text  # fetched_at stays in the provenance
+        assert "数据源最近成功: 2021-11-20 09:28" in text
+
+
 async def test_stale_figure_is_marked_differently(store: SqliteStore) -> None:
     config_now = FIXED_NOW + timedelta(days=700)  # the 2021 figures are now past their allowance
     app = make_app(build_config(), build_registry(), store, clock=lambda: config_now, env={})

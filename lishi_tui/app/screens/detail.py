@@ -196,6 +196,8 @@ class DetailScreen(Screen[None]):
         if latest is not None:
             row("detail.origin", latest.reading.origin or latest.fetch_url or t("none", lang))
             row("detail.fetched", when(latest.fetched_at, lang))
+            checked = view.health.last_success if view.health is not None else None
+            row("detail.checked", when(checked, lang))
             row("detail.revision", str(latest.revision))
             if latest.reading.note:
                 row("detail.note", latest.reading.note)

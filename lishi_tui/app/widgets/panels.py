@@ -79,12 +79,20 @@ def rag_words(view: IndicatorView, lang: str) -> Text:
 
 
 def status_line(view: IndicatorView, ctx: PanelContext) -> Text:
-    """Data age, and the two conditions that must never look like a red figure."""
+    """When the source last confirmed the figure, and the two conditions that must never
+    look like a red figure."""
     lang = ctx.lang
     line = Text()
     if view.latest is not None:
-        fetched = max(ctx.clock() - view.latest.fetched_at, timedelta(0))
-        line.append(t("panel.age", lang, age=age_text(fetched, lang)), "dim")
+        # The observation's fetched_at is when this value was first stored: an unchanged
+        # figure keeps it for months. What an official needs is when the source last
+        # confirmed it, i.e. the source's last successful run.
+        checked = view.health.last_success if view.health is not None else None
+        if checked is not None:
+            age = max(ctx.clock() - checked, timedelta(0))
+            line.append(t("panel.checked", lang, age=age_text(age, lang)), "dim")
+        else:
+            line.append(t("panel.unchecked", lang), "dim")
     if view.stale:
         line.append("  " if line else "")
         line.append(t("panel.stale", lang), "italic magenta")
