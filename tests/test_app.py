@@ -342,6 +342,30 @@ async def test_english_by_locale_and_by_config(store: SqliteStore) -> None:
     assert resolve_language("en", {"LISHI_TUI_LANG": "zh"}) == "zh"
 
 
+@pytest.mark.parametrize(
+    ("lang", "keys", "words", "foreign"),
+    [
+        ("zh", ["enter"], ["返回", "退出"], ["Back", "Quit"]),
+        ("zh", ["p"], ["返回", "刷新", "退出"], ["Back", "Refresh", "Quit"]),
+        ("en", ["enter"], ["Back", "Quit"], ["返回", "退出"]),
+        ("en", ["p"], ["Back", "Refresh", "Quit"], ["返回", "刷新", "退出"]),
+    ],
+)
+async def test_detail_and_plugins_footers_follow_the_ui_language(
+    store: SqliteStore, lang: str, keys: list[str], words: list[str], foreign: list[str]
+) -> None:
+    app = app_for(store, language=lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*keys)
+        await until(lambda: not isinstance(app.screen, DashboardScreen), pilot)
+        await pilot.pause()
+        footer = screen_text(app).rstrip("\n").splitlines()[-1]
+        for word in words:
+            assert word in footer
+        for word in foreign:
+            assert word not in footer
+
+
 async def test_no_color_and_low_bandwidth(store: SqliteStore) -> None:
     app = app_for(store, env={"NO_COLOR": "1"})
     assert app.no_color and not app.colour

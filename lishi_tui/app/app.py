@@ -21,9 +21,9 @@ from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
 from lishi_tui.app.palette import IndicatorCommands
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
-from lishi_tui.app.screens.detail import DetailScreen
+from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
-from lishi_tui.app.screens.plugins import PluginsScreen
+from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
 from lishi_tui.app.snapshot import IndicatorView, read_view
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
@@ -236,7 +236,7 @@ class LishiApp(App[int]):
 
     def action_plugins(self) -> None:
         if not isinstance(self.screen, PluginsScreen):
-            self.push_screen(PluginsScreen())
+            self.push_screen(plugins_screen_class(self.lang)())
 
     def action_refresh_now(self) -> None:
         if self.collector is None:
@@ -253,7 +253,7 @@ class LishiApp(App[int]):
             return
         while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
             self.pop_screen()
-        self.push_screen(DetailScreen(indicator_id))
+        self.push_screen(detail_screen_class(self.lang)(indicator_id))
 
     def open_indicator(self, indicator_id: str) -> None:
         """From the palette: show the indicator's panel on its page, then its detail."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -66,13 +67,22 @@ def pace_sentence(view: IndicatorView, lang: str) -> Text:
     return out
 
 
+def detail_bindings(lang: str) -> list[BindingType]:
+    """The detail screen's keys, described in the UI language (the footer shows them)."""
+    return [
+        Binding("escape", "app.pop_screen", t("binding.back", lang)),
+        Binding("q", "app.quit", t("binding.quit", lang)),
+    ]
+
+
+@cache
+def detail_screen_class(lang: str) -> type[DetailScreen]:
+    """A DetailScreen whose bindings speak ``lang`` (Textual binds at class level)."""
+    return type(f"DetailScreen_{lang}", (DetailScreen,), {"BINDINGS": detail_bindings(lang)})
+
+
 class DetailScreen(Screen[None]):
     """Everything known about one indicator; Escape goes back."""
-
-    BINDINGS = [  # noqa: RUF012
-        Binding("escape", "app.pop_screen", "返回 Back"),
-        Binding("q", "app.quit", "退出 Quit"),
-    ]
 
     def __init__(self, indicator_id: str) -> None:
         super().__init__()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -30,14 +31,23 @@ def _attr(obj: object, *names: str) -> object:
     return None
 
 
+def plugins_bindings(lang: str) -> list[BindingType]:
+    """The plugins screen's keys, described in the UI language (the footer shows them)."""
+    return [
+        Binding("escape", "app.pop_screen", t("binding.back", lang)),
+        Binding("r", "app.refresh_now", t("binding.refresh", lang)),
+        Binding("q", "app.quit", t("binding.quit", lang)),
+    ]
+
+
+@cache
+def plugins_screen_class(lang: str) -> type[PluginsScreen]:
+    """A PluginsScreen whose bindings speak ``lang`` (Textual binds at class level)."""
+    return type(f"PluginsScreen_{lang}", (PluginsScreen,), {"BINDINGS": plugins_bindings(lang)})
+
+
 class PluginsScreen(Screen[None]):
     """Two tables: plugins with their errors, sources with last success, error, latency, next run."""
-
-    BINDINGS = [  # noqa: RUF012
-        Binding("escape", "app.pop_screen", "返回 Back"),
-        Binding("r", "app.refresh_now", "刷新 Refresh"),
-        Binding("q", "app.quit", "退出 Quit"),
-    ]
 
     @property
     def lishi(self) -> LishiApp:
