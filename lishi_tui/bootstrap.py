@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lishi_tui.config.loader import build_config, plugin_settings, read_raw
 from lishi_tui.config.locate import locate_config
@@ -13,7 +14,10 @@ from lishi_tui.config.schema import Config
 from lishi_tui.plugin_host import load_plugins
 from lishi_tui.registry import Registry
 from lishi_tui.store.base import Store
-from lishi_tui.store.factory import open_store
+
+if TYPE_CHECKING:
+    from lishi_tui.collector.lock import CollectorLock
+from lishi_tui.store.factory import SQLITE_BACKENDS, open_store, sqlite_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,15 @@ class Runtime:
 
     def open_store(self) -> Store:
         return open_store(self.config.storage, base_dir=self.config.base_dir)
+
+    def collector_lock(self) -> CollectorLock | None:
+        """The one-collector-per-database lock; None for server backends, which need none
+        because each deployment runs its collector as a service of its own."""
+        from lishi_tui.collector.lock import CollectorLock  # not needed by show or plugins
+
+        if self.config.storage.backend.lower() not in SQLITE_BACKENDS:
+            return None
+        return CollectorLock(sqlite_path(self.config.storage, base_dir=self.config.base_dir))
 
 
 def load_runtime(

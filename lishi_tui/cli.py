@@ -131,17 +131,23 @@ def _warn_plugin_errors(runtime: Runtime, err: TextIO) -> None:
 def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     runtime = _runtime(args, env)
     from lishi_tui.app.app import make_app  # Textual is imported only for the dashboard
-    from lishi_tui.collector.collector import Collector
 
     store = runtime.open_store()
+    lock = runtime.collector_lock()
     try:
         collector = None
-        if runtime.config.app.collector == "auto" and not args.no_collector:
+        wants_collector = runtime.config.app.collector == "auto" and not args.no_collector
+        # A second dashboard on the same database reads what the first one collects.
+        if wants_collector and (lock is None or lock.acquire()):
+            from lishi_tui.collector.collector import Collector  # httpx, only when collecting
+
             collector = Collector(runtime.config, runtime.registry, store)
         app = make_app(runtime.config, runtime.registry, store, collector=collector, env=env)
         app.run()
         return app.return_code or 0
     finally:
+        if lock is not None:
+            lock.release()
         store.close()
 
 
@@ -200,6 +206,15 @@ def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -
     runtime = _runtime(args, env)
     from lishi_tui.collector.collector import Collector
 
+    lock = runtime.collector_lock()
+    if lock is not None and not lock.acquire():
+        holder = lock.holder()
+        print(
+            f"another collector (pid {holder or '?'}) is already collecting into this database;"
+            " stop it first, or run the dashboard with --no-collector",
+            file=err,
+        )
+        return EXIT_FAILED
     store = runtime.open_store()
 
     def report(outcome: SourceRunOutcome) -> None:
@@ -230,6 +245,8 @@ def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -
         asyncio.run(main_loop())
     finally:
         store.close()
+        if lock is not None:
+            lock.release()
     return EXIT_OK
 
 

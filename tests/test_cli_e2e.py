@@ -314,3 +314,25 @@ def test_sigterm_stops_collect_cleanly(tmp_path: Path) -> None:
     assert "stopping" in err
     with sqlite3.connect(tmp_path / "history.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_one_collector_per_database(tmp_path: Path) -> None:
+    config = write_config(tmp_path, BULK_SOURCE.replace("20000", "10"))
+    db_path = tmp_path / "history.db"
+    first = _start_collect(config)
+    try:
+        _wait_for_runs(db_path, 1, first)
+        second = cli(config, "collect", timeout=30)
+        assert second.returncode == 1
+        assert f"another collector (pid {first.pid})" in second.stderr
+        first.send_signal(signal.SIGKILL)  # the lock goes with its holder, however it ends
+        first.wait(timeout=10)
+        runs_so_far = len(_runs(db_path))
+        third = _start_collect(config)
+        _wait_for_runs(db_path, runs_so_far + 1, third)
+        third.send_signal(signal.SIGTERM)
+        assert third.wait(timeout=30) == 0
+    finally:
+        for proc in (first, locals().get("third")):
+            if isinstance(proc, subprocess.Popen) and proc.poll() is None:
+                proc.kill()

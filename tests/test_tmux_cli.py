@@ -82,3 +82,26 @@ def test_sighup_ends_the_dashboard_and_its_collector(dashboard: Tmux) -> None:
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not alive(pid), "the dashboard was still running 10 s after SIGHUP"
+
+
+def test_a_second_dashboard_reads_what_the_first_collects(tmp_path: Path, dashboard: Tmux) -> None:
+    dashboard.wait_for("≥10.0 %")
+    assert "实时" in dashboard.screen()  # the first one runs the collector
+    second = Tmux(
+        [
+            sys.executable,
+            "-m",
+            "lishi_tui",
+            "--config",
+            str(bundled_config_path()),
+            "--db",
+            str(tmp_path / "history.db"),
+        ],
+        width=100,
+        height=30,
+    )
+    try:
+        screen = second.wait_for("只读（独立采集进程）")
+        assert "地区生产总值同比增速" in screen
+    finally:
+        second.close()
