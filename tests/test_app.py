@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,8 @@ from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen
 from lishi_tui.app.widgets.panels import Panel, PanelContext
-from lishi_tui.config.schema import resolve_language
-from lishi_tui.domain.model import SourceRunOutcome
+from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind, resolve_language
+from lishi_tui.domain.model import Frequency, Indicator, SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import (
@@ -364,6 +365,41 @@ async def test_detail_and_plugins_footers_follow_the_ui_language(
             assert word in footer
         for word in foreign:
             assert word not in footer
+
+
+async def test_instant_chart_axis_is_short_china_time(store: SqliteStore) -> None:
+    aqi = Indicator(
+        id="aqi",
+        name_zh="空气质量指数",
+        name_en="AQI",
+        unit="",
+        decimals=0,
+        frequency=Frequency.REALTIME,
+        source="air_api",
+    )
+    base = build_config()
+    config = dataclasses.replace(
+        base,
+        indicators={**base.indicators, "aqi": aqi},
+        pages=(
+            PageConfig("air", "空气", "Air", (PanelConfig(PanelKind.CHART, ("aqi",), width=2),)),
+        ),
+    )
+    # Hourly readings from 2021-11-19 11:00Z to 2021-11-20 01:00Z: 19:00 to 09:00 Beijing time.
+    first = datetime(2021, 11, 19, 11, tzinfo=UTC)
+    store.write(
+        [
+            observation("aqi", Period.instant(first + timedelta(hours=h)), 60 + h, source="air_api")
+            for h in range(15)
+        ]
+    )
+    app = make_app(config, build_registry(), store, clock=lambda: FIXED_NOW, env={})
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "11-19 19:00" in text  # the first tick, in Beijing time
+        assert "11-20 09:00" in text  # the last
+        assert "T11:00" not in text and "Z " not in text
 
 
 async def test_no_color_and_low_bandwidth(store: SqliteStore) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import plotext
 import pytest
 from rich.cells import cell_len
 
 from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, render_chart, thin
+from lishi_tui.app.widgets.panels import tick_labels
+from lishi_tui.domain.periods import Period
 
 
 def test_thin_keeps_extremes_and_ends() -> None:
@@ -83,3 +86,14 @@ async def test_chart_rebuilds_only_when_data_or_size_changes() -> None:
         await pilot.resize_terminal(80, 14)
         await pilot.pause()
         assert chart.builds == builds + 2
+
+
+def test_instant_ticks_are_china_time_and_short_within_one_day() -> None:
+    # 16:00Z to 23:00Z is 00:00 to 07:00 the next day in Beijing: one China day.
+    start = datetime(2026, 11, 27, 16, tzinfo=UTC)
+    one_day = [Period.instant(start + timedelta(hours=h)) for h in range(8)]
+    assert tick_labels(one_day) == [f"{h:02d}:00" for h in range(8)]
+    two_days = [Period.instant(start - timedelta(hours=1)), *one_day]
+    assert tick_labels(two_days)[:2] == ["11-27 23:00", "11-28 00:00"]
+    months = [Period.month(2021, m) for m in (9, 10)]
+    assert tick_labels(months) == ["2021-09", "2021-10"]

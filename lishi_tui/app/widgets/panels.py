@@ -31,6 +31,7 @@ from lishi_tui.app.snapshot import IndicatorView
 from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, month_number, ticks_for
 from lishi_tui.config.schema import PanelConfig, PanelKind
 from lishi_tui.domain.model import Indicator, Rag
+from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
 
 SPARK = "▁▂▃▄▅▆▇█"
 RAG_STYLE = {
@@ -362,6 +363,22 @@ class ChartPanel(Panel):
         self.query_one(PlotChart).set_spec(chart_spec(view, lang) if view else None)
 
 
+def tick_labels(periods: Sequence[Period]) -> list[str]:
+    """x-axis labels: period keys ("2021-10"), and instants short in China time.
+
+    Instants are stored in UTC ("2026-11-27T11:00:00Z"); everywhere else the UI shows
+    Beijing time, so the axis says "11-27 19:00", or "19:00" when it spans one day.
+    """
+    if not any(p.kind is PeriodKind.INSTANT for p in periods):
+        return [p.key for p in periods]
+    local = [p.start.astimezone(CHINA_TZ) for p in periods]
+    one_day = len({m.date() for m in local}) <= 1
+    return [
+        m.strftime("%H:%M" if one_day else "%m-%d %H:%M") if p.kind is PeriodKind.INSTANT else p.key
+        for p, m in zip(periods, local, strict=True)
+    ]
+
+
 def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec | None:
     """The chart of one indicator's history, with target and on-track path when known."""
     points = [(o.period.start, o.value) for o in view.history if o.value is not None]
@@ -371,10 +388,8 @@ def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec 
     scale = indicator.multiplier or 1.0
     xs = tuple(month_number(p) for p, _ in points)
     ys = tuple(v / scale for _, v in points)
-    labels = [
-        (x, o.period.key)
-        for x, o in zip(xs, (o for o in view.history if o.value is not None), strict=True)
-    ]
+    periods = [o.period for o in view.history if o.value is not None]
+    labels = list(zip(xs, tick_labels(periods), strict=True))
     path = None
     target = indicator.target.value / scale if indicator.target else None
     if indicator.baseline and indicator.target and indicator.target.deadline:
