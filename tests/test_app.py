@@ -20,6 +20,7 @@ from lishi_tui.app.screens.dashboard import (
 )
 from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
+from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.screens.plugins import PluginsScreen
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind, resolve_language
@@ -139,6 +140,31 @@ async def test_enter_opens_detail_and_escape_goes_back(store: SqliteStore) -> No
         assert "2021-10" in text  # history table row
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_every_table_row_reaches_its_detail_by_keyboard(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = next(p for p in app.dashboard.panels if len(p.indicator_ids) == 3)
+        for row, indicator in enumerate(table.indicator_ids):
+            await pilot.press("j", "j")  # the table is below the two stat rows
+            await until(lambda: app.focused is table, pilot)
+            await pilot.press("enter")
+            await until(lambda: isinstance(app.screen, RowPicker), pilot)
+            assert "转型项目" in screen_text(app)  # every row is listed
+            await pilot.press(*["down"] * row, "enter")
+            await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+            assert isinstance(app.screen, DetailScreen)
+            assert app.screen.indicator_id == indicator
+            await pilot.press("escape")
+            await until(lambda: isinstance(app.screen, DashboardScreen), pilot)
+        # Escape in the picker goes back without opening anything.
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, RowPicker), pilot)
+        await pilot.press("escape")
+        await until(lambda: isinstance(app.screen, DashboardScreen), pilot)
+        assert app.focused is table
 
 
 async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> None:

@@ -31,7 +31,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Tab / Shift+Tab 切换页面，数字键直接跳到第 N 页",
         "Tab / Shift+Tab switch pages; number keys jump to page N",
     ),
-    "help.detail": ("打开所选指标的详情", "Open the selected indicator's detail"),
+    "help.detail": (
+        "打开所选指标的详情；表格面板先列出各行，用 ↑↓ 选择后再按 Enter",
+        "Open the selected indicator's detail; on a table panel, pick a row with ↑↓ and Enter",
+    ),
+    "picker.hint": (
+        "↑↓ 选择  Enter 打开详情  Esc 取消",
+        "↑↓ choose  Enter open detail  Esc cancel",
+    ),
     "help.back": ("返回上一屏", "Go back"),
     "help.palette": (
         "按中文、英文或拼音首字母查找指标",

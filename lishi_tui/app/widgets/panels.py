@@ -27,6 +27,7 @@ from lishi_tui.app.formatting import (
 )
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
+from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.snapshot import IndicatorView
 from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, month_number, ticks_for
 from lishi_tui.config.schema import PanelConfig, PanelKind
@@ -273,7 +274,23 @@ class GaugePanel(Panel):
 
 
 class TablePanel(Panel):
-    """Several indicators side by side: value, target, progress, status, period, source."""
+    """Several indicators side by side: value, target, progress, status, period, source.
+
+    Enter lists the rows in a picker (up/down, Enter), so every row's detail is one
+    keypress away without taking the arrows from panel navigation.
+    """
+
+    def action_detail(self) -> None:
+        if len(self.indicators) <= 1:
+            super().action_detail()
+            return
+
+        def chosen(indicator_id: str | None) -> None:
+            if indicator_id is not None:
+                self.post_message(DetailRequested(indicator_id))
+
+        title = self.title_text() or t("table.indicator", self.ctx.lang)
+        self.app.push_screen(RowPicker(title, self.indicators, self.views, self.ctx.lang), chosen)
 
     def render(self) -> RenderableType:
         lang = self.ctx.lang
