@@ -3,65 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lishi_tui.config.loader import load_config
 from lishi_tui.config.schema import Config
-from lishi_tui.domain.model import Direction, Frequency, Rag, Reading
+from lishi_tui.domain.model import Direction, Frequency, Rag
 from lishi_tui.domain.status import rag
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, HttpResult
+from lishi_tui.registry import Registry
+from tests.support.bundled import bundled_config, fetch_configured, load_bundled
 
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
 NOW = datetime(2026, 1, 15, 0, 30, tzinfo=UTC)  # 08:30 in Lishi, mid heating season
-
-
-class NoHttp:
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
 
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    registry = PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-    return load_config(ROOT / "config" / "lishi.toml", registry, env={})
+    return bundled_config()
 
 
 @pytest.fixture(scope="module")
 def full() -> Registry:
-    return PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-
-
-def run_source(
-    registry: Registry, config: Config, source_id: str, now: datetime, state: dict[str, Any]
-) -> list[Reading]:
-    source = config.sources[source_id]
-    ctx = FetchContext(
-        source_id=source_id,
-        options=source.options,
-        indicators=source.indicators,
-        http=NoHttp(),
-        now=now,
-        base_dir=config.base_dir,
-        builtin_dir=PLUGINS,
-        state=state,
-    )
-    result = registry.source_types[source.type].fetch(ctx)
-    assert isinstance(result, list)
-    return result
+    return load_bundled()
 
 
 def test_registers_its_indicators_alone() -> None:
-    host = PluginHost(
-        builtin_dir=PLUGINS, env={"LISHI_TUI_PLUGINS_ALLOW": "air"}, include_entry_points=False
-    )
-    registry = host.load()
-    assert registry.plugin("air") is not None and registry.plugin("air").state is PluginState.LOADED  # type: ignore[union-attr]
+    registry = load_bundled("air")
     assert set(registry.indicator_owner) == {"good_air_days", "aqi", "pm25"}
     for id_ in ("aqi", "pm25"):
         assert registry.indicators[id_].direction is Direction.LOWER
@@ -82,11 +48,12 @@ def test_aqi_and_pm25_grades(config: Config) -> None:
 
 def test_the_bundled_air_feed_ticks_live(full: Registry, config: Config) -> None:
     state: dict[str, Any] = {}
-    first = run_source(full, config, "air_demo", NOW, state)
+    first = fetch_configured(full, config, "air_demo", NOW, state)
     assert {r.indicator for r in first} == {"aqi", "pm25"}
     assert all(r.demo and r.origin == "demo:aqi" for r in first)
     ticks = [
-        run_source(full, config, "air_demo", NOW + timedelta(seconds=3 * i), state) for i in (1, 2)
+        fetch_configured(full, config, "air_demo", NOW + timedelta(seconds=3 * i), state)
+        for i in (1, 2)
     ]
     for i, tick in enumerate(ticks, start=1):
         assert [(r.indicator, r.period.start) for r in tick] == [
@@ -98,7 +65,7 @@ def test_the_bundled_air_feed_ticks_live(full: Registry, config: Config) -> None
 def test_winter_mornings_are_worse_than_summer_afternoons(full: Registry, config: Config) -> None:
     def mean_aqi(now: datetime) -> float:
         readings = [
-            r for r in run_source(full, config, "air_demo", now, {}) if r.indicator == "aqi"
+            r for r in fetch_configured(full, config, "air_demo", now, {}) if r.indicator == "aqi"
         ]
         return sum(r.value or 0 for r in readings) / len(readings)
 
@@ -106,7 +73,9 @@ def test_winter_mornings_are_worse_than_summer_afternoons(full: Registry, config
 
 
 def test_good_air_days_count_up_from_new_year(full: Registry, config: Config) -> None:
-    readings = run_source(full, config, "air_days_demo", datetime(2026, 11, 29, tzinfo=UTC), {})
+    readings = fetch_configured(
+        full, config, "air_days_demo", datetime(2026, 11, 29, tzinfo=UTC), {}
+    )
     by_day = {r.period.key: r.value or 0 for r in readings}
     values = [by_day[k] for k in sorted(by_day)]
     assert values == sorted(values)

@@ -12,12 +12,9 @@ from typing import Any
 import pytest
 
 from lishi_tui.domain.model import Indicator
-from lishi_tui.plugin_host import PluginHost
 from lishi_tui.store.sqlite import SqliteStore
+from tests.support.bundled import CONFIG, load_bundled
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "config" / "lishi.toml"
-PLUGINS = ROOT / "plugins"
 MINE = ("economy", "carbon", "greening", "waste_sorting", "livelihood", "governance", "air")
 
 # Every figure the report publishes: (indicator, period) -> value, qualifier.
@@ -86,12 +83,7 @@ def fetched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[s
 
 
 def my_indicators() -> dict[str, Indicator]:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": ",".join(MINE)},
-        include_entry_points=False,
-    )
-    return host.load().indicators
+    return load_bundled(*MINE).indicators
 
 
 def test_show_lists_every_indicator_of_the_plugins(

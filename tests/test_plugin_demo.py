@@ -10,48 +10,25 @@ from typing import Any
 
 import pytest
 
-from lishi_tui.config.loader import load_config
 from lishi_tui.config.schema import Config
 from lishi_tui.domain.model import ObservationStatus, Reading
 from lishi_tui.domain.periods import Period, PeriodKind
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, FetchError, HttpResult
+from lishi_tui.registry import Registry
+from lishi_tui.sources.api import FetchError
 from lishi_tui.sources.published_format import covers, load_published
+from tests.support.bundled import PLUGINS, bundled_config, fetch_once, load_bundled
 
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
 NOW = datetime(2026, 11, 29, 9, 30, 7, tzinfo=UTC)
-
-
-class NoHttp:
-    """These sources read files or compute: any HTTP call is a bug."""
-
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
-
-
-def load_alone(*names: str) -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": ",".join(names)},
-        include_entry_points=False,
-    )
-    return host.load()
 
 
 @pytest.fixture(scope="module")
 def demo() -> Registry:
-    registry = load_alone("demo")
-    assert registry.plugin("demo") is not None
-    assert registry.plugin("demo").state is PluginState.LOADED  # type: ignore[union-attr]
-    return registry
+    return load_bundled("demo")
 
 
 @pytest.fixture(scope="module")
 def bundled() -> Config:
-    registry = PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-    return load_config(ROOT / "config" / "lishi.toml", registry, env={})
+    return bundled_config()
 
 
 def options(registry: Registry, **given: Any) -> dict[str, Any]:
@@ -70,19 +47,15 @@ def run(
     state: dict[str, Any] | None = None,
     source_id: str = "demo_test",
 ) -> list[Reading]:
-    ctx = FetchContext(
+    return fetch_once(
+        registry,
+        "demo",
         source_id=source_id,
         options=opts,
-        indicators=tuple(indicators),
-        http=NoHttp(),
+        indicators=indicators,
         now=now,
-        base_dir=ROOT / "config",
-        builtin_dir=PLUGINS,
-        state={} if state is None else state,
+        state=state,
     )
-    result = registry.source_types["demo"].fetch(ctx)
-    assert isinstance(result, list)
-    return result
 
 
 def as_pairs(readings: Sequence[Reading]) -> list[tuple[str, str, float | None]]:

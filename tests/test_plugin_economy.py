@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from lishi_tui.config.loader import load_config
 from lishi_tui.config.schema import Config
 from lishi_tui.domain.model import Direction, MeasureKind, Qualifier, Rag, Reading
 from lishi_tui.domain.status import rag
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, HttpResult
-
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
+from lishi_tui.registry import Registry
+from tests.support.bundled import bundled_config, load_bundled, published_readings
 
 # The report: "主要经济指标同比增速达到两位数，第三产业占比达到 51%"; "全年谋划转型项目 96
 # 个，总投资 166亿元"; "推出了 100 项“一件事一次办”服务清单".
@@ -32,45 +23,19 @@ REPORT: dict[str, tuple[str, float, Qualifier]] = {
 }
 
 
-class NoHttp:
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
-
-
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": "economy,published"},
-        include_entry_points=False,
-    )
-    registry = host.load()
-    for name in ("economy", "published"):
-        record = registry.plugin(name)
-        assert record is not None and record.state is PluginState.LOADED, record
-    return registry
+    return load_bundled("economy", "published")
 
 
 @pytest.fixture(scope="module")
 def readings(registry: Registry) -> dict[str, Reading]:
-    ctx = FetchContext(
-        source_id="economy_report",
-        options={"path": "builtin:economy/published.toml"},
-        indicators=(),
-        http=NoHttp(),
-        now=datetime(2026, 11, 29, tzinfo=UTC),
-        base_dir=ROOT / "config",
-        builtin_dir=PLUGINS,
-    )
-    result = registry.source_types["published"].fetch(ctx)
-    assert isinstance(result, list)
-    return {r.indicator: r for r in result}
+    return published_readings(registry, "builtin:economy/published.toml", "economy_report")
 
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    registry = PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-    return load_config(ROOT / "config" / "lishi.toml", registry, env={})
+    return bundled_config()
 
 
 def test_registers_its_indicators_alone(registry: Registry) -> None:

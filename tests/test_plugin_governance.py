@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from lishi_tui.domain.model import Qualifier
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, HttpResult
-
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
+from lishi_tui.registry import Registry
+from tests.support.bundled import fetch_published, load_bundled
 
 # "1831个末端网格、1987名网格员"; "按照城市 100户、农村 300户的标准"; "26个部门 84项职能";
 # "总投资 1.8亿元 ... 综治中心"; "“区、乡、社区、网格、楼宇”五级组织体系".
@@ -30,23 +22,9 @@ REPORT = {
 }
 
 
-class NoHttp:
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
-
-
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": "governance,published"},
-        include_entry_points=False,
-    )
-    registry = host.load()
-    for name in ("governance", "published"):
-        record = registry.plugin(name)
-        assert record is not None and record.state is PluginState.LOADED, record
-    return registry
+    return load_bundled("governance", "published")
 
 
 def test_registers_its_indicators_alone(registry: Registry) -> None:
@@ -56,17 +34,7 @@ def test_registers_its_indicators_alone(registry: Registry) -> None:
 
 
 def test_published_figures_equal_the_report(registry: Registry) -> None:
-    ctx = FetchContext(
-        source_id="governance_report",
-        options={"path": "builtin:governance/published.toml"},
-        indicators=(),
-        http=NoHttp(),
-        now=datetime(2026, 11, 29, tzinfo=UTC),
-        base_dir=ROOT / "config",
-        builtin_dir=PLUGINS,
-    )
-    result = registry.source_types["published"].fetch(ctx)
-    assert isinstance(result, list)
+    result = fetch_published(registry, "builtin:governance/published.toml", "governance_report")
     assert {r.indicator: r.value for r in result} == REPORT
     assert all(r.period.key == "2021" and r.qualifier is Qualifier.EXACT for r in result)
     assert not any(r.demo for r in result)

@@ -5,31 +5,20 @@ from __future__ import annotations
 import importlib.util
 import sys
 from datetime import date
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from lishi_tui.config.loader import load_config
 from lishi_tui.config.schema import Config
 from lishi_tui.domain.model import Rag, ThresholdMode
 from lishi_tui.domain.status import DAYS_PER_MONTH, projection, rag
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
+from lishi_tui.registry import Registry
+from tests.support.bundled import PLUGINS, bundled_config, load_bundled
 
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS, env={"LISHI_TUI_PLUGINS_ALLOW": "greening"}, include_entry_points=False
-    )
-    registry = host.load()
-    record = registry.plugin("greening")
-    assert record is not None and record.state is PluginState.LOADED, record
-    return registry
+    return load_bundled("greening")
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +29,7 @@ def greening(registry: Registry) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    registry = PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-    return load_config(ROOT / "config" / "lishi.toml", registry, env={})
+    return bundled_config()
 
 
 def test_loads_as_a_package_with_a_spec_from_its_folder() -> None:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from datetime import date
 
 import pytest
 
-from lishi_tui.config.loader import load_config
 from lishi_tui.config.schema import Config
 from lishi_tui.domain.model import MeasureKind, Qualifier, Rag, Reading
 from lishi_tui.domain.status import progress, projection, rag
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, HttpResult
-
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
+from lishi_tui.registry import Registry
+from tests.support.bundled import bundled_config, load_bundled, published_readings
 
 # (period, value, qualifier) or (period, (numerator, denominator), qualifier), from the report.
 REPORT: dict[str, tuple[str, float | tuple[float, float], Qualifier]] = {
@@ -37,45 +30,19 @@ REPORT: dict[str, tuple[str, float | tuple[float, float], Qualifier]] = {
 }
 
 
-class NoHttp:
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
-
-
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": "livelihood,published"},
-        include_entry_points=False,
-    )
-    registry = host.load()
-    for name in ("livelihood", "published"):
-        record = registry.plugin(name)
-        assert record is not None and record.state is PluginState.LOADED, record
-    return registry
+    return load_bundled("livelihood", "published")
 
 
 @pytest.fixture(scope="module")
 def readings(registry: Registry) -> dict[str, Reading]:
-    ctx = FetchContext(
-        source_id="livelihood_report",
-        options={"path": "builtin:livelihood/published.toml"},
-        indicators=(),
-        http=NoHttp(),
-        now=datetime(2026, 11, 29, tzinfo=UTC),
-        base_dir=ROOT / "config",
-        builtin_dir=PLUGINS,
-    )
-    result = registry.source_types["published"].fetch(ctx)
-    assert isinstance(result, list)
-    return {r.indicator: r for r in result}
+    return published_readings(registry, "builtin:livelihood/published.toml", "livelihood_report")
 
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    registry = PluginHost(builtin_dir=PLUGINS, env={}, include_entry_points=False).load()
-    return load_config(ROOT / "config" / "lishi.toml", registry, env={})
+    return bundled_config()
 
 
 def test_registers_its_indicators_alone(registry: Registry) -> None:

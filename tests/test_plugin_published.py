@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lishi_tui.domain.model import Qualifier, Reading
-from lishi_tui.plugin_host import PluginHost
-from lishi_tui.registry import PluginState, Registry
-from lishi_tui.sources.api import FetchContext, FetchError, HttpResult, OptionKind
-
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "plugins"
+from lishi_tui.registry import Registry
+from lishi_tui.sources.api import FetchError, OptionKind
+from tests.support.bundled import fetch_published, load_bundled
 
 GOOD = """
 [document]
@@ -44,39 +39,15 @@ value = 18500
 """
 
 
-class NoHttp:
-    async def get(self, url: str, **_: Any) -> HttpResult:
-        raise AssertionError(f"unexpected HTTP request to {url}")
-
-
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    host = PluginHost(
-        builtin_dir=PLUGINS,
-        env={"LISHI_TUI_PLUGINS_ALLOW": "published"},
-        include_entry_points=False,
-    )
-    registry = host.load()
-    record = registry.plugin("published")
-    assert record is not None and record.state is PluginState.LOADED, record
-    return registry
+    return load_bundled("published")
 
 
 def fetch(
     registry: Registry, path: str, base: Path, indicators: tuple[str, ...] = ()
 ) -> list[Reading]:
-    ctx = FetchContext(
-        source_id="report",
-        options={"path": path},
-        indicators=indicators,
-        http=NoHttp(),
-        now=datetime(2026, 11, 29, tzinfo=UTC),
-        base_dir=base,
-        builtin_dir=PLUGINS,
-    )
-    result = registry.source_types["published"].fetch(ctx)
-    assert isinstance(result, list)
-    return result
+    return fetch_published(registry, path, "report", indicators=indicators, base_dir=base)
 
 
 def test_path_is_a_required_path_option(registry: Registry) -> None:
