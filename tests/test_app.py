@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.widgets import DataTable
 
 from lishi_tui.app import LishiApp, make_app
 from lishi_tui.app.screens.dashboard import (
@@ -447,6 +448,40 @@ async def test_plugins_screen_shows_plugin_and_source_errors(store: SqliteStore)
         assert "air_api" in text and "故障" in text and "HTTP 503" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_plugins_screen_is_usable_at_80x24_by_keyboard(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await until(lambda: isinstance(app.screen, PluginsScreen), pilot)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PluginsScreen)
+        lines = screen_text(app).splitlines()
+        # Every column of the narrow sources table fits: the last header is on screen.
+        assert any("下次运行" in line and "连续失败" in line for line in lines)
+        sources = screen.query_one("#sources-table", DataTable)
+        assert app.focused is sources
+        await pilot.press("down", "down")  # report, greening_demo, air_api
+        await pilot.pause()
+        flat = " ".join(line.strip() for line in screen_text(app).splitlines())
+        # The picked row's error in full (control characters stripped, markup literal).
+        assert "HTTP 503 from http://127.0.0.1:9/aqi:" in flat
+        assert "Service Unavailable[/b]" in flat and "\x1b" not in flat
+        screen.reload()  # the once-a-second refresh keeps the picked row
+        await pilot.pause()
+        assert sources.cursor_row == 2
+        await pilot.press("tab")  # to the plugins table; its row error shows in full too
+        await pilot.press("down")
+        await pilot.pause()
+        flat = " ".join(line.strip() for line in screen_text(app).splitlines())
+        assert "ImportError: no module named 'yaml'" in flat
+        plugins = screen.query_one("#plugins-table", DataTable)
+        assert app.focused is plugins
+        if plugins.max_scroll_x > 0:  # what is wider than the screen scrolls by key
+            await pilot.press("right", "right")
+            assert plugins.scroll_target_x > 0
 
 
 class RecordingCollector:

@@ -135,6 +135,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plugins.title": ("插件与数据源", "Plugins and sources"),
     "plugins.plugins": ("插件", "Plugins"),
     "plugins.sources": ("数据源", "Sources"),
+    "plugins.keys": (
+        "Tab 切换表格 · ↑↓ 选行 · ←→ 横向滚动 · 表下一行显示所选行全文",
+        "Tab switches table · ↑↓ pick a row · ←→ scroll sideways · the line below shows it in full",
+    ),
     "col.name": ("名称", "Name"),
     "col.state": ("状态", "State"),
     "col.origin": ("位置", "Location"),

@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from lishi_tui.app.formatting import literal
 from lishi_tui.app.i18n import t
-from lishi_tui.app.screens.detail import when
+from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.registry import PluginState
 
 if TYPE_CHECKING:
@@ -46,8 +47,44 @@ def plugins_screen_class(lang: str) -> type[PluginsScreen]:
     return type(f"PluginsScreen_{lang}", (PluginsScreen,), {"BINDINGS": plugins_bindings(lang)})
 
 
+# Columns per table: all of them from this width up; below it the narrow set, with the
+# rest (and every error in full) in the line under the table for the highlighted row.
+WIDE_FROM = 120
+SOURCE_COLUMNS = (
+    "col.name",
+    "col.type",
+    "col.state",
+    "col.last_success",
+    "col.last_error",
+    "col.latency",
+    "col.next_run",
+    "col.failures",
+)
+SOURCE_COLUMNS_NARROW = (
+    "col.name",
+    "col.state",
+    "col.last_success",
+    "col.next_run",
+    "col.failures",
+)
+PLUGIN_COLUMNS = ("col.name", "col.state", "col.origin", "col.provides", "col.error")
+PLUGIN_COLUMNS_NARROW = ("col.name", "col.state", "col.provides")
+NARROW_CAP = {"col.name": 20, "col.provides": 28}  # cells; the detail line has the rest
+
+
+def short_when(moment: datetime | None, lang: str) -> str:
+    """ "11-29 18:35" in Beijing time: the year is rarely news on this screen."""
+    if moment is None:
+        return t("none", lang)
+    return moment.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
+
+
 class PluginsScreen(Screen[None]):
-    """Two tables: plugins with their errors, sources with last success, error, latency, next run."""
+    """Sources with last success, error, latency, next run; plugins with their errors.
+
+    Keyboard: Tab moves between the two tables, up/down picks a row, left/right scroll a
+    table sideways; the line under each table shows the picked row in full, error included.
+    """
 
     @property
     def lishi(self) -> LishiApp:
@@ -56,45 +93,68 @@ class PluginsScreen(Screen[None]):
         assert isinstance(self.app, LishiApp)
         return self.app
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._narrow: bool | None = None
+        self._source_details: dict[str, Text] = {}
+        self._plugin_details: dict[str, Text] = {}
+
     def compose(self) -> ComposeResult:
         lang = self.lishi.lang
         yield Header(show_clock=False, icon="")
         with VerticalScroll(id="plugins"):
+            yield Static(Text(t("plugins.keys", lang), "dim"), id="plugins-keys")
             yield Static(t("plugins.sources", lang), classes="section")
             yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="sources-detail", classes="row-detail")
             yield Static(t("plugins.plugins", lang), classes="section")
             yield DataTable(id="plugins-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="plugins-detail", classes="row-detail")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        lang = self.lishi.lang
-        self.title = t("plugins.title", lang)
-        sources = self.query_one("#sources-table", DataTable)
-        for key in (
-            "col.name",
-            "col.type",
-            "col.state",
-            "col.last_success",
-            "col.last_error",
-            "col.latency",
-            "col.next_run",
-            "col.failures",
-        ):
-            sources.add_column(t(key, lang), key=key)
-        plugins = self.query_one("#plugins-table", DataTable)
-        for key in ("col.name", "col.state", "col.origin", "col.provides", "col.error"):
-            plugins.add_column(t(key, lang), key=key)
+        self.title = t("plugins.title", self.lishi.lang)
         self.reload()
+        self.query_one("#sources-table", DataTable).focus()
         self.set_interval(1.0, self.reload)
 
+    def on_resize(self) -> None:
+        self.reload()
+
+    def _set_columns(self, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        lang = self.lishi.lang
+        for table_id, keys in (
+            ("#sources-table", SOURCE_COLUMNS_NARROW if narrow else SOURCE_COLUMNS),
+            ("#plugins-table", PLUGIN_COLUMNS_NARROW if narrow else PLUGIN_COLUMNS),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            for key in keys:
+                table.add_column(
+                    t(key, lang), key=key, width=NARROW_CAP.get(key) if narrow else None
+                )
+
     def reload(self) -> None:
+        """Read the store and the registry again; the cursor and scroll position stay put."""
+        self._set_columns(self.size.width < WIDE_FROM)
+        sources, self._source_details = self.source_rows()
+        plugins, self._plugin_details = self.plugin_rows()
+        fill(self.query_one("#sources-table", DataTable), sources)
+        fill(self.query_one("#plugins-table", DataTable), plugins)
+        self.show_detail("#sources-table")
+        self.show_detail("#plugins-table")
+
+    def source_rows(self) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
         app = self.lishi
         lang = app.lang
-        sources = self.query_one("#sources-table", DataTable)
-        sources.clear()
         health = app.store.health()
         states: Mapping[str, object] = app.collector.states() if app.collector is not None else {}
         ids = list(app.config.sources) + sorted(set(health) - set(app.config.sources))
+        rows: dict[str, dict[str, Text]] = {}
+        details: dict[str, Text] = {}
         for sid in ids:
             cfg = app.config.sources.get(sid)
             h = health.get(sid)
@@ -115,36 +175,113 @@ class PluginsScreen(Screen[None]):
             if isinstance(latency, timedelta):
                 latency = latency.total_seconds()
             next_run = _attr(state, "next_run") if state is not None else None
-            sources.add_row(
-                literal(sid),
-                literal(cfg.type if cfg else _attr(state, "type") or ""),
-                status,
-                Text(when(h.last_success if h else None, lang)),
-                literal(
-                    f"{when(last_error.started_at, lang)} {last_error.error}"
-                    if last_error
-                    else t("none", lang),
-                    "yellow" if last_error else "",
-                ),
-                Text(
-                    f"{latency * 1000:.0f} ms"
-                    if isinstance(latency, float | int)
+            kind = literal(cfg.type if cfg else _attr(state, "type") or "")
+            error_text = (
+                literal(f"{short_when(last_error.started_at, lang)} {last_error.error}", "yellow")
+                if last_error
+                else Text(t("none", lang))
+            )
+            latency_text = Text(
+                f"{latency * 1000:.0f} ms" if isinstance(latency, float | int) else t("none", lang)
+            )
+            rows[sid] = {
+                "col.name": literal(sid),
+                "col.type": kind,
+                "col.state": status,
+                "col.last_success": Text(short_when(h.last_success if h else None, lang)),
+                "col.last_error": error_text,
+                "col.latency": latency_text,
+                "col.next_run": Text(
+                    short_when(next_run, lang)
+                    if isinstance(next_run, datetime)
                     else t("none", lang)
                 ),
-                Text(when(next_run, lang) if isinstance(next_run, datetime) else t("none", lang)),
-                Text(str(h.consecutive_failures if h else 0)),
+                "col.failures": Text(str(h.consecutive_failures if h else 0)),
+            }
+            details[sid] = detail_line(
+                lang,
+                literal(sid, "bold"),
+                [
+                    ("col.type", kind),
+                    ("col.latency", latency_text),
+                    ("col.last_error", error_text),
+                ],
             )
-        plugins = self.query_one("#plugins-table", DataTable)
-        plugins.clear()
+        return rows, details
+
+    def plugin_rows(self) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
+        app = self.lishi
+        lang = app.lang
+        rows: dict[str, dict[str, Text]] = {}
+        details: dict[str, Text] = {}
         for record in app.registry.plugins:
-            provides = ", ".join(record.source_types + record.indicators)
+            provides = literal(", ".join(record.source_types + record.indicators))
             state_style = {PluginState.LOADED: "green", PluginState.FAILED: "bold reverse red"}.get(
                 record.state, "dim"
             )
-            plugins.add_row(
-                literal(record.name),
-                Text(record.state.value, state_style),
-                literal(f"{record.origin.value}: {record.location}"),
-                literal(provides),
-                literal(record.error or "", "red"),
+            origin = literal(f"{record.origin.value}: {record.location}")
+            error = literal(record.error or "", "red")
+            rows[record.name] = {
+                "col.name": literal(record.name),
+                "col.state": Text(record.state.value, state_style),
+                "col.origin": origin,
+                "col.provides": provides,
+                "col.error": error,
+            }
+            details[record.name] = detail_line(
+                lang,
+                literal(record.name, "bold"),
+                [
+                    ("col.origin", origin),
+                    ("col.provides", provides),
+                    ("col.error", error if record.error else Text(t("none", lang))),
+                ],
             )
+        return rows, details
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id:
+            self.show_detail(f"#{event.data_table.id}")
+
+    def show_detail(self, table_id: str) -> None:
+        table = self.query_one(table_id, DataTable)
+        details = self._source_details if table_id == "#sources-table" else self._plugin_details
+        target = "#sources-detail" if table_id == "#sources-table" else "#plugins-detail"
+        text = Text()
+        if table.row_count:
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+            text = details.get(key or "", Text())
+        self.query_one(target, Static).update(text)
+
+
+def detail_line(lang: str, name: Text, fields: list[tuple[str, Text]]) -> Text:
+    """The highlighted row in full, wrapped: what the narrow columns leave out."""
+    out = Text("▸ ")
+    out.append_text(name)
+    for key, value in fields:
+        out.append(f"  {t(key, lang)}: ", "dim")
+        out.append_text(value)
+    return out
+
+
+def fill(table: DataTable[Text], rows: dict[str, dict[str, Text]]) -> None:
+    """Put ``rows`` (by key, then column key) in the table without losing cursor or scroll."""
+    columns = [str(c.value) for c in table.columns]
+    same_rows = [str(r.value) for r in table.rows] == list(rows)
+    if same_rows:
+        # In place: clear() would send the cursor and the sideways scroll back to the start
+        # every second, and the user could never read the far columns.
+        for key, cells in rows.items():
+            for column in columns:
+                table.update_cell(key, column, cells[column])
+        return
+    cursor_key: str | None = None
+    if table.row_count:
+        cursor_key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+    scroll_x = table.scroll_x
+    table.clear()
+    for key, cells in rows.items():
+        table.add_row(*(cells[c] for c in columns), key=key)
+    if cursor_key in rows:
+        table.move_cursor(row=list(rows).index(cursor_key), animate=False)
+    table.scroll_x = scroll_x
