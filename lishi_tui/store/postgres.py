@@ -13,19 +13,27 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
-from lishi_tui.domain.periods import Period
 from lishi_tui.store.base import SourceHealth, WriteResult
-from lishi_tui.store.sqlite import (
+from lishi_tui.store.rows import (
     FETCH_COLUMNS,
     INSERT_COLUMNS,
+    LATEST_ORDER,
     OBS_COLUMNS,
+    POSTGRES,
     Key,
     RevisionPlan,
+    fetch_log_query,
     health_from_log,
+    history_query,
     indicator_definition,
+    log_fetch_sql,
     observation_from_row,
+    oldest_first,
     outcome_from_row,
     pick_per_period,
+    prepare,
+    revisions_query,
+    upsert_indicators_sql,
     utc_text,
 )
 
@@ -99,10 +107,6 @@ _SCHEMA_V1 = [
 # Migration n takes a database at schema version n-1 to n.
 MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
 
-_SERIES_ORDER = "period_start DESC, demo, fetched_at DESC, id DESC"
-# A real figure is the latest whenever one exists, however new a demo period is.
-_LATEST_ORDER = "demo, period_start DESC, fetched_at DESC, id DESC"
-
 
 def _fetch_row(row: Sequence[Any]) -> SourceRunOutcome:
     # jsonb comes back decoded; the shared codec reads the JSON text SQLite keeps.
@@ -143,14 +147,11 @@ class PostgresStore:
         """Store observations in one transaction: all of them or none."""
         if not observations:
             return WriteResult()
-        keys = [(o.reading.indicator, o.reading.period.key, o.source) for o in observations]
-        for o in observations:
-            utc_text(o.fetched_at)  # reject naive times before touching the database
+        keys, _ = prepare(observations)  # raises on a naive time before touching the database
         with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-            plan = RevisionPlan(self._current(conn, sorted(set(keys))))
-            for obs, key in zip(observations, keys, strict=True):
-                plan.add(obs, key)
+            current = self._current(conn, sorted(set(keys)))
+            plan = RevisionPlan(current, zip(observations, keys, strict=True))
             if plan.superseded:
                 conn.execute(
                     "UPDATE observations SET is_latest = false WHERE id = ANY(%s)",
@@ -162,34 +163,13 @@ class PostgresStore:
 
     @staticmethod
     def _insert(conn: psycopg.Connection[tuple[Any, ...]], plan: RevisionPlan) -> None:
-        latest = set(plan.latest_in_batch.values())
         with (
             conn.cursor() as cur,
             cur.copy(f"COPY observations ({INSERT_COLUMNS}) FROM STDIN") as copy,
         ):
-            for i, (obs, key, revision) in enumerate(plan.rows):
-                r = obs.reading
-                copy.write_row(
-                    (
-                        key[0],
-                        key[1],
-                        r.period.kind.value,
-                        int(r.period.start.timestamp()),
-                        r.value,
-                        r.numerator,
-                        r.denominator,
-                        r.status.value,
-                        r.qualifier.value,
-                        key[2],
-                        r.origin,
-                        obs.fetch_url,
-                        obs.fetched_at,
-                        revision,
-                        i in latest,
-                        r.demo,
-                        r.note,
-                    )
-                )
+            # COPY takes the aware datetime itself (a TIMESTAMPTZ column), not text.
+            for row in plan.insert_rows(lambda fetched_at: fetched_at):
+                copy.write_row(row)
 
     @staticmethod
     def _current(
@@ -218,26 +198,14 @@ class PostgresStore:
         if not params:
             return
         with self._transaction() as conn, conn.cursor() as cur:
-            cur.executemany(
-                """
-                INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
-                VALUES (%s, %s, %s, %s, %s, %s)
-                ON CONFLICT (id) DO UPDATE SET
-                    name_zh = excluded.name_zh, name_en = excluded.name_en,
-                    unit = excluded.unit, definition = excluded.definition,
-                    updated_at = excluded.updated_at
-                WHERE indicators.definition IS DISTINCT FROM excluded.definition
-                """,
-                params,
-            )
+            cur.executemany(upsert_indicators_sql(POSTGRES), params)
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
         """Append one source run to the fetch log."""
         utc_text(outcome.started_at)
         with self._locked() as conn:
             conn.execute(
-                f"INSERT INTO fetch_log ({FETCH_COLUMNS}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                log_fetch_sql(POSTGRES),
                 (
                     outcome.source,
                     outcome.started_at,
@@ -282,7 +250,7 @@ class PostgresStore:
             CROSS JOIN LATERAL (
                 SELECT {OBS_COLUMNS} FROM observations AS o
                 WHERE o.indicator = wanted.id AND o.is_latest {demo}
-                ORDER BY {_LATEST_ORDER} LIMIT 1
+                ORDER BY {LATEST_ORDER} LIMIT 1
             ) AS x
         """
         with self._locked() as conn:
@@ -298,42 +266,21 @@ class PostgresStore:
         include_demo: bool = True,
     ) -> list[Observation]:
         """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
-        clauses = ["indicator = %s", "is_latest"]
-        params: list[Any] = [indicator_id]
-        if not include_demo:
-            clauses.append("NOT demo")
-        if since is not None:
-            clauses.append("period_start >= %s")
-            params.append(int(since.timestamp()))
-        sql = (
-            f"SELECT {OBS_COLUMNS} FROM observations WHERE {' AND '.join(clauses)} "
-            f"ORDER BY {_SERIES_ORDER}"
-        )
+        sql, params = history_query(POSTGRES, indicator_id, since, include_demo)
         with self._locked() as conn:
             picked = pick_per_period(conn.execute(sql, params), limit)
-        picked.reverse()
-        return [observation_from_row(row) for row in picked]
+        return oldest_first(picked)
 
     def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
         """Every revision (all sources), newest period first, then newest revision first."""
-        sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE indicator = %s"
-        params: list[Any] = [indicator_id]
-        if period_key is not None:
-            sql += " AND period_key = %s"
-            params.append(Period.parse(period_key).key)
-        sql += " ORDER BY period_start DESC, revision DESC, fetched_at DESC, id DESC"
+        sql, params = revisions_query(POSTGRES, indicator_id, period_key)
         with self._locked() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [observation_from_row(row) for row in rows]
 
     def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
         """Newest runs first."""
-        where = "WHERE source = %s" if source is not None else ""
-        params: tuple[Any, ...] = (source, limit) if source is not None else (limit,)
-        sql = (
-            f"SELECT {FETCH_COLUMNS} FROM fetch_log {where} "
-            "ORDER BY started_at DESC, id DESC LIMIT %s"
-        )
+        sql, params = fetch_log_query(POSTGRES, source, limit)
         with self._locked() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [_fetch_row(row) for row in rows]
