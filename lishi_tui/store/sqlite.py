@@ -16,8 +16,8 @@ from lishi_tui.store.base import SourceHealth, WriteResult
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
     INSERT_COLUMNS,
-    LATEST_ORDER,
     OBS_COLUMNS,
+    SERIES_ORDER,
     SQLITE,
     Key,
     RevisionPlan,
@@ -212,7 +212,6 @@ class SqliteStore:
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
     ) -> dict[str, Observation]:
         """The newest period's latest revision for each indicator that has one."""
-        demo = "" if include_demo else "AND o.demo = 0"
         if indicator_ids is None:
             # Skip-scan the distinct indicators through the index instead of reading every row.
             ids_sql = """
@@ -228,12 +227,20 @@ class SqliteStore:
         else:
             ids_sql = "SELECT DISTINCT value AS id FROM json_each(?)"
             params = (json.dumps(list(indicator_ids)),)
+        # Real first: the newest real figure, else (when demo is allowed) the newest of any.
+        # Two index walks instead of one ORDER BY demo, which the index cannot serve.
+        newest = """(SELECT o.id FROM observations AS o
+                     WHERE o.indicator = wanted.id AND o.is_latest = 1 {extra}
+                     ORDER BY {order} LIMIT 1)"""
+        real = newest.format(extra="AND o.demo = 0", order=SERIES_ORDER)
+        pick = (
+            f"COALESCE({real}, {newest.format(extra='', order=SERIES_ORDER)})"
+            if include_demo
+            else real
+        )
         sql = f"""
             SELECT {OBS_COLUMNS} FROM observations WHERE id IN (
-                SELECT (SELECT o.id FROM observations AS o
-                        WHERE o.indicator = wanted.id AND o.is_latest = 1 {demo}
-                        ORDER BY {LATEST_ORDER} LIMIT 1)
-                FROM ({ids_sql}) AS wanted
+                SELECT {pick} FROM ({ids_sql}) AS wanted
             )
         """
         with self._locked() as conn:
