@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.binding import Binding
@@ -23,9 +24,11 @@ from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
 from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.screens.plugins import PluginsScreen
-from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.app.snapshot import HISTORY_POINTS
+from lishi_tui.app.widgets.chart import PlotChart
+from lishi_tui.app.widgets.panels import ChartPanel, Panel, PanelContext
 from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind, resolve_language
-from lishi_tui.domain.model import Frequency, Indicator, SourceRunOutcome
+from lishi_tui.domain.model import Frequency, Indicator, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import (
@@ -275,6 +278,54 @@ async def test_new_observation_redraws_only_its_panel(store: SqliteStore) -> Non
         await pilot.pause()
         assert "52 %" in screen_text(app)
         assert gdp.updates == before_g
+
+
+class CountingStore(SqliteStore):
+    """The real SQLite store, counting history reads and the most rows one asked for."""
+
+    history_reads = 0
+    widest_read = 0
+
+    def history(self, indicator_id: str, **kw: Any) -> list[Observation]:
+        self.history_reads += 1
+        self.widest_read = max(self.widest_read, kw.get("limit") or 10**9)
+        return super().history(indicator_id, **kw)
+
+
+async def test_a_source_run_without_new_data_keeps_the_chart_and_reads_no_history(
+    tmp_path: Path,
+) -> None:
+    store = CountingStore(tmp_path / "lishi.db")
+    fill_store(store)
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        panel = next(p for p in app.dashboard.panels if isinstance(p, ChartPanel))
+        chart = panel.query_one(PlotChart)
+        await until(lambda: chart.builds > 0, pilot)
+        builds, reads, updates = chart.builds, store.history_reads, panel.updates
+        assert 0 < store.widest_read <= HISTORY_POINTS  # every read is bounded
+        # The demo source runs and stores nothing new: the status changes, the data do not.
+        store.log_fetch(
+            SourceRunOutcome("greening_demo", FIXED_NOW - timedelta(minutes=2), 0.1, ok=True)
+        )
+        await until(lambda: panel.updates > updates, pilot)
+        await pilot.pause()
+        assert "核实于2 分钟前" in screen_text(app)
+        assert store.history_reads == reads
+        assert chart.builds == builds
+        # New figures do rebuild it.
+        store.write(
+            [
+                observation(
+                    "greening", Period.month(2021, 11), 90.0, source="greening_demo", demo=True
+                )
+            ]
+        )
+        await until(lambda: chart.builds > builds, pilot)
+        assert store.history_reads > reads
+    store.close()
 
 
 async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> None:

@@ -24,7 +24,7 @@ from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_cl
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
-from lishi_tui.app.snapshot import IndicatorView, read_view
+from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.registry import Registry
@@ -92,6 +92,7 @@ class LishiApp(App[int]):
         self.title = t("app.title", self.lang)
         self.sub_title = t("app.subtitle.live" if collector else "app.subtitle.readonly", self.lang)
         self.views: dict[str, IndicatorView] = {}
+        self._data_versions: dict[str, int] = {}
         self._health: dict[str, SourceHealth] = {}
         self._cursor = 0
         self.polls = 0  # completed store polls (tests wait on it)
@@ -161,12 +162,15 @@ class LishiApp(App[int]):
     # data
 
     def read_view(self, indicator_id: str) -> IndicatorView:
+        version = self._data_versions.get(indicator_id, 0) + 1
+        self._data_versions[indicator_id] = version
         return read_view(
             self.store,
             self.config.indicators[indicator_id],
             self.clock(),
             self._health,
             include_demo=self.config.app.demo,
+            data_version=version,
         )
 
     def load_all(self) -> None:
@@ -188,10 +192,10 @@ class LishiApp(App[int]):
             self.log.error(f"store poll failed: {exc!r}")
         else:
             self._cursor = cursor
-            ids = set(changed) | self._health_changes(health)
+            ran = self._health_changes(health) - set(changed)
             self._health = health
-            if ids:
-                self.apply_changes(ids)
+            if changed or ran:
+                self.apply_changes(set(changed), status_only=ran)
         finally:
             self.polls += 1
             if not self._exit_renderables and self.is_running:
@@ -213,19 +217,26 @@ class LishiApp(App[int]):
             or (iid in self.views and self.views[iid].source_id in moved)
         }
 
-    def apply_changes(self, ids: set[str]) -> None:
-        """Re-read these indicators and redraw only the panels that show them."""
+    def apply_changes(
+        self, ids: set[str], *, status_only: set[str] | frozenset[str] = frozenset()
+    ) -> None:
+        """Re-read ``ids`` from the store, redo only the status of ``status_only`` (their
+        source ran but stored nothing new), and redraw only the panels that show them."""
         touched: set[Panel] = set()
-        for iid in ids:
-            if iid not in self.config.indicators:
+        now = self.clock()
+        for iid in ids | set(status_only):
+            if iid not in self.config.indicators or iid not in self._panels_by_indicator:
                 continue
-            if iid in self._panels_by_indicator:
+            known = self.views.get(iid)
+            if iid in ids or known is None:
                 self.views[iid] = self.read_view(iid)
-                touched.update(self._panels_by_indicator[iid])
+            else:
+                self.views[iid] = restatus(known, now, self._health)
+            touched.update(self._panels_by_indicator[iid])
         for panel in touched:
             panel.update_views(self.views)
         screen = self.screen
-        if isinstance(screen, DetailScreen) and screen.indicator_id in ids:
+        if isinstance(screen, DetailScreen) and screen.indicator_id in ids | set(status_only):
             screen.reload()
 
     # actions

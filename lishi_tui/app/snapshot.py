@@ -17,7 +17,10 @@ from lishi_tui.domain.status import (
 )
 from lishi_tui.store.base import SourceHealth, Store
 
-HISTORY_POINTS = 2000  # enough for every chart width; thinning brings it down per column
+# The newest periods read per indicator. A chart shows at most 2 braille dots per column,
+# and thinning keeps 4 points per column; 4 x 200 columns (the widest terminal we lay out
+# for) is all the widest chart can use. Reading more only costs time: ~7 us a row.
+HISTORY_POINTS = 800
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class IndicatorView:
     projection: Projection | None
     freshness: Freshness
     health: SourceHealth | None
+    data_version: int = 0  # bumped by the app each time the figures are re-read
 
     @property
     def demo(self) -> bool:
@@ -72,6 +76,7 @@ def read_view(
     *,
     include_demo: bool = True,
     history_points: int = HISTORY_POINTS,
+    data_version: int = 0,
 ) -> IndicatorView:
     """One indicator's view from the store; ``health`` is the store's per-source summary."""
     history = tuple(store.history(indicator.id, limit=history_points, include_demo=include_demo))
@@ -79,6 +84,29 @@ def read_view(
     latest = store.latest([indicator.id], include_demo=include_demo).get(indicator.id)
     earlier = [o for o in history if latest is not None and o.period.start < latest.period.start]
     previous = earlier[-1] if earlier else None
+    return _with_status(indicator, latest, previous, history, now, health, data_version)
+
+
+def restatus(view: IndicatorView, now: datetime, health: dict[str, SourceHealth]) -> IndicatorView:
+    """The same figures with the source's health and the clock-dependent status redone.
+
+    A source run that stored nothing new changes only this: no store read, and the data
+    version stays, so charts keep their drawing.
+    """
+    return _with_status(
+        view.indicator, view.latest, view.previous, view.history, now, health, view.data_version
+    )
+
+
+def _with_status(
+    indicator: Indicator,
+    latest: Observation | None,
+    previous: Observation | None,
+    history: tuple[Observation, ...],
+    now: datetime,
+    health: dict[str, SourceHealth],
+    data_version: int,
+) -> IndicatorView:
     value = latest.value if latest is not None else None
     source = latest.source if latest is not None else indicator.source
     return IndicatorView(
@@ -91,4 +119,5 @@ def read_view(
         projection=projection(indicator, value, today_in_china(now)),
         freshness=freshness(indicator, latest, now),
         health=health.get(source) or health.get(indicator.source),
+        data_version=data_version,
     )

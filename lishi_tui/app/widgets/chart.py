@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -14,6 +15,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from lishi_tui.domain.periods import CHINA_TZ
+
+T = TypeVar("T")
 
 # 256-colour palette indices: the chart must look right on a 256-colour terminal.
 ACTUAL_COLOUR = 39  # blue
@@ -135,7 +138,7 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
     return lines
 
 
-def ticks_for(points: Sequence[tuple[float, str]], count: int) -> tuple[tuple[float, str], ...]:
+def ticks_for(points: Sequence[tuple[float, T]], count: int) -> tuple[tuple[float, T], ...]:
     """At most ``count`` evenly spread (x, label) ticks, always the first and the last."""
     if len(points) <= count:
         return tuple(points)
@@ -164,6 +167,7 @@ class PlotChart(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._spec = spec
         self._colour = colour
+        self._version: object = None
         self._cache_key: tuple[object, ...] | None = None
         self._cache: list[Text] = []
         self.builds = 0  # how many times plotext ran: tests and benchmarks read it
@@ -172,11 +176,28 @@ class PlotChart(Widget):
     def spec(self) -> ChartSpec | None:
         return self._spec
 
-    def set_spec(self, spec: ChartSpec | None) -> None:
-        """Replace the data; equal data keeps the cached drawing."""
-        if spec != self._spec:
+    def set_spec(self, spec: ChartSpec | None, *, version: object = None) -> None:
+        """Replace the data; equal data keeps the cached drawing.
+
+        With ``version`` (the caller's data version), the drawing is keyed by it instead of
+        the series itself, so a caller that knows nothing changed need not even build a spec
+        (see ``spec_version``) and a long series is never compared point by point.
+        """
+        if version is not None:
+            if version == self._version:
+                return
+            self._version = version
             self._spec = spec
             self.refresh()
+        elif spec != self._spec or self._version is not None:
+            self._version = None
+            self._spec = spec
+            self.refresh()
+
+    @property
+    def spec_version(self) -> object:
+        """The version given with the current spec (None when set without one)."""
+        return self._version
 
     def set_colour(self, colour: bool) -> None:
         if colour != self._colour:
@@ -186,7 +207,8 @@ class PlotChart(Widget):
     def lines_for(self, width: int, height: int) -> list[Text]:
         if self._spec is None:
             return [Text(" " * width) for _ in range(height)]
-        key = (self._spec, width, height, self._colour)
+        data: object = self._spec if self._version is None else ("version", self._version)
+        key = (data, width, height, self._colour)
         if key != self._cache_key:
             self._cache = render_chart(self._spec, width, height, colour=self._colour)
             self._cache_key = key

@@ -377,36 +377,44 @@ class ChartPanel(Panel):
         caption.no_wrap = True
         caption.overflow = "ellipsis"
         self.query_one(".caption", Static).update(caption)
-        self.query_one(PlotChart).set_spec(chart_spec(view, lang) if view else None)
+        chart = self.query_one(PlotChart)
+        version = (view.indicator.id, view.data_version) if view else None
+        if version is None or chart.spec_version != version:
+            # Only a re-read of the figures builds a new spec; a status change (a source
+            # run that stored nothing, the clock) leaves the drawing as it is.
+            chart.set_spec(chart_spec(view, lang) if view else None, version=version)
 
 
-def tick_labels(periods: Sequence[Period]) -> list[str]:
+def tick_labels(periods: Sequence[Period], *, span: Sequence[Period] = ()) -> list[str]:
     """x-axis labels: period keys ("2021-10"), and instants short in China time.
 
     Instants are stored in UTC ("2026-11-27T11:00:00Z"); everywhere else the UI shows
-    Beijing time, so the axis says "11-27 19:00", or "19:00" when it spans one day.
+    Beijing time, so the axis says "11-27 19:00", or "19:00" when the series (``span``:
+    its first and last periods; ``periods`` when not given) falls within one day.
     """
     if not any(p.kind is PeriodKind.INSTANT for p in periods):
         return [p.key for p in periods]
-    local = [p.start.astimezone(CHINA_TZ) for p in periods]
-    one_day = len({m.date() for m in local}) <= 1
+    whole = span or periods
+    one_day = len({p.start.astimezone(CHINA_TZ).date() for p in whole}) <= 1
+    form = "%H:%M" if one_day else "%m-%d %H:%M"
     return [
-        m.strftime("%H:%M" if one_day else "%m-%d %H:%M") if p.kind is PeriodKind.INSTANT else p.key
-        for p, m in zip(periods, local, strict=True)
+        p.start.astimezone(CHINA_TZ).strftime(form) if p.kind is PeriodKind.INSTANT else p.key
+        for p in periods
     ]
 
 
 def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec | None:
     """The chart of one indicator's history, with target and on-track path when known."""
-    points = [(o.period.start, o.value) for o in view.history if o.value is not None]
-    if not points:
+    shown = [o for o in view.history if o.value is not None]
+    if not shown:
         return None
     indicator = view.indicator
     scale = indicator.multiplier or 1.0
-    xs = tuple(month_number(p) for p, _ in points)
-    ys = tuple(v / scale for _, v in points)
-    periods = [o.period for o in view.history if o.value is not None]
-    labels = list(zip(xs, tick_labels(periods), strict=True))
+    xs = tuple(month_number(o.period.start) for o in shown)
+    ys = tuple(o.value / scale for o in shown if o.value is not None)
+    marks: list[tuple[float, Period | str]] = [
+        (x, o.period) for x, o in zip(xs, shown, strict=True)
+    ]
     path = None
     target = indicator.target.value / scale if indicator.target else None
     if indicator.baseline and indicator.target and indicator.target.deadline:
@@ -414,12 +422,22 @@ def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec 
             (month_number(indicator.baseline.on), indicator.baseline.value / scale),
             (month_number(indicator.target.deadline), indicator.target.value / scale),
         )
-        labels.append((path[1][0], indicator.target.deadline.isoformat()[:7]))
+        marks.append((path[1][0], indicator.target.deadline.isoformat()[:7]))
+    # Label only the ticks drawn: formatting every point of a long series costs more
+    # than drawing it.
+    chosen = ticks_for(marks, 3)
+    names = iter(
+        tick_labels(
+            [m for _, m in chosen if isinstance(m, Period)],
+            span=(shown[0].period, shown[-1].period),
+        )
+    )
+    ticks = tuple((x, m if isinstance(m, str) else next(names)) for x, m in chosen)
     return ChartSpec(
         xs=xs,
         ys=ys,
         title=title,
-        x_ticks=ticks_for(labels, 3),
+        x_ticks=ticks,
         target=target,
         path=path,
     )
