@@ -14,9 +14,18 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2
 _CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
 
 
+# Whole terminal sequences go first, so that no "[31m" is left behind: CSI (colours,
+# cursor moves), OSC (window titles, hyperlinks) ended by BEL or ST, and two-byte escapes.
+_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
+)
+
+
 def strip_control(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` without control, bidi-override and zero-width characters."""
-    return (_CONTROL if keep_newlines else _CONTROL_ALL).sub("", text)
+    """``text`` without terminal escape sequences, control, bidi-override and zero-width
+    characters."""
+    return (_CONTROL if keep_newlines else _CONTROL_ALL).sub("", _SEQUENCE.sub("", text))
 
 
 def clean(text: object, *, single_line: bool = False, limit: int | None = None) -> str:
