@@ -152,3 +152,44 @@ def test_sigkill_mid_write_keeps_every_committed_batch(tmp_path: Path) -> None:
         assert store.latest([f"batch{n}" for n in reported]).keys() == {
             f"batch{n}" for n in reported
         }
+
+
+def test_v1_database_gains_source_health_from_its_fetch_log(tmp_path: Path) -> None:
+    from lishi_tui.store.sqlite import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    migrate(conn, {1: MIGRATIONS[1]})
+    runs = [
+        ("a", "2021-11-01T00:00:00.000000Z", 1),
+        ("a", "2021-11-01T01:00:00.000000Z", 0),
+        ("a", "2021-11-01T02:00:00.000000Z", 0),
+        ("b", "2021-11-01T00:30:00.000000Z", 0),
+    ]
+    conn.executemany(
+        "INSERT INTO fetch_log (source, started_at, duration, ok, error, bytes, readings,"
+        " new_observations, skipped) VALUES (?, ?, 0.1, ?, '', 0, 0, 0, '[]')",
+        runs,
+    )
+    conn.commit()
+    conn.close()
+
+    with SqliteStore(db) as store:
+        health = store.health()
+        assert health["a"].consecutive_failures == 2
+        assert health["a"].last_success == datetime(2021, 11, 1, tzinfo=UTC)
+        assert health["a"].last_run is not None and not health["a"].last_run.ok
+        assert health["b"].consecutive_failures == 1 and health["b"].last_success is None
+        # New runs keep the summary going from where the log left it.
+        from datetime import timedelta
+
+        from lishi_tui.domain.model import SourceRunOutcome
+
+        later = datetime(2021, 11, 1, 3, tzinfo=UTC)
+        store.log_fetch(SourceRunOutcome("a", later, 0.1, True))
+        store.log_fetch(SourceRunOutcome("b", later + timedelta(minutes=1), 0.1, False, error="x"))
+        health = store.health()
+        assert health["a"].consecutive_failures == 0 and health["a"].last_success == later
+        assert health["b"].consecutive_failures == 2
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2

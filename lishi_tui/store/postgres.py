@@ -23,7 +23,8 @@ from lishi_tui.store.rows import (
     Key,
     RevisionPlan,
     fetch_log_query,
-    health_from_log,
+    health_backfill_sql,
+    health_query,
     history_query,
     indicator_definition,
     log_fetch_sql,
@@ -32,12 +33,13 @@ from lishi_tui.store.rows import (
     outcome_from_row,
     pick_per_period,
     prepare,
+    record_health_sql,
     revisions_query,
     upsert_indicators_sql,
     utc_text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Any constant shared by every lishi-tui process: the advisory lock that serialises writers.
 # Holding it until COMMIT means row ids are handed out in commit order, which is what lets
@@ -104,8 +106,21 @@ _SCHEMA_V1 = [
     "CREATE INDEX fetch_log_source ON fetch_log (source, started_at DESC, id DESC)",
 ]
 
+# v2: a summary row per source, so that health() does not read the whole fetch log.
+_SCHEMA_V2 = [
+    """
+    CREATE TABLE source_health (
+        source                TEXT PRIMARY KEY,
+        last_run_id           BIGINT NOT NULL,
+        last_success          TIMESTAMPTZ,
+        consecutive_failures  INTEGER NOT NULL
+    )
+    """,
+    health_backfill_sql("g.ok", "NOT g.ok", "'-infinity'"),
+]
+
 # Migration n takes a database at schema version n-1 to n.
-MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 
 def _fetch_row(row: Sequence[Any]) -> SourceRunOutcome:
@@ -201,11 +216,11 @@ class PostgresStore:
             cur.executemany(upsert_indicators_sql(POSTGRES), params)
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
-        """Append one source run to the fetch log."""
-        utc_text(outcome.started_at)
-        with self._locked() as conn:
-            conn.execute(
-                log_fetch_sql(POSTGRES),
+        """Append one source run to the fetch log and fold it into the source's summary."""
+        utc_text(outcome.started_at)  # refuses a naive time before touching the database
+        with self._transaction() as conn:
+            row = conn.execute(
+                (log_fetch_sql(POSTGRES) + " RETURNING id").encode(),
                 (
                     outcome.source,
                     outcome.started_at,
@@ -217,6 +232,11 @@ class PostgresStore:
                     outcome.new_observations,
                     Jsonb(list(outcome.skipped)),
                 ),
+            ).fetchone()
+            assert row is not None
+            conn.execute(
+                record_health_sql(POSTGRES).encode(),
+                (outcome.source, row[0], outcome.ok, outcome.started_at, outcome.ok),
             )
 
     # -- reads
@@ -287,34 +307,18 @@ class PostgresStore:
 
     def health(self) -> dict[str, SourceHealth]:
         """Per source: last run, last success, failures in a row."""
-        with self._transaction() as conn:
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            last_runs = {
-                row[0]: _fetch_row(row)
-                for row in conn.execute(
-                    f"SELECT DISTINCT ON (source) {FETCH_COLUMNS} FROM fetch_log "
-                    "ORDER BY source, started_at DESC, id DESC"
-                )
-            }
-            last_success = {
-                source: started.astimezone(UTC)
-                for source, started in conn.execute(
-                    "SELECT source, MAX(started_at) FROM fetch_log WHERE ok GROUP BY source"
-                )
-            }
-            failures: dict[str, int] = {
-                source: int(count)
-                for source, count in conn.execute(
-                    """
-                    SELECT f.source, COUNT(*) FROM fetch_log AS f
-                    WHERE NOT f.ok AND f.started_at > COALESCE(
-                        (SELECT MAX(s.started_at) FROM fetch_log AS s
-                         WHERE s.source = f.source AND s.ok), '-infinity')
-                    GROUP BY f.source
-                    """
-                )
-            }
-        return health_from_log(last_runs, last_success, failures)
+        with self._locked() as conn:
+            rows = conn.execute(health_query().encode()).fetchall()
+        n = len(FETCH_COLUMNS.split(","))
+        return {
+            row[0]: SourceHealth(
+                source=row[0],
+                last_run=_fetch_row(row[:n]),
+                last_success=row[n].astimezone(UTC) if row[n] else None,
+                consecutive_failures=int(row[n + 1]),
+            )
+            for row in rows
+        }
 
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the

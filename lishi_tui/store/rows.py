@@ -19,7 +19,7 @@ from lishi_tui.domain.model import (
     SourceRunOutcome,
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
-from lishi_tui.store.base import SourceHealth, WriteResult
+from lishi_tui.store.base import WriteResult
 
 # The columns read back into an Observation, in this order (see observation_from_row).
 OBS_COLUMNS = (
@@ -243,23 +243,6 @@ INSERT_COLUMNS = (
 )
 
 
-def health_from_log(
-    last_runs: dict[str, SourceRunOutcome],
-    last_success: dict[str, datetime],
-    failures: dict[str, int],
-) -> dict[str, SourceHealth]:
-    """Assemble SourceHealth per source from the three summary queries."""
-    return {
-        source: SourceHealth(
-            source=source,
-            last_run=run,
-            last_success=last_success.get(source),
-            consecutive_failures=failures.get(source, 0),
-        )
-        for source, run in sorted(last_runs.items())
-    }
-
-
 def pick_per_period(rows: Iterable[Sequence[Any]], limit: int | None) -> list[Sequence[Any]]:
     """From series rows in best-first order, the first row of each period, up to ``limit``."""
     picked: list[Sequence[Any]] = []
@@ -362,3 +345,51 @@ def fetch_log_query(d: Dialect, source: str | None, limit: int) -> tuple[str, tu
         f"ORDER BY started_at DESC, id DESC LIMIT {d.param}"
     )
     return sql, params
+
+
+# -- per-source health: a summary row kept beside the fetch log, so that reading it costs
+# the same whether the log holds a hundred runs or a million.
+
+HEALTH_TABLE = "source_health"
+
+
+def record_health_sql(d: Dialect) -> str:
+    """Fold one run into its source's summary row.
+
+    Parameters: source, the run's fetch_log id, ok, started_at, ok.
+    """
+    p = d.param
+    return f"""
+        INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
+        VALUES ({p}, {p}, CASE WHEN {p} THEN {p} END, CASE WHEN {p} THEN 0 ELSE 1 END)
+        ON CONFLICT (source) DO UPDATE SET
+            last_run_id = excluded.last_run_id,
+            last_success = COALESCE(excluded.last_success, source_health.last_success),
+            consecutive_failures = CASE WHEN excluded.consecutive_failures = 0
+                THEN 0 ELSE source_health.consecutive_failures + 1 END
+    """
+
+
+def health_query() -> str:
+    """Each source's last run with its last success and failures in a row."""
+    columns = ", ".join(f"f.{c.strip()}" for c in FETCH_COLUMNS.split(","))
+    return (
+        f"SELECT {columns}, h.last_success, h.consecutive_failures "
+        "FROM source_health AS h JOIN fetch_log AS f ON f.id = h.last_run_id ORDER BY h.source"
+    )
+
+
+def health_backfill_sql(ok: str, not_ok: str, before_all: str) -> str:
+    """Build the summary from an existing fetch log (the migration that adds the table)."""
+    return f"""
+        INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
+        SELECT s.source,
+            (SELECT g.id FROM fetch_log AS g WHERE g.source = s.source
+             ORDER BY g.started_at DESC, g.id DESC LIMIT 1),
+            (SELECT MAX(g.started_at) FROM fetch_log AS g WHERE g.source = s.source AND {ok}),
+            (SELECT COUNT(*) FROM fetch_log AS g WHERE g.source = s.source AND {not_ok}
+             AND g.started_at > COALESCE((SELECT MAX(x.started_at) FROM fetch_log AS x
+                                         WHERE x.source = s.source AND {ok.replace("g.", "x.")}),
+                                         {before_all}))
+        FROM (SELECT DISTINCT source FROM fetch_log) AS s
+    """

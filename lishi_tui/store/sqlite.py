@@ -22,7 +22,8 @@ from lishi_tui.store.rows import (
     Key,
     RevisionPlan,
     fetch_log_query,
-    health_from_log,
+    health_backfill_sql,
+    health_query,
     history_query,
     indicator_definition,
     log_fetch_sql,
@@ -31,12 +32,13 @@ from lishi_tui.store.rows import (
     outcome_from_row,
     pick_per_period,
     prepare,
+    record_health_sql,
     revisions_query,
     upsert_indicators_sql,
     utc_text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE indicators (
@@ -90,8 +92,19 @@ CREATE TABLE fetch_log (
 CREATE INDEX fetch_log_source ON fetch_log (source, started_at DESC, id DESC);
 """
 
+# v2: a summary row per source, so that health() does not read the whole fetch log.
+_SCHEMA_V2 = f"""
+CREATE TABLE source_health (
+    source                TEXT PRIMARY KEY,
+    last_run_id           INTEGER NOT NULL,
+    last_success          TEXT,
+    consecutive_failures  INTEGER NOT NULL
+);
+{health_backfill_sql("g.ok = 1", "g.ok = 0", "''")}
+"""
+
 # Migration n takes a database at user_version n-1 to n.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 
 class SqliteStore:
@@ -189,13 +202,14 @@ class SqliteStore:
             conn.executemany(upsert_indicators_sql(SQLITE), params)
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
-        """Append one source run to the fetch log."""
+        """Append one source run to the fetch log and fold it into the source's summary."""
+        started = utc_text(outcome.started_at)
         with self._transaction() as conn:
-            conn.execute(
+            cursor = conn.execute(
                 log_fetch_sql(SQLITE),
                 (
                     outcome.source,
-                    utc_text(outcome.started_at),
+                    started,
                     outcome.duration_s,
                     int(outcome.ok),
                     outcome.error,
@@ -204,6 +218,10 @@ class SqliteStore:
                     outcome.new_observations,
                     json.dumps(list(outcome.skipped), ensure_ascii=False),
                 ),
+            )
+            conn.execute(
+                record_health_sql(SQLITE),
+                (outcome.source, cursor.lastrowid, outcome.ok, started, outcome.ok),
             )
 
     # -- reads
@@ -277,35 +295,18 @@ class SqliteStore:
 
     def health(self) -> dict[str, SourceHealth]:
         """Per source: last run, last success, failures in a row."""
-        with self._transaction("DEFERRED") as conn:
-            last_runs = {
-                row[0]: outcome_from_row(row)
-                for row in conn.execute(
-                    f"""
-                    SELECT {FETCH_COLUMNS} FROM fetch_log AS f WHERE f.id = (
-                        SELECT g.id FROM fetch_log AS g WHERE g.source = f.source
-                        ORDER BY g.started_at DESC, g.id DESC LIMIT 1)
-                    """
-                )
-            }
-            last_success = {
-                source: datetime.fromisoformat(started)
-                for source, started in conn.execute(
-                    "SELECT source, MAX(started_at) FROM fetch_log WHERE ok = 1 GROUP BY source"
-                )
-            }
-            failures = dict(
-                conn.execute(
-                    """
-                    SELECT f.source, COUNT(*) FROM fetch_log AS f
-                    WHERE f.ok = 0 AND f.started_at > COALESCE(
-                        (SELECT MAX(s.started_at) FROM fetch_log AS s
-                         WHERE s.source = f.source AND s.ok = 1), '')
-                    GROUP BY f.source
-                    """
-                ).fetchall()
+        with self._locked() as conn:
+            rows = conn.execute(health_query()).fetchall()
+        n = len(FETCH_COLUMNS.split(","))
+        return {
+            row[0]: SourceHealth(
+                source=row[0],
+                last_run=outcome_from_row(row[:n]),
+                last_success=datetime.fromisoformat(row[n]) if row[n] else None,
+                consecutive_failures=int(row[n + 1]),
             )
-        return health_from_log(last_runs, last_success, failures)
+            for row in rows
+        }
 
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
