@@ -405,3 +405,28 @@ def test_open_store_opens_postgres(pg_schema_dsn: str, tmp_path: Path) -> None:
         assert store.latest()["gdp"].value == 6.1
     finally:
         store.close()
+
+
+def test_prune_drops_old_runs_and_superseded_demo_revisions_only(store: Store) -> None:
+    old, new = T0 - timedelta(days=40), T0
+    month = Period.month(2026, 10)
+    for i, value in enumerate((1.0, 2.0, 3.0)):  # three revisions of each, fetched long ago
+        when = old + timedelta(minutes=i)
+        store.write([obs("real", month, value, fetched_at=when)])
+        store.write([obs("synthetic", month, value, source="demo", demo=True, fetched_at=when)])
+    store.log_fetch(SourceRunOutcome("quiet", old, 0.1, True))  # a source's only (last) run
+    for i in range(3):
+        store.log_fetch(SourceRunOutcome("busy", old + timedelta(minutes=i), 0.1, i != 1))
+    store.log_fetch(SourceRunOutcome("busy", new, 0.1, False, error="down"))
+
+    deleted = store.prune(fetch_log_before=T0 - timedelta(days=30), demo_revisions_before=T0)
+
+    assert deleted == 3 + 2  # three old runs of "busy", two superseded demo revisions
+    assert [o.value for o in store.revisions("real")] == [3.0, 2.0, 1.0]  # real: all kept
+    assert [o.value for o in store.revisions("synthetic")] == [3.0]
+    assert store.latest()["synthetic"].value == 3.0
+    assert [r.started_at for r in store.fetch_log("busy")] == [new]
+    assert [r.source for r in store.fetch_log("quiet")] == ["quiet"]
+    health = store.health()
+    assert health["busy"].consecutive_failures == 1  # the summary outlives the pruned rows
+    assert health["quiet"].last_success == old

@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,12 @@ DEMO_TYPE = "demo"
 # A fetch whose HTTP request timed out should report that (with its URL) rather than the
 # generic whole-fetch timeout firing at the same instant; the grace lets the inner one win.
 TIMEOUT_GRACE_S = 0.25
+# The fetch log feeds the sources screen and, later, alerts: a month of it is plenty. A demo
+# series revises its current period every tick; those superseded synthetic values have no
+# audit value after a day.
+FETCH_LOG_KEPT = timedelta(days=30)
+DEMO_REVISIONS_KEPT = timedelta(days=1)
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 _LIBRARY_DIRS = tuple(
     str(Path(p)) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
 )
@@ -142,6 +148,7 @@ class Collector:
             for rt in self._runtimes.values()
             if self.runnable(rt.source)
         ]
+        loops.append(self._spawn(self._housekeeping()))
         try:
             if not self._stopping:
                 await self._stop_event.wait()
@@ -151,6 +158,21 @@ class Collector:
             await asyncio.gather(*loops, return_exceptions=True)
             await self._drain_writes()
             self._forever_done.set()
+
+    async def _housekeeping(self) -> None:
+        """Keep the history from growing without bound: old run logs and superseded demo
+        revisions go (real figures never do), at start and then every hour."""
+        while True:
+            now = self.clock()
+            try:
+                await asyncio.to_thread(
+                    self.store.prune,
+                    fetch_log_before=now - FETCH_LOG_KEPT,
+                    demo_revisions_before=now - DEMO_REVISIONS_KEPT,
+                )
+            except Exception as exc:  # housekeeping must never stop collecting
+                log.warning("pruning the store failed: %r", exc)
+            await asyncio.sleep(HOUSEKEEPING_EVERY.total_seconds())
 
     def refresh(self, source_id: str | None = None) -> None:
         """Wake the sleeping loop of ``source_id`` (every source when None) to run now."""

@@ -87,6 +87,13 @@ class Store(Protocol):
         """Per source: last run, last success, failures in a row."""
         ...
 
+    def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
+        """Delete fetch-log runs started before ``fetch_log_before`` (never a source's last
+        run) and superseded revisions of demo figures fetched before
+        ``demo_revisions_before``. Real figures and their revisions are never deleted.
+        Returns the number of rows deleted."""
+        ...
+
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""

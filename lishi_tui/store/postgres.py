@@ -239,6 +239,22 @@ class PostgresStore:
                 (outcome.source, row[0], outcome.ok, outcome.started_at, outcome.ok),
             )
 
+    def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
+        """Delete old fetch-log runs and superseded demo revisions (see Store.prune)."""
+        utc_text(fetch_log_before)
+        utc_text(demo_revisions_before)
+        with self._transaction() as conn:
+            runs = conn.execute(
+                "DELETE FROM fetch_log WHERE started_at < %s "
+                "AND id NOT IN (SELECT last_run_id FROM source_health)",
+                (fetch_log_before,),
+            ).rowcount
+            demo = conn.execute(
+                "DELETE FROM observations WHERE demo AND NOT is_latest AND fetched_at < %s",
+                (demo_revisions_before,),
+            ).rowcount
+        return runs + demo
+
     # -- reads
 
     def latest(

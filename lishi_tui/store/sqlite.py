@@ -224,6 +224,20 @@ class SqliteStore:
                 (outcome.source, cursor.lastrowid, outcome.ok, started, outcome.ok),
             )
 
+    def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
+        """Delete old fetch-log runs and superseded demo revisions (see Store.prune)."""
+        with self._transaction() as conn:
+            runs = conn.execute(
+                "DELETE FROM fetch_log WHERE started_at < ? "
+                "AND id NOT IN (SELECT last_run_id FROM source_health)",
+                (utc_text(fetch_log_before),),
+            ).rowcount
+            demo = conn.execute(
+                "DELETE FROM observations WHERE demo = 1 AND is_latest = 0 AND fetched_at < ?",
+                (utc_text(demo_revisions_before),),
+            ).rowcount
+        return runs + demo
+
     # -- reads
 
     def latest(
