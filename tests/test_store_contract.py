@@ -430,3 +430,17 @@ def test_prune_drops_old_runs_and_superseded_demo_revisions_only(store: Store) -
     health = store.health()
     assert health["busy"].consecutive_failures == 1  # the summary outlives the pruned rows
     assert health["quiet"].last_success == old
+
+
+def test_version_moves_on_every_commit_by_anyone(open_store: OpenStore) -> None:
+    reader, writer = open_store(), open_store()
+    start = reader.version()
+    assert reader.version() == start  # nothing committed, nothing moves
+    writer.write([obs("gdp", Period.year(2021), 10.0)])
+    after_write = reader.version()
+    assert after_write != start
+    writer.log_fetch(SourceRunOutcome("src", T0, 0.1, True))
+    assert reader.version() != after_write
+    own = reader.version()
+    reader.write([obs("gdp", Period.year(2022), 11.0)])
+    assert reader.version() != own

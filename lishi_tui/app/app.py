@@ -95,6 +95,7 @@ class LishiApp(App[int]):
         self._data_versions: dict[str, int] = {}
         self._health: dict[str, SourceHealth] = {}
         self._cursor = 0
+        self._store_version = -1  # store.version() at the last full read
         self.polls = 0  # completed store polls (tests wait on it)
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
             config, self.panel_context
@@ -176,6 +177,7 @@ class LishiApp(App[int]):
     def load_all(self) -> None:
         """Read every shown indicator once (at start)."""
         try:
+            self._store_version = self.store.version()
             self._cursor, _ = self.store.changes_since(0)
             self._health = self.store.health()
         except Exception as exc:
@@ -186,8 +188,12 @@ class LishiApp(App[int]):
     def _poll(self) -> None:
         """Look for new observations and fetch results; the next poll is armed when this ends."""
         try:
+            version = self.store.version()
+            if version == self._store_version:
+                return  # nothing committed anywhere since the last look: no reads at all
             cursor, changed = self.store.changes_since(self._cursor)
             health = self.store.health()
+            self._store_version = version
         except Exception as exc:
             self.log.error(f"store poll failed: {exc!r}")
         else:

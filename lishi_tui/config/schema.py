@@ -28,7 +28,7 @@ class AppSettings:
     language: str = "auto"  # "zh", "en", or "auto": the locale decides (see resolve_language)
     low_bandwidth: bool = False  # monochrome charts, at most one update a second
     demo: bool = True  # run sources whose type is "demo"
-    refresh: timedelta = timedelta(milliseconds=250)  # how often the store is polled for changes
+    refresh: timedelta = timedelta(milliseconds=100)  # how often the store is asked for changes
     collector: str = "auto"  # "auto": in-process unless disabled, "off": only read the store
 
 

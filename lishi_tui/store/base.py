@@ -94,6 +94,11 @@ class Store(Protocol):
         Returns the number of rows deleted."""
         ...
 
+    def version(self) -> int:
+        """A number that changes whenever any process commits to the store; cheap enough to
+        ask many times a second before doing the real reads."""
+        ...
+
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""

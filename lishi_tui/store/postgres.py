@@ -336,6 +336,16 @@ class PostgresStore:
             for row in rows
         }
 
+    def version(self) -> int:
+        """The newest observation and fetch-log ids: both only grow, and each commit adds one."""
+        with self._locked() as conn:
+            row = conn.execute(
+                "SELECT (SELECT COALESCE(max(id), 0) FROM observations),"
+                " (SELECT COALESCE(max(id), 0) FROM fetch_log)"
+            ).fetchone()
+        assert row is not None
+        return int(row[0]) + (int(row[1]) << 40)
+
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""

@@ -117,6 +117,7 @@ class SqliteStore:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._own_commits = 0
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
         )
@@ -146,6 +147,7 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            self._own_commits += 1
 
     # -- writes
 
@@ -239,6 +241,13 @@ class SqliteStore:
         return runs + demo
 
     # -- reads
+
+    def version(self) -> int:
+        """SQLite's data_version moves when another connection commits; our own commits are
+        counted here, since data_version does not see them."""
+        with self._locked() as conn:
+            (data_version,) = conn.execute("PRAGMA data_version").fetchone()
+        return int(data_version) + (self._own_commits << 32)
 
     def latest(
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
