@@ -2,7 +2,7 @@
 
 The collector runs a bench plugin every 200 ms: each run writes one ``clock`` figure whose
 value is the time of the fetch, plus a bulk of instants (new and revised). Each viewer polls
-``changes_since`` at the dashboard's default refresh (250 ms), reads the latest figures of what
+``version()`` and then ``changes_since`` at the dashboard's default refresh, reads the latest figures of what
 changed, and reports how long after its fetch each clock figure was seen, and every
 "database is locked" error.
 """
@@ -22,9 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Row, cli, row
+from lishi_tui.config.schema import AppSettings
 
 VIEWERS = 20
-REFRESH_S = 0.25  # the dashboard's default [app] refresh
+REFRESH_S = AppSettings().refresh.total_seconds()  # the dashboard's default [app] refresh
 BULK_ROWS = 2000
 BENCH_DIR = Path(__file__).resolve().parent
 

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import REPO, Peer, Row, cli, row
 from bench.pty_session import PtySession, sample_idle
+from lishi_tui.config.schema import AppSettings
 from lishi_tui.domain.model import Observation, Reading
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
@@ -294,7 +295,8 @@ def run(quick: bool) -> list[Row]:
         measured("paint", "start to first full paint, 120x40", "s", 0.5,
                  peers_for(s, "paint", unavailable)),
         measured("write", "store write to the panel redrawn, 120x40", "ms", 100,
-                 note="app polls every 250 ms (default refresh)"),
+                 note=f"app polls every {AppSettings().refresh.total_seconds() * 1000:.0f} ms"
+                 " (default refresh)"),
         measured("idle_cpu", "idle CPU, 120x40", "% core", 0.5,
                  peers_for(s, "idle_cpu", unavailable)),
         measured("idle_bytes", "idle bytes to the terminal, 120x40", "B/s", 50,
