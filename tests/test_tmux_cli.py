@@ -50,6 +50,7 @@ def test_default_dashboard_live_from_the_bundled_config(dashboard: Tmux) -> None
     screen = dashboard.wait_for("≥10.0 %")  # drawn first, then filled as the sources land
     assert "地区生产总值同比增速" in screen and "2021年" in screen and "economy_report" in screen
     assert "51 %" in screen  # 第三产业占比
+    dashboard.wait_for("┤")  # charts follow the figures once plotext has loaded
 
     # The requests page: 1581 of 1787, as of the end of October 2021.
     screen = dashboard.press_until("4", "1,581 / 1,787")

@@ -25,6 +25,7 @@ from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
 from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
+from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.registry import Registry
@@ -112,6 +113,12 @@ class LishiApp(App[int]):
         return self.dashboard
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            # Figures first: plotext is imported once the first frame is on the screen.
+            defer_charts()
+            self.call_after_refresh(
+                load_plotext_in_background, lambda: self.call_from_thread(self._charts_loaded)
+            )
         self.load_all()
         self.set_timer(self.poll_interval, self._poll)
         if self.collector is not None:
@@ -120,6 +127,11 @@ class LishiApp(App[int]):
             )
         if not self.is_headless:
             self._install_hangup_handler()
+
+    def _charts_loaded(self) -> None:
+        for screen in self.screen_stack:
+            for chart in screen.query(PlotChart):
+                chart.refresh()
 
     async def _run_collector(self) -> None:
         assert self.collector is not None

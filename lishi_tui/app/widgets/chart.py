@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TypeVar
@@ -148,6 +149,38 @@ def ticks_for(points: Sequence[tuple[float, T]], count: int) -> tuple[tuple[floa
     return tuple(points[round(i * step)] for i in range(count))
 
 
+# plotext costs about 0.1 s to import. In a real terminal the app loads it on a thread so
+# that the first paint (figures, periods, sources) does not wait for it; charts draw a
+# moment later. Headless runs (tests, snapshots) load it on first use, as before.
+_plotext_loaded = threading.Event()
+_loading_in_background = False
+
+
+def defer_charts() -> None:
+    """Charts draw a placeholder until ``load_plotext_in_background`` has finished."""
+    global _loading_in_background
+    _loading_in_background = True
+
+
+def load_plotext_in_background(done: Callable[[], None]) -> None:
+    """Import plotext on a daemon thread and call ``done`` (from that thread) once it is in."""
+    defer_charts()
+
+    def load() -> None:
+        import plotext
+        import plotext._kernel.terminal  # noqa: F401
+
+        _plotext_loaded.set()
+        done()
+
+    threading.Thread(target=load, name="lishi-load-plotext", daemon=True).start()
+
+
+def chart_waiting() -> bool:
+    """True while a background load of plotext is still under way."""
+    return _loading_in_background and not _plotext_loaded.is_set()
+
+
 class PlotChart(Widget):
     """A plotext chart sized to the widget; rebuilt only when its data or size changes."""
 
@@ -207,6 +240,10 @@ class PlotChart(Widget):
     def lines_for(self, width: int, height: int) -> list[Text]:
         if self._spec is None:
             return [Text(" " * width) for _ in range(height)]
+        if chart_waiting():
+            blank = [Text(" " * width) for _ in range(height)]
+            blank[height // 2] = Text("…".center(width), style="dim")
+            return blank
         data: object = self._spec if self._version is None else ("version", self._version)
         key = (data, width, height, self._colour)
         if key != self._cache_key:
