@@ -130,6 +130,10 @@ def _warn_plugin_errors(runtime: Runtime, err: TextIO) -> None:
 
 def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     runtime = _runtime(args, env)
+    if runtime.config.app.low_bandwidth and "TEXTUAL_COLOR_SYSTEM" not in os.environ:
+        # 16 colours instead of 24-bit codes: most of what an update sends is colour
+        # escapes, and Textual reads this setting once, when it is first imported.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     from lishi_tui.app.app import make_app  # Textual is imported only for the dashboard
 
     store = runtime.open_store()
