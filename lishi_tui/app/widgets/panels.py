@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -116,8 +121,61 @@ def fit(lines: list[Text]) -> list[Text]:
     return lines
 
 
+def changed_spans(before: Sequence[Strip], after: Sequence[Strip]) -> list[Region]:
+    """The cells that differ between two pictures of the same size, one span per changed row.
+
+    A span runs from the first to the last differing character of its row (whole characters,
+    so a wide Chinese character is never cut in half); equal rows give no span at all.
+    """
+    spans: list[Region] = []
+    for y, (old, new) in enumerate(zip(before, after, strict=False)):
+        if old == new:
+            continue
+        old_cells, new_cells = _cells(old), _cells(new)
+        start = 0
+        limit = min(len(old_cells), len(new_cells))
+        while start < limit and old_cells[start] == new_cells[start]:
+            start += 1
+        end_old, end_new = len(old_cells), len(new_cells)
+        while (
+            end_old > start and end_new > start and old_cells[end_old - 1] == new_cells[end_new - 1]
+        ):
+            end_old -= 1
+            end_new -= 1
+        x0 = sum(width for _, _, width in new_cells[:start])
+        x1 = max(
+            sum(width for _, _, width in new_cells[:end_new]),
+            sum(width for _, _, width in old_cells[:end_old]),
+        )
+        if x1 > x0:
+            spans.append(Region(x0, y, x1 - x0, 1))
+    for y in range(len(after), len(before)):  # rows that went away (never on a fixed size)
+        spans.append(Region(0, y, max(before[y].cell_length, 1), 1))
+    for y in range(len(before), len(after)):
+        spans.append(Region(0, y, max(after[y].cell_length, 1), 1))
+    return spans
+
+
+def _cells(strip: Strip) -> list[tuple[str, object, int]]:
+    """A row as (character, style, cell width): what a terminal cell shows."""
+    return [
+        (char, segment.style, cell_len(char))
+        for segment in strip
+        if not segment.control
+        for char in segment.text
+    ]
+
+
 class Panel(Widget, can_focus=True):
-    """A bordered, focusable panel showing one or more indicators."""
+    """A bordered, focusable panel showing one or more indicators.
+
+    Textual sends the whole region of a widget that refreshes. A panel therefore works out
+    which cells of its body a new figure changes and refreshes only those; its border,
+    title and subtitle are touched only when they change. New data that changes nothing
+    on screen sends nothing.
+    """
+
+    DRAWS_BODY: ClassVar[bool] = True  # False where child widgets draw (and refresh) the body
 
     def __init__(
         self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext
@@ -128,7 +186,14 @@ class Panel(Widget, can_focus=True):
         self.ctx = ctx
         self.views: dict[str, IndicatorView] = {}
         self.updates = 0  # how many times new data reached this panel (tests read it)
-        self.border_title = self.title_text()
+        self.repaints = 0  # whole-panel refreshes asked for by new data (tests read it)
+        self.rows_repainted = 0  # body rows refreshed by new data (tests read it)
+        # The body last handed (or about to be handed) to Textual, at the size it was built
+        # for, and its picture once one was needed for a comparison.
+        self._shown: tuple[Size, RenderableType, list[Strip] | None] | None = None
+        self._use_shown = False  # render() returns the body compared in update_views
+        self._titles = (self.title_text(), "")
+        self.border_title = Text(self._titles[0])
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
@@ -142,11 +207,12 @@ class Panel(Widget, can_focus=True):
         return ""
 
     def update_views(self, views: dict[str, IndicatorView]) -> None:
-        """New data for this panel's indicators: restyle and redraw this panel only."""
+        """New data for this panel's indicators: redraw only what changed on this panel."""
         self.views = {k: v for k, v in views.items() if k in self.indicator_ids}
         self.updates += 1
         present = list(self.views.values())
         worst = _worst(v.rag for v in present)
+        # set_class restyles (and so refreshes) only when a class actually comes or goes.
         for r in Rag:
             self.set_class(worst is r and r is not Rag.NONE, f"-{r.value}")
         self.set_class(any(v.stale for v in present), "-stale")
@@ -156,17 +222,63 @@ class Panel(Widget, can_focus=True):
         self.set_class(demo or history_demo, "-demo")
         title = self.title_text()
         if demo:
-            self.border_title = f"{title} · {t('panel.demo', self.ctx.lang)}"
+            title = f"{title} · {t('panel.demo', self.ctx.lang)}"
         elif history_demo:
-            self.border_title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
-        else:
-            self.border_title = title
+            title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
         sources = sorted({clean(v.source_id) for v in present if v.source_id})
-        self.border_subtitle = (
-            f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
-        )
+        subtitle = f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
+        # Setting a border title repaints the whole panel, borders and all, even when the
+        # title is the same: set it only when it changed. Text, so that it is never markup.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.border_title = Text(title)
+            self.border_subtitle = Text(subtitle)
         self.on_views_changed()
-        self.refresh()
+        if self.DRAWS_BODY:
+            self._repaint_changes()
+
+    def _repaint_changes(self) -> None:
+        size = self.content_size
+        shown = self._shown
+        if shown is None or shown[0] != size or not self.is_mounted or not size.area:
+            # Nothing on screen to compare with (not drawn yet, or drawn at another size).
+            self._shown = None
+            self._use_shown = False
+            self.repaints += 1
+            self.refresh()
+            return
+        body = self.body(size.width)
+        if body is None:
+            return
+        before = shown[2] if shown[2] is not None else self._picture(size, shown[1])
+        after = self._picture(size, body)
+        spans = changed_spans(before, after)
+        self._shown = (size, body, after)
+        self._use_shown = True
+        if spans:
+            self.rows_repainted += len(spans)
+            self.refresh(*spans)
+
+    def _picture(self, size: Size, body: RenderableType) -> list[Strip]:
+        visual = visualize(self, body, markup=False)
+        return Visual.to_strips(self, visual, size.width, size.height, self.visual_style)
+
+    def body(self, width: int) -> RenderableType | None:
+        """The panel's text for a body ``width`` cells wide; None where children draw it."""
+        return None
+
+    def render(self) -> RenderResult:
+        size = self.content_size
+        shown = self._shown
+        if self._use_shown and shown is not None and shown[0] == size:
+            # Exactly the body update_views compared: only the cells it found changed are
+            # sent, so the rest of the screen must already show this very text.
+            body: RenderableType | None = shown[1]
+        else:
+            body = self.body(size.width)
+            self._shown = None if body is None else (size, body, None)
+        self._use_shown = False
+        return super().render() if body is None else body
 
     def on_views_changed(self) -> None:
         """Hook for panels with child widgets."""
@@ -191,9 +303,9 @@ def _worst(rags: object) -> Rag:
 class StatPanel(Panel):
     """Value with unit and period, change, progress to target, RAG, sparkline and age."""
 
-    def render(self) -> RenderableType:
+    def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
-        width = max(self.content_size.width, 10)
+        width = max(width, 10)
         view = self.view()
         indicator = self.indicators[0]
         if view is None or view.latest is None:
@@ -245,9 +357,9 @@ class StatPanel(Panel):
 class GaugePanel(Panel):
     """Completion against target, e.g. 1581 of 1787 requests handled."""
 
-    def render(self) -> RenderableType:
+    def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
-        width = max(self.content_size.width, 10)
+        width = max(width, 10)
         view = self.view()
         indicator = self.indicators[0]
         if view is None or view.latest is None:
@@ -292,9 +404,9 @@ class TablePanel(Panel):
         title = self.title_text() or t("table.indicator", self.ctx.lang)
         self.app.push_screen(RowPicker(title, self.indicators, self.views, self.ctx.lang), chosen)
 
-    def render(self) -> RenderableType:
+    def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
-        width = max(self.content_size.width, 20)
+        width = max(width, 20)
         table = Table(box=None, expand=True, pad_edge=False, show_edge=False, padding=(0, 1))
         wide = width >= 70
         columns = ["table.indicator", "table.value", "table.period"]
@@ -346,6 +458,14 @@ class TablePanel(Panel):
 class ChartPanel(Panel):
     """A plotext chart of the history with the target line and the on-track path."""
 
+    DRAWS_BODY = False
+
+    def __init__(
+        self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext
+    ) -> None:
+        super().__init__(config, indicators, ctx)
+        self._caption: Text | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(classes="caption")
         yield PlotChart(colour=self.ctx.colour)
@@ -376,7 +496,10 @@ class ChartPanel(Panel):
             caption.append(t("panel.no_data", lang), "dim")
         caption.no_wrap = True
         caption.overflow = "ellipsis"
-        self.query_one(".caption", Static).update(caption)
+        if caption != self._caption:
+            # Static.update repaints (and lays out) the line even when the text is the same.
+            self._caption = caption
+            self.query_one(".caption", Static).update(caption)
         chart = self.query_one(PlotChart)
         version = (view.indicator.id, view.data_version) if view else None
         if version is None or chart.spec_version != version:
