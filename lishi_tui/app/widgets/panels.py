@@ -9,9 +9,10 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult, RenderResult
+from textual.app import App, ComposeResult, RenderResult
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual, visualize
@@ -164,6 +165,24 @@ def _cells(strip: Strip) -> list[tuple[str, object, int]]:
         if not segment.control
         for char in segment.text
     ]
+
+
+def flatten(renderable: RenderableType, width: int, app: App[object]) -> Group:
+    """``renderable`` laid out at ``width``, as one Text per row with one span per style run.
+
+    A rich Table yields every cell and every gap between columns as a segment of its own, and
+    a terminal is sent a colour code and a reset for each; the same row as one run per style
+    looks the same and costs a fraction of the bytes whenever the row is repainted.
+    """
+    options = app.console_options.update(width=width, height=None, highlight=False)
+    rows: list[Text] = []
+    for line in app.console.render_lines(renderable, options, pad=True):
+        row = Text(no_wrap=True, overflow="ellipsis")
+        for segment in Segment.simplify(line):
+            if not segment.control:
+                row.append(segment.text, segment.style)
+        rows.append(row)
+    return Group(*rows)
 
 
 class Panel(Widget, can_focus=True):
@@ -452,7 +471,7 @@ class TablePanel(Panel):
             elif view and view.stale:
                 cells["table.period"].append(" ⏱", "magenta")
             table.add_row(*(cells[k] for k in columns))
-        return table
+        return flatten(table, width, self.app)
 
 
 class ChartPanel(Panel):
