@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -129,7 +129,9 @@ def changed_spans(before: Sequence[Strip], after: Sequence[Strip]) -> list[Regio
     so a wide Chinese character is never cut in half); equal rows give no span at all.
     """
     spans: list[Region] = []
-    for y, (old, new) in enumerate(zip(before, after, strict=False)):
+    for y in range(max(len(before), len(after))):
+        old = before[y] if y < len(before) else Strip([])
+        new = after[y] if y < len(after) else Strip([])
         if old == new:
             continue
         old_cells, new_cells = _cells(old), _cells(new)
@@ -138,11 +140,15 @@ def changed_spans(before: Sequence[Strip], after: Sequence[Strip]) -> list[Regio
         while start < limit and old_cells[start] == new_cells[start]:
             start += 1
         end_old, end_new = len(old_cells), len(new_cells)
-        while (
-            end_old > start and end_new > start and old_cells[end_old - 1] == new_cells[end_new - 1]
-        ):
-            end_old -= 1
-            end_new -= 1
+        # Matching from the right end is only matching cells when the rows are equally wide.
+        if old.cell_length == new.cell_length:
+            while (
+                end_old > start
+                and end_new > start
+                and old_cells[end_old - 1] == new_cells[end_new - 1]
+            ):
+                end_old -= 1
+                end_new -= 1
         x0 = sum(width for _, _, width in new_cells[:start])
         x1 = max(
             sum(width for _, _, width in new_cells[:end_new]),
@@ -150,10 +156,6 @@ def changed_spans(before: Sequence[Strip], after: Sequence[Strip]) -> list[Regio
         )
         if x1 > x0:
             spans.append(Region(x0, y, x1 - x0, 1))
-    for y in range(len(after), len(before)):  # rows that went away (never on a fixed size)
-        spans.append(Region(0, y, max(before[y].cell_length, 1), 1))
-    for y in range(len(before), len(after)):
-        spans.append(Region(0, y, max(after[y].cell_length, 1), 1))
     return spans
 
 
@@ -195,6 +197,8 @@ class Panel(Widget, can_focus=True):
     """
 
     DRAWS_BODY: ClassVar[bool] = True  # False where child widgets draw (and refresh) the body
+    # While a border title is being replaced: the border rows to repaint instead of the panel.
+    _border_rows: tuple[Region, ...] | None = None
 
     def __init__(
         self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext
@@ -205,12 +209,15 @@ class Panel(Widget, can_focus=True):
         self.ctx = ctx
         self.views: dict[str, IndicatorView] = {}
         self.updates = 0  # how many times new data reached this panel (tests read it)
-        self.repaints = 0  # whole-panel refreshes asked for by new data (tests read it)
-        self.rows_repainted = 0  # body rows refreshed by new data (tests read it)
-        # The body last handed (or about to be handed) to Textual, at the size it was built
-        # for, and its picture once one was needed for a comparison.
+        # What new data cost on screen (tests read them): whole-panel repaints (a new status
+        # class, or nothing drawn yet to compare with), border rows, and body rows.
+        self.repaints = 0
+        self.border_rows_repainted = 0
+        self.rows_repainted = 0
+        # The body on screen (or about to be), the size it was laid out for, and its picture
+        # once a comparison needed one. render() hands Textual exactly this body, so that the
+        # cells a comparison found unchanged are the cells the terminal already shows.
         self._shown: tuple[Size, RenderableType, list[Strip] | None] | None = None
-        self._use_shown = False  # render() returns the body compared in update_views
         self._titles = (self.title_text(), "")
         self.border_title = Text(self._titles[0])
 
@@ -231,7 +238,8 @@ class Panel(Widget, can_focus=True):
         self.updates += 1
         present = list(self.views.values())
         worst = _worst(v.rag for v in present)
-        # set_class restyles (and so refreshes) only when a class actually comes or goes.
+        classes = self.classes
+        # set_class restyles (and so repaints the panel) only when a class comes or goes.
         for r in Rag:
             self.set_class(worst is r and r is not Rag.NONE, f"-{r.value}")
         self.set_class(any(v.stale for v in present), "-stale")
@@ -239,6 +247,9 @@ class Panel(Widget, can_focus=True):
         demo = any(v.demo for v in present)
         history_demo = any(v.history_demo for v in present)
         self.set_class(demo or history_demo, "-demo")
+        restyled = self.classes != classes
+        if restyled:
+            self.repaints += 1
         title = self.title_text()
         if demo:
             title = f"{title} · {t('panel.demo', self.ctx.lang)}"
@@ -246,15 +257,47 @@ class Panel(Widget, can_focus=True):
             title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
         sources = sorted({clean(v.source_id) for v in present if v.source_id})
         subtitle = f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
-        # Setting a border title repaints the whole panel, borders and all, even when the
-        # title is the same: set it only when it changed. Text, so that it is never markup.
-        if (title, subtitle) != self._titles:
-            self._titles = (title, subtitle)
-            self.border_title = Text(title)
-            self.border_subtitle = Text(subtitle)
+        self._set_border_texts(title, subtitle, restyled=restyled)
         self.on_views_changed()
         if self.DRAWS_BODY:
             self._repaint_changes()
+
+    def _set_border_texts(self, title: str, subtitle: str, *, restyled: bool) -> None:
+        """Replace the border title and subtitle that changed, repainting only their rows.
+
+        Textual repaints a whole widget when its border title is set, even to the same text.
+        """
+        old_title, old_subtitle = self._titles
+        if (title, subtitle) == self._titles:
+            return
+        self._titles = (title, subtitle)
+        outer, offset = self.outer_size, self.content_offset
+        rows: list[Region] = []
+        if title != old_title:
+            rows.append(Region(-offset.x, -offset.y, outer.width, 1))
+        if subtitle != old_subtitle:
+            rows.append(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
+        if self.is_mounted and outer.area and not restyled:
+            self._border_rows = tuple(rows)  # refresh() repaints these rows only
+            self.border_rows_repainted += len(rows)
+        try:
+            if title != old_title:
+                self.border_title = Text(title)  # Text: a title is never read as markup
+            if subtitle != old_subtitle:
+                self.border_subtitle = Text(subtitle)
+        finally:
+            self._border_rows = None
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._border_rows is not None and not regions and not (layout or recompose):
+            regions = self._border_rows
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _repaint_changes(self) -> None:
         size = self.content_size
@@ -262,7 +305,6 @@ class Panel(Widget, can_focus=True):
         if shown is None or shown[0] != size or not self.is_mounted or not size.area:
             # Nothing on screen to compare with (not drawn yet, or drawn at another size).
             self._shown = None
-            self._use_shown = False
             self.repaints += 1
             self.refresh()
             return
@@ -273,14 +315,13 @@ class Panel(Widget, can_focus=True):
         after = self._picture(size, body)
         spans = changed_spans(before, after)
         self._shown = (size, body, after)
-        self._use_shown = True
         if spans:
             self.rows_repainted += len(spans)
             self.refresh(*spans)
 
     def _picture(self, size: Size, body: RenderableType) -> list[Strip]:
         visual = visualize(self, body, markup=False)
-        return Visual.to_strips(self, visual, size.width, size.height, self.visual_style)
+        return Visual.to_strips(self, visual, size.width, size.height, self.visual_style, pad=True)
 
     def body(self, width: int) -> RenderableType | None:
         """The panel's text for a body ``width`` cells wide; None where children draw it."""
@@ -289,14 +330,12 @@ class Panel(Widget, can_focus=True):
     def render(self) -> RenderResult:
         size = self.content_size
         shown = self._shown
-        if self._use_shown and shown is not None and shown[0] == size:
-            # Exactly the body update_views compared: only the cells it found changed are
-            # sent, so the rest of the screen must already show this very text.
+        if shown is not None and shown[0] == size:
             body: RenderableType | None = shown[1]
         else:
+            # First paint, or a new size: everything is repainted, so a fresh body is safe.
             body = self.body(size.width)
             self._shown = None if body is None else (size, body, None)
-        self._use_shown = False
         return super().render() if body is None else body
 
     def on_views_changed(self) -> None:
