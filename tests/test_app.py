@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from lishi_tui.app import LishiApp, make_app
@@ -26,7 +31,7 @@ from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.screens.plugins import PluginsScreen
 from lishi_tui.app.snapshot import HISTORY_POINTS
 from lishi_tui.app.widgets.chart import PlotChart
-from lishi_tui.app.widgets.panels import ChartPanel, Panel, PanelContext
+from lishi_tui.app.widgets.panels import ChartPanel, Panel, PanelContext, changed_spans
 from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind, resolve_language
 from lishi_tui.domain.model import Frequency, Indicator, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import Period
@@ -278,6 +283,82 @@ async def test_new_observation_redraws_only_its_panel(store: SqliteStore) -> Non
         await pilot.pause()
         assert "52 %" in screen_text(app)
         assert gdp.updates == before_g
+
+
+def repaint_counts(panel: Panel) -> tuple[int, int, int]:
+    return panel.repaints, panel.border_rows_repainted, panel.rows_repainted
+
+
+async def test_a_new_figure_repaints_only_the_cells_it_changed(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        stat = panel_for(app, "tertiary_share")
+        table = next(p for p in app.dashboard.panels if len(p.indicator_ids) == 3)
+        gdp = panel_for(app, "gdp_growth")
+        panels = (stat, table, gdp)
+        before = {p: repaint_counts(p) for p in panels}
+        updates = stat.updates
+        writer = SqliteStore(store.path)
+        writer.write([observation("tertiary_share", Period.year(2021), 53, fetched_at=FIXED_NOW)])
+        writer.close()
+        await until(lambda: stat.updates > updates, pilot)
+        await pilot.pause()
+        assert "53 %" in screen_text(app)
+        # The stat panel (51 -> 53 %): the value, change and progress rows; never its border,
+        # nor the period, sparkline (still ending at its top) and status rows, which read the same.
+        repaints, border_rows, rows = repaint_counts(stat)
+        assert (repaints, border_rows) == before[stat][:2]
+        assert rows - before[stat][2] == 3
+        # The table: the one row of tertiary_share; its header and other rows stay.
+        assert repaint_counts(table) == (*before[table][:2], before[table][2] + 1)
+        assert repaint_counts(gdp) == before[gdp]  # not even told
+
+        # The same figures again (a re-read that finds nothing new): nothing is repainted.
+        settled = {p: repaint_counts(p) for p in panels}
+        app.apply_changes({"tertiary_share", "gdp_growth"})
+        await pilot.pause()
+        assert stat.updates == updates + 2
+        assert {p: repaint_counts(p) for p in panels} == settled
+        assert "53 %" in screen_text(app)
+
+
+async def test_a_new_source_repaints_the_subtitle_row_not_the_panel(store: SqliteStore) -> None:
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        stat = panel_for(app, "tertiary_share")
+        repaints, border_rows, _ = repaint_counts(stat)
+        updates = stat.updates
+        store.write(
+            [
+                observation(
+                    "tertiary_share", Period.year(2022), 54, source="bureau", fetched_at=FIXED_NOW
+                )
+            ]
+        )
+        await until(lambda: stat.updates > updates, pilot)
+        await pilot.pause()
+        assert "来源: bureau" in screen_text(app)
+        assert repaint_counts(stat)[:2] == (repaints, border_rows + 1)
+
+
+def test_changed_spans_cover_whole_characters_and_shifted_text() -> None:
+    def row(text: str, width: int = 24) -> Strip:
+        return Strip([Segment(text + " " * (width - cell_len(text)))])
+
+    # One digit after two wide characters: one cell, at the digit's column.
+    assert changed_spans([row("第三 51 %")], [row("第三 52 %")]) == [Region(6, 0, 1, 1)]
+    # A longer percentage shifts what follows it: everything up to the end of the text goes.
+    assert changed_spans([row("93% 目标 55 %")], [row("150% 目标 55 %")]) == [
+        Region(0, 0, cell_len("150% 目标 55 %"), 1)
+    ]
+    # A sparkline one point longer whose last character is the same as before.
+    assert changed_spans([row("▁▃█")], [row("▁▂▃█")]) == [Region(1, 0, 3, 1)]
+    # A style change alone counts; equal rows give nothing.
+    bold = Strip([Segment("51 %", Style(bold=True)), Segment(" " * 20)])
+    assert changed_spans([row("51 %")], [bold]) == [Region(0, 0, 4, 1)]
+    assert changed_spans([row("a"), row("b")], [row("a"), row("b")]) == []
 
 
 class CountingStore(SqliteStore):
