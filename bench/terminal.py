@@ -66,6 +66,9 @@ class Setup:
             "LC_ALL": "C.UTF-8",
         }
         env.pop("NO_COLOR", None)
+        # Measure what a user's machine does: Python caches compiled modules. (This
+        # workplace sets PYTHONDONTWRITEBYTECODE, which recompiles our code at every start.)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         config = folder / "lishi.toml"
         shutil.copy(DEFAULT_CONFIG, config)
         text = DEFAULT_CONFIG.read_text(encoding="utf-8")
