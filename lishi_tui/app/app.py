@@ -18,13 +18,14 @@ from textual.worker import Worker, WorkerState
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
-from lishi_tui.app.messages import DetailRequested
+from lishi_tui.app.messages import DetailRequested, StoreCommitted
 from lishi_tui.app.palette import IndicatorCommands
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
 from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
+from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
@@ -97,6 +98,7 @@ class LishiApp(App[int]):
         self._health: dict[str, SourceHealth] = {}
         self._cursor = 0
         self._store_version = -1  # store.version() at the last full read
+        self._watcher: StoreWatcher | None = None
         self.polls = 0  # completed store polls (tests wait on it)
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
             config, self.panel_context
@@ -120,7 +122,13 @@ class LishiApp(App[int]):
                 load_plotext_in_background, lambda: self.call_from_thread(self._charts_loaded)
             )
         self.load_all()
-        self.set_timer(self.poll_interval, self._poll)
+        self._watcher = StoreWatcher(
+            self.store,
+            self.poll_interval,
+            lambda: self.post_message(StoreCommitted()),
+            alive=lambda: self.is_running,
+        )
+        self._watcher.start()
         if self.collector is not None:
             self.run_worker(
                 self._run_collector(), name="collector", group="collector", exit_on_error=False
@@ -153,6 +161,8 @@ class LishiApp(App[int]):
         self.workers.cancel_group(self, "collector")
 
     async def action_quit(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         await self._stop_collector()
         self.exit()
 
@@ -197,8 +207,12 @@ class LishiApp(App[int]):
             return
         self.apply_changes(set(self._panels_by_indicator))
 
+    def on_store_committed(self, _: StoreCommitted) -> None:
+        self._poll()
+
     def _poll(self) -> None:
-        """Look for new observations and fetch results; the next poll is armed when this ends."""
+        """Read new observations and fetch results, if anything was committed since the last
+        read (the watcher thread says when to look)."""
         try:
             version = self.store.version()
             if version == self._store_version:
@@ -216,8 +230,6 @@ class LishiApp(App[int]):
                 self.apply_changes(set(changed), status_only=ran)
         finally:
             self.polls += 1
-            if not self._exit_renderables and self.is_running:
-                self.set_timer(self.poll_interval, self._poll)
 
     def _health_changes(self, health: dict[str, SourceHealth]) -> set[str]:
         """Indicators fed by sources whose last run changed since the previous poll."""

@@ -15,7 +15,5 @@ class DetailRequested(Message):
 
 
 @dataclass
-class StoreChanged(Message):
-    """New observations or fetch results for these indicators reached the store."""
-
-    indicators: frozenset[str]
+class StoreCommitted(Message):
+    """Something was committed to the store since the dashboard last looked."""
