@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import difflib
 import importlib.metadata
 import importlib.util
 import os
@@ -24,6 +23,7 @@ from lishi_tui.config.schema import PluginSettings
 from lishi_tui.domain.model import Indicator
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
 from lishi_tui.sources.api import Option, SourceType
+from lishi_tui.text import nearest
 
 ENTRY_POINT_GROUP = "lishi_tui"
 MODULE_PREFIX = "lishi_tui_plugins"
@@ -224,7 +224,7 @@ class PluginHost:
                 record = self.registry.plugin(impl.plugin_name)
                 known = [n for n in dir(hookspecs) if n.startswith(HOOK_PREFIX)]
                 message = f"unknown hook {name!r}"
-                close = _closest(name, known)
+                close = nearest(name, known)
                 if close:
                     message += f" (did you mean {close!r}?)"
                 if record is not None:
@@ -344,11 +344,6 @@ def _describe(exc: BaseException) -> str:
         last = frames[-1]
         text += f" ({Path(last.filename).name}:{last.lineno})"
     return text
-
-
-def _closest(word: str, options: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def load_plugins(

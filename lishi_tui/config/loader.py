@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import difflib
 import os
 import re
 import tomllib
@@ -48,6 +47,7 @@ from lishi_tui.domain.model import (
 )
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import Option, OptionKind, SourceType
+from lishi_tui.text import nearest
 
 ENV_PLUGINS_ALLOW = "LISHI_TUI_PLUGINS_ALLOW"
 ENV_PLUGINS_DENY = "LISHI_TUI_PLUGINS_DENY"
@@ -195,11 +195,6 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _nearest(word: str, candidates: Iterable[str]) -> str | None:
-    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 class _Section:
     """One TOML table being validated: typed readers that record issues and fall back to defaults."""
 
@@ -217,7 +212,7 @@ class _Section:
     def check_keys(self, valid: Sequence[str], what: str = "key") -> None:
         for key in self.data:
             if key not in valid:
-                self.issues.add(self.at(key), f"unknown {what}", _nearest(key, valid))
+                self.issues.add(self.at(key), f"unknown {what}", nearest(key, valid))
 
     def wrong(self, key: str, expected: str) -> None:
         got = _type_name(self.data[key])
@@ -285,7 +280,7 @@ class _Section:
             return default
         if value not in valid:
             self.issues.add(
-                self.at(key), f"{value!r} is not one of {_quoted(valid)}", _nearest(value, valid)
+                self.at(key), f"{value!r} is not one of {_quoted(valid)}", nearest(value, valid)
             )
             return default
         return cls(value)
@@ -299,7 +294,7 @@ class _Section:
             self.issues.add(
                 self.at(key),
                 f"{value!r} is not one of {_quoted(choices)}",
-                _nearest(value, choices),
+                nearest(value, choices),
             )
             return default
         return value
@@ -402,7 +397,7 @@ def build_config(raw: RawConfig, registry: Registry, env: Mapping[str, str]) -> 
     for key in root.data:
         if key not in TOP_LEVEL_KEYS:
             what = "table" if isinstance(root.data[key], dict) else "key"
-            issues.add((key,), f"unknown top-level {what}", _nearest(key, TOP_LEVEL_KEYS))
+            issues.add((key,), f"unknown top-level {what}", nearest(key, TOP_LEVEL_KEYS))
     app = _app(issues)
     plugins = _plugin_settings(issues, env)
     storage = _storage(issues, env)
@@ -610,7 +605,7 @@ def _link_sources(
                 issues.add(
                     ("indicators", ind_id, "source"),
                     f"no source {given['source']!r} is configured",
-                    _nearest(given["source"], sources),
+                    nearest(given["source"], sources),
                 )
             continue
         if not ind.source:
@@ -655,7 +650,7 @@ def _source(
         issues.add(
             t.at("type"),
             f"unknown source type {type_name!r}; registered: {listing}",
-            _nearest(type_name, registered),
+            nearest(type_name, registered),
         )
     interval = timedelta()
     if not t.has("interval"):
@@ -693,7 +688,7 @@ def _referenced_indicators(t: _Section, known: set[str]) -> tuple[str, ...]:
             ids.append(((*t.at("indicators"), n), name))
     for path, name in ids:
         if name not in known:
-            t.issues.add(path, f"unknown indicator {name!r}", _nearest(name, known))
+            t.issues.add(path, f"unknown indicator {name!r}", nearest(name, known))
     return tuple(name for _, name in ids)
 
 
@@ -712,12 +707,12 @@ def _source_options(
         option = schema.get(key)
         path = t.at(key)
         if option is None:
-            nearest = _nearest(key, valid)
+            suggestion = nearest(key, valid)
             message = "unknown key"
-            if nearest is None:
+            if suggestion is None:
                 takes = _quoted(schema) if schema else "no options of its own"
                 message += f"; source type {source_type.name!r} takes {takes}"
-            issues.add(path, message, nearest)
+            issues.add(path, message, suggestion)
             continue
         from_env: list[str] = []
         value = _expand_env(t.data[key], path, env, issues, from_env)
@@ -802,7 +797,7 @@ def _check_option(
         shown = "" if sensitive else f", got {value!r}"
         suggestion = None
         if isinstance(value, str) and not sensitive:
-            suggestion = _nearest(value, [c for c in option.choices if isinstance(c, str)])
+            suggestion = nearest(value, [c for c in option.choices if isinstance(c, str)])
         issues.add(
             path, f"must be one of {', '.join(repr(c) for c in option.choices)}{shown}", suggestion
         )
