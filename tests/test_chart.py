@@ -97,3 +97,36 @@ def test_instant_ticks_are_china_time_and_short_within_one_day() -> None:
     assert tick_labels(two_days)[:2] == ["11-27 23:00", "11-28 00:00"]
     months = [Period.month(2021, m) for m in (9, 10)]
     assert tick_labels(months) == ["2021-09", "2021-10"]
+
+
+def test_plotext_rows_read_like_rich_from_ansi() -> None:
+    from plotext import marker, pixel
+    from plotext._kernel.terminal import terminal
+    from rich.text import Text
+
+    from lishi_tui.app.widgets.chart import plotext_row
+
+    fig = terminal()._master
+    fig.theme("simple")
+    fig.plot_size(40, 10)
+    fig.title("绿化造林面积（万亩）")
+    xs = list(range(60))
+    fig.draw(
+        fig.signal(xs, [x % 7 for x in xs], marker=marker("hd", pixel=pixel(foreground=75))).lines(
+            True
+        )
+    )
+    fig.draw(
+        fig.signal([0, 59], [3, 3], marker=marker("hd", pixel=pixel(foreground=208))).lines(True)
+    )
+    rows = fig.build().string(colorless=False).split("\n")
+    assert any("\x1b[38;5;208m" in row for row in rows)
+    for row in rows:
+        ours, rich = plotext_row(row), Text.from_ansi(row)
+        assert ours.plain == rich.plain
+        assert [(s.start, s.end, s.style) for s in ours.spans] == [
+            (s.start, s.end, s.style) for s in rich.spans
+        ]
+    # Anything plotext does not normally send goes through Rich's full decoder.
+    odd = "\x1b[4mlined\x1b[0m"
+    assert plotext_row(odd).spans == Text.from_ansi(odd).spans

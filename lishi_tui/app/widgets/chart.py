@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import TypeVar
 
 from rich.cells import cell_len
+from rich.color import Color
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
@@ -124,7 +128,7 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
     if spec.x_ticks:
         fig.ruler("x").ticks([p for p, _ in spec.x_ticks], [label for _, label in spec.x_ticks])
     rows = fig.build().string(colorless=not colour).split("\n")[:height]
-    lines = [Text.from_ansi(row) if colour else Text(row) for row in rows]
+    lines = [plotext_row(row) if colour else Text(row) for row in rows]
     # plotext 6 measures wide characters correctly; this guards the panel grid in case a
     # label ever comes back a cell short or long.
     for line in lines:
@@ -137,6 +141,51 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
     while len(lines) < height:
         lines.append(Text(" " * width))
     return lines
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+@lru_cache(maxsize=512)
+def _sgr_style(params: str) -> Style | None:
+    """The style of one SGR code plotext emits: reset, 256-colour fore/background, bold."""
+    codes = params.split(";") if params else ["0"]
+    style = Style()
+    i = 0
+    while i < len(codes):
+        code = codes[i]
+        if code in ("0", ""):
+            style = Style()
+        elif code == "1":
+            style += Style(bold=True)
+        elif code in ("38", "48") and i + 2 < len(codes) and codes[i + 1] == "5":
+            colour = Color.from_ansi(int(codes[i + 2]))
+            style += Style(color=colour) if code == "38" else Style(bgcolor=colour)
+            i += 2
+        else:
+            raise ValueError(f"unexpected SGR {params!r}")
+        i += 1
+    return style or None
+
+
+def plotext_row(row: str) -> Text:
+    """One row of plotext's coloured output as Rich text.
+
+    plotext emits only a few plain SGR codes (a 256-colour, a reset), so splitting on them is
+    enough; ``Text.from_ansi`` handles every terminal sequence and cost a third of a chart's
+    build. Anything unexpected falls back to it.
+    """
+    text = Text()
+    style: Style | None = None
+    try:
+        for i, part in enumerate(_SGR.split(row)):
+            if i % 2:
+                style = _sgr_style(part)
+            elif part:
+                text.append(part, style)
+    except ValueError:
+        return Text.from_ansi(row)
+    return text
 
 
 def ticks_for(points: Sequence[tuple[float, T]], count: int) -> tuple[tuple[float, T], ...]:
