@@ -215,19 +215,15 @@ class PluginHost:
 
     def _check_pending(self) -> None:
         """Hooks a plugin implements that no hookspec declares: usually a misspelling."""
+        known = [n for n in dir(hookspecs) if n.startswith(HOOK_PREFIX)]
         for name, hook in self.pm.hook.__dict__.items():
-            if name.startswith("_") or not isinstance(hook, pluggy.HookCaller):
+            if name.startswith("_") or not isinstance(hook, pluggy.HookCaller) or hook.spec:
                 continue
-            if hook.spec is not None:
-                continue
+            message = f"unknown hook {name!r}"
+            if close := nearest(name, known):
+                message += f" (did you mean {close!r}?)"
             for impl in hook.get_hookimpls():
-                record = self.registry.plugin(impl.plugin_name)
-                known = [n for n in dir(hookspecs) if n.startswith(HOOK_PREFIX)]
-                message = f"unknown hook {name!r}"
-                close = nearest(name, known)
-                if close:
-                    message += f" (did you mean {close!r}?)"
-                if record is not None:
+                if (record := self.registry.plugin(impl.plugin_name)) is not None:
                     record.state = PluginState.FAILED
                     record.errors.append(message)
 
