@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lishi_tui import __version__
-from lishi_tui.bootstrap import Runtime, load_runtime
+from lishi_tui.bootstrap import load_runtime
+from lishi_tui.commands import register_all
+from lishi_tui.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_common,
+    open_runtime,
+)
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain import status as st
@@ -22,19 +30,7 @@ from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
 from lishi_tui.registry import PluginState
 from lishi_tui.text import clean, redact
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--config", type=Path, default=default, metavar="PATH", help="the TOML config file"
-    )
-    parser.add_argument(
-        "--db", type=Path, default=default, metavar="PATH", help="use this SQLite file for history"
-    )
+_common = add_common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     init = config_sub.add_parser("init", help="write a commented starter config")
     init.add_argument("path", type=Path)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    register_all(sub)
     return parser
 
 
@@ -84,6 +81,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     environ: Mapping[str, str] = os.environ if env is None else env
     out, err = sys.stdout, sys.stderr
     try:
+        if (handler := getattr(args, "handler", None)) is not None:
+            code: int = handler(args, environ, out, err)
+            return code
         match args.command:
             case None:
                 return run_dashboard(args, environ)
@@ -110,19 +110,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     return EXIT_USAGE
 
 
-def _runtime(args: argparse.Namespace, env: Mapping[str, str]) -> Runtime:
-    db = getattr(args, "db", None) or (
-        Path(env["LISHI_TUI_DB"]) if env.get("LISHI_TUI_DB") else None
-    )
-    runtime = load_runtime(getattr(args, "config", None), env, db=db)
-    _warn_plugin_errors(runtime, sys.stderr)
-    return runtime
-
-
-def _warn_plugin_errors(runtime: Runtime, err: TextIO) -> None:
-    for plugin in runtime.registry.plugins:
-        if plugin.state is PluginState.FAILED:
-            print(f"plugin {plugin.name} ({plugin.location}): {clean(plugin.error)}", file=err)
+_runtime = open_runtime
 
 
 # -- dashboard -------------------------------------------------------------------------

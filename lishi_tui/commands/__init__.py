@@ -1,0 +1,20 @@
+"""Subcommands that live in their own modules, each registered by one line below.
+
+A module named here provides ``register(sub)``: it adds its parser to the
+``lishi-tui`` subparsers and sets ``handler`` with ``parser.set_defaults``.
+A handler is called as ``handler(args, env, out, err)`` and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+# One line per command module; keep it sorted.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add every command module's parser to ``sub``."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
