@@ -1,5 +1,5 @@
 """``python -m lishi_tui``: the same as the ``lishi-tui`` command."""
 
-from lishi_tui.cli import main
+from lishi_tui.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

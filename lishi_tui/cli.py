@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def entry() -> int:
+    """The ``lishi-tui`` command: ``main``, then exit without waiting for plugin threads."""
+    from lishi_tui.exiting import leave
+
+    return leave(main())
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     environ: Mapping[str, str] = os.environ if env is None else env

@@ -198,7 +198,7 @@ class PluginHost:
             if not record.version:
                 record.version = str(getattr(plugin, "__version__", "") or "")
             self.pm.register(plugin, name=candidate.name)
-        except (Exception, SystemExit) as exc:
+        except BaseException as exc:  # KeyboardInterrupt at import is the plugin's error too
             record.state = PluginState.FAILED
             record.errors.append(f"failed to load: {_describe(exc)}")
             return

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import sysconfig
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +16,7 @@ from typing import Any
 
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
+from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
@@ -115,6 +114,7 @@ class Collector:
         self._forever_done: asyncio.Event | None = None
         self._builtin_dir = bundled_plugins_dir()
         self._known_indicators = set(registry.indicators) | set(config.indicators)
+        self._runner = FetchRunner()
 
     # ------------------------------------------------------------------ public API
 
@@ -239,8 +239,10 @@ class Collector:
         rt.wake = asyncio.Event()
         interval = rt.source.interval.total_seconds()
         while not self._stopping:
-            rt.wake.clear()
             await self._run_bounded(rt.source)
+            # Cleared after the run, not before: a refresh asked for while this run was
+            # queued or in flight is this run, so pressing `r` repeatedly adds no runs.
+            rt.wake.clear()
             # The next run is scheduled from when this one ended, never on a free-running
             # timer, so a slow source cannot pile runs on top of each other.
             rt.next_run = self.clock() + rt.source.interval
@@ -281,7 +283,8 @@ class Collector:
                 self._http = HttpClient(self.config.collector)
             http = self._http.for_source(source, rt.state)
             result = await self._fetch_with_retries(source, stype, http, rt)
-            readings = _validate(result)
+            readings, refused = cap_readings(result, self.config.collector.max_readings)
+            readings = _validate(readings)
             kept, skipped = self._select(source, readings)
             fetched_at = self.clock()
             observations = [
@@ -296,7 +299,7 @@ class Collector:
         except asyncio.CancelledError:
             rt.running = False
             raise
-        except (Exception, SystemExit) as exc:  # one bad source never stops another
+        except Exception as exc:  # one bad source never stops another
             rt.running = False
             outcome = SourceRunOutcome(
                 source=source.id,
@@ -314,7 +317,8 @@ class Collector:
             source=source.id,
             started_at=started,
             duration_s=time.monotonic() - t0,
-            ok=True,
+            ok=not refused,
+            error=f"source {source.id}: {refused}" if refused else "",
             bytes_received=http.bytes_received,
             readings=len(readings),
             skipped=tuple(skipped),
@@ -362,33 +366,12 @@ class Collector:
         self, source: SourceConfig, stype: SourceType, ctx: FetchContext
     ) -> object:
         seconds = (source.timeout or self.config.collector.timeout).total_seconds()
-        if stype.is_async:
-            try:
-                return await asyncio.wait_for(
-                    stype.fetch(ctx),  # type: ignore[arg-type]
-                    timeout=seconds + TIMEOUT_GRACE_S,
-                )
-            except TimeoutError:
-                raise FetchError(f"fetch timed out after {seconds:g} s", retryable=True) from None
-        future = _run_in_daemon_thread(stype.fetch, ctx, name=f"lishi-fetch-{source.id}")
-        try:
-            result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds)
-        except TimeoutError:
-            # A thread cannot be killed: it is left to finish on its own (daemon, so it never
-            # holds up exit), and not retried, so a hung plugin does not pile up threads.
-            log.warning(
-                "source %s: blocking fetch still running after %g s; abandoned", source.id, seconds
-            )
-            raise FetchError(
-                f"fetch timed out after {seconds:g} s (blocking plugin code abandoned in its thread)"
-            ) from None
-        if inspect.isawaitable(result):
-            if inspect.iscoroutine(result):
-                result.close()
-            raise _Malformed(
-                "fetch returned an awaitable from a plain function; declare it async def"
-            )
-        return result
+        # Off this loop, in a thread (and, for async def, on a loop) of its own: a plugin
+        # that blocks cannot freeze the dashboard or the other sources.
+        grace = TIMEOUT_GRACE_S if stype.is_async else 0.0
+        return await self._runner.run(
+            stype.fetch, ctx, seconds=seconds, grace=grace, is_async=stype.is_async
+        )
 
     def _select(
         self, source: SourceConfig, readings: Sequence[Reading]
@@ -451,7 +434,8 @@ class Collector:
     def _describe(self, source: SourceConfig, exc: BaseException) -> str:
         if isinstance(exc, _Located):
             return f"source {source.id}: {exc}"
-        text = f"source {source.id}: {type(exc).__name__}: {exc}"
+        kind = "" if isinstance(exc, PluginAborted) else f"{type(exc).__name__}: "
+        text = f"source {source.id}: {kind}{exc}"
         if not isinstance(exc, FetchError):
             where = _plugin_frame(exc)
             if where:
@@ -506,43 +490,6 @@ def _plugin_frame(exc: BaseException) -> str:
         last = frames[-1]
         return f"{Path(last.filename).name}:{last.lineno}"
     return ""
-
-
-def _run_in_daemon_thread(
-    fn: Callable[[FetchContext], Any], ctx: FetchContext, *, name: str
-) -> asyncio.Future[Any]:
-    """Run blocking plugin code in its own daemon thread.
-
-    Not ``asyncio.to_thread``: a hung plugin would hold one of the default executor's few
-    workers for good, and the executor's threads are joined at interpreter exit, so one
-    hung plugin would keep ``fetch --once`` from ever exiting.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
-
-    def settle(result: Any, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def target() -> None:
-        try:
-            result = fn(ctx)
-        except BaseException as exc:
-            outcome: tuple[Any, BaseException | None] = (None, exc)
-        else:
-            outcome = (result, None)
-        with contextlib.suppress(RuntimeError):  # the loop closed while the thread hung
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    # An abandoned thread may fail long after anyone waits; retrieve its error so that
-    # asyncio does not log "exception was never retrieved".
-    future.add_done_callback(lambda f: None if f.cancelled() else f.exception())
-    threading.Thread(target=target, name=name, daemon=True).start()
-    return future
 
 
 __all__ = ["BreakerState", "Collector", "SourceState"]

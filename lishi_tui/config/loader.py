@@ -66,6 +66,7 @@ COLLECTOR_KEYS = (
     "breaker_failures",
     "breaker_cooldown",
     "max_bytes",
+    "max_readings",
     "user_agent",
 )
 INDICATOR_KEYS = (
@@ -483,6 +484,7 @@ def _collector(issues: _Issues) -> CollectorSettings:
         breaker_failures=s.get_int("breaker_failures", d.breaker_failures, minimum=1),
         breaker_cooldown=s.get_duration("breaker_cooldown", d.breaker_cooldown),
         max_bytes=s.get_int("max_bytes", d.max_bytes, minimum=1),
+        max_readings=s.get_int("max_readings", d.max_readings, minimum=1),
         user_agent=s.get_str("user_agent", d.user_agent),
     )
 

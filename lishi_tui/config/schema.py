@@ -82,6 +82,7 @@ class CollectorSettings:
     breaker_failures: int = 5  # consecutive failed runs that open the breaker
     breaker_cooldown: timedelta = timedelta(minutes=5)
     max_bytes: int = 10 * 1024 * 1024
+    max_readings: int = 100_000  # per run of one source; the excess is refused
     user_agent: str = "lishi-tui"
 
 

@@ -1,0 +1,253 @@
+"""Running plugin fetches off the caller's event loop, so a plugin that blocks freezes only itself.
+
+Every fetch, ``async def`` or plain, runs in a daemon thread of its own; an ``async def`` one
+runs there on an event loop of its own. A plugin that calls ``time.sleep`` (or any other
+blocking call) inside ``async def fetch`` then stalls only its own loop: the dashboard keeps
+painting, the collector's other sources keep running, and the timeout fires. HTTP requests
+made through ``ctx.http`` are handed back to the caller's loop, so every source still shares
+one connection pool and its rules.
+
+A thread cannot be killed. One that is still stuck when its timeout fires is abandoned
+(daemon, so it never holds up exit) and remembered: the source is not started again while
+its previous fetch is still stuck, so a hung plugin cannot pile up threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lishi_tui.sources.api import FetchContext, FetchError, HttpGetter, HttpResult
+
+log = logging.getLogger(__name__)
+
+# How long a loop that did not finish in time gets to answer a ping before it is reported
+# as blocked (rather than merely slow).
+PING_GRACE_S = 0.2
+
+
+class PluginAborted(Exception):
+    """A plugin raised KeyboardInterrupt, SystemExit or another BaseException.
+
+    Caught at the plugin boundary and turned into an ordinary error of that plugin's run,
+    so that it neither ends the command nor the dashboard.
+    """
+
+
+def as_plugin_error(exc: BaseException) -> BaseException:
+    """``exc`` if it is an ordinary ``Exception``; else a ``PluginAborted`` carrying its
+    traceback (so that the plugin's file and line can still be named)."""
+    if isinstance(exc, Exception):
+        return exc
+    detail = str(exc)
+    message = type(exc).__name__ + (f": {detail}" if detail else "")
+    return PluginAborted(message).with_traceback(exc.__traceback__)
+
+
+class _HomeLoopHttp:
+    """``ctx.http`` as seen from a plugin's own loop: each request runs on the home loop."""
+
+    def __init__(self, real: HttpGetter, home: asyncio.AbstractEventLoop) -> None:
+        self._real = real
+        self._home = home
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        conditional: bool = True,
+    ) -> HttpResult:
+        request = self._real.get(url, params=params, headers=headers, conditional=conditional)
+        future = asyncio.run_coroutine_threadsafe(request, self._home)
+        return await asyncio.wrap_future(future)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@dataclass
+class _Run:
+    """One fetch in its thread."""
+
+    source_id: str
+    thread: threading.Thread
+    started: float  # time.monotonic()
+    loop: asyncio.AbstractEventLoop | None = None  # the plugin's own loop (async fetches)
+    task: asyncio.Task[Any] | None = None
+
+    async def loop_answers(self, grace: float = PING_GRACE_S) -> bool:
+        """Whether the plugin's own loop still runs callbacks (False: something blocks it)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return True
+        home = asyncio.get_running_loop()
+        answered: asyncio.Future[None] = home.create_future()
+
+        def pong() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        try:
+            loop.call_soon_threadsafe(home.call_soon_threadsafe, pong)
+        except RuntimeError:  # closed meanwhile: it finished
+            return True
+        try:
+            await asyncio.wait_for(answered, grace)
+        except TimeoutError:
+            return False
+        return True
+
+    def cancel(self) -> None:
+        loop, task = self.loop, self.task
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(task.cancel)
+
+
+class FetchRunner:
+    """Runs one source's fetch at a time in a thread of its own, with a watchdog."""
+
+    def __init__(self) -> None:
+        self._stuck: dict[str, _Run] = {}
+
+    def stuck(self) -> dict[str, float]:
+        """Sources whose abandoned fetch is still running, with seconds since it started."""
+        now = time.monotonic()
+        return {sid: now - run.started for sid, run in self._stuck.items() if run.thread.is_alive()}
+
+    async def run(
+        self,
+        fetch: Callable[[FetchContext], Any],
+        ctx: FetchContext,
+        *,
+        seconds: float,
+        is_async: bool,
+        grace: float = 0.0,
+    ) -> object:
+        """``fetch(ctx)``'s result; raises what it raised (``PluginAborted`` for a
+        BaseException) or ``FetchError`` when it did not return within ``seconds``
+        (waited ``grace`` longer, so that an inner timeout can report itself first)."""
+        source_id = ctx.source_id
+        previous = self._stuck.get(source_id)
+        if previous is not None:
+            if previous.thread.is_alive():
+                raise FetchError(
+                    f"not started: its previous fetch has been stuck in plugin code for "
+                    f"{time.monotonic() - previous.started:.0f} s and has not returned"
+                )
+            del self._stuck[source_id]
+        home = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = home.create_future()
+        # An abandoned fetch may fail long after anyone waits; retrieve its error so that
+        # asyncio does not log "exception was never retrieved".
+        future.add_done_callback(lambda f: None if f.cancelled() else f.exception())
+        loop_ready = threading.Event()
+
+        def settle(result: Any, error: BaseException | None) -> None:
+            if future.done():
+                return
+            if error is not None:
+                future.set_exception(as_plugin_error(error))
+            else:
+                future.set_result(result)
+
+        def deliver(result: Any, error: BaseException | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the home loop closed meanwhile
+                home.call_soon_threadsafe(settle, result, error)
+
+        def target() -> None:
+            try:
+                if is_async:
+                    result = self._run_async(run, fetch, ctx, home, loop_ready)
+                else:
+                    loop_ready.set()
+                    result = fetch(ctx)
+            except BaseException as exc:  # the plugin boundary: whatever it raised is its error
+                deliver(None, exc)
+            else:
+                deliver(result, None)
+
+        thread = threading.Thread(target=target, name=f"lishi-fetch-{source_id}", daemon=True)
+        run = _Run(source_id, thread, time.monotonic())
+        thread.start()
+        try:
+            result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds + grace)
+        except TimeoutError:
+            raise await self._timed_out(run, seconds, loop_ready) from None
+        except asyncio.CancelledError:
+            run.cancel()
+            raise
+        if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
+                result.close()
+            raise FetchError(
+                "fetch returned an awaitable from a plain function; declare it async def"
+            )
+        return result
+
+    @staticmethod
+    def _run_async(
+        run: _Run,
+        fetch: Callable[[FetchContext], Any],
+        ctx: FetchContext,
+        home: asyncio.AbstractEventLoop,
+        loop_ready: threading.Event,
+    ) -> Any:
+        loop = asyncio.new_event_loop()
+        try:
+            own_ctx = dataclasses.replace(ctx, http=_HomeLoopHttp(ctx.http, home))
+            run.loop = loop
+            run.task = loop.create_task(fetch(own_ctx))
+            loop_ready.set()
+            return loop.run_until_complete(run.task)
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _timed_out(
+        self, run: _Run, seconds: float, loop_ready: threading.Event
+    ) -> FetchError:
+        source_id = run.source_id
+        if run.loop is not None and loop_ready.is_set() and await run.loop_answers():
+            # Merely slow (waiting on something): cancel it in its own loop, and let the
+            # collector retry as it would any timeout.
+            run.cancel()
+            return FetchError(f"fetch timed out after {seconds:g} s", retryable=True)
+        self._stuck[source_id] = run
+        if run.loop is not None:
+            what = (
+                "its event loop is blocked by a blocking call in async def fetch "
+                "(time.sleep, a synchronous request, a busy loop); use await asyncio.sleep "
+                "or a plain def fetch"
+            )
+        else:
+            what = "blocking plugin code still running in its thread"
+        log.warning(
+            "source %s: fetch timed out after %g s; %s; abandoned", source_id, seconds, what
+        )
+        return FetchError(f"fetch timed out after {seconds:g} s: {what}; abandoned")
+
+
+def cap_readings(result: object, limit: int) -> tuple[object, str]:
+    """At most ``limit`` of a fetch's readings, and why the rest were refused ("" if none)."""
+    if not isinstance(result, list | tuple) or len(result) <= limit:
+        return result, ""
+    refused = len(result) - limit
+    return result[:limit], (
+        f"returned {len(result)} readings, more than [collector] max_readings = {limit}: "
+        f"the first {limit} were kept, {refused} refused"
+    )
+
+
+__all__ = ["FetchRunner", "PluginAborted", "as_plugin_error", "cap_readings"]
