@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ import httpx
 
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.sources.api import FetchError, HttpResult
+from lishi_tui.sources.decoding import ACCEPTED, BodyTooLarge, CappedDecoder, UnsupportedEncoding
 from lishi_tui.text import excerpt, redact
 
 MAX_REDIRECTS = 5
@@ -63,7 +65,8 @@ class HttpClient:
             timeout=httpx.Timeout(seconds),
             verify=True,
             follow_redirects=False,  # redirects are followed by hand, under the host rule
-            headers={"User-Agent": settings.user_agent},
+            # Only what CappedDecoder undoes, so that no body is inflated unbounded.
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPTED},
             trust_env=False,  # proxies from the environment would bypass the host rule
         )
         self._slots = asyncio.Semaphore(size)
@@ -249,14 +252,20 @@ class SourceHttp:
                 raise self._error(f"response larger than {cap} bytes", url)
             if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
                 return response.status_code, resp_headers, b""
+            decoder = CappedDecoder(resp_headers.get("content-encoding", ""), cap)
             chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
+            received = 0
+            async for raw in response.aiter_raw():
+                received += len(raw)
+                if received > cap:
                     raise self._error(f"response larger than {cap} bytes", url)
-                chunks.append(chunk)
+                chunks.append(decoder.feed(raw))
+            chunks.append(decoder.flush())
             return response.status_code, resp_headers, b"".join(chunks)
+        except BodyTooLarge:
+            raise self._error(f"response larger than {cap} bytes once decompressed", url) from None
+        except (UnsupportedEncoding, zlib.error) as exc:
+            raise self._error(f"could not decode the response body: {exc}", url) from None
         except httpx.TimeoutException:
             raise self._error(
                 f"timed out after {_seconds(self.timeout)} s", url, retryable=True
