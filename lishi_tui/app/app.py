@@ -16,6 +16,7 @@ from textual.filter import Monochrome
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested, StoreCommitted
@@ -170,6 +171,17 @@ class LishiApp(App[int]):
         # No SIGHUP on Windows; no handler outside the main thread.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        exit_signals.install(self._leave_on_signal)
+
+    def _leave_on_signal(self, code: int) -> None:
+        """SIGTERM or SIGINT: leave as `q` does, so that the terminal is restored."""
+        self.run_worker(self._leave_with(code), group="exit", exit_on_error=False)
+
+    async def _leave_with(self, code: int) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        await self._stop_collector()
+        self.exit(return_code=code)
 
     def _hang_up(self) -> None:
         """The terminal is gone: leave now, and make sure nothing keeps the process alive."""
