@@ -60,7 +60,12 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     forms: set[str] = set()
     for secret in secrets:
         if secret:
-            forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
+            # Also as Python and bytes reprs show it (a token with a newline appears as
+            # "tok\n" in "Illegal header value b'Bearer tok\n'"), and without its edges.
+            escaped = {repr(secret)[1:-1], repr(secret.encode())[2:-1]}
+            forms.update({secret, secret.strip(), quote(secret, safe=""), quote_plus(secret)})
+            forms.update(escaped)
+    forms.discard("")
     # Longest first, so that a secret containing another is not half-replaced.
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, "***")

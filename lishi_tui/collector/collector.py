@@ -289,10 +289,11 @@ class Collector:
             fetched_at = self.clock()
             observations = [
                 Observation(
-                    reading=r,
+                    # A key in a URL's query (`?key=${KEY}`) is never stored or shown.
+                    reading=replace(r, origin=redact(r.origin, source.secrets)),
                     source=source.id,
                     fetched_at=fetched_at,
-                    fetch_url=r.origin or http.last_url,
+                    fetch_url=redact(r.origin or http.last_url, source.secrets),
                 )
                 for r in kept
             ]

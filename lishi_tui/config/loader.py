@@ -722,6 +722,14 @@ def _source_options(
         sensitive = option.secret or bool(from_env)
         if option.secret:
             secrets.extend(v for v in _string_leaves(value) if v)
+        if sensitive and any(_UNSENDABLE.search(v) for v in _string_leaves(value)):
+            # Never echoed: the value is a secret, or came from the environment.
+            issues.add(
+                path,
+                "the value holds a line break or control character (not shown); a token "
+                "read from a file often keeps its trailing newline: strip it",
+            )
+            continue
         checked = _check_option(issues, path, option, value, sensitive)
         if checked is not _INVALID:
             options[key] = checked
@@ -827,6 +835,9 @@ def _expand_env(
     if isinstance(value, dict):
         return {k: _expand_env(v, (*path, k), env, issues, found) for k, v in value.items()}
     return value
+
+
+_UNSENDABLE = re.compile("[\x00-\x1f\x7f]")
 
 
 def _string_leaves(value: Any) -> list[str]:

@@ -171,8 +171,9 @@ class SourceHttp:
             if status in REDIRECT_STATUSES and "location" in resp_headers:
                 target = url.join(resp_headers["location"])
                 self._check_redirect(start, url, target, visited)
-                if target.host != url.host:
-                    # Tokens in headers belong to the host they were written for.
+                if _origin(target) != _origin(url):
+                    # Tokens in headers belong to the origin they were written for: another
+                    # scheme, host or port gets none of the configured headers.
                     extra = {}
                 url = target
                 visited.append(str(url))
@@ -241,6 +242,14 @@ class SourceHttp:
             ) from None
         except httpx.ConnectError as exc:
             raise self._error(_connect_message(exc), url, retryable=True) from None
+        except httpx.LocalProtocolError:
+            # The request itself is malformed, typically a header value with a line break
+            # (a token read with its trailing newline). The value is never repeated.
+            raise self._error(
+                "the request could not be sent: a header value holds a line break or "
+                "control character (check the source's token or headers)",
+                url,
+            ) from None
         except httpx.TransportError as exc:
             raise self._error(
                 f"connection failed: {exc or type(exc).__name__}", url, retryable=True
@@ -298,6 +307,11 @@ class SourceHttp:
                 retry_after=parse_retry_after(headers.get("retry-after")),
             )
         return self._error(message, url, retryable=status >= 500)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host.lower(), url.port or default
 
 
 def _connect_message(exc: httpx.ConnectError) -> str:
