@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lishi_tui.app import signals as exit_signals
+from lishi_tui.app.crash import crash_report
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested, StoreCommitted
@@ -30,6 +31,7 @@ from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
+from lishi_tui.config.secrets import config_secrets
 from lishi_tui.registry import Registry
 from lishi_tui.store.base import SourceHealth, Store
 
@@ -172,6 +174,14 @@ class LishiApp(App[int]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         exit_signals.install(self._leave_on_signal)
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception: Textual's traceback shows locals, which hold tokens;
+        this one shows none, and redacts every configured secret."""
+        self.bell()
+        report = crash_report(config_secrets(self.config), width=self.console.width or 100)
+        self._exit_renderables.append(report)
+        self._close_messages_no_wait()
 
     def _leave_on_signal(self, code: int) -> None:
         """SIGTERM or SIGINT: leave as `q` does, so that the terminal is restored."""
