@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings
 
 from tests.support.httpserver import LocalHTTPServer
+from tests.support.stores import open_store, pg_dsn, pg_schema_dsn  # noqa: F401 - fixtures
 
 # Property tests check arithmetic, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("lishi", deadline=None)

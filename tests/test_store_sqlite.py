@@ -16,8 +16,9 @@ import pytest
 from lishi_tui.config.schema import StorageSettings
 from lishi_tui.domain.model import Indicator, Observation, Reading, Target
 from lishi_tui.domain.periods import Period
+from lishi_tui.store.core import CORE
 from lishi_tui.store.factory import open_store
-from lishi_tui.store.sqlite import SCHEMA_VERSION, SqliteStore, migrate
+from lishi_tui.store.sqlite import SCHEMA_VERSION, SqliteDialect, SqliteStore
 
 HERE = Path(__file__).parent
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -67,16 +68,6 @@ def test_new_file_is_wal_with_current_schema(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"indicators", "observations", "fetch_log"} <= tables
-    conn.close()
-
-
-def test_migrations_run_once_and_in_order(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
-    steps = {1: "CREATE TABLE a (x INTEGER)", 2: "ALTER TABLE a ADD COLUMN y TEXT"}
-    assert migrate(conn, {1: steps[1]}) == 1
-    assert migrate(conn, steps) == 2
-    assert migrate(conn, steps) == 2  # already there: nothing runs (ALTER would fail twice)
-    assert [r[1] for r in conn.execute("PRAGMA table_info(a)")] == ["x", "y"]
     conn.close()
 
 
@@ -155,11 +146,12 @@ def test_sigkill_mid_write_keeps_every_committed_batch(tmp_path: Path) -> None:
 
 
 def test_v1_database_gains_source_health_from_its_fetch_log(tmp_path: Path) -> None:
-    from lishi_tui.store.sqlite import MIGRATIONS
-
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
-    migrate(conn, {1: MIGRATIONS[1]})
+    # A database from before lishi_migrations: the first core step, counted by user_version.
+    for statement in CORE.steps[0].statements():
+        conn.execute(SqliteDialect(db).sql(statement))
+    conn.execute("PRAGMA user_version = 1")
     runs = [
         ("a", "2021-11-01T00:00:00.000000Z", 1),
         ("a", "2021-11-01T01:00:00.000000Z", 0),
@@ -192,4 +184,6 @@ def test_v1_database_gains_source_health_from_its_fetch_log(tmp_path: Path) -> N
         assert health["a"].consecutive_failures == 0 and health["a"].last_success == later
         assert health["b"].consecutive_failures == 2
     with sqlite3.connect(db) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        steps = check.execute("SELECT step FROM lishi_migrations WHERE module = 'core'")
+        assert [r[0] for r in steps] == list(range(1, SCHEMA_VERSION + 1))

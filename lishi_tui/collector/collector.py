@@ -16,6 +16,7 @@ from typing import Any
 
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
+from lishi_tui.collector.heartbeat import beat_forever
 from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
@@ -149,6 +150,7 @@ class Collector:
             if self.runnable(rt.source)
         ]
         loops.append(self._spawn(self._housekeeping()))
+        loops.append(self._spawn(beat_forever(self.store, self.clock)))
         try:
             if not self._stopping:
                 await self._stop_event.wait()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+
+if TYPE_CHECKING:
+    from lishi_tui.store.schema import Schema
+    from lishi_tui.store.sql import CommitHook, Dialect, Transaction
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,20 @@ class SourceHealth:
     last_run: SourceRunOutcome | None
     last_success: datetime | None
     consecutive_failures: int
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """The collector's last sign of life: when, which process, since when it has run."""
+
+    beat_at: datetime
+    pid: int
+    host: str
+    started_at: datetime
+
+    def age(self, now: datetime) -> float:
+        """Seconds since the last beat (negative if clocks disagree)."""
+        return (now - self.beat_at).total_seconds()
 
 
 class Store(Protocol):
@@ -102,6 +121,42 @@ class Store(Protocol):
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""
+        ...
+
+    def heartbeat(self, pid: int, host: str, now: datetime) -> None:
+        """The collector is alive at ``now`` (process ``pid`` on ``host``); it calls this
+        every few seconds (see lishi_tui.collector.heartbeat)."""
+        ...
+
+    def last_heartbeat(self) -> Heartbeat | None:
+        """The collector's last beat, or None if no collector ever wrote to this database."""
+        ...
+
+    # -- for modules with tables of their own (see lishi_tui.store.sqlstore)
+
+    @property
+    def dialect(self) -> Dialect:
+        """How this backend spells the shared SQL (``name`` is "sqlite" or "postgres")."""
+        ...
+
+    def ensure(self, schema: Schema) -> None:
+        """Bring ``schema``'s tables up to date in this database (idempotent, cheap after once)."""
+        ...
+
+    def transaction(self, *topics: str) -> AbstractContextManager[Transaction]:
+        """One write transaction in the shared SQL; ``topics`` name what it changes."""
+        ...
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """Several reads from one consistent snapshot."""
+        ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of one statement in the shared SQL."""
+        ...
+
+    def add_commit_hook(self, hook: CommitHook, *, before: bool = False) -> None:
+        """Run ``hook(tx)`` inside every write transaction before COMMIT, or after it."""
         ...
 
     def close(self) -> None: ...

@@ -1,10 +1,10 @@
-"""The row codec and SQL the SQLite and PostgreSQL stores share: one place decides what a row means."""
+"""The row codec every backend shares: one place decides what an observation row means."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
@@ -20,6 +20,7 @@ from lishi_tui.domain.model import (
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
 from lishi_tui.store.base import WriteResult
+from lishi_tui.store.sql import read_json, read_time, utc_text
 
 # The columns read back into an Observation, in this order (see observation_from_row).
 OBS_COLUMNS = (
@@ -35,13 +36,6 @@ SERIES_ORDER = "period_start DESC, demo, fetched_at DESC, id DESC"
 LATEST_ORDER = "demo, period_start DESC, fetched_at DESC, id DESC"
 
 
-def utc_text(moment: datetime) -> str:
-    """A timezone-aware moment as fixed-width ISO UTC text, which sorts chronologically."""
-    if moment.tzinfo is None:
-        raise ValueError(f"a stored time needs a timezone, got naive {moment.isoformat()}")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 @lru_cache(maxsize=65536)
 def period_from_row(kind: str, start: int) -> Period:
     """Rebuild a Period exactly as Period.parse(key) would (Beijing time, or UTC for instants)."""
@@ -52,12 +46,6 @@ def period_from_row(kind: str, start: int) -> Period:
 
 _STATUSES = {s.value: s for s in ObservationStatus}
 _QUALIFIERS = {q.value: q for q in Qualifier}
-
-
-@lru_cache(maxsize=4096)
-def utc_from_text(text: str) -> datetime:
-    """Stored ISO text back to an aware UTC datetime (a batch shares one, hence the cache)."""
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def observation_values(obs: Observation) -> tuple[Any, ...]:
@@ -101,9 +89,7 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
     return Observation(
         reading=reading,
         source=source,
-        fetched_at=(
-            utc_from_text(fetched_at) if isinstance(fetched_at, str) else fetched_at.astimezone(UTC)
-        ),
+        fetched_at=read_time(fetched_at),
         revision=int(revision),
         fetch_url=fetch_url,
     )
@@ -112,18 +98,16 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
 def outcome_from_row(row: Sequence[Any]) -> SourceRunOutcome:
     """A SourceRunOutcome from the FETCH_COLUMNS of one row."""
     source, started, duration, ok, error, nbytes, readings, new, skipped = row
-    if isinstance(started, str):
-        started = datetime.fromisoformat(started)
     return SourceRunOutcome(
         source=source,
-        started_at=started.astimezone(UTC),
+        started_at=read_time(started),
         duration_s=float(duration),
         ok=bool(ok),
         error=error,
         bytes_received=int(nbytes),
         readings=int(readings),
         new_observations=int(new),
-        skipped=tuple(json.loads(skipped)),
+        skipped=tuple(read_json(skipped)),
     )
 
 
@@ -256,140 +240,3 @@ def pick_per_period(rows: Iterable[Sequence[Any]], limit: int | None) -> list[Se
         seen.add(key)
         picked.append(row)
     return picked
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """How one database spells the few words that differ in the SQL both stores run."""
-
-    param: str  # the placeholder
-    is_latest: str  # the test for a latest row, as the partial indexes spell it
-    not_demo: str
-    definition_changed: str  # an upsert's test that an indicator's definition moved
-
-
-SQLITE = Dialect(
-    param="?",
-    is_latest="is_latest = 1",
-    not_demo="demo = 0",
-    definition_changed="definition IS NOT excluded.definition",
-)
-POSTGRES = Dialect(
-    param="%s",
-    is_latest="is_latest",
-    not_demo="NOT demo",
-    definition_changed="indicators.definition IS DISTINCT FROM excluded.definition",
-)
-
-
-def upsert_indicators_sql(d: Dialect) -> str:
-    """Insert or refresh one indicator row, writing only when its definition changed."""
-    p = d.param
-    return f"""
-                INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
-                VALUES ({p}, {p}, {p}, {p}, {p}, {p})
-                ON CONFLICT (id) DO UPDATE SET
-                    name_zh = excluded.name_zh, name_en = excluded.name_en,
-                    unit = excluded.unit, definition = excluded.definition,
-                    updated_at = excluded.updated_at
-                WHERE {d.definition_changed}
-                """
-
-
-def log_fetch_sql(d: Dialect) -> str:
-    """Append one row to the fetch log (values in FETCH_COLUMNS order)."""
-    return f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES ({', '.join([d.param] * 9)})"
-
-
-def history_query(
-    d: Dialect, indicator_id: str, since: datetime | None, include_demo: bool
-) -> tuple[str, list[Any]]:
-    """An indicator's latest rows, best first per period (see series_from_rows)."""
-    clauses = [f"indicator = {d.param}", d.is_latest]
-    params: list[Any] = [indicator_id]
-    if not include_demo:
-        clauses.append(d.not_demo)
-    if since is not None:
-        clauses.append(f"period_start >= {d.param}")
-        params.append(int(since.timestamp()))
-    sql = (
-        f"SELECT {OBS_COLUMNS} FROM observations WHERE {' AND '.join(clauses)} "
-        f"ORDER BY {SERIES_ORDER}"
-    )
-    return sql, params
-
-
-def oldest_first(picked: list[Sequence[Any]]) -> list[Observation]:
-    """history()'s answer from what pick_per_period picked (newest first)."""
-    picked.reverse()
-    return [observation_from_row(row) for row in picked]
-
-
-def revisions_query(d: Dialect, indicator_id: str, period_key: str | None) -> tuple[str, list[Any]]:
-    """Every stored revision of an indicator (of one period when given), newest first."""
-    sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE indicator = {d.param}"
-    params: list[Any] = [indicator_id]
-    if period_key is not None:
-        sql += f" AND period_key = {d.param}"
-        params.append(Period.parse(period_key).key)
-    sql += " ORDER BY period_start DESC, revision DESC, fetched_at DESC, id DESC"
-    return sql, params
-
-
-def fetch_log_query(d: Dialect, source: str | None, limit: int) -> tuple[str, tuple[Any, ...]]:
-    """The newest ``limit`` runs, of one source when given."""
-    where = f"WHERE source = {d.param}" if source is not None else ""
-    params: tuple[Any, ...] = (source, limit) if source is not None else (limit,)
-    sql = (
-        f"SELECT {FETCH_COLUMNS} FROM fetch_log {where} "
-        f"ORDER BY started_at DESC, id DESC LIMIT {d.param}"
-    )
-    return sql, params
-
-
-# -- per-source health: a summary row kept beside the fetch log, so that reading it costs
-# the same whether the log holds a hundred runs or a million.
-
-HEALTH_TABLE = "source_health"
-
-
-def record_health_sql(d: Dialect) -> str:
-    """Fold one run into its source's summary row.
-
-    Parameters: source, the run's fetch_log id, ok, started_at, ok.
-    """
-    p = d.param
-    return f"""
-        INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
-        VALUES ({p}, {p}, CASE WHEN {p} THEN {p} END, CASE WHEN {p} THEN 0 ELSE 1 END)
-        ON CONFLICT (source) DO UPDATE SET
-            last_run_id = excluded.last_run_id,
-            last_success = COALESCE(excluded.last_success, source_health.last_success),
-            consecutive_failures = CASE WHEN excluded.consecutive_failures = 0
-                THEN 0 ELSE source_health.consecutive_failures + 1 END
-    """
-
-
-def health_query() -> str:
-    """Each source's last run with its last success and failures in a row."""
-    columns = ", ".join(f"f.{c.strip()}" for c in FETCH_COLUMNS.split(","))
-    return (
-        f"SELECT {columns}, h.last_success, h.consecutive_failures "
-        "FROM source_health AS h JOIN fetch_log AS f ON f.id = h.last_run_id ORDER BY h.source"
-    )
-
-
-def health_backfill_sql(ok: str, not_ok: str, before_all: str) -> str:
-    """Build the summary from an existing fetch log (the migration that adds the table)."""
-    return f"""
-        INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
-        SELECT s.source,
-            (SELECT g.id FROM fetch_log AS g WHERE g.source = s.source
-             ORDER BY g.started_at DESC, g.id DESC LIMIT 1),
-            (SELECT MAX(g.started_at) FROM fetch_log AS g WHERE g.source = s.source AND {ok}),
-            (SELECT COUNT(*) FROM fetch_log AS g WHERE g.source = s.source AND {not_ok}
-             AND g.started_at > COALESCE((SELECT MAX(x.started_at) FROM fetch_log AS x
-                                         WHERE x.source = s.source AND {ok.replace("g.", "x.")}),
-                                         {before_all}))
-        FROM (SELECT DISTINCT source FROM fetch_log) AS s
-    """

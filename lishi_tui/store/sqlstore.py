@@ -1,0 +1,411 @@
+"""One SQL body for every backend: the Store written once over a ``Dialect``.
+
+``SqliteStore`` and ``PostgresStore`` are this class with their dialect; everything a store
+does (revisions, latest, history, the fetch log, health, pruning, the heartbeat, migrations)
+is written here once, in the shared SQL of ``lishi_tui.store.sql``.
+
+Adding tables from another module (alerts, audit, caches) needs no edit here:
+
+1. Declare them once as a ``Schema`` (``lishi_tui.store.schema``): a module name of your own
+   (its own migration sequence) and ``Migration`` steps in the shared SQL.
+2. Call ``store.ensure(SCHEMA)`` before first use (idempotent; a set lookup after the first).
+3. Write with ``with store.transaction("alerts") as tx: tx.execute("INSERT ... VALUES (?, ?)",
+   (rule, now))``, read with ``store.query(...)`` or, for several consistent statements,
+   ``with store.read() as tx:``. Decode ``{time}``/``{json}`` columns with ``read_time`` /
+   ``read_json`` from ``lishi_tui.store.sql``.
+
+``add_commit_hook(hook, before=True)`` runs ``hook(tx)`` inside every write transaction just
+before COMMIT (so a PostgreSQL NOTIFY joins it atomically); ``before=False`` runs it after the
+commit. ``tx.topics`` names what the transaction changed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+from lishi_tui.domain.periods import Period
+from lishi_tui.store.base import Heartbeat, SourceHealth, WriteResult
+from lishi_tui.store.core import CORE
+from lishi_tui.store.rows import (
+    FETCH_COLUMNS,
+    INSERT_COLUMNS,
+    OBS_COLUMNS,
+    SERIES_ORDER,
+    Key,
+    RevisionPlan,
+    indicator_definition,
+    observation_from_row,
+    outcome_from_row,
+    pick_per_period,
+    prepare,
+)
+from lishi_tui.store.schema import (
+    CREATE_MIGRATIONS_TABLE,
+    MIGRATIONS_TABLE,
+    Schema,
+    applied_steps,
+    pending,
+    run_pending,
+)
+from lishi_tui.store.sql import CommitHook, Dialect, Transaction, read_time
+
+# The lookup a write makes for the stored latest row of each key in its batch.
+_CURRENT_SQL = """
+    SELECT o.indicator, o.period_key, o.source, o.id, o.revision,
+           o.value, o.numerator, o.denominator, o.status, o.qualifier
+    FROM {keys} AS k
+    JOIN observations AS o
+      ON o.indicator = k.c0 AND o.period_key = k.c1 AND o.source = k.c2 AND o.{is_latest}
+"""
+
+# Every indicator with data: a skip-scan through the index instead of reading every row.
+_ALL_INDICATORS = """
+    WITH RECURSIVE ids(id) AS (
+        SELECT MIN(indicator) FROM observations
+        UNION ALL
+        SELECT (SELECT MIN(indicator) FROM observations WHERE indicator > ids.id)
+        FROM ids WHERE ids.id IS NOT NULL
+    )
+    SELECT id FROM ids WHERE id IS NOT NULL
+"""
+
+# One indicator's newest latest row (``{extra}`` narrows it); two index walks (real, then
+# any) beat one ORDER BY demo, which the index cannot serve.
+_NEWEST = (
+    "(SELECT o.id FROM observations AS o WHERE o.indicator = wanted.id AND {is_latest}"
+    " EXTRA ORDER BY " + SERIES_ORDER + " LIMIT 1)"
+)
+
+_UPSERT_INDICATOR = """
+    INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET
+        name_zh = excluded.name_zh, name_en = excluded.name_en,
+        unit = excluded.unit, definition = excluded.definition,
+        updated_at = excluded.updated_at
+    WHERE indicators.definition {distinct} excluded.definition
+"""
+
+# Fold one run into its source's summary row: source, run id, ok, started_at, ok.
+_RECORD_HEALTH = """
+    INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
+    VALUES (?, ?, CASE WHEN ? THEN ? END, CASE WHEN ? THEN 0 ELSE 1 END)
+    ON CONFLICT (source) DO UPDATE SET
+        last_run_id = excluded.last_run_id,
+        last_success = COALESCE(excluded.last_success, source_health.last_success),
+        consecutive_failures = CASE WHEN excluded.consecutive_failures = 0
+            THEN 0 ELSE source_health.consecutive_failures + 1 END
+"""
+
+_HEARTBEAT = """
+    INSERT INTO collector_heartbeat (name, pid, host, started_at, beat_at)
+    VALUES ('collector', ?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET
+        started_at = CASE WHEN collector_heartbeat.pid = excluded.pid
+                           AND collector_heartbeat.host = excluded.host
+                          THEN collector_heartbeat.started_at ELSE excluded.started_at END,
+        pid = excluded.pid, host = excluded.host, beat_at = excluded.beat_at
+"""
+
+
+class SqlStore:
+    """The Store contract over one database connection, guarded by a lock for all threads."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._lock = threading.RLock()
+        self._conn: Any = dialect.connect()
+        self._ensured: set[str] = set()
+        self._before_commit: list[CommitHook] = []
+        self._after_commit: list[CommitHook] = []
+        try:
+            self.ensure(CORE)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- the API other modules build on
+
+    @contextmanager
+    def transaction(self, *topics: str) -> Iterator[Transaction]:
+        """One write transaction: all of it commits or none; the writer lock is held."""
+        with self._lock:
+            conn = self._open_conn()
+            tx = Transaction(self.dialect, conn, write=True)
+            tx.touch(*topics)
+            with self.dialect.transaction(conn, write=True):
+                yield tx
+                for hook in self._before_commit:
+                    hook(tx)
+                self.dialect.committed(conn, tx)
+        tx.run_after_commit()
+        for hook in self._after_commit:
+            hook(tx)
+
+    @contextmanager
+    def read(self) -> Iterator[Transaction]:
+        """Several reads from one consistent snapshot (writes here are refused by intent)."""
+        with self._lock:
+            conn = self._open_conn()
+            with self.dialect.transaction(conn, write=False):
+                yield Transaction(self.dialect, conn, write=False)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of one statement, outside any transaction."""
+        with self._lock:
+            tx = Transaction(self.dialect, self._open_conn(), write=False)
+            return tx.query(sql, params)
+
+    def ensure(self, schema: Schema) -> None:
+        """Bring ``schema``'s tables up to date in this database (once per store object)."""
+        if schema.module in self._ensured:
+            return
+        with self.read() as tx:
+            todo = pending(schema, applied_steps(tx).get(schema.module, {}))
+        if todo:
+            with self.transaction("schema") as tx:
+                self._migrate(tx, schema)
+        self._ensured.add(schema.module)
+
+    def _migrate(self, tx: Transaction, schema: Schema) -> None:
+        # Re-read under the writer lock: another process may have migrated meanwhile.
+        tx.execute(CREATE_MIGRATIONS_TABLE)
+        applied = applied_steps(tx).get(schema.module, {})
+        if schema is CORE and not applied:
+            for number in range(1, self.dialect.legacy_core_steps(tx) + 1):
+                tx.execute(
+                    f"INSERT INTO {MIGRATIONS_TABLE} (module, step, name, applied_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    ("core", number, CORE.steps[number - 1].name, datetime.now(UTC)),
+                )
+                applied[number] = CORE.steps[number - 1].name
+        run_pending(tx, schema, pending(schema, applied))
+        self.dialect.migrated(tx, schema)
+
+    def add_commit_hook(self, hook: CommitHook, *, before: bool = False) -> None:
+        """Run ``hook(tx)`` for every write transaction: just before COMMIT inside it
+        (``before=True``; raising rolls it back) or after it committed."""
+        (self._before_commit if before else self._after_commit).append(hook)
+
+    def _open_conn(self) -> Any:
+        if self._conn is None:
+            raise RuntimeError(f"store {self.describe()} is closed")
+        return self._conn
+
+    def describe(self) -> str:
+        """Which database this is, for messages."""
+        return self.dialect.name
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            d = self.dialect
+            return d.execute(self._open_conn(), d.sql(sql), params).fetchall()
+
+    # -- writes
+
+    def write(self, observations: Sequence[Observation]) -> WriteResult:
+        """Store observations in one transaction: all of them or none."""
+        if not observations:
+            return WriteResult()
+        keys, _ = prepare(observations)  # raises on a naive time before touching the database
+        d = self.dialect
+        stored = {o.fetched_at: d.time(o.fetched_at) for o in observations}
+        with self.transaction("observations") as tx:
+            current = self._current(tx, sorted(set(keys)))
+            plan = RevisionPlan(current, zip(observations, keys, strict=True))
+            if plan.superseded:
+                where, params = d.in_ids("id", plan.superseded)
+                tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
+            if plan.rows:
+                d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.get))
+        return plan.result()
+
+    def _current(
+        self, tx: Transaction, keys: list[Key]
+    ) -> dict[Key, tuple[Any, int, tuple[Any, ...]]]:
+        # One query for the whole batch: brand-new keys cost no per-row SELECT.
+        table, params = self.dialect.rows_of(3, keys)
+        rows = tx.execute(_CURRENT_SQL.replace("{keys}", table), params)
+        return {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10])) for r in rows}
+
+    def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
+        """Record the indicators' names and units (for other readers of the database)."""
+        now = datetime.now(UTC)
+        d = self.dialect
+        params = [
+            (i.id, i.name_zh, i.name_en, i.unit, d.json(json.loads(indicator_definition(i))), now)
+            for i in indicators
+        ]
+        if not params:
+            return
+        with self.transaction("indicators") as tx:
+            tx.executemany(_UPSERT_INDICATOR, params)
+
+    def log_fetch(self, outcome: SourceRunOutcome) -> None:
+        """Append one source run to the fetch log and fold it into the source's summary."""
+        o = outcome
+        with self.transaction("fetch_log") as tx:
+            row = tx.one(
+                f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
+                (
+                    o.source,
+                    o.started_at,
+                    o.duration_s,
+                    o.ok,
+                    o.error,
+                    o.bytes_received,
+                    o.readings,
+                    o.new_observations,
+                    self.dialect.json(list(o.skipped)),
+                ),
+            )
+            assert row is not None
+            tx.execute(_RECORD_HEALTH, (o.source, row[0], o.ok, o.started_at, o.ok))
+
+    def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
+        """Delete old fetch-log runs and superseded demo revisions (see Store.prune)."""
+        with self.transaction("fetch_log", "observations") as tx:
+            runs = tx.execute(
+                "DELETE FROM fetch_log WHERE started_at < ? "
+                "AND id NOT IN (SELECT last_run_id FROM source_health)",
+                (fetch_log_before,),
+            ).rowcount
+            demo = tx.execute(
+                "DELETE FROM observations WHERE demo = ? AND is_latest = ? AND fetched_at < ?",
+                (True, False, demo_revisions_before),
+            ).rowcount
+        return runs + demo
+
+    def heartbeat(self, pid: int, host: str, now: datetime) -> None:
+        """The collector is alive at ``now`` (process ``pid`` on ``host``)."""
+        with self.transaction("heartbeat") as tx:
+            tx.execute(_HEARTBEAT, (pid, host, now, now))
+
+    def last_heartbeat(self) -> Heartbeat | None:
+        """The collector's last beat, or None if no collector ever wrote to this database."""
+        rows = self._rows(
+            "SELECT beat_at, pid, host, started_at FROM collector_heartbeat WHERE name = ?",
+            ("collector",),
+        )
+        if not rows:
+            return None
+        beat_at, pid, host, started_at = rows[0]
+        return Heartbeat(read_time(beat_at), int(pid), str(host), read_time(started_at))
+
+    # -- reads
+
+    def version(self) -> int:
+        """A number that moves whenever any process commits to the store (see Dialect)."""
+        with self._lock:
+            return self.dialect.version(self._open_conn())
+
+    def latest(
+        self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
+    ) -> dict[str, Observation]:
+        """The newest period's latest revision for each indicator that has one."""
+        if indicator_ids is None:
+            ids_sql, params = _ALL_INDICATORS, list[Any]()
+        else:
+            table, params = self.dialect.rows_of(1, [(i,) for i in indicator_ids])
+            ids_sql = f"SELECT DISTINCT c0 AS id FROM {table} AS t"
+        real = _NEWEST.replace("EXTRA", "AND {not_demo}")
+        pick = f"COALESCE({real}, {_NEWEST.replace('EXTRA', '')})" if include_demo else real
+        sql = (
+            f"SELECT {OBS_COLUMNS} FROM observations WHERE id IN ("
+            f"SELECT {pick} FROM ({ids_sql}) AS wanted)"
+        )
+        return {row[0]: observation_from_row(row) for row in self._rows(sql, params)}
+
+    def history(
+        self,
+        indicator_id: str,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        include_demo: bool = True,
+    ) -> list[Observation]:
+        """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
+        clauses = ["indicator = ?", "{is_latest}"]
+        params: list[Any] = [indicator_id]
+        if not include_demo:
+            clauses.append("{not_demo}")
+        if since is not None:
+            clauses.append("period_start >= ?")
+            params.append(int(since.timestamp()))
+        sql = (
+            f"SELECT {OBS_COLUMNS} FROM observations WHERE {' AND '.join(clauses)} "
+            f"ORDER BY {SERIES_ORDER}"
+        )
+        with self._lock:
+            d = self.dialect
+            picked = pick_per_period(d.execute(self._open_conn(), d.sql(sql), params), limit)
+        picked.reverse()
+        return [observation_from_row(row) for row in picked]
+
+    def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
+        """Every revision (all sources), newest period first, then newest revision first."""
+        sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE indicator = ?"
+        params: list[Any] = [indicator_id]
+        if period_key is not None:
+            sql += " AND period_key = ?"
+            params.append(Period.parse(period_key).key)
+        sql += " ORDER BY period_start DESC, revision DESC, fetched_at DESC, id DESC"
+        return [observation_from_row(row) for row in self._rows(sql, params)]
+
+    def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
+        """Newest runs first."""
+        where = "WHERE source = ?" if source is not None else ""
+        params: tuple[Any, ...] = (source, limit) if source is not None else (limit,)
+        sql = f"SELECT {FETCH_COLUMNS} FROM fetch_log {where} ORDER BY started_at DESC, id DESC LIMIT ?"
+        return [outcome_from_row(row) for row in self._rows(sql, params)]
+
+    def health(self) -> dict[str, SourceHealth]:
+        """Per source: last run, last success, failures in a row."""
+        columns = ", ".join(f"f.{c.strip()}" for c in FETCH_COLUMNS.split(","))
+        rows = self._rows(
+            f"SELECT {columns}, h.last_success, h.consecutive_failures FROM source_health AS h"
+            " JOIN fetch_log AS f ON f.id = h.last_run_id ORDER BY h.source"
+        )
+        n = len(FETCH_COLUMNS.split(","))
+        return {
+            row[0]: SourceHealth(
+                source=row[0],
+                last_run=outcome_from_row(row[:n]),
+                last_success=read_time(row[n]) if row[n] else None,
+                consecutive_failures=int(row[n + 1]),
+            )
+            for row in rows
+        }
+
+    def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
+        """Indicators with observations stored after ``cursor`` (by any process), and the
+        new cursor. ``changes_since(0)`` returns every indicator with data."""
+        # One statement, so the cursor and the indicators come from one snapshot;
+        # {not_indexed} keeps SQLite on the rowid range instead of scanning an index to group.
+        rows = self._rows(
+            "SELECT indicator, MAX(id) FROM observations {not_indexed}"
+            " WHERE id > ? GROUP BY indicator",
+            (cursor,),
+        )
+        if not rows:
+            return cursor, frozenset()
+        return int(max(r[1] for r in rows)), frozenset(r[0] for r in rows)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self.dialect.close(self._conn)
+                self._conn = None
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
