@@ -87,3 +87,42 @@ def test_quarters_tile_the_year(year: int, quarter: int) -> None:
 def test_instant_round_trip(moment: datetime) -> None:
     p = Period.instant(moment)
     assert Period.parse(p.key) == p
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "kind", "start", "end"),
+    [
+        ("2020-S1", "2020-S1", PeriodKind.HALF, date(2020, 1, 1), date(2020, 7, 1)),
+        ("2020-S2", "2020-S2", PeriodKind.HALF, date(2020, 7, 1), date(2021, 1, 1)),
+        ("2020-T2", "2020-T2", PeriodKind.TRIMESTER, date(2020, 5, 1), date(2020, 9, 1)),
+        ("2020-B1", "2020-B1", PeriodKind.BIMONTH, date(2020, 1, 1), date(2020, 3, 1)),
+        ("2020-B6", "2020-B6", PeriodKind.BIMONTH, date(2020, 11, 1), date(2021, 1, 1)),
+        # ISO week 5 of 2020 starts on Monday 27 January 2020
+        ("2020-W05", "2020-W05", PeriodKind.WEEK, date(2020, 1, 27), date(2020, 2, 3)),
+        # ISO week 1 of 2021 starts on Monday 4 January 2021
+        ("2021-W01", "2021-W01", PeriodKind.WEEK, date(2021, 1, 4), date(2021, 1, 11)),
+    ],
+)
+def test_sdmx_reporting_periods(
+    text: str, key: str, kind: PeriodKind, start: date, end: date
+) -> None:
+    period = Period.parse(text)
+    assert (period.key, period.kind) == (key, kind)
+    assert period.start == datetime(start.year, start.month, start.day, tzinfo=CHINA_TZ)
+    assert period.end == datetime(end.year, end.month, end.day, tzinfo=CHINA_TZ)
+    assert Period.parse(period.key) == period
+
+
+@pytest.mark.parametrize("text", ["2020-S3", "2020-B7", "2020-T4", "2021-W53", "2020-W00"])
+def test_sdmx_reporting_periods_out_of_range(text: str) -> None:
+    with pytest.raises(PeriodError):
+        Period.parse(text)
+
+
+def test_labels_of_the_new_kinds() -> None:
+    assert Period.parse("2020-S2").label("zh") == "2020年下半年"
+    assert Period.parse("2020-S1").label("en") == "H1 2020"
+    assert Period.parse("2020-B1").label("zh") == "2020年1-2月"
+    assert Period.parse("2020-B1").label("en") == "Jan-Feb 2020"
+    assert Period.parse("2020-W05").label("zh") == "2020年第5周"
+    assert Period.parse("2020-W05").label("en") == "W05 2020"

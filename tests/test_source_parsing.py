@@ -21,6 +21,7 @@ from lishi_tui.sources.parsing import (
     parse_period,
     parse_quantity,
     resolve_path,
+    scale_exact,
     split_unit,
     strip_control,
 )
@@ -178,3 +179,67 @@ def test_load_json_errors_show_what_came_back() -> None:
 
 def test_period_parse_compatible_with_domain() -> None:
     assert parse_period("2021-10-31") == Period.parse("2021-10-31")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2020-S1", "2020-S1"),
+        ("2020-W05", "2020-W05"),
+        ("2020-B1", "2020-B1"),
+        ("2020-D015", "2020-01-15"),  # day 15 of the year
+        ("2020-D060", "2020-02-29"),  # 2020 is a leap year: day 60 is 29 February
+        ("2020-D366", "2020-12-31"),
+        ("2020-01-01/P1M", "2020-01"),
+        ("2020-04-01/P3M", "2020-Q2"),
+        ("2020-07-01/P6M", "2020-S2"),
+        ("2020-01-01/P1Y", "2020"),
+        ("2020-01-27/P1W", "2020-W05"),
+        ("2020-01-27/P7D", "2020-W05"),
+        ("2020-03-05/P1D", "2020-03-05"),
+        ("2020-01-01T00:00:00/P1D", "2020-01-01"),
+    ],
+)
+def test_sdmx_periods_and_intervals(text: str, key: str) -> None:
+    assert parse_period(text).key == key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019-D366",
+        "2020-D000",
+        "2020-01-15/P1M",
+        "2020-02-01/P3M",
+        "2020-01-01/P5M",
+        "2020-01-28/P1W",
+        "2020-01-01T12:00:00/P1D",
+    ],
+)
+def test_intervals_that_are_not_one_period_are_refused(text: str) -> None:
+    with pytest.raises(PeriodError, match="not a period"):
+        parse_period(text)
+
+
+def test_scale_exact_is_decimal_arithmetic() -> None:
+    assert 522.296 * 1000 != 522296.0  # what binary floating point gives
+    assert scale_exact(522.296, power_of_ten=3) == 522296.0
+    assert scale_exact(5228.33, power_of_ten=3) == 5228330.0
+    assert scale_exact(433.638, power_of_ten=3) == 433638.0
+    assert scale_exact(123456.7, 0.0001) == 12.34567
+    assert scale_exact(29012345.6700001, power_of_ten=-2) == 290123.456700001
+    assert scale_exact(7.0) == 7.0
+
+
+def test_utf16_with_bom_is_text() -> None:
+    text = "月份\t社会消费品零售总额\r\n2021年1月\t12.5\r\n"
+    assert decode_text(text.encode("utf-16")) == (text, "utf-16")  # BOM + little endian
+    assert decode_text(b"\xfe\xff" + text.encode("utf-16-be"))[0] == text
+
+
+def test_json_duplicate_keys_never_vanish() -> None:
+    assert load_json(b'{"a": 1, "a": 1}', "w") == {"a": 1}  # the same value twice is harmless
+    with pytest.raises(FetchError, match=r"key 'a' appears twice .* \(line 2\)"):
+        load_json(b'{"a": 1,\n "a": 2}', "w")
+    kept = load_json(b'{"a": {"x": 1}, "a": {"y": 2}, "b": 3}', "w", repeated="keep")
+    assert kept["a"] == [{"x": 1}, {"y": 2}] and kept["b"] == 3

@@ -41,9 +41,10 @@ class ObservationStatus(StrEnum):
     """The publisher's own flag on a figure."""
 
     NORMAL = "normal"
-    PROVISIONAL = "provisional"
-    ESTIMATED = "estimated"
-    MISSING = "missing"
+    PROVISIONAL = "provisional"  # preliminary: the publisher may revise it
+    ESTIMATED = "estimated"  # estimated, imputed or forecast
+    BREAK = "break"  # a break in the series: not comparable with the periods before
+    MISSING = "missing"  # no figure (not yet published, confidential, or none exists)
 
 
 class Qualifier(StrEnum):

@@ -11,10 +11,12 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from lishi_tui.domain.model import Qualifier
-from lishi_tui.domain.periods import Period, PeriodError
+from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
 from lishi_tui.sources.api import FetchError
 from lishi_tui.text import excerpt, strip_control
 
@@ -23,6 +25,7 @@ __all__ = ["excerpt", "strip_control"]  # re-exported for the source-type plugin
 # -- encodings ------------------------------------------------------------------------
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class DecodeError(ValueError):
@@ -30,7 +33,8 @@ class DecodeError(ValueError):
 
 
 def decode_text(content: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """Decode ``content`` and say which encoding it was: UTF-8 (with or without BOM) or GB18030.
+    """Decode ``content`` and say which encoding it was: UTF-8 (with or without BOM), UTF-16
+    with a BOM, or GB18030.
 
     Chinese offices' Excel exports are GB18030 (a superset of GBK and GB2312); anything
     that is valid UTF-8 is taken as UTF-8 first, because GB18030 accepts almost any
@@ -41,6 +45,12 @@ def decode_text(content: bytes, encoding: str = "auto") -> tuple[str, str]:
             return content.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise DecodeError(f"cannot decode as {encoding}: {exc}") from exc
+    if content.startswith(_UTF16_BOMS):
+        # Excel's "Unicode text" export: UTF-16 with a byte order mark.
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"starts with a UTF-16 BOM but is not UTF-16: {exc}") from exc
     if content.startswith(_UTF8_BOM):
         try:
             return content[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
@@ -166,6 +176,19 @@ def parse_quantity(raw: object) -> Quantity:
     return Quantity(float(compact), qualifier, percent)
 
 
+def scale_exact(value: float, factor: float = 1.0, power_of_ten: int = 0) -> float:
+    """``value × factor × 10^power_of_ten`` computed in decimal, as a person would.
+
+    Figures arrive as decimal text; binary floating point turns ``5228.33 × 1000`` into
+    ``5228329.999999999``. Each float is read back by its shortest spelling (``repr``),
+    which is the spelling that was sent, so the product is the exact decimal one.
+    """
+    if factor == 1.0 and power_of_ten == 0:
+        return value
+    exact = Decimal(repr(value)) * Decimal(repr(factor))
+    return float(exact.scaleb(power_of_ten))
+
+
 def parse_number(raw: object) -> float | None:
     """The value of ``parse_quantity(raw)``: a float, or None for a "no figure" marker."""
     return parse_quantity(raw).value
@@ -227,6 +250,8 @@ _NBS_QUARTER = re.compile(r"^(\d{4})([A-D])$")  # NBS easyquery: 2023A = Q1 … 
 _SDMX_MONTH = re.compile(r"^(\d{4})-M(\d{2})$")  # SDMX reporting periods: 2023-M01
 _SDMX_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _SDMX_ANNUAL = re.compile(r"^(\d{4})-A1$")
+_SDMX_DAY = re.compile(r"^(\d{4})-D(\d{3})$")  # reporting day: 2020-D015 is 15 January
+_INTERVAL = re.compile(r"^(?P<start>[^/]+)/P(?P<n>\d+)(?P<unit>[YMWD])$")  # 2020-01-01/P1M
 _CN_YTD_MONTH = re.compile(r"^(\d{4})年\s*1\s*[-–—~至]\s*(\d{1,2})\s*月(?:份)?$")  # 2021年1-10月
 _CN_MONTH_FEN = re.compile(r"^(\d{4})年(\d{1,2})月份$")
 
@@ -234,10 +259,12 @@ _CN_MONTH_FEN = re.compile(r"^(\d{4})年(\d{1,2})月份$")
 def parse_period(text: object) -> Period:
     """A period from any spelling the built-in sources meet.
 
-    Adds to ``Period.parse``: NBS quarters (``2023A``…``2023D``), SDMX ``2023-M01`` and
-    ``2023-A1``, Chinese numerals in quarters (``2021年第三季度``), ``2021年10月份`` and the
-    cumulative ``2021年1-10月`` (read as the month it runs to; the indicator's measure
-    says it is year-to-date).
+    Adds to ``Period.parse``: NBS quarters (``2023A``…``2023D``), SDMX reporting periods
+    ``2023-M01``, ``2023-A1`` and ``2023-D015`` (day of the year), ISO 8601 intervals that
+    are exactly one calendar period (``2020-01-01/P1M``, ``2020-04-01/P3M``), Chinese
+    numerals in quarters (``2021年第三季度``), ``2021年10月份`` and the cumulative
+    ``2021年1-10月`` (read as the month it runs to; the indicator's measure says it is
+    year-to-date).
     """
     if isinstance(text, int) and not isinstance(text, bool):
         text = str(text)
@@ -254,9 +281,75 @@ def parse_period(text: object) -> Period:
         return Period.quarter(int(m[1]), int(m[2]))
     if m := _SDMX_ANNUAL.match(raw):
         return Period.year(int(m[1]))
+    if m := _SDMX_DAY.match(raw):
+        return _day_of_year(int(m[1]), int(m[2]), raw)
+    if m := _INTERVAL.match(raw):
+        return _interval(m["start"], int(m["n"]), m["unit"], raw)
     if m := _CN_YTD_MONTH.match(raw) or _CN_MONTH_FEN.match(raw):
         return Period.month(int(m[1]), int(m[2]))
     return Period.parse(raw)
+
+
+def _day_of_year(year: int, day: int, raw: str) -> Period:
+    first = date(year, 1, 1)
+    last = date(year, 12, 31).timetuple().tm_yday
+    if not 1 <= day <= last:
+        raise PeriodError(f"not a period: {raw!r} ({year} has days D001-D{last:03d})")
+    return Period.day(first + timedelta(days=day - 1))
+
+
+# An interval is kept only when it is exactly one period of a kind the model has.
+_INTERVAL_KINDS: dict[tuple[int, str], PeriodKind] = {
+    (1, "Y"): PeriodKind.YEAR,
+    (12, "M"): PeriodKind.YEAR,
+    (6, "M"): PeriodKind.HALF,
+    (4, "M"): PeriodKind.TRIMESTER,
+    (3, "M"): PeriodKind.QUARTER,
+    (2, "M"): PeriodKind.BIMONTH,
+    (1, "M"): PeriodKind.MONTH,
+    (1, "W"): PeriodKind.WEEK,
+    (7, "D"): PeriodKind.WEEK,
+    (1, "D"): PeriodKind.DAY,
+}
+
+
+_SPAN_MONTHS = {
+    PeriodKind.HALF: 6,
+    PeriodKind.TRIMESTER: 4,
+    PeriodKind.QUARTER: 3,
+    PeriodKind.BIMONTH: 2,
+}
+
+
+def _interval(start_text: str, n: int, unit: str, raw: str) -> Period:
+    """``2020-01-01/P1M`` as the month it is; an interval that is not one whole period is refused."""
+    try:
+        start = datetime.fromisoformat(start_text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PeriodError(f"not a period: {raw!r} (the interval's start is not a date)") from None
+    midnight = start.time() == datetime.min.time()
+    kind = _INTERVAL_KINDS.get((n, unit))
+    if kind is not None and midnight:
+        d = start.date()
+        candidate: Period | None = None
+        if kind is PeriodKind.YEAR and (d.month, d.day) == (1, 1):
+            candidate = Period.year(d.year)
+        elif kind is PeriodKind.MONTH and d.day == 1:
+            candidate = Period.month(d.year, d.month)
+        elif kind is PeriodKind.WEEK and d.isoweekday() == 1:
+            candidate = Period.week(*d.isocalendar()[:2])
+        elif kind is PeriodKind.DAY:
+            candidate = Period.day(d)
+        elif kind in _SPAN_MONTHS:
+            months = _SPAN_MONTHS[kind]
+            if d.day == 1 and (d.month - 1) % months == 0:
+                candidate = Period.span(kind, d.year, (d.month - 1) // months + 1)
+        if candidate is not None:
+            return candidate
+    raise PeriodError(
+        f"not a period: {raw!r} (an interval is read only when it is one whole year, half, "
+        "trimester, quarter, bimonth, month, ISO week or day starting at its first midnight)"
+    )
 
 
 # -- JSON paths -----------------------------------------------------------------------
@@ -334,16 +427,74 @@ def resolve_path(document: Any, path: str) -> Any:
     return node
 
 
-def load_json(content: bytes, where: str) -> Any:
-    """Decode a JSON body or raise a ``FetchError`` showing where it broke and what came back."""
+class Repeated(list[Any]):
+    """Every value of a key that one JSON object holds more than once, in document order.
+
+    ``json.loads`` keeps only the last of them; ``load_json(..., repeated="keep")`` hands
+    them all over in this list so the reader can merge them or refuse them.
+    """
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice with different values."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _keep_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in out:
+            out[key] = value
+        elif isinstance(out[key], Repeated):
+            out[key].append(value)
+        else:
+            out[key] = Repeated([out[key], value])
+    return out
+
+
+def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out and out[key] != value:
+            raise DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+def _line_of_second(text: str, key: str) -> int | None:
+    """The line where ``"key":`` occurs for the second time, to point at a repeat."""
+    hits = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
+    return text.count("\n", 0, hits[1]) + 1 if len(hits) > 1 else None
+
+
+def load_json(content: bytes, where: str, *, repeated: str = "refuse") -> Any:
+    """Decode a JSON body or raise a ``FetchError`` showing where it broke and what came back.
+
+    A key that one object holds twice is never dropped silently: with ``repeated="refuse"``
+    (the default) two different values for one key are an error naming the key and line
+    (identical repeats are harmless); with ``repeated="keep"`` the values come as a
+    :class:`Repeated` list.
+    """
     try:
         text, _ = decode_text(content)
     except DecodeError as exc:
         raise FetchError(f"response is not text: {exc}", where=where) from exc
     if not text.strip():
         raise FetchError("response body is empty", where=where)
+    hook = _keep_pairs if repeated == "keep" else _strict_pairs
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=hook)
+    except DuplicateKeyError as exc:
+        line = _line_of_second(text, exc.key)
+        at = f" (line {line})" if line else ""
+        raise FetchError(
+            f"key {exc.key!r} appears twice in one JSON object with different values{at}; "
+            "reading either would silently drop the other",
+            where=where,
+        ) from None
     except json.JSONDecodeError as exc:
         # A document that stops before its closing bracket was truncated in transit.
         stripped = text.rstrip()

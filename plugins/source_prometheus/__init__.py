@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -152,31 +153,118 @@ def parse_prometheus_range(
 
 # -- text exposition format ------------------------------------------------------------
 
-_SAMPLE = re.compile(
-    r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(?P<labels>.*)\})?\s+"
-    r"(?P<value>\S+)(?:\s+(?P<ts>-?\d+(?:\.\d+)?))?\s*$"
-)
-_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
-_UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
+_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_UNESCAPE = {"\\": "\\", '"': '"', "n": "\n"}
 
 
-def _parse_labels(text: str, where: str) -> dict[str, str]:
+class _LineError(ValueError):
+    """A sample line that does not follow the text exposition format."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample line: metric name, labels, value and timestamp as written."""
+
+    name: str
+    labels: dict[str, str]
+    value: str
+    timestamp: str | None
+
+
+def _quoted(line: str, pos: int) -> tuple[str, int]:
+    """The string starting at the quote at ``pos``, unescaped, and the position after it."""
+    out: list[str] = []
+    i = pos + 1
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line):
+            out.append(_UNESCAPE.get(line[i + 1], "\\" + line[i + 1]))
+            i += 2
+        elif ch == '"':
+            return "".join(out), i + 1
+        else:
+            out.append(ch)
+            i += 1
+    raise _LineError("a quoted string is not closed")
+
+
+def _skip_blanks(line: str, pos: int) -> int:
+    while pos < len(line) and line[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _braces(line: str, pos: int) -> tuple[str | None, dict[str, str], int]:
+    """The ``{...}`` at ``pos``: a quoted metric name if it holds one, the labels, and the end."""
+    name: str | None = None
     labels: dict[str, str] = {}
+    pos += 1
+    while True:
+        pos = _skip_blanks(line, pos)
+        if pos >= len(line):
+            raise _LineError("the labels are not closed with '}'")
+        if line[pos] == "}":
+            return name, labels, pos + 1
+        if line[pos] == '"':
+            key, pos = _quoted(line, pos)
+        elif m := _LABEL_NAME.match(line, pos):
+            key, pos = m[0], m.end()
+        else:
+            raise _LineError(f"cannot read the labels at {excerpt(line[pos:], 30)}")
+        pos = _skip_blanks(line, pos)
+        if pos < len(line) and line[pos] == "=":
+            pos = _skip_blanks(line, pos + 1)
+            if pos >= len(line) or line[pos] != '"':
+                raise _LineError(f"label {key!r} has no quoted value")
+            labels[key], pos = _quoted(line, pos)
+        elif name is None and not labels:
+            name = key  # UTF-8 names: {"my.dotted.metric", "label"="value"}
+        else:
+            raise _LineError(f"label {key!r} has no value")
+        pos = _skip_blanks(line, pos)
+        if pos < len(line) and line[pos] == ",":
+            pos += 1
+        elif pos < len(line) and line[pos] != "}":
+            raise _LineError(f"expected ',' or '}}' at {excerpt(line[pos:], 30)}")
+
+
+def parse_sample(line: str) -> Sample:
+    """One sample line of the Prometheus text format or OpenMetrics (exemplars ignored)."""
     pos = 0
-    text = text.strip()
-    while pos < len(text):
-        m = _LABEL.match(text, pos)
-        if not m:
-            raise FetchError(f"cannot read the labels at {excerpt(text[pos:], 40)}", where=where)
-        labels[m[1]] = re.sub(r"\\[\\\"n]", lambda e: _UNESCAPE[e[0]], m[2])
-        pos = m.end()
-    return labels
+    name: str | None = None
+    labels: dict[str, str] = {}
+    if line.startswith('"'):
+        name, pos = _quoted(line, 0)
+    elif m := _NAME.match(line):
+        name, pos = m[0], m.end()
+    if pos < len(line) and line[pos] == "{":
+        inner, labels, pos = _braces(line, pos)
+        if inner is not None and name is not None:
+            raise _LineError("the metric is named twice")
+        name = name or inner
+    if not name:
+        raise _LineError("no metric name")
+    rest = line[pos:]
+    if rest and rest[0] not in " \t":
+        raise _LineError(f"unexpected {excerpt(rest, 20)} after the metric name")
+    # An OpenMetrics exemplar follows " # ": {trace_id="…"} 0.67 1520879607.789
+    values = rest.split("#", 1)[0].split()
+    if not 1 <= len(values) <= 2:
+        raise _LineError(f"expected a value and an optional timestamp, got {excerpt(rest, 40)}")
+    return Sample(name, labels, values[0], values[1] if len(values) == 2 else None)
 
 
 def parse_exposition(
     content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str, now: datetime
 ) -> list[Reading]:
-    """The current value of ``options["metric"]`` (with ``labels``) as one reading."""
+    """The current value of ``options["metric"]`` (with ``labels``) as one reading.
+
+    Lines are split on ``\\n`` only (a label value may hold U+2028 or other characters
+    that ``str.splitlines`` would break on). A line that cannot be read and does not
+    mention the metric is skipped, so one bad exporter line does not hide every metric;
+    the error names such lines only when the metric is not found.
+    """
     try:
         text, _ = decode_text(content)
     except DecodeError as exc:
@@ -189,30 +277,44 @@ def parse_exposition(
     # format in milliseconds.
     seconds = text.rstrip().endswith("# EOF")
     names: set[str] = set()
-    found: list[tuple[dict[str, str], float | None, datetime, int]] = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
+    unreadable: list[str] = []
+    found: list[tuple[dict[str, str], float | None, datetime]] = []
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         at = f"{origin}:{line_no}"
-        m = _SAMPLE.match(line)
-        if not m:
-            raise FetchError(f"not a sample line: {excerpt(line, 80)}", where=at)
-        names.add(m["name"])
-        if m["name"] != metric:
+        try:
+            sample = parse_sample(line)
+        except _LineError as exc:
+            if metric in line:
+                raise FetchError(f"{exc}: {excerpt(line, 80)}", where=at) from None
+            unreadable.append(f"line {line_no} ({exc})")
             continue
-        labels = _parse_labels(m["labels"] or "", at)
-        if not _matches(labels, wanted):
+        names.add(sample.name)
+        if sample.name != metric or not _matches(sample.labels, wanted):
             continue
         moment = now
-        if m["ts"]:
-            stamp = float(m["ts"]) if seconds else float(m["ts"]) / 1000.0
-            moment = datetime.fromtimestamp(stamp, UTC)
-        found.append((labels, _finite(m["value"], at), moment, line_no))
+        if sample.timestamp:
+            try:
+                stamp = float(sample.timestamp)
+                moment = datetime.fromtimestamp(stamp if seconds else stamp / 1000.0, UTC)
+            except (ValueError, OverflowError, OSError):
+                raise FetchError(
+                    f"not a timestamp: {excerpt(sample.timestamp, 30)}", where=at
+                ) from None
+        found.append((sample.labels, _finite(sample.value, at), moment))
     if not found:
+        skipped = (
+            f"; {len(unreadable)} line(s) could not be read: {', '.join(unreadable[:3])}"
+            if unreadable
+            else ""
+        )
         if metric not in names:
             shown = ", ".join(sorted(names)[:12]) or "no samples at all"
-            raise FetchError(f"no metric {metric!r} on the page; it has: {shown}", where=origin)
+            raise FetchError(
+                f"no metric {metric!r} on the page; it has: {shown}{skipped}", where=origin
+            )
         raise FetchError(
             f"no {metric} sample with labels {_labels_text(wanted)}: the series is empty",
             where=origin,
@@ -222,8 +324,10 @@ def parse_exposition(
         raise FetchError(
             f"{len(found)} {metric} samples match ({sets}); pick one with `labels`", where=origin
         )
-    _labels, value, moment, line_no = found[0]
-    return [Reading(indicator, Period.instant(moment), value, origin=origin)]
+    _labels, value, moment = found[0]
+    # A NaN sample (Prometheus's staleness marker is one) is no figure: a missing reading.
+    note = "" if value is not None else "sample is NaN or infinite (stale or no figure)"
+    return [Reading(indicator, Period.instant(moment), value, origin=origin, note=note)]
 
 
 # -- fetching --------------------------------------------------------------------------

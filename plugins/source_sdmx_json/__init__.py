@@ -1,23 +1,33 @@
-"""The ``sdmx_json`` source type: SDMX-JSON data messages (OECD, IMF, ECB, Eurostat style).
+"""The ``sdmx_json`` source type: SDMX-JSON data messages (ECB, OECD, IMF, ABS, .Stat Suite style).
 
-SDMX-JSON 2.0 (``data.structures`` + ``data.dataSets``) is the target; 1.0 messages
-(``data.structure`` or top-level ``structure``/``dataSets``) are read the same way. Both the
-series form (``dataSets[].series["0:1:0"].observations["3"]``) and the flat
-``dimensionAtObservation=AllDimensions`` form (``dataSets[].observations["0:1:0:3"]``)
-are understood.
+SDMX-JSON 2.0 (``data.structures`` + ``data.dataSets``) and 1.0 (``data.structure`` or a
+top-level ``structure``/``dataSets``) are read the same way, in every layout a service
+answers with (its ``dimensionAtObservation``):
 
-Unit multiplier: a series' ``UNIT_MULT`` says its figures are in units of 10^UNIT_MULT.
-Readings are given in units of 10^``unit_mult`` (the option, default 0: base units), so a
-value is multiplied by 10^(UNIT_MULT − unit_mult). Set ``unit_mult = 8`` for an indicator
-kept in 亿 (1e8), ``6`` for millions. ``DECIMALS`` is the precision the publisher vouches
-for: the published value is rounded to it before scaling, which removes float noise such
-as ``5.2000000001`` without inventing digits.
+- time series (``dataSets[].series["0:1"].observations["3"]``, time at observation level);
+- flat, ``AllDimensions`` (``dataSets[].observations["0:1:3"]``, every dimension in the key);
+- cross-section (the time dimension at series level, another dimension per observation).
+
+Every observation is decoded against all the message's dimensions: those fixed for the
+whole data set (``structure.dimensions.dataSet``), the series key and the observation key.
+``series = { DIMENSION = "CODE" }`` may name a dimension of any of these levels, and must
+leave exactly one series (all dimensions but time fixed); otherwise the error names the
+series that remain. A series key that the message repeats (some .Stat Suite servers send
+one copy per observation) is merged; an observation sent twice with different values is
+refused, never dropped.
+
+Unit multiplier: ``UNIT_MULT`` says figures are in units of 10^UNIT_MULT. Readings are
+given in units of 10^``unit_mult`` (the option, default 0: base units), so a value is
+multiplied by 10^(UNIT_MULT − unit_mult), in decimal arithmetic: 5228.33 thousand is
+5228330 exactly. ``DECIMALS`` is a display hint and never rounds the stored value.
+``OBS_STATUS`` (and ``CONF_STATUS``) set the reading's status; they, the unit and its
+multiplier are kept in the reading's note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lishi_tui import hookimpl
@@ -27,10 +37,12 @@ from lishi_tui.hookspecs import RegisterSourceType
 from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
 from lishi_tui.sources.parsing import (
     NumberError,
+    Repeated,
     excerpt,
     load_json,
     parse_number,
     parse_period,
+    scale_exact,
     strip_control,
 )
 
@@ -52,75 +64,125 @@ OPTIONS: dict[str, Option] = {
     "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
 }
 
-# SDMX code list CL_OBS_STATUS, folded onto the four statuses a panel can show.
+# SDMX code list CL_OBS_STATUS, folded onto the statuses a panel can show. A code not
+# listed reads as normal, and the code itself is kept in the note.
 STATUS_MAP: dict[str, ObservationStatus] = {
     "A": ObservationStatus.NORMAL,
+    "B": ObservationStatus.BREAK,  # time series break
     "P": ObservationStatus.PROVISIONAL,
+    "V": ObservationStatus.PROVISIONAL,  # unvalidated
     "E": ObservationStatus.ESTIMATED,
     "F": ObservationStatus.ESTIMATED,  # forecast
     "I": ObservationStatus.ESTIMATED,  # imputed
+    "U": ObservationStatus.ESTIMATED,  # low reliability
     "M": ObservationStatus.MISSING,  # data cannot exist
     "L": ObservationStatus.MISSING,  # data exist but were not collected
     "O": ObservationStatus.MISSING,
     "Q": ObservationStatus.MISSING,  # suppressed (confidential)
     "H": ObservationStatus.MISSING,  # holiday or weekend
 }
+# CL_CONF_STATUS codes under which no figure may be shown.
+CONFIDENTIAL = frozenset({"C", "D", "N", "S"})
+# Attributes worth keeping beside a figure, in the order the note lists them.
+KEPT_ATTRIBUTES = ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "UNIT_MULT", "DECIMALS")
+TIME_IDS = frozenset({"TIME_PERIOD", "TIME"})
 
 
 @dataclass(frozen=True)
 class _Dimension:
     id: str
     codes: tuple[str, ...]
+    time: bool
 
 
-def _dimensions(nodes: Any, where: str, what: str) -> list[_Dimension]:
+@dataclass(frozen=True)
+class _Attribute:
+    id: str
+    values: tuple[str, ...]
+    default: str | None
+
+
+def _code(value: Any) -> str:
+    if not isinstance(value, Mapping):
+        return str(value)
+    for key in ("id", "value", "name"):
+        if value.get(key) not in (None, ""):
+            return str(value[key])
+    return ""
+
+
+def _level(node: Mapping[str, Any], level: str) -> Any:
+    # 1.0 drafts spell the data set level "dataset"; the standard spells it "dataSet".
+    if level == "dataSet" and "dataSet" not in node:
+        return node.get("dataset", [])
+    return node.get(level, [])
+
+
+def _dimensions(nodes: Any, where: str, level: str) -> list[_Dimension]:
     if not isinstance(nodes, list):
-        raise FetchError(f"structure {what} dimensions should be a list", where=where)
+        raise FetchError(f"structure {level} dimensions should be a list", where=where)
     dims = []
     for node in nodes:
         if not isinstance(node, Mapping) or not isinstance(node.get("values"), list):
             raise FetchError(
-                f"a {what} dimension has no 'values': {excerpt(node, 80)}", where=where
+                f"a {level} dimension has no 'values': {excerpt(node, 80)}", where=where
             )
-        codes = tuple(
-            str(v.get("id", "")) if isinstance(v, Mapping) else str(v) for v in node["values"]
-        )
-        dims.append(_Dimension(str(node.get("id", "?")), codes))
+        roles = node.get("roles", node.get("role", []))
+        roles = [roles] if isinstance(roles, str) else roles
+        ident = str(node.get("id", "?"))
+        is_time = ident in TIME_IDS or "TIME_PERIOD" in (roles or [])
+        dims.append(_Dimension(ident, tuple(_code(v) for v in node["values"]), is_time))
     return dims
 
 
-def _attribute_defs(structure: Mapping[str, Any], level: str) -> list[Mapping[str, Any]]:
+def _attributes(structure: Mapping[str, Any], level: str) -> list[_Attribute]:
     attrs = structure.get("attributes") or {}
-    defs = attrs.get(level) if isinstance(attrs, Mapping) else None
-    return [d for d in defs if isinstance(d, Mapping)] if isinstance(defs, list) else []
+    defs = _level(attrs, level) if isinstance(attrs, Mapping) else None
+    if not isinstance(defs, list):
+        return []
+    out = []
+    for d in defs:
+        if isinstance(d, Mapping):
+            values = tuple(_code(v) for v in d.get("values") or [])
+            default = d.get("default")
+            out.append(
+                _Attribute(str(d.get("id")), values, None if default is None else str(default))
+            )
+    return out
 
 
-def _attribute_values(defs: list[Mapping[str, Any]], indexes: Any) -> dict[str, str]:
-    """``{attribute id: code}`` from a list of indexes into each attribute's ``values``."""
+def _attribute_values(defs: Sequence[_Attribute], indexes: Any) -> dict[str, str]:
+    """``{attribute id: code}`` from a list of indexes into each attribute's values.
+
+    A missing or null index falls back to the attribute's ``default``, and to its only
+    value when it has exactly one (as data set level attributes are often sent).
+    """
+    given = indexes if isinstance(indexes, list) else []
     out: dict[str, str] = {}
-    if not isinstance(indexes, list):
-        return out
-    for definition, index in zip(defs, indexes, strict=False):
-        values = definition.get("values") or []
-        if (
-            isinstance(index, int)
-            and 0 <= index < len(values)
-            and isinstance(values[index], Mapping)
-        ):
-            out[str(definition.get("id"))] = str(values[index].get("id", ""))
+    for i, definition in enumerate(defs):
+        index = given[i] if i < len(given) else None
+        if isinstance(index, int) and not isinstance(index, bool):
+            if 0 <= index < len(definition.values):
+                out[definition.id] = definition.values[index]
+        elif index is None and not isinstance(indexes, list) and len(definition.values) == 1:
+            out[definition.id] = definition.values[0]
+        elif index is None and definition.default is not None:
+            out[definition.id] = definition.default
     return out
 
 
 def _error_reply(document: Any) -> str | None:
-    if isinstance(document, Mapping) and isinstance(document.get("errors"), list):
-        texts = []
-        for e in document["errors"]:
-            if isinstance(e, Mapping):
-                texts.append(f"{e.get('code', '')} {e.get('title') or e.get('detail') or ''}")
-            else:
-                texts.append(str(e))
-        return strip_control("; ".join(t.strip() for t in texts)) or "an error without text"
-    return None
+    """The text of a non-empty ``errors`` array (an empty one is normal .Stat Suite output)."""
+    errors = document.get("errors") if isinstance(document, Mapping) else None
+    if not isinstance(errors, list) or not errors:
+        return None
+    texts = []
+    for e in errors:
+        if isinstance(e, Mapping):
+            texts.append(f"{e.get('code', '')} {e.get('title') or e.get('detail') or ''}")
+        else:
+            texts.append(str(e))
+    return strip_control("; ".join(t.strip() for t in texts)) or "an error without text"
 
 
 def _parts(document: Any, where: str) -> tuple[list[Any], list[Any]]:
@@ -148,130 +210,60 @@ def _parts(document: Any, where: str) -> tuple[list[Any], list[Any]]:
     return datasets, structures
 
 
-def parse_sdmx_json(
-    content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str
-) -> list[Reading]:
-    """The readings of the one series ``options["series"]`` picks."""
-    document = load_json(content, origin)
-    if (message := _error_reply(document)) is not None:
-        raise FetchError(f"SDMX service error: {message}", where=origin)
-    datasets, structures = _parts(document, origin)
-    wanted = {str(k): str(v) for k, v in dict(options.get("series") or {}).items()}
-    unit_mult = int(options.get("unit_mult", 0))
-    found: list[tuple[str, list[Reading]]] = []
-    for d, dataset in enumerate(datasets):
-        if not isinstance(dataset, Mapping):
-            continue
-        s_index = dataset.get("structure", 0)
-        if not isinstance(s_index, int) or not 0 <= s_index < len(structures):
-            raise FetchError(f"dataSets[{d}] names structure {s_index!r}, absent", where=origin)
-        found += _dataset_series(
-            dataset, structures[s_index], wanted, unit_mult, indicator, f"{origin} dataSets[{d}]"
-        )
-    if not found:
-        raise FetchError(
-            f"no series matches series = {wanted}; {_codes_hint(structures)}", where=origin
-        )
-    if len(found) > 1:
-        keys = ", ".join(k for k, _ in found[:6])
-        raise FetchError(
-            f"{len(found)} series match series = {wanted} ({keys}); "
-            "name more dimensions in `series`",
-            where=origin,
-        )
-    key, readings = found[0]
-    if not readings:
-        raise FetchError(f"series {key} has no observations: the series is empty", where=origin)
-    return [replace(r, origin=origin) for r in readings]
+@dataclass(frozen=True)
+class _Obs:
+    """One observation decoded against every dimension, with the attributes that apply."""
+
+    codes: dict[str, str]
+    raw: Any
+    attrs: dict[str, str]
+    where: str
 
 
-def _codes_hint(structures: Sequence[Any]) -> str:
-    try:
-        dims = structures[0]["dimensions"]["series"]
-        parts = [
-            f"{dim['id']}: {', '.join(str(v['id']) for v in dim['values'][:8])}" for dim in dims
-        ]
-        return "the codes are " + "; ".join(parts)
-    except (KeyError, IndexError, TypeError):
-        return "the message lists no series dimensions"
+@dataclass(frozen=True)
+class _Layout:
+    dataset: list[_Dimension]
+    series: list[_Dimension]
+    observation: list[_Dimension]
+
+    @property
+    def all(self) -> list[_Dimension]:
+        return self.dataset + self.series + self.observation
+
+    @property
+    def time(self) -> _Dimension | None:
+        return next((d for d in self.all if d.time), None)
 
 
-def _dataset_series(
-    dataset: Mapping[str, Any],
-    structure: Any,
-    wanted: Mapping[str, str],
-    unit_mult: int,
-    indicator: str,
-    where: str,
-) -> list[tuple[str, list[Reading]]]:
+def _layout(structure: Any, where: str) -> _Layout:
     if not isinstance(structure, Mapping) or not isinstance(structure.get("dimensions"), Mapping):
         raise FetchError(
             f"path 'structures[].dimensions' did not match; got: {excerpt(structure)}",
             where=where,
         )
     dims = structure["dimensions"]
-    series_dims = _dimensions(dims.get("series", []), where, "series")
-    obs_dims = _dimensions(dims.get("observation", []), where, "observation")
-    known = {d.id for d in series_dims + obs_dims}
-    unknown = sorted(set(wanted) - known)
-    if unknown:
-        raise FetchError(
-            f"series names dimension(s) {unknown} that the message does not have; "
-            f"it has {sorted(known)}",
-            where=where,
-        )
-    ds_attrs = _attribute_values(_attribute_defs(structure, "dataSet"), dataset.get("attributes"))
-    series_defs = _attribute_defs(structure, "series")
-    obs_defs = _attribute_defs(structure, "observation")
-    time_pos = next(
-        (i for i, d in enumerate(obs_dims) if d.id in ("TIME_PERIOD", "TIME")), len(obs_dims) - 1
+    return _Layout(
+        _dimensions(_level(dims, "dataSet"), where, "dataSet"),
+        _dimensions(dims.get("series", []), where, "series"),
+        _dimensions(dims.get("observation", []), where, "observation"),
     )
-    groups: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}
-    if isinstance(dataset.get("series"), Mapping):
-        for key, series in dataset["series"].items():
-            if not isinstance(series, Mapping):
-                continue
-            codes = _decode_key(key, series_dims, where)
-            attrs = ds_attrs | _attribute_values(series_defs, series.get("attributes"))
-            observations = series.get("observations") or {}
-            groups[key] = (codes, {"attrs": attrs, "obs": observations})
-    elif isinstance(dataset.get("observations"), Mapping):
-        # AllDimensions: every key names every dimension; the time dimension is split off.
-        all_dims = series_dims + obs_dims
-        for key, obs in dataset["observations"].items():
-            _decode_key(key, all_dims, where)
-            positions = key.split(":")
-            series_key = ":".join(positions[: len(series_dims)])
-            codes = _decode_key(series_key, series_dims, where)
-            group = groups.setdefault(series_key, (codes, {"attrs": ds_attrs, "obs": {}}))
-            group[1]["obs"][positions[len(series_dims) + time_pos]] = obs
-    else:
-        raise FetchError(
-            f"dataset has neither 'series' nor 'observations'; got: {excerpt(dataset)}",
-            where=where,
-        )
-    out = []
-    for key, (codes, body) in groups.items():
-        if any(codes.get(dim) != code for dim, code in wanted.items() if dim in codes):
-            continue
-        readings = _observations(
-            body["obs"],
-            obs_dims[time_pos] if obs_dims else None,
-            obs_defs,
-            body["attrs"],
-            unit_mult,
-            indicator,
-            f"{where} series {key}",
-        )
-        out.append((key, readings))
-    return out
+
+
+def _entries(mapping: Any, what: str, where: str) -> Iterator[tuple[str, Any]]:
+    """Items of a series or observations object, repeated keys given once per copy."""
+    if not isinstance(mapping, Mapping):
+        raise FetchError(f"'{what}' should be an object; got {excerpt(mapping)}", where=where)
+    for key, value in mapping.items():
+        for copy in value if isinstance(value, Repeated) else [value]:
+            yield str(key), copy
 
 
 def _decode_key(key: str, dims: Sequence[_Dimension], where: str) -> dict[str, str]:
     positions = key.split(":") if key else []
     if len(positions) != len(dims):
         raise FetchError(
-            f"key {key!r} has {len(positions)} positions, the structure {len(dims)} dimensions",
+            f"key {key!r} has {len(positions)} positions, the structure "
+            f"{len(dims)} dimensions ({', '.join(d.id for d in dims) or 'none'})",
             where=where,
         )
     codes = {}
@@ -283,59 +275,211 @@ def _decode_key(key: str, dims: Sequence[_Dimension], where: str) -> dict[str, s
 
 
 def _observations(
-    observations: Any,
-    time_dim: _Dimension | None,
-    obs_defs: list[Mapping[str, Any]],
-    inherited: Mapping[str, str],
+    dataset: Mapping[str, Any],
+    structure: Mapping[str, Any],
+    layout: _Layout,
+    where: str,
+    empty: list[dict[str, str]],
+) -> list[_Obs]:
+    """Every observation of ``dataset``; series without any are added to ``empty``."""
+    fixed: dict[str, str] = {}
+    for dim in layout.dataset:
+        if len(dim.codes) != 1:
+            raise FetchError(
+                f"data set level dimension {dim.id} has {len(dim.codes)} values; expected one",
+                where=where,
+            )
+        fixed[dim.id] = dim.codes[0]
+    ds_attrs = _attribute_values(_attributes(structure, "dataSet"), dataset.get("attributes"))
+    series_defs = _attributes(structure, "series")
+    obs_defs = _attributes(structure, "observation")
+    out: list[_Obs] = []
+
+    def add(codes: dict[str, str], inherited: dict[str, str], key: str, obs: Any, at: str) -> None:
+        here = f"{at} observation {key!r}"
+        if not isinstance(obs, list) or not obs:
+            raise FetchError(f"an observation should be [value, attributes…]: {obs!r}", where=here)
+        attrs = inherited | _attribute_values(obs_defs, obs[1:])
+        out.append(_Obs(codes, obs[0], attrs, here))
+
+    if "series" in dataset and dataset["series"] is not None:
+        for key, series in _entries(dataset["series"], "series", where):
+            at = f"{where} series {key!r}"
+            if not isinstance(series, Mapping):
+                raise FetchError(f"a series should be an object: {excerpt(series, 80)}", where=at)
+            codes = fixed | _decode_key(key, layout.series, at)
+            attrs = ds_attrs | _attribute_values(series_defs, series.get("attributes"))
+            if not series.get("observations"):
+                empty.append(codes)
+            for okey, obs in _entries(series.get("observations") or {}, "observations", at):
+                add(codes | _decode_key(okey, layout.observation, at), attrs, okey, obs, at)
+    elif isinstance(dataset.get("observations"), Mapping):
+        # Flat (AllDimensions): every key names the series and observation dimensions.
+        dims = layout.series + layout.observation
+        for key, obs in _entries(dataset["observations"], "observations", where):
+            add(fixed | _decode_key(key, dims, where), ds_attrs, key, obs, where)
+    else:
+        raise FetchError(
+            f"dataset has neither 'series' nor 'observations'; got: {excerpt(dataset)}",
+            where=where,
+        )
+    return out
+
+
+def _series_name(codes: Mapping[str, str], varying: Sequence[str]) -> str:
+    return ", ".join(f"{d}={codes[d]}" for d in varying) or "(one series)"
+
+
+def parse_sdmx_json(
+    content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str
+) -> list[Reading]:
+    """The readings of the one series ``options["series"]`` picks."""
+    document = load_json(content, origin, repeated="keep")
+    if (message := _error_reply(document)) is not None:
+        raise FetchError(f"SDMX service error: {message}", where=origin)
+    datasets, structures = _parts(document, origin)
+    wanted = {str(k): str(v) for k, v in dict(options.get("series") or {}).items()}
+    unit_mult = int(options.get("unit_mult", 0))
+    observations: list[_Obs] = []
+    empty: list[dict[str, str]] = []
+    layout: _Layout | None = None
+    for d, dataset in enumerate(datasets):
+        where = f"{origin} dataSets[{d}]"
+        if not isinstance(dataset, Mapping):
+            continue
+        if str(dataset.get("action", "Information")).lower() == "delete":
+            raise FetchError(
+                "the data set's action is Delete: it withdraws observations and carries no "
+                "figures to store",
+                where=where,
+            )
+        s_index = dataset.get("structure", 0)
+        if not isinstance(s_index, int) or not 0 <= s_index < len(structures):
+            raise FetchError(f"dataSets[{d}] names structure {s_index!r}, absent", where=origin)
+        layout = _layout(structures[s_index], where)
+        _check_names(wanted, layout, where)
+        observations += _observations(dataset, structures[s_index], layout, where, empty)
+    if layout is None:
+        raise FetchError("the message has no data sets: the series is empty", where=origin)
+    time = layout.time
+    if time is None:
+        raise FetchError(
+            "the message has no time dimension (its dimensions are "
+            f"{', '.join(d.id for d in layout.all)}), so its figures have no period; "
+            "query a data flow that has TIME_PERIOD",
+            where=origin,
+        )
+    return _pick(observations, empty, wanted, layout, time, unit_mult, indicator, origin)
+
+
+def _check_names(wanted: Mapping[str, str], layout: _Layout, where: str) -> None:
+    known = [d.id for d in layout.all if not d.time]
+    time = sorted(d.id for d in layout.all if d.time and d.id in wanted)
+    if time:
+        raise FetchError(
+            f"series names {time[0]}, the time dimension: every period of the series is read, "
+            f"so leave it out; the other dimensions are {known}",
+            where=where,
+        )
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise FetchError(
+            f"series names dimension(s) {unknown} that the message does not have; it has {known}",
+            where=where,
+        )
+
+
+def _pick(
+    observations: list[_Obs],
+    empty: list[dict[str, str]],
+    wanted: Mapping[str, str],
+    layout: _Layout,
+    time: _Dimension,
     unit_mult: int,
     indicator: str,
-    where: str,
+    origin: str,
 ) -> list[Reading]:
-    if not isinstance(observations, Mapping):
+    keyed = [d.id for d in layout.all if not d.time]
+    groups: dict[tuple[str, ...], list[_Obs]] = {}
+    for obs in observations:
+        if all(obs.codes.get(dim) == code for dim, code in wanted.items()):
+            groups.setdefault(tuple(obs.codes[d] for d in keyed), []).append(obs)
+    if not groups and any(
+        all(codes.get(dim) == code for dim, code in wanted.items()) for codes in empty
+    ):
         raise FetchError(
-            f"'observations' should be an object; got {excerpt(observations)}", where=where
+            f"the series that series = {wanted} picks has no observations: the series is empty",
+            where=origin,
         )
-    if time_dim is None:
-        raise FetchError("the structure has no observation (time) dimension", where=where)
-    readings = []
-    for index, obs in observations.items():
-        at = f"{where} observation {index!r}"
-        if not str(index).isdigit() or int(index) >= len(time_dim.codes):
-            raise FetchError(f"{index!r} is not a {time_dim.id} value index", where=at)
-        if not isinstance(obs, list) or not obs:
-            raise FetchError(f"an observation should be [value, attributes…]: {obs!r}", where=at)
-        attrs = dict(inherited) | _attribute_values(obs_defs, obs[1:])
-        try:
-            period = parse_period(time_dim.codes[int(index)])
-            value = parse_number(obs[0])
-        except (PeriodError, NumberError) as exc:
-            raise FetchError(str(exc), where=at) from None
-        status = STATUS_MAP.get(attrs.get("OBS_STATUS", "A"), ObservationStatus.NORMAL)
-        if status is ObservationStatus.MISSING:
-            value = None
-        if value is not None:
-            value = _scaled(value, attrs, unit_mult, at)
-        note = f"OBS_STATUS {attrs['OBS_STATUS']}" if attrs.get("OBS_STATUS", "A") != "A" else ""
-        readings.append(Reading(indicator, period, value, status=status, note=note))
-    return readings
+    if not groups:
+        hint = "; ".join(
+            f"{d.id}: {', '.join(d.codes[:8])}{', …' if len(d.codes) > 8 else ''}"
+            for d in layout.all
+            if not d.time
+        )
+        raise FetchError(
+            f"no series matches series = {wanted}; the codes are {hint or 'none'}", where=origin
+        )
+    if len(groups) > 1:
+        varying = [d for i, d in enumerate(keyed) if len({k[i] for k in groups}) > 1]
+        names = "; ".join(
+            _series_name(dict(zip(keyed, k, strict=True)), varying) for k in list(groups)[:6]
+        )
+        raise FetchError(
+            f"{len(groups)} series match series = {wanted} ({names}); "
+            f"name {', '.join(varying)} in `series`",
+            where=origin,
+        )
+    (chosen,) = groups.values()
+    readings: dict[str, tuple[_Obs, Reading]] = {}
+    for obs in chosen:
+        reading = _reading(obs, time, unit_mult, indicator, origin)
+        key = reading.period.key
+        if key in readings:
+            first, earlier = readings[key]
+            if (earlier.value, earlier.status) != (reading.value, reading.status):
+                raise FetchError(
+                    f"period {key} is sent twice with different values ({first.raw!r} at "
+                    f"{first.where}, {obs.raw!r}); refusing to pick one",
+                    where=obs.where,
+                )
+            continue  # the same observation repeated with its series key: merged
+        readings[key] = (obs, reading)
+    if not readings:
+        raise FetchError("the series has no observations: the series is empty", where=origin)
+    return sorted((r for _, r in readings.values()), key=lambda r: r.period)
+
+
+def _reading(obs: _Obs, time: _Dimension, unit_mult: int, indicator: str, origin: str) -> Reading:
+    attrs = obs.attrs
+    try:
+        period = parse_period(obs.codes[time.id])
+        value = parse_number(obs.raw)
+    except (PeriodError, NumberError) as exc:
+        raise FetchError(str(exc), where=obs.where) from None
+    status = STATUS_MAP.get(attrs.get("OBS_STATUS") or "A", ObservationStatus.NORMAL)
+    if attrs.get("CONF_STATUS") in CONFIDENTIAL:
+        status = ObservationStatus.MISSING
+    if status is ObservationStatus.MISSING:
+        value = None
+    if value is not None:
+        value = _scaled(value, attrs, unit_mult, obs.where)
+    note = "; ".join(
+        f"{name} {attrs[name]}"
+        for name in KEPT_ATTRIBUTES
+        if attrs.get(name) and not (name == "OBS_STATUS" and attrs[name] == "A")
+    )
+    return Reading(indicator, period, value, status=status, origin=origin, note=note)
 
 
 def _scaled(value: float, attrs: Mapping[str, str], unit_mult: int, where: str) -> float:
     try:
-        if (decimals := attrs.get("DECIMALS")) is not None and decimals != "":
-            value = round(value, int(decimals))
         published_mult = int(attrs.get("UNIT_MULT") or 0)
     except ValueError:
         raise FetchError(
-            f"UNIT_MULT / DECIMALS are not integers: {attrs.get('UNIT_MULT')!r}, "
-            f"{attrs.get('DECIMALS')!r}",
-            where=where,
+            f"UNIT_MULT is not an integer: {attrs.get('UNIT_MULT')!r}", where=where
         ) from None
-    shift = published_mult - unit_mult
-    # Scale by multiplying or dividing by an exact power of ten, which keeps 1.5 × 10^6
-    # at 1500000.0 rather than 1500000.0000000002.
-    factor = float(10 ** abs(shift))
-    return value * factor if shift >= 0 else value / factor
+    return scale_exact(value, power_of_ten=published_mult - unit_mult)
 
 
 async def fetch(ctx: FetchContext) -> list[Reading]:
@@ -352,7 +496,7 @@ SOURCE_TYPE = SourceType(
     "sdmx_json",
     fetch,
     OPTIONS,
-    description="SDMX-JSON data messages (OECD, IMF, ECB, Eurostat)",
+    description="SDMX-JSON data messages (ECB, OECD, IMF, ABS, .Stat Suite)",
 )
 
 

@@ -1,0 +1,320 @@
+"""Tables as statistics offices publish them (CSV, Excel), read into readings: one code for both.
+
+A reader (the ``csv`` or ``excel`` source type) turns its file into :class:`Cells` rows;
+:func:`table_from_rows` finds the header (skipping titles, joining multi-row headers)
+and drops footnotes; :func:`readings_from_table` applies the options both types share:
+``layout`` (long or wide), ``period_column``, ``value_column``, ``filter`` and ``scale``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lishi_tui.domain.model import Reading
+from lishi_tui.domain.periods import Period, PeriodError
+from lishi_tui.sources.api import FetchError
+from lishi_tui.sources.parsing import (
+    NumberError,
+    excerpt,
+    find_column,
+    normalise_header,
+    parse_period,
+    parse_quantity,
+    scale_exact,
+    split_unit,
+)
+
+# Footnote rows under Chinese statistical tables ("注：…", "数据来源：…") carry text in the
+# first cell only; they are skipped instead of being read as a bad period.
+NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源", "来源", "note", "source")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One row of a table: where it is (``file:line`` or ``file sheet!A5``) and its cells.
+
+    ``spans`` gives, for a cell that a merged range starts in, how many rows and columns
+    the range covers (Excel only); the reader has already copied the merged value into
+    every cell of the range.
+    """
+
+    where: str
+    cells: list[str]
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's header (one text per column, and its levels) and its data rows."""
+
+    headers: list[str]
+    levels: list[tuple[str, ...]]
+    where: str  # where the header is
+    rows: list[Cells]
+
+
+def is_note(cells: Sequence[str]) -> bool:
+    """Blank rows and footnotes: text in one cell only that is not a period.
+
+    A footnote's continuation lines start with ideographic spaces (U+3000) or hold text
+    in the first cell only; a row holding only a period (``2021年11月,,``) is data: that
+    period has no figure yet.
+    """
+    filled = [c for c in cells if c.strip()]
+    if not filled:
+        return True
+    if len(filled) > 1:
+        return False
+    text = filled[0]
+    if text[:1].isspace() or normalise_header(text).lower().startswith(NOTE_PREFIXES):
+        return True
+    try:
+        parse_period(text)
+    except PeriodError:
+        return True
+    return False
+
+
+def _filled(row: Cells) -> int:
+    return sum(1 for c in row.cells if c.strip())
+
+
+def _header_height(row: Cells, rows_below: int) -> int:
+    """How many rows the header starting at ``row`` takes: merged cells say it.
+
+    A header cell merged down over two rows, or one merged across columns (a group
+    heading such as ``2021年1-10月`` over ``绝对量 | 同比增长(%)``), means a second header
+    row follows.
+    """
+    height = 1
+    for rowspan, colspan in row.spans.values():
+        height = max(height, rowspan)
+        if colspan > 1:
+            height = max(height, 2)
+    return min(height, 1 + rows_below)
+
+
+def table_from_rows(
+    rows: Sequence[Cells], *, skip_rows: int, header_rows: int | None, origin: str
+) -> Table:
+    """The header and data rows of a sheet or file.
+
+    ``skip_rows`` rows are dropped first; then title rows (one filled cell, such as a
+    merged title across the table, or NBS's ``数据库：年度数据``) are skipped; the next row
+    starts the header, ``header_rows`` rows high (default: as its merged cells say).
+    Header levels are joined with a space per column (``2021年1-10月 同比增长(%)``).
+    """
+    body = list(rows[skip_rows:])
+    while body and _filled(body[0]) <= 1:
+        body = body[1:]
+    if not body:
+        raise FetchError("the file has no header row and no data", where=origin)
+    height = header_rows or _header_height(body[0], len(body) - 1)
+    head, data = body[:height], body[height:]
+    width = max(len(r.cells) for r in head)
+    levels: list[tuple[str, ...]] = []
+    for col in range(width):
+        parts: list[str] = []
+        for r in head:
+            text = normalise_header(r.cells[col]) if col < len(r.cells) else ""
+            if text and text not in parts:
+                parts.append(text)
+        levels.append(tuple(parts))
+    headers = [" ".join(parts) for parts in levels]
+    return Table(headers, levels, head[0].where, [r for r in data if not is_note(r.cells)])
+
+
+def _bare(text: str) -> str:
+    return split_unit(text)[0] or normalise_header(text)
+
+
+def column(table: Table, wanted: Any, option: str) -> int:
+    """The column ``wanted`` names: an index, a header (with or without its unit), or one
+    level of a multi-row header that only one column has."""
+    if isinstance(wanted, str) and wanted.isdigit() and wanted not in table.headers:
+        wanted = int(wanted)  # a TOML key is always a string: "0" in a filter is an index
+    try:
+        return find_column(table.headers, wanted)
+    except LookupError as exc:
+        if isinstance(wanted, str):
+            target = normalise_header(wanted)
+            hits = [
+                i
+                for i, parts in enumerate(table.levels)
+                if any(p == target or _bare(p) == _bare(target) for p in parts)
+            ]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                shown = ", ".join(repr(table.headers[i]) for i in hits)
+                raise FetchError(
+                    f"{option}: {wanted!r} is in several headers ({shown}); name one in full",
+                    where=table.where,
+                ) from None
+        raise FetchError(f"{option}: {exc.args[0]}", where=table.where) from None
+
+
+def _cell(row: Cells, idx: int) -> str:
+    return row.cells[idx] if idx < len(row.cells) else ""  # short rows: blank cells
+
+
+def _matches(row: Cells, wanted: Mapping[int, str]) -> bool:
+    for idx, value in wanted.items():
+        cell = normalise_header(_cell(row, idx))
+        if cell != value and _bare(cell) != _bare(value):
+            return False
+    return True
+
+
+def _filter_hint(table: Table, filters: Mapping[int, str]) -> str:
+    parts = []
+    for idx in filters:
+        seen: list[str] = []
+        for row in table.rows:
+            text = normalise_header(_cell(row, idx))
+            if text and text not in seen:
+                seen.append(text)
+        shown = ", ".join(repr(s) for s in seen[:12]) + (", …" if len(seen) > 12 else "")
+        parts.append(f"{table.headers[idx]!r} has {shown or 'nothing'}")
+    return "; ".join(parts)
+
+
+def reading(
+    cell: str, period_text: str, *, indicator: str, where: str, origin: str, scale: float
+) -> Reading:
+    """One reading from a period spelling and a cell; ``scale`` applied exactly."""
+    try:
+        period = parse_period(period_text)
+    except PeriodError as exc:
+        raise FetchError(str(exc), where=where) from None
+    try:
+        q = parse_quantity(cell)
+    except NumberError as exc:
+        raise FetchError(str(exc), where=where) from None
+    value = None if q.value is None else scale_exact(q.value, scale)
+    return Reading(indicator, period, value, qualifier=q.qualifier, origin=origin)
+
+
+def readings_from_table(
+    table: Table, options: Mapping[str, Any], *, indicator: str, origin: str
+) -> list[Reading]:
+    """Readings for ``indicator`` under the shared options; errors name the row or header."""
+    filters = {
+        column(table, key, f"filter.{key}"): normalise_header(str(value))
+        for key, value in dict(options.get("filter") or {}).items()
+    }
+    selected = [r for r in table.rows if _matches(r, filters)]
+    scale = float(options.get("scale", 1.0))
+    if options.get("layout", "long") == "wide":
+        if len(selected) != 1:
+            hint = "change `filter`" if filters else "add `filter = { column = value }`"
+            found = f" ({_filter_hint(table, filters)})" if filters and not selected else ""
+            raise FetchError(
+                f"the wide layout needs exactly one row; {len(selected)} rows match{found}: {hint}",
+                where=table.where,
+            )
+        return _wide(table, selected[0], options, indicator, origin, scale)
+    if filters and not selected:
+        raise FetchError(
+            f"no data rows match `filter` ({_filter_hint(table, filters)}): the series is empty",
+            where=table.where,
+        )
+    return _long(table, selected, options, indicator, origin, scale)
+
+
+def _long(
+    table: Table,
+    rows: list[Cells],
+    options: Mapping[str, Any],
+    indicator: str,
+    origin: str,
+    scale: float,
+) -> list[Reading]:
+    for key in ("period_column", "value_column"):
+        if options.get(key) is None:
+            raise FetchError(f"the long layout needs `{key}`", where=table.where)
+    p_col = column(table, options["period_column"], "period_column")
+    v_col = column(table, options["value_column"], "value_column")
+    if not rows:
+        raise FetchError("no data rows: the series is empty", where=table.where)
+    readings: dict[str, tuple[str, Reading]] = {}
+    for row in rows:
+        r = reading(
+            _cell(row, v_col),
+            _cell(row, p_col),
+            indicator=indicator,
+            where=row.where,
+            origin=origin,
+            scale=scale,
+        )
+        if r.period.key in readings:
+            first = readings[r.period.key][0]
+            raise FetchError(
+                f"period {r.period.key} appears again (first at {first}); "
+                "add a `filter` so one row remains per period",
+                where=row.where,
+            )
+        readings[r.period.key] = (row.where, r)
+    return [r for _, r in readings.values()]
+
+
+def _period_of(parts: tuple[str, ...]) -> tuple[Period, str, tuple[str, ...]] | None:
+    """The period a column's header names, its spelling, and the header's other levels."""
+    for i, part in enumerate(parts):
+        for text in (_bare(part), part):
+            try:
+                return parse_period(text), text, parts[:i] + parts[i + 1 :]
+            except PeriodError:
+                continue
+    return None
+
+
+def _wide(
+    table: Table,
+    row: Cells,
+    options: Mapping[str, Any],
+    indicator: str,
+    origin: str,
+    scale: float,
+) -> list[Reading]:
+    wanted = options.get("value_column")
+    target = normalise_header(str(wanted)) if isinstance(wanted, str) else None
+    by_period: dict[str, list[tuple[int, str]]] = {}
+    for idx, parts in enumerate(table.levels):
+        found = _period_of(parts)
+        if found is None:
+            continue
+        period, spelling, others = found
+        if target is not None and not any(o == target or _bare(o) == _bare(target) for o in others):
+            continue
+        by_period.setdefault(period.key, []).append((idx, spelling))
+    if not by_period:
+        more = f" under {wanted!r}" if target is not None else ""
+        raise FetchError(
+            f"the wide layout needs period headers{more} (e.g. 2021, 2021Q3, 2021年10月); "
+            f"the headers are: {excerpt(', '.join(table.headers), 160)}",
+            where=table.where,
+        )
+    out = []
+    for key, columns in by_period.items():
+        if len(columns) > 1:
+            shown = ", ".join(repr(table.headers[i]) for i, _ in columns)
+            raise FetchError(
+                f"period {key} has {len(columns)} columns ({shown}); set `value_column` to "
+                "the heading of the one to read",
+                where=table.where,
+            )
+        idx, spelling = columns[0]
+        out.append(
+            reading(
+                _cell(row, idx),
+                spelling,
+                indicator=indicator,
+                where=f"{row.where} column {table.headers[idx]!r}",
+                origin=origin,
+                scale=scale,
+            )
+        )
+    return out

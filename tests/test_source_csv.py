@@ -1,0 +1,96 @@
+"""The csv source type on statistics-office exports: footnotes, UTF-16, the NBS export layout.
+
+Expected figures are read by hand off the payloads under tests/data/payloads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lishi_tui.sources.api import FetchError
+from tests.test_source_formats import payload, plugin, values
+
+CSV = plugin("source_csv")
+LONG = {"skip_rows": 1, "period_column": "月份", "value_column": "社会消费品零售总额(万元)"}
+
+
+def with_continued_footnote() -> bytes:
+    # The footnote "注：…" continued on lines of their own, as offices' exports do: one
+    # indented with ideographic spaces, one with text in the first cell only.
+    text = payload("retail_long_gb18030.csv").decode("gb18030")
+    text += "\u3000\u30002.社会消费品零售总额按在地原则统计。\r\n"
+    text += "3.累计数据按可比口径计算\r\n"
+    return text.encode("gb18030")
+
+
+def test_long_layout_skips_footnote_continuation_rows() -> None:
+    readings = CSV.parse_csv(with_continued_footnote(), LONG, indicator="r", origin="r.csv")
+    # rows "2021年1-1月,\"123,456.7\"" … "2021年1-5月,\"612,330.2\""
+    assert values(readings) == {
+        "2021-01": 123456.7,
+        "2021-02": 234812.0,
+        "2021-03": 361090.5,
+        "2021-04": None,
+        "2021-05": 612330.2,
+    }
+
+
+def test_a_row_with_only_a_period_is_a_blank_period_not_a_footnote() -> None:
+    text = payload("retail_long_gb18030.csv").decode("gb18030")
+    text = text.replace("注：", "2021年1-6月\r\n注：")
+    readings = CSV.parse_csv(text.encode("gb18030"), LONG, indicator="r", origin="r.csv")
+    assert values(readings)["2021-06"] is None  # not yet published, kept as such
+
+
+def test_nbs_export_wide_with_footnotes() -> None:
+    # 数据库：年度数据 / 时间：最近5年 / 指标,2024年,…; row 人口出生率(‰),6.77,6.39,6.77,7.52,8.52
+    options = {"layout": "wide", "skip_rows": 2, "filter": {"指标": "人口出生率(‰)"}}
+    content = payload("nbs_export_population_wide_gb18030.csv")
+    readings = CSV.parse_csv(content, options, indicator="b", origin="nbs.csv")
+    assert values(readings) == {
+        "2024": 6.77,
+        "2023": 6.39,
+        "2022": 6.77,
+        "2021": 7.52,
+        "2020": 8.52,
+    }
+    # 人口自然增长率(‰),-0.99,-1.48,-0.60,0.34,1.45
+    options["filter"] = {"指标": "人口自然增长率"}
+    readings = CSV.parse_csv(content, options, indicator="b", origin="nbs.csv")
+    assert values(readings)["2022"] == -0.6
+
+
+def test_utf16_unicode_text_export() -> None:
+    # Excel's "Unicode text": UTF-16 with a BOM, tab-separated.
+    text = payload("nbs_export_population_wide_gb18030.csv").decode("gb18030").replace(",", "\t")
+    options = {
+        "layout": "wide",
+        "skip_rows": 2,
+        "delimiter": "\\t",
+        "filter": {"指标": "人口死亡率(‰)"},
+    }
+    readings = CSV.parse_csv(text.encode("utf-16"), options, indicator="d", origin="u16.txt")
+    # 人口死亡率(‰),7.76,7.87,7.37,7.18,7.07
+    assert values(readings) == {
+        "2024": 7.76,
+        "2023": 7.87,
+        "2022": 7.37,
+        "2021": 7.18,
+        "2020": 7.07,
+    }
+
+
+def test_scale_is_exact() -> None:
+    options = {**LONG, "scale": 0.0001}  # 万元 -> 亿元
+    readings = CSV.parse_csv(payload("retail_long_gb18030.csv"), options, indicator="r", origin="f")
+    # "612,330.2" 万元 = 61.23302 亿元 (float arithmetic gives 61.233019999999996)
+    assert 612330.2 * 0.0001 != 61.23302
+    assert values(readings)["2021-05"] == 61.23302
+    assert values(readings)["2021-01"] == 12.34567
+
+
+def test_wide_filter_that_matches_nothing_names_the_candidates() -> None:
+    options = {"layout": "wide", "skip_rows": 2, "filter": {"指标": "人口出生"}}
+    content = payload("nbs_export_population_wide_gb18030.csv")
+    with pytest.raises(FetchError, match=r"0 rows match.*人口出生率\(‰\)"):
+        CSV.parse_csv(content, options, indicator="b", origin="nbs.csv")
