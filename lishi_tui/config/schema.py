@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from lishi_tui.domain.model import Indicator
+
+if TYPE_CHECKING:
+    from lishi_tui.config.engine import TopTable
+
+T = TypeVar("T")
 
 
 class PanelKind(StrEnum):
@@ -137,6 +142,13 @@ class Config:
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)
     indicators: Mapping[str, Indicator] = field(default_factory=dict)
     pages: tuple[PageConfig, ...] = ()
+    tables: Mapping[str, Any] = field(default_factory=dict)  # tables declared outside the core
+
+    def table(self, declaration: TopTable[T]) -> T:
+        """The built value of a table declared in its own module (its empty value if absent)."""
+        if declaration.key in self.tables:
+            return cast(T, self.tables[declaration.key])
+        return declaration.empty()
 
     @property
     def base_dir(self) -> Path:

@@ -42,6 +42,8 @@ class Option:
     help: str = ""
     choices: tuple[Any, ...] = ()
     secret: bool = False  # never shown in logs, errors or `show`
+    minimum: float | None = None  # for int, float: the smallest value allowed
+    maximum: float | None = None  # for int, float: the largest value allowed
 
 
 class FetchError(Exception):
