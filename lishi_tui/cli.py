@@ -28,6 +28,7 @@ from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain import status as st
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
 from lishi_tui.registry import PluginState
+from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 from lishi_tui.text import clean, redact
 
 _common = add_common
@@ -45,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-collector",
         action="store_true",
         help="dashboard only reads the store (run `lishi-tui collect` separately)",
+    )
+    parser.add_argument(
+        "--role",
+        choices=[r.value for r in Role],
+        default=None,
+        help="viewer (read-only) or operator; default: operator only for the config's"
+        " operator accounts",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -125,6 +133,14 @@ _runtime = open_runtime
 
 def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     runtime = _runtime(args, env)
+    account = current_account(env)
+    try:
+        role = resolve_role(
+            Role(args.role) if args.role else None, account, configured_operators(runtime.config)
+        )
+    except RoleRefused as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     if runtime.config.app.low_bandwidth and "TEXTUAL_COLOR_SYSTEM" not in os.environ:
         # 16 colours instead of 24-bit codes: most of what an update sends is colour
         # escapes, and Textual reads this setting once, when it is first imported.
@@ -141,7 +157,15 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             from lishi_tui.collector.collector import Collector  # httpx, only when collecting
 
             collector = Collector(runtime.config, runtime.registry, store)
-        app = make_app(runtime.config, runtime.registry, store, collector=collector, env=env)
+        app = make_app(
+            runtime.config,
+            runtime.registry,
+            store,
+            collector=collector,
+            env=env,
+            role=role,
+            account=account,
+        )
         app.run()
         return app.return_code or 0
     finally:

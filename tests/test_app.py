@@ -35,6 +35,7 @@ from lishi_tui.app.widgets.panels import ChartPanel, Panel, PanelContext, change
 from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind, resolve_language
 from lishi_tui.domain.model import Frequency, Indicator, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import Period
+from lishi_tui.roles import Role
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import (
     FIXED_NOW,
@@ -651,6 +652,7 @@ async def test_collector_runs_in_app_refreshes_on_r_and_stops_on_quit(store: Sql
         collector=collector,
         clock=lambda: FIXED_NOW,
         env={},
+        role=Role.OPERATOR,  # a viewer may not start source runs (tests/test_roles.py)
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await until(collector.running.is_set, pilot)

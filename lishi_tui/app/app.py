@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Protocol
 
-from textual.app import App
 from textual.filter import Monochrome
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.crash import crash_report
 from lishi_tui.app.formatting import clean
+from lishi_tui.app.guarded import GuardedApp
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested, StoreCommitted
 from lishi_tui.app.palette import IndicatorCommands
@@ -33,6 +33,7 @@ from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.config.secrets import config_secrets
 from lishi_tui.registry import Registry
+from lishi_tui.roles import Permissions, Role, current_account
 from lishi_tui.store.base import SourceHealth, Store
 
 LOW_BANDWIDTH_MIN_INTERVAL = timedelta(seconds=1)
@@ -57,11 +58,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class LishiApp(App[int]):
+class LishiApp(GuardedApp):
     """Pages of indicator panels that follow the store, with detail, plugins and help screens."""
 
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {IndicatorCommands}
+    COMMANDS: ClassVar = GuardedApp.COMMANDS | {IndicatorCommands}
 
     def __init__(
         self,
@@ -72,9 +73,14 @@ class LishiApp(App[int]):
         collector: CollectorLike | None = None,
         clock: Callable[[], datetime] | None = None,
         env: Mapping[str, str] | None = None,
+        role: Role = Role.VIEWER,
+        account: str | None = None,
     ) -> None:
         super().__init__()
         env = os.environ if env is None else env
+        self.role = role
+        self.permissions = Permissions.for_role(role)
+        self.account = account if account is not None else current_account(env)
         self.config = config
         self.registry = registry
         self.store = store
@@ -95,7 +101,12 @@ class LishiApp(App[int]):
         self.poll_interval = max(refresh.total_seconds(), 0.05)
         self.panel_context = PanelContext(self.lang, self.colour, self.clock)
         self.title = t("app.title", self.lang)
-        self.sub_title = t("app.subtitle.live" if collector else "app.subtitle.readonly", self.lang)
+        self.sub_title = " · ".join(
+            (
+                t("app.subtitle.live" if collector else "app.subtitle.readonly", self.lang),
+                t(f"role.{role.value}", self.lang),
+            )
+        )
         self.views: dict[str, IndicatorView] = {}
         self._data_versions: dict[str, int] = {}
         self._health: dict[str, SourceHealth] = {}
@@ -302,6 +313,8 @@ class LishiApp(App[int]):
             self.push_screen(plugins_screen_class(self.lang)())
 
     def action_refresh_now(self) -> None:
+        if not self.allowed("refresh_sources"):
+            return
         if self.collector is None:
             self.notify(t("notify.readonly", self.lang), markup=False)
             return
@@ -341,9 +354,24 @@ def make_app(
     collector: CollectorLike | None = None,
     clock: Callable[[], datetime] | None = None,
     env: Mapping[str, str] | None = None,
+    role: Role = Role.VIEWER,
+    account: str | None = None,
 ) -> LishiApp:
-    """The dashboard for ``config``, reading ``store``; with ``collector`` it also runs it."""
-    return LishiApp(config, registry, store, collector=collector, clock=clock, env=env)
+    """The dashboard for ``config``, reading ``store``; with ``collector`` it also runs it.
+
+    ``role`` decides what the session may do (``app.permissions``); ``account`` is who
+    is recorded for what an operator does (default: the account the process runs as).
+    """
+    return LishiApp(
+        config,
+        registry,
+        store,
+        collector=collector,
+        clock=clock,
+        env=env,
+        role=role,
+        account=account,
+    )
 
 
 __all__ = ["CollectorLike", "LishiApp", "make_app"]

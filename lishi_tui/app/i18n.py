@@ -159,6 +159,33 @@ STRINGS: dict[str, tuple[str, str]] = {
         "只读模式：数据由独立采集进程刷新",
         "Read-only: a separate collector refreshes the data",
     ),
+    "role.viewer": ("查看", "viewer"),
+    "role.operator": ("操作员", "operator"),
+    "refused.edit_config": (
+        "查看者不能修改配置：需要操作员账号",
+        "A viewer cannot edit the config: an operator account is needed",
+    ),
+    "refused.acknowledge": (
+        "查看者不能确认告警：需要操作员账号",
+        "A viewer cannot acknowledge alerts: an operator account is needed",
+    ),
+    "refused.screenshot": (
+        "查看者不能在服务器上保存截图",
+        "A viewer cannot save screenshots on the server",
+    ),
+    "refused.refresh_sources": (
+        "查看者不能触发数据源采集：数据由采集进程按计划刷新",
+        "A viewer cannot start source runs: the collector refreshes on its schedule",
+    ),
+    "refused.suspend": (
+        "远程会话不能挂起，请按 q 退出",
+        "A remote session cannot be suspended: press q to quit",
+    ),
+    "refused.change_theme": ("此账号不能更换主题", "This account cannot change the theme"),
+    "refused.open_url": (
+        "仪表盘不在服务器上打开浏览器",
+        "The dashboard never opens a browser on the server",
+    ),
     "palette.open": ("打开 {name}", "Open {name}"),
     "palette.help": ("{page} · {id}", "{page} · {id}"),
     "qualifier.at_least": ("不低于", "at least"),
