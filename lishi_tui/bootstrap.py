@@ -27,8 +27,9 @@ class Runtime:
     config: Config
     registry: Registry
 
-    def open_store(self) -> Store:
-        return open_store(self.config.storage, base_dir=self.config.base_dir)
+    def open_store(self, *, writable: bool = False) -> Store:
+        """The configured store; ``writable`` for commands that write (fetch, collect)."""
+        return open_store(self.config.storage, base_dir=self.config.base_dir, writable=writable)
 
     def collector_lock(self) -> CollectorLock | None:
         """The one-collector-per-database lock; None for server backends, which need none

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from lishi_tui.domain import status as st
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
 from lishi_tui.registry import PluginState
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
+from lishi_tui.store.faults import StoreUnavailable, sqlite_fault
 from lishi_tui.text import clean, redact
 
 _common = add_common
@@ -115,6 +117,14 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(exc, file=err)
         return EXIT_USAGE
+    except StoreUnavailable as exc:
+        print(f"lishi-tui: {clean(exc, single_line=True)}", file=err)
+        return EXIT_FAILED
+    except sqlite3.Error as exc:  # a fault met after opening: one line, not a traceback
+        print(
+            f"lishi-tui: {clean(sqlite_fault(Path('(SQLite)'), exc), single_line=True)}", file=err
+        )
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -196,7 +206,7 @@ def run_fetch(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err
     if unknown:
         print(f"unknown source(s): {', '.join(unknown)}", file=err)
         return EXIT_USAGE
-    store = runtime.open_store()
+    store = runtime.open_store(writable=True)
     try:
         total = len(args.sources or runtime.config.sources)
         print(f"fetching {total} source(s) once…", file=out, flush=True)
@@ -238,7 +248,7 @@ def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -
             file=err,
         )
         return EXIT_FAILED
-    store = runtime.open_store()
+    store = runtime.open_store(writable=True)
 
     def report(outcome: SourceRunOutcome) -> None:
         print(_outcome_line(outcome), file=err, flush=True)

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from lishi_tui.store.faults import StoreUnavailable
+
 
 class CollectorLock:
     """Held by the process that collects into one SQLite file.
@@ -17,15 +19,28 @@ class CollectorLock:
     """
 
     def __init__(self, db_path: Path) -> None:
-        self.path = db_path.with_name(db_path.name + ".collector.lock")
+        # On the resolved path: a second collector reaching the file through a symlink
+        # must find the same lock.
+        resolved = db_path.resolve()
+        self.path = resolved.with_name(resolved.name + ".collector.lock")
         self._fd: int | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False when another process holds it."""
         if self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except IsADirectoryError:
+            raise StoreUnavailable(
+                f"the collector lock {self.path} is a folder: remove it and start again"
+            ) from None
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"the collector lock {self.path} cannot be created ({exc.strerror}): "
+                "its folder must be writable"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+_CONNINFO_PASSWORD = re.compile(r"""password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)""")
+
 
 def url_password(url: str) -> str:
-    """The password in ``scheme://user:password@host/...``, or "" (also for a malformed URL)."""
+    """The password in ``scheme://user:password@host/...`` or in a libpq ``password=...``
+    string, or "" (also for a malformed URL)."""
+    if "://" not in url and (m := _CONNINFO_PASSWORD.search(url)):
+        return m[1].strip("'")
     try:
         password = urlsplit(url).password
     except ValueError:

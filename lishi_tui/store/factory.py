@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import platformdirs
 
 from lishi_tui.config.schema import StorageSettings
 from lishi_tui.store.base import Store
+from lishi_tui.store.faults import (
+    StoreMisconfigured,
+    check_postgres_url,
+    check_sqlite_file,
+    ensure_writable,
+    postgres_fault,
+    sqlite_fault,
+)
 
 SQLITE_BACKENDS = ("sqlite",)
 POSTGRES_BACKENDS = ("postgres", "postgresql")
@@ -26,21 +35,39 @@ def sqlite_path(settings: StorageSettings, *, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def open_store(settings: StorageSettings, *, base_dir: Path) -> Store:
-    """Open (creating if needed) the store that ``[storage]`` describes."""
+def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = False) -> Store:
+    """Open (creating if needed) the store that ``[storage]`` describes; ``writable``: the
+    caller writes, so a read-only SQLite history is refused rather than opened read-only.
+
+    Raises ``StoreUnavailable`` with one line naming the file or server and what to do.
+    """
     backend = settings.backend.lower()
     if backend in SQLITE_BACKENDS:
-        from lishi_tui.store.sqlite import SqliteStore
+        from lishi_tui.store.sqlite import SCHEMA_VERSION, SqliteStore
 
         path = sqlite_path(settings, base_dir=base_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteStore(path)
+        check_sqlite_file(path, SCHEMA_VERSION)
+        if writable:
+            ensure_writable(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return SqliteStore(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise sqlite_fault(path, exc) from None
     if backend in POSTGRES_BACKENDS:
         if not settings.url:
-            raise ValueError("[storage] backend = 'postgres' needs url = 'postgresql://...'")
+            raise StoreMisconfigured(
+                "[storage] backend = 'postgres' needs url = 'postgresql://...'"
+            )
+        check_postgres_url(settings.url)
+        import psycopg
+
         from lishi_tui.store.postgres import PostgresStore
 
-        return PostgresStore(settings.url)
-    raise ValueError(
+        try:
+            return PostgresStore(settings.url)
+        except psycopg.Error as exc:
+            raise postgres_fault(settings.url, exc) from None
+    raise StoreMisconfigured(
         f"unknown storage backend {settings.backend!r} (expected 'sqlite' or 'postgres')"
     )
