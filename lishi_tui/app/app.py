@@ -27,6 +27,7 @@ from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
 from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
+from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
@@ -157,6 +158,9 @@ class LishiApp(GuardedApp):
 
     async def _run_collector(self) -> None:
         assert self.collector is not None
+        if hasattr(self.collector, "on_run"):  # a store fault is told on screen
+            notices = StoreFaultNotices(self.notify, self.collector.on_run)
+            self.collector.on_run = notices
         await self.collector.run_forever()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

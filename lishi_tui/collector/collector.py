@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lishi_tui.collector.backlog import Backlog
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
@@ -21,10 +22,12 @@ from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readin
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
+from lishi_tui.domain.sanity import reading_problem
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
 from lishi_tui.sources.http import HttpClient, SourceHttp
 from lishi_tui.store.base import Store, WriteResult
+from lishi_tui.store.faults import write_fault
 from lishi_tui.text import excerpt, redact
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,8 @@ class Collector:
         self._builtin_dir = bundled_plugins_dir()
         self._known_indicators = set(registry.indicators) | set(config.indicators)
         self._runner = FetchRunner()
+        self._backlog = Backlog(store)
+        self._store_name = str(getattr(store, "path", "") or type(store).__name__)
 
     # ------------------------------------------------------------------ public API
 
@@ -384,7 +389,9 @@ class Collector:
         fed = set(source.indicators)
         for r in readings:
             label = f"{r.indicator} {r.period.key}"
-            if r.indicator not in self._known_indicators:
+            if (problem := reading_problem(r)) is not None:
+                skipped.append(f"{label}: {problem}")
+            elif r.indicator not in self._known_indicators:
                 skipped.append(f"{label}: unknown indicator")
             elif fed and r.indicator not in fed:
                 skipped.append(f"{label}: not fed by this source")
@@ -406,15 +413,15 @@ class Collector:
         self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
     ) -> SourceRunOutcome:
         source = rt.source
-        if observations:
+        if observations or self._backlog.waiting:
             try:
-                written: WriteResult = await asyncio.to_thread(self.store.write, observations)
+                written: WriteResult = await asyncio.to_thread(self._backlog.write, observations)
                 outcome = _replace_outcome(outcome, new_observations=written.stored)
-            except Exception as exc:
+            except Exception as exc:  # disk full, read-only: kept in the backlog, retried
                 outcome = _replace_outcome(
                     outcome,
                     ok=False,
-                    error=f"source {source.id}: store write failed: {type(exc).__name__}: {exc}",
+                    error=f"source {source.id}: {write_fault(exc, self._store_name)}",
                 )
         rt.last_outcome = outcome
         if outcome.ok:
@@ -424,9 +431,9 @@ class Collector:
         elif outcome.duration_s:
             rt.last_latency_s = outcome.duration_s
         try:
-            await asyncio.to_thread(self.store.log_fetch, outcome)
-        except Exception:
-            log.exception("source %s: could not write the fetch log", source.id)
+            await asyncio.to_thread(self._backlog.log_fetch, outcome)
+        except Exception as exc:  # kept in the backlog; one line, not a traceback per run
+            log.warning("source %s: fetch log %s", source.id, write_fault(exc, self._store_name))
         if self.on_run is not None:
             try:
                 self.on_run(outcome)
