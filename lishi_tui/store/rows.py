@@ -19,6 +19,7 @@ from lishi_tui.domain.model import (
     SourceRunOutcome,
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
+from lishi_tui.domain.sanity import check_observation
 from lishi_tui.store.base import WriteResult
 from lishi_tui.store.sql import read_json, read_time, utc_text
 
@@ -215,6 +216,8 @@ def insert_params(
 def prepare(observations: Sequence[Observation]) -> tuple[list[Key], dict[datetime, str]]:
     """Each observation's key, and its fetch time as stored; raises on a naive time
     before anything touches the database."""
+    for o in observations:  # the store boundary: nothing insane is ever written
+        check_observation(o)
     keys = [(o.reading.indicator, o.reading.period.key, o.source) for o in observations]
     # A batch usually shares one fetch time: format each distinct one once.
     times = {o.fetched_at: "" for o in observations}
