@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 
 from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, render_chart, thin
-from lishi_tui.app.widgets.panels import tick_labels
+from lishi_tui.app.widgets.chart_spec import tick_labels
 from lishi_tui.domain.periods import Period
 
 

@@ -8,15 +8,18 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Protocol
 
+from textual import work
 from textual.filter import Monochrome
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.crash import crash_report
+from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.guarded import GuardedApp
 from lishi_tui.app.i18n import t
@@ -123,6 +126,15 @@ class LishiApp(GuardedApp):
             for iid in panel.indicator_ids:
                 self._panels_by_indicator.setdefault(iid, []).append(panel)
         self._stopping = False
+        self.data = AppData(
+            config=config,
+            registry=registry,
+            store=store,
+            ctx=self.panel_context,
+            health=lambda: self._health,
+            collector_states=collector.states if collector is not None else _no_states,
+            live=collector is not None,
+        )
 
     # lifecycle
 
@@ -221,16 +233,20 @@ class LishiApp(GuardedApp):
 
     # data
 
-    def read_view(self, indicator_id: str) -> IndicatorView:
+    def _next_version(self, indicator_id: str) -> int:
         version = self._data_versions.get(indicator_id, 0) + 1
         self._data_versions[indicator_id] = version
+        return version
+
+    def read_view(self, indicator_id: str) -> IndicatorView:
+        """One indicator read from the store now, on the calling thread."""
         return read_view(
             self.store,
             self.config.indicators[indicator_id],
             self.clock(),
             self._health,
             include_demo=self.config.app.demo,
-            data_version=version,
+            data_version=self._next_version(indicator_id),
         )
 
     def load_all(self) -> None:
@@ -247,24 +263,53 @@ class LishiApp(GuardedApp):
     def on_store_committed(self, _: StoreCommitted) -> None:
         self._poll()
 
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _poll(self) -> None:
-        """Read new observations and fetch results, if anything was committed since the last
-        read (the watcher thread says when to look)."""
+        """Read new observations and fetch results on a worker thread, if anything was
+        committed since the last read (the watcher thread says when to look)."""
+        read: PollRead | None = None
         try:
-            version = self.store.version()
-            if version == self._store_version:
-                return  # nothing committed anywhere since the last look: no reads at all
-            cursor, changed = self.store.changes_since(self._cursor)
-            health = self.store.health()
-            self._store_version = version
+            read = self._read_changes()
         except Exception as exc:
             self.log.error(f"store poll failed: {exc!r}")
-        else:
-            self._cursor = cursor
-            ran = self._health_changes(health) - set(changed)
-            self._health = health
-            if changed or ran:
-                self.apply_changes(set(changed), status_only=ran)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._apply_poll, read)
+
+    def _read_changes(self) -> PollRead | None:
+        """The store's changes since the last applied read (None: nothing committed)."""
+        version = self.store.version()
+        if version == self._store_version:
+            return None  # nothing committed anywhere since the last look: no reads at all
+        cursor, changed = self.store.changes_since(self._cursor)
+        health = self.store.health()
+        ran = self._health_changes(health) - set(changed)
+        now = self.clock()
+        views = {
+            iid: read_view(
+                self.store,
+                self.config.indicators[iid],
+                now,
+                health,
+                include_demo=self.config.app.demo,
+            )
+            for iid in changed
+            if iid in self.config.indicators and iid in self._panels_by_indicator
+        }
+        return PollRead(version, cursor, health, views, frozenset(ran))
+
+    def _apply_poll(self, read: PollRead | None) -> None:
+        try:
+            if read is None:
+                return
+            self._store_version = read.version
+            self._cursor = read.cursor
+            self._health = read.health
+            if read.views or read.status_only:
+                fresh = {
+                    iid: replace(view, data_version=self._next_version(iid))
+                    for iid, view in read.views.items()
+                }
+                self._show_views(fresh, status_only=read.status_only - set(fresh))
         finally:
             self.polls += 1
 
@@ -289,13 +334,26 @@ class LishiApp(GuardedApp):
     ) -> None:
         """Re-read ``ids`` from the store, redo only the status of ``status_only`` (their
         source ran but stored nothing new), and redraw only the panels that show them."""
+        fresh = {
+            iid: self.read_view(iid)
+            for iid in ids
+            if iid in self.config.indicators and iid in self._panels_by_indicator
+        }
+        self._show_views(fresh, status_only=set(status_only) - set(fresh))
+
+    def _show_views(
+        self, fresh: dict[str, IndicatorView], *, status_only: set[str] | frozenset[str]
+    ) -> None:
+        """Put re-read views (``fresh``) and re-statused ones on the panels that show them."""
         touched: set[Panel] = set()
         now = self.clock()
-        for iid in ids | set(status_only):
+        for iid in set(fresh) | set(status_only):
             if iid not in self.config.indicators or iid not in self._panels_by_indicator:
                 continue
             known = self.views.get(iid)
-            if iid in ids or known is None:
+            if iid in fresh:
+                self.views[iid] = fresh[iid]
+            elif known is None:
                 self.views[iid] = self.read_view(iid)
             else:
                 self.views[iid] = restatus(known, now, self._health)
@@ -303,7 +361,9 @@ class LishiApp(GuardedApp):
         for panel in touched:
             panel.update_views(self.views)
         screen = self.screen
-        if isinstance(screen, DetailScreen) and screen.indicator_id in ids | set(status_only):
+        if isinstance(screen, DetailScreen) and screen.indicator_id in set(fresh) | set(
+            status_only
+        ):
             screen.reload()
 
     # actions
@@ -314,7 +374,7 @@ class LishiApp(GuardedApp):
 
     def action_plugins(self) -> None:
         if not isinstance(self.screen, PluginsScreen):
-            self.push_screen(plugins_screen_class(self.lang)())
+            self.push_screen(plugins_screen_class(self.lang)(self.data))
 
     def action_refresh_now(self) -> None:
         if not self.allowed("refresh_sources"):
@@ -333,7 +393,7 @@ class LishiApp(GuardedApp):
             return
         while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
             self.pop_screen()
-        self.push_screen(detail_screen_class(self.lang)(indicator_id))
+        self.push_screen(detail_screen_class(self.lang)(indicator_id, self.data))
 
     def open_indicator(self, indicator_id: str) -> None:
         """From the palette: show the indicator's panel on its page, then its detail."""
@@ -341,6 +401,21 @@ class LishiApp(GuardedApp):
         if panels:
             self.dashboard.focus_panel(panels[0])
         self.open_detail(indicator_id)
+
+
+def _no_states() -> Mapping[str, object]:
+    return {}
+
+
+@dataclass(frozen=True)
+class PollRead:
+    """What one poll read from the store on its worker thread."""
+
+    version: int
+    cursor: int
+    health: dict[str, SourceHealth]
+    views: dict[str, IndicatorView]  # indicators with new observations, re-read
+    status_only: frozenset[str]  # indicators whose source ran but stored nothing new
 
 
 def _run_key(health: SourceHealth | None) -> tuple[object, ...] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -49,10 +49,8 @@ class IndicatorCommands(Provider):
 
     @property
     def lishi(self) -> LishiApp:
-        from lishi_tui.app.app import LishiApp
-
-        assert isinstance(self.app, LishiApp)
-        return self.app
+        # Providers are built by Textual (screen, match style): no constructor to hand data to.
+        return cast("LishiApp", self.app)
 
     async def startup(self) -> None:
         self.entries = [

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
+from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import (
     clean,
     literal,
@@ -24,14 +27,22 @@ from lishi_tui.app.formatting import (
     value_text,
 )
 from lishi_tui.app.i18n import t
-from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.snapshot import IndicatorView, read_view
 from lishi_tui.app.widgets.chart import PlotChart
-from lishi_tui.app.widgets.panels import RAG_STYLE, chart_spec, rag_words, status_line
+from lishi_tui.app.widgets.chart_spec import chart_spec
+from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
 
-if TYPE_CHECKING:
-    from lishi_tui.app.app import LishiApp
+HISTORY_COLUMNS = (
+    "col.period",
+    "col.value",
+    "col.revision",
+    "col.source",
+    "col.fetched",
+    "col.status",
+    "col.demo",
+)
 
 
 def when(moment: datetime | None, lang: str) -> str:
@@ -81,27 +92,32 @@ def detail_screen_class(lang: str) -> type[DetailScreen]:
     return type(f"DetailScreen_{lang}", (DetailScreen,), {"BINDINGS": detail_bindings(lang)})
 
 
+@dataclass(frozen=True)
+class DetailRead:
+    """One read of the store for the detail screen (done on a worker thread)."""
+
+    view: IndicatorView
+    runs: list[SourceRunOutcome]
+    revisions: list[Observation]
+
+
 class DetailScreen(Screen[None]):
     """Everything known about one indicator; Escape goes back."""
 
-    def __init__(self, indicator_id: str) -> None:
+    def __init__(self, indicator_id: str, data: AppData) -> None:
         super().__init__()
         self.indicator_id = indicator_id
+        self.data = data
+        self.lang = data.lang
         self.view: IndicatorView | None = None
-
-    @property
-    def lishi(self) -> LishiApp:
-        from lishi_tui.app.app import LishiApp
-
-        assert isinstance(self.app, LishiApp)
-        return self.app
+        self.reads = 0  # store reads shown (tests wait on it)
 
     def compose(self) -> ComposeResult:
-        lang = self.lishi.lang
+        lang = self.lang
         yield Header(show_clock=False, icon="")
         with VerticalScroll(id="detail"):
             yield Static(id="detail-summary")
-            yield PlotChart(colour=self.lishi.colour, id="detail-chart")
+            yield PlotChart(colour=self.data.colour, id="detail-chart")
             yield Static(t("detail.errors", lang), classes="section")
             yield Static(id="detail-errors")
             yield Static(t("detail.history", lang), classes="section")
@@ -109,29 +125,42 @@ class DetailScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        lang = self.lishi.lang
+        lang = self.lang
+        indicator = self.data.config.indicators[self.indicator_id]
+        self.title = clean(indicator.name(lang))
+        self.sub_title = t("detail.title", lang)
         table = self.query_one("#detail-history", DataTable)
-        for key in (
-            "col.period",
-            "col.value",
-            "col.revision",
-            "col.source",
-            "col.fetched",
-            "col.status",
-            "col.demo",
-        ):
+        for key in HISTORY_COLUMNS:
             table.add_column(t(key, lang), key=key)
         self.reload()
 
     def reload(self) -> None:
-        """Read the indicator again from the store and redraw everything."""
-        app = self.lishi
-        lang = app.lang
-        view = app.read_view(self.indicator_id)
+        """Read the indicator again from the store (on a worker thread) and redraw."""
+        self._read()
+
+    @work(thread=True, exclusive=True, group="detail-read", exit_on_error=False)
+    def _read(self) -> None:
+        data = self.data
+        view = read_view(
+            data.store,
+            data.config.indicators[self.indicator_id],
+            data.ctx.clock(),
+            dict(data.health()),
+            include_demo=data.config.app.demo,
+        )
+        source = view.source_id
+        runs = data.store.fetch_log(source, limit=20) if source else []
+        revisions = data.store.revisions(self.indicator_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, DetailRead(view, runs, revisions))
+
+    def _show(self, read: DetailRead) -> None:
+        if not self.is_mounted:
+            return
+        lang = self.lang
+        view = read.view
         self.view = view
         indicator = view.indicator
-        self.title = clean(indicator.name(lang))
-        self.sub_title = t("detail.title", lang)
         self.query_one("#detail-summary", Static).update(self.summary(view))
         title = (
             f"{clean(indicator.name(lang))} ({unit(indicator, lang)})"
@@ -141,18 +170,22 @@ class DetailScreen(Screen[None]):
         chart = self.query_one("#detail-chart", PlotChart)
         chart.set_spec(chart_spec(view, lang, title=title))
         chart.display = chart.spec is not None
-        source = view.source_id
-        runs = app.store.fetch_log(source, limit=20) if source else []
-        self.query_one("#detail-errors", Static).update(self.errors(runs))
+        self.query_one("#detail-errors", Static).update(self.errors(read.runs))
+        self._fill_history(read.revisions)
+        self.reads += 1
+
+    # The history table: every stored revision, newest period first as the store gives them.
+
+    def _fill_history(self, revisions: list[Observation]) -> None:
         table = self.query_one("#detail-history", DataTable)
         table.clear()
-        for obs in app.store.revisions(self.indicator_id):
+        for obs in revisions:
             table.add_row(*self.revision_row(obs))
 
     def revision_row(self, obs: Observation) -> list[Text]:
-        lang = self.lishi.lang
+        lang = self.lang
         indicator = (
-            self.view.indicator if self.view else self.lishi.config.indicators[self.indicator_id]
+            self.view.indicator if self.view else self.data.config.indicators[self.indicator_id]
         )
         flags = [obs.reading.status.value] if obs.reading.status.value != "normal" else []
         if obs.reading.qualifier.value != "exact":
@@ -168,7 +201,7 @@ class DetailScreen(Screen[None]):
         ]
 
     def summary(self, view: IndicatorView) -> Text:
-        lang = self.lishi.lang
+        lang = self.lang
         indicator = view.indicator
         latest = view.latest
         out = Text()
@@ -197,7 +230,7 @@ class DetailScreen(Screen[None]):
         row("detail.period", period_text(indicator, latest, lang) or t("none", lang))
         source = view.source_id
         source_type = (
-            self.lishi.config.sources[source].type if source in self.lishi.config.sources else ""
+            self.data.config.sources[source].type if source in self.data.config.sources else ""
         )
         row(
             "detail.source",
@@ -227,7 +260,7 @@ class DetailScreen(Screen[None]):
             )
         out.append_text(pace_sentence(view, lang))
         out.append("\n")
-        status = status_line(view, self.lishi.panel_context)
+        status = status_line(view, self.data.ctx)
         if status.plain:
             row("detail.status", status)
         if indicator.description:
@@ -236,7 +269,7 @@ class DetailScreen(Screen[None]):
         return out
 
     def errors(self, runs: list[SourceRunOutcome]) -> Text:
-        lang = self.lishi.lang
+        lang = self.lang
         failed = [r for r in runs if not r.ok]
         if not failed:
             return Text(t("detail.no_errors", lang), "dim")

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
+from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import literal
 from lishi_tui.app.i18n import t
+from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.registry import PluginState
+from lishi_tui.store.base import SourceHealth
 
-if TYPE_CHECKING:
-    from lishi_tui.app.app import LishiApp
+
+@dataclass(frozen=True)
+class SourcesRead:
+    """One read of the store for the plugins screen (done on a worker thread)."""
+
+    health: Mapping[str, SourceHealth]
+    last_errors: dict[str, SourceRunOutcome | None]  # by source id, in display order
 
 
 def _attr(obj: object, *names: str) -> object:
@@ -86,21 +96,17 @@ class PluginsScreen(Screen[None]):
     table sideways; the line under each table shows the picked row in full, error included.
     """
 
-    @property
-    def lishi(self) -> LishiApp:
-        from lishi_tui.app.app import LishiApp
-
-        assert isinstance(self.app, LishiApp)
-        return self.app
-
-    def __init__(self) -> None:
+    def __init__(self, data: AppData) -> None:
         super().__init__()
+        self.data = data
+        self.lang = data.lang
+        self.reads = 0  # store reads shown (tests wait on it)
         self._narrow: bool | None = None
         self._source_details: dict[str, Text] = {}
         self._plugin_details: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
-        lang = self.lishi.lang
+        lang = self.lang
         yield Header(show_clock=False, icon="")
         with VerticalScroll(id="plugins"):
             yield Static(Text(t("plugins.keys", lang), "dim"), id="plugins-keys")
@@ -113,7 +119,7 @@ class PluginsScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.title = t("plugins.title", self.lishi.lang)
+        self.title = t("plugins.title", self.lang)
         self.reload()
         self.query_one("#sources-table", DataTable).focus()
         self.set_interval(1.0, self.reload)
@@ -125,7 +131,7 @@ class PluginsScreen(Screen[None]):
         if narrow == self._narrow:
             return
         self._narrow = narrow
-        lang = self.lishi.lang
+        lang = self.lang
         for table_id, keys in (
             ("#sources-table", SOURCE_COLUMNS_NARROW if narrow else SOURCE_COLUMNS),
             ("#plugins-table", PLUGIN_COLUMNS_NARROW if narrow else PLUGIN_COLUMNS),
@@ -138,25 +144,41 @@ class PluginsScreen(Screen[None]):
                 )
 
     def reload(self) -> None:
-        """Read the store and the registry again; the cursor and scroll position stay put."""
+        """Read the store again (on a worker thread); the cursor and scroll position stay put."""
+        self._read()
+
+    @work(thread=True, exclusive=True, group="plugins-read", exit_on_error=False)
+    def _read(self) -> None:
+        store, config = self.data.store, self.data.config
+        health = store.health()
+        ids = list(config.sources) + sorted(set(health) - set(config.sources))
+        last_errors = {
+            sid: next((r for r in store.fetch_log(sid, limit=20) if not r.ok), None) for sid in ids
+        }
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, SourcesRead(health, last_errors))
+
+    def _show(self, read: SourcesRead) -> None:
+        if not self.is_mounted:
+            return
         self._set_columns(self.size.width < WIDE_FROM)
-        sources, self._source_details = self.source_rows()
+        sources, self._source_details = self.source_rows(read)
         plugins, self._plugin_details = self.plugin_rows()
         fill(self.query_one("#sources-table", DataTable), sources)
         fill(self.query_one("#plugins-table", DataTable), plugins)
         self.show_detail("#sources-table")
         self.show_detail("#plugins-table")
+        self.reads += 1
 
-    def source_rows(self) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
-        app = self.lishi
-        lang = app.lang
-        health = app.store.health()
-        states: Mapping[str, object] = app.collector.states() if app.collector is not None else {}
-        ids = list(app.config.sources) + sorted(set(health) - set(app.config.sources))
+    def source_rows(self, read: SourcesRead) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
+        config = self.data.config
+        lang = self.lang
+        health = read.health
+        states: Mapping[str, object] = self.data.collector_states()
         rows: dict[str, dict[str, Text]] = {}
         details: dict[str, Text] = {}
-        for sid in ids:
-            cfg = app.config.sources.get(sid)
+        for sid, last_error in read.last_errors.items():
+            cfg = config.sources.get(sid)
             h = health.get(sid)
             state = states.get(sid)
             last = h.last_run if h else None
@@ -168,7 +190,6 @@ class PluginsScreen(Screen[None]):
                 status = Text(t("state.ok", lang), "green")
             else:
                 status = Text(t("state.failing", lang), "bold reverse yellow")
-            last_error = next((r for r in app.store.fetch_log(sid, limit=20) if not r.ok), None)
             latency = _attr(state, "last_latency", "latency") if state is not None else None
             if latency is None and last is not None:
                 latency = last.duration_s
@@ -210,11 +231,10 @@ class PluginsScreen(Screen[None]):
         return rows, details
 
     def plugin_rows(self) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
-        app = self.lishi
-        lang = app.lang
+        lang = self.lang
         rows: dict[str, dict[str, Text]] = {}
         details: dict[str, Text] = {}
-        for record in app.registry.plugins:
+        for record in self.data.registry.plugins:
             provides = literal(", ".join(record.source_types + record.indicators))
             state_style = {PluginState.LOADED: "green", PluginState.FAILED: "bold reverse red"}.get(
                 record.state, "dim"

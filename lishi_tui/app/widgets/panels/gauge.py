@@ -1,0 +1,47 @@
+"""The gauge panel: completion against a target (1,581 of 1,787 requests handled)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from lishi_tui.app.formatting import (
+    period_text,
+    ratio_text,
+    target_text,
+    value_text,
+)
+from lishi_tui.app.i18n import t
+from lishi_tui.app.widgets.panels.base import Panel
+from lishi_tui.app.widgets.panels.render import RAG_STYLE, bar, fit, rag_words, status_line
+
+
+class GaugePanel(Panel):
+    """Completion against target, e.g. 1581 of 1787 requests handled."""
+
+    def body(self, width: int) -> RenderableType:
+        lang = self.ctx.lang
+        width = max(width, 10)
+        view = self.view()
+        indicator = self.indicators[0]
+        if view is None or view.latest is None:
+            return Group(*fit([Text(t("panel.no_data", lang), "dim")]))
+        latest = view.latest
+        parts = ratio_text(indicator, latest)
+        head = Text()
+        if parts:
+            head.append(parts, "bold")
+            head.append("  ")
+        head.append(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        if view.demo:
+            head.append("  ")
+            head.append(t("panel.demo", lang), "reverse")
+        fraction = view.progress
+        if fraction is None and latest.value is not None and indicator.unit == "%":
+            fraction = latest.value / 100
+        gauge = bar(fraction, width)
+        info = Text(period_text(indicator, latest, lang))
+        info.append("  ")
+        info.append_text(rag_words(view, lang))
+        goal = Text(target_text(indicator, lang), "dim")
+        return Group(*fit([head, gauge, info, goal, status_line(view, self.ctx)]))
