@@ -40,6 +40,38 @@ class SourceHealth:
 
 
 @dataclass(frozen=True)
+class IndicatorSummary:
+    """What the store knows of one indicator without reading its history (kept on write)."""
+
+    indicator: str
+    latest_real: Observation | None
+    latest_demo: Observation | None
+    stored_rows: int  # every revision of every period and source
+    latest_rows: int  # current figures: one per period and source
+    first_period_start: datetime
+    last_period_start: datetime
+
+    @property
+    def latest(self) -> Observation | None:
+        """The figure ``latest()`` gives: the newest real one, else the newest demo one."""
+        return self.latest_real if self.latest_real is not None else self.latest_demo
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A slice of a series aggregated in the database: [start, end) and its figures."""
+
+    start: datetime
+    end: datetime
+    count: int
+    low: float | None
+    high: float | None
+    last: float | None  # the value of the newest period in the slice
+    last_start: datetime  # that period's start
+    demo: bool  # some figure in the slice is synthetic
+
+
+@dataclass(frozen=True)
 class Heartbeat:
     """The collector's last sign of life: when, which process, since when it has run."""
 
@@ -90,8 +122,34 @@ class Store(Protocol):
         """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
         ...
 
-    def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
-        """Every revision (all sources), newest period first, then newest revision first."""
+    def revisions(
+        self,
+        indicator_id: str,
+        period_key: str | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Observation]:
+        """Every revision (all sources), newest period first, then newest revision first;
+        ``limit`` and ``offset`` read one page of them."""
+        ...
+
+    def summary(self, indicator_ids: Sequence[str] | None = None) -> dict[str, IndicatorSummary]:
+        """Per indicator with data: newest real and demo figure, row counts, period range,
+        from a summary kept on write (no history is read)."""
+        ...
+
+    def series(
+        self,
+        indicator_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        buckets: int,
+        include_demo: bool = True,
+    ) -> list[Bucket]:
+        """Current figures with period start in [start, end) aggregated in the database to at
+        most ``buckets`` equal slices (count, min, max, last); empty slices are left out."""
         ...
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lishi_tui.store.schema import Migration, Schema
+from lishi_tui.store.summary import SUMMARY_MIGRATION
 
 _TABLES = """
 CREATE TABLE indicators (
@@ -97,5 +98,6 @@ CORE = Schema(
         Migration("indicators, observations, fetch log", _TABLES),
         Migration("source health summary", _SOURCE_HEALTH),
         Migration("collector heartbeat, commit counter", _HEARTBEAT),
+        SUMMARY_MIGRATION,
     ],
 )

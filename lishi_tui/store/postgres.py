@@ -25,6 +25,8 @@ class PostgresDialect(Dialect):
     name: ClassVar[str] = "postgres"
     placeholder: ClassVar[str] = "%s"
     words: ClassVar[dict[str, str]] = {
+        "least": "LEAST",
+        "greatest": "GREATEST",
         "id": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         "time": "TIMESTAMPTZ",
         "bool": "BOOLEAN",

@@ -228,18 +228,3 @@ INSERT_COLUMNS = (
     "indicator, period_key, period_kind, period_start, value, numerator, denominator, "
     "status, qualifier, source, origin, fetch_url, fetched_at, revision, is_latest, demo, note"
 )
-
-
-def pick_per_period(rows: Iterable[Sequence[Any]], limit: int | None) -> list[Sequence[Any]]:
-    """From series rows in best-first order, the first row of each period, up to ``limit``."""
-    picked: list[Sequence[Any]] = []
-    seen: set[str] = set()
-    for row in rows:
-        key = row[1]
-        if key in seen:
-            continue
-        if limit is not None and len(picked) >= limit:
-            break
-        seen.add(key)
-        picked.append(row)
-    return picked

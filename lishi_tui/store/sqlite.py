@@ -23,6 +23,8 @@ class SqliteDialect(Dialect):
 
     name: ClassVar[str] = "sqlite"
     words: ClassVar[dict[str, str]] = {
+        "least": "MIN",
+        "greatest": "MAX",
         "id": "INTEGER PRIMARY KEY",
         "time": "TEXT",
         "bool": "INTEGER",

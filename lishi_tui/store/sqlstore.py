@@ -29,20 +29,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
-from lishi_tui.domain.periods import Period
-from lishi_tui.store.base import Heartbeat, SourceHealth, WriteResult
+from lishi_tui.store import reads
+from lishi_tui.store.base import Bucket, Heartbeat, IndicatorSummary, SourceHealth, WriteResult
 from lishi_tui.store.core import CORE
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
     INSERT_COLUMNS,
-    OBS_COLUMNS,
-    SERIES_ORDER,
     Key,
     RevisionPlan,
     indicator_definition,
-    observation_from_row,
     outcome_from_row,
-    pick_per_period,
     prepare,
 )
 from lishi_tui.store.schema import (
@@ -54,33 +50,16 @@ from lishi_tui.store.schema import (
     run_pending,
 )
 from lishi_tui.store.sql import CommitHook, Dialect, Transaction, read_time
+from lishi_tui.store.summary import record_deleted, record_write
 
 # The lookup a write makes for the stored latest row of each key in its batch.
 _CURRENT_SQL = """
     SELECT o.indicator, o.period_key, o.source, o.id, o.revision,
-           o.value, o.numerator, o.denominator, o.status, o.qualifier
+           o.value, o.numerator, o.denominator, o.status, o.qualifier, o.demo
     FROM {keys} AS k
     JOIN observations AS o
       ON o.indicator = k.c0 AND o.period_key = k.c1 AND o.source = k.c2 AND o.{is_latest}
 """
-
-# Every indicator with data: a skip-scan through the index instead of reading every row.
-_ALL_INDICATORS = """
-    WITH RECURSIVE ids(id) AS (
-        SELECT MIN(indicator) FROM observations
-        UNION ALL
-        SELECT (SELECT MIN(indicator) FROM observations WHERE indicator > ids.id)
-        FROM ids WHERE ids.id IS NOT NULL
-    )
-    SELECT id FROM ids WHERE id IS NOT NULL
-"""
-
-# One indicator's newest latest row (``{extra}`` narrows it); two index walks (real, then
-# any) beat one ORDER BY demo, which the index cannot serve.
-_NEWEST = (
-    "(SELECT o.id FROM observations AS o WHERE o.indicator = wanted.id AND {is_latest}"
-    " EXTRA ORDER BY " + SERIES_ORDER + " LIMIT 1)"
-)
 
 _UPSERT_INDICATOR = """
     INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
@@ -202,6 +181,12 @@ class SqlStore:
         """Which database this is, for messages."""
         return self.dialect.name
 
+    @contextmanager
+    def _plain(self) -> Iterator[Transaction]:
+        """Statements outside a transaction (each its own snapshot), under the store's lock."""
+        with self._lock:
+            yield Transaction(self.dialect, self._open_conn(), write=False)
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
             d = self.dialect
@@ -217,22 +202,24 @@ class SqlStore:
         d = self.dialect
         stored = {o.fetched_at: d.time(o.fetched_at) for o in observations}
         with self.transaction("observations") as tx:
-            current = self._current(tx, sorted(set(keys)))
+            current, stored_demo = self._current(tx, sorted(set(keys)))
             plan = RevisionPlan(current, zip(observations, keys, strict=True))
             if plan.superseded:
                 where, params = d.in_ids("id", plan.superseded)
                 tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
             if plan.rows:
                 d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.get))
+                record_write(tx, plan, stored_demo)
         return plan.result()
 
     def _current(
         self, tx: Transaction, keys: list[Key]
-    ) -> dict[Key, tuple[Any, int, tuple[Any, ...]]]:
+    ) -> tuple[dict[Key, tuple[Any, int, tuple[Any, ...]]], dict[Key, bool]]:
         # One query for the whole batch: brand-new keys cost no per-row SELECT.
         table, params = self.dialect.rows_of(3, keys)
-        rows = tx.execute(_CURRENT_SQL.replace("{keys}", table), params)
-        return {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10])) for r in rows}
+        rows = tx.query(_CURRENT_SQL.replace("{keys}", table), params)
+        current = {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10])) for r in rows}
+        return current, {(r[0], r[1], r[2]): bool(r[10]) for r in rows}
 
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
         """Record the indicators' names and units (for other readers of the database)."""
@@ -277,11 +264,13 @@ class SqlStore:
                 "AND id NOT IN (SELECT last_run_id FROM source_health)",
                 (fetch_log_before,),
             ).rowcount
-            demo = tx.execute(
-                "DELETE FROM observations WHERE demo = ? AND is_latest = ? AND fetched_at < ?",
+            demo = tx.query(
+                "DELETE FROM observations WHERE demo = ? AND is_latest = ? AND fetched_at < ?"
+                " RETURNING indicator",
                 (True, False, demo_revisions_before),
-            ).rowcount
-        return runs + demo
+            )
+            record_deleted(tx, [r[0] for r in demo])
+        return runs + len(demo)
 
     def heartbeat(self, pid: int, host: str, now: datetime) -> None:
         """The collector is alive at ``now`` (process ``pid`` on ``host``)."""
@@ -310,18 +299,13 @@ class SqlStore:
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
     ) -> dict[str, Observation]:
         """The newest period's latest revision for each indicator that has one."""
-        if indicator_ids is None:
-            ids_sql, params = _ALL_INDICATORS, list[Any]()
-        else:
-            table, params = self.dialect.rows_of(1, [(i,) for i in indicator_ids])
-            ids_sql = f"SELECT DISTINCT c0 AS id FROM {table} AS t"
-        real = _NEWEST.replace("EXTRA", "AND {not_demo}")
-        pick = f"COALESCE({real}, {_NEWEST.replace('EXTRA', '')})" if include_demo else real
-        sql = (
-            f"SELECT {OBS_COLUMNS} FROM observations WHERE id IN ("
-            f"SELECT {pick} FROM ({ids_sql}) AS wanted)"
-        )
-        return {row[0]: observation_from_row(row) for row in self._rows(sql, params)}
+        with self._plain() as tx:
+            return reads.latest(tx, indicator_ids, include_demo=include_demo)
+
+    def summary(self, indicator_ids: Sequence[str] | None = None) -> dict[str, IndicatorSummary]:
+        """Per indicator: newest real and demo figure, counts, period range (see Store)."""
+        with self.read() as tx:
+            return reads.summaries(tx, indicator_ids)
 
     def history(
         self,
@@ -332,32 +316,37 @@ class SqlStore:
         include_demo: bool = True,
     ) -> list[Observation]:
         """Latest revision per period, oldest period first; ``limit`` keeps the newest n."""
-        clauses = ["indicator = ?", "{is_latest}"]
-        params: list[Any] = [indicator_id]
-        if not include_demo:
-            clauses.append("{not_demo}")
-        if since is not None:
-            clauses.append("period_start >= ?")
-            params.append(int(since.timestamp()))
-        sql = (
-            f"SELECT {OBS_COLUMNS} FROM observations WHERE {' AND '.join(clauses)} "
-            f"ORDER BY {SERIES_ORDER}"
-        )
-        with self._lock:
-            d = self.dialect
-            picked = pick_per_period(d.execute(self._open_conn(), d.sql(sql), params), limit)
-        picked.reverse()
-        return [observation_from_row(row) for row in picked]
+        with self._plain() as tx:
+            return reads.history(
+                tx, indicator_id, since=since, limit=limit, include_demo=include_demo
+            )
 
-    def revisions(self, indicator_id: str, period_key: str | None = None) -> list[Observation]:
+    def revisions(
+        self,
+        indicator_id: str,
+        period_key: str | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Observation]:
         """Every revision (all sources), newest period first, then newest revision first."""
-        sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE indicator = ?"
-        params: list[Any] = [indicator_id]
-        if period_key is not None:
-            sql += " AND period_key = ?"
-            params.append(Period.parse(period_key).key)
-        sql += " ORDER BY period_start DESC, revision DESC, fetched_at DESC, id DESC"
-        return [observation_from_row(row) for row in self._rows(sql, params)]
+        with self._plain() as tx:
+            return reads.revisions(tx, indicator_id, period_key, limit=limit, offset=offset)
+
+    def series(
+        self,
+        indicator_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        buckets: int,
+        include_demo: bool = True,
+    ) -> list[Bucket]:
+        """Figures in [start, end) aggregated in SQL to at most ``buckets`` slices."""
+        with self._plain() as tx:
+            return reads.series(
+                tx, indicator_id, start=start, end=end, buckets=buckets, include_demo=include_demo
+            )
 
     def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
         """Newest runs first."""
@@ -387,6 +376,10 @@ class SqlStore:
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
         new cursor. ``changes_since(0)`` returns every indicator with data."""
+        if cursor <= 0:
+            # Everything: the summary's indicators and the newest id, from one snapshot.
+            with self.read() as tx:
+                return reads.newest_id(tx), reads.all_indicators(tx)
         # One statement, so the cursor and the indicators come from one snapshot;
         # {not_indexed} keeps SQLite on the rowid range instead of scanning an index to group.
         rows = self._rows(

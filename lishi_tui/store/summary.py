@@ -1,0 +1,126 @@
+"""The per-indicator summary kept on write, and the bounded reads built on it.
+
+``indicator_summary`` holds, per indicator, the ids of its newest real and newest demo
+figure, how many rows it has stored (every revision) and how many are current (one per
+period and source), and the range of its periods. Writes keep it exact in the same
+transaction; so ``latest()``, ``changes_since(0)`` and ``summary()`` cost the number of
+indicators, never the length of their history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lishi_tui.store.rows import SERIES_ORDER, Key, RevisionPlan
+from lishi_tui.store.schema import Migration
+from lishi_tui.store.sql import Transaction
+
+# One indicator's newest current row of one kind (demo or not): an index walk that stops at
+# the first row of that kind.
+NEWEST_OF_KIND = (
+    "SELECT o.id FROM observations AS o WHERE o.indicator = ? AND {is_latest} AND o.demo = ?"
+    f" ORDER BY {SERIES_ORDER} LIMIT 1"
+)
+
+SUMMARY_MIGRATION = Migration(
+    "indicator summary, revisions index",
+    f"""
+    -- revisions() pages in this order without sorting an indicator's whole history.
+    CREATE INDEX observations_revisions
+        ON observations (indicator, period_start DESC, revision DESC, fetched_at DESC, id DESC);
+    CREATE TABLE indicator_summary (
+        indicator    TEXT PRIMARY KEY,
+        latest_real  {{bigint}},
+        latest_demo  {{bigint}},
+        stored_rows  {{bigint}} NOT NULL,
+        latest_rows  {{bigint}} NOT NULL,
+        first_start  {{bigint}} NOT NULL,
+        last_start   {{bigint}} NOT NULL
+    );
+    INSERT INTO indicator_summary
+        (indicator, latest_real, latest_demo, stored_rows, latest_rows, first_start, last_start)
+    SELECT g.indicator,
+        (SELECT o.id FROM observations AS o WHERE o.indicator = g.indicator AND {{is_latest}}
+         AND o.demo = {{false}} ORDER BY {SERIES_ORDER} LIMIT 1),
+        (SELECT o.id FROM observations AS o WHERE o.indicator = g.indicator AND {{is_latest}}
+         AND o.demo = {{true}} ORDER BY {SERIES_ORDER} LIMIT 1),
+        COUNT(*), SUM(CASE WHEN g.is_latest = {{true}} THEN 1 ELSE 0 END),
+        MIN(g.period_start), MAX(g.period_start)
+    FROM observations AS g GROUP BY g.indicator
+    """,
+)
+
+_UPSERT = """
+    INSERT INTO indicator_summary
+        (indicator, latest_real, latest_demo, stored_rows, latest_rows, first_start, last_start)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (indicator) DO UPDATE SET
+        latest_real = CASE WHEN ? THEN excluded.latest_real ELSE indicator_summary.latest_real END,
+        latest_demo = CASE WHEN ? THEN excluded.latest_demo ELSE indicator_summary.latest_demo END,
+        stored_rows = indicator_summary.stored_rows + excluded.stored_rows,
+        latest_rows = indicator_summary.latest_rows + excluded.latest_rows,
+        first_start = {least}(indicator_summary.first_start, excluded.first_start),
+        last_start = {greatest}(indicator_summary.last_start, excluded.last_start)
+"""
+
+
+@dataclass
+class _Touched:
+    stored: int = 0
+    new_keys: int = 0
+    first: int = 0
+    last: int = 0
+    kinds: set[bool] = field(default_factory=set)  # demo flags whose newest may have moved
+
+
+def record_write(tx: Transaction, plan: RevisionPlan, stored_demo: dict[Key, bool]) -> None:
+    """Fold a write's inserted rows into the summary (inside the write's transaction).
+
+    ``stored_demo`` gives, for keys that already had a current row, whether it was demo:
+    superseding it may move the newest figure of that kind.
+    """
+    touched: dict[str, _Touched] = {}
+    for obs, key, revision in plan.rows:
+        start = int(obs.reading.period.start.timestamp())
+        t = touched.get(key[0])
+        if t is None:
+            t = touched[key[0]] = _Touched(first=start, last=start)
+        t.stored += 1
+        t.first, t.last = min(t.first, start), max(t.last, start)
+        t.kinds.add(obs.reading.demo)
+        if revision == 1:
+            t.new_keys += 1
+        elif key in stored_demo:
+            t.kinds.add(stored_demo[key])
+    for indicator, t in touched.items():
+        newest: dict[bool, Any] = {}
+        for demo in t.kinds:
+            row = tx.one(NEWEST_OF_KIND, (indicator, demo))
+            newest[demo] = row[0] if row else None
+        tx.execute(
+            _UPSERT,
+            (
+                indicator,
+                newest.get(False),
+                newest.get(True),
+                t.stored,
+                t.new_keys,
+                t.first,
+                t.last,
+                False in t.kinds,
+                True in t.kinds,
+            ),
+        )
+
+
+def record_deleted(tx: Transaction, indicators: Sequence[str]) -> None:
+    """Count superseded rows deleted (one entry per row) out of their indicators' totals."""
+    counts: dict[str, int] = {}
+    for indicator in indicators:
+        counts[indicator] = counts.get(indicator, 0) + 1
+    tx.executemany(
+        "UPDATE indicator_summary SET stored_rows = stored_rows - ? WHERE indicator = ?",
+        [(n, i) for i, n in counts.items()],
+    )
