@@ -110,6 +110,10 @@ def _indicator(
 ) -> Finding:
     base = _described(ind, obs, lang, snap.now)
     if obs is None or obs.value is None:
+        health = snap.health().get(ind.source) if ind.source else None
+        if ind.source and (health is None or health.last_run is None):
+            # Its source has not run against this store yet: nothing is missing so far.
+            return _with(base, Outcome.OK, "waiting for the first fetch")
         return _with(base, Outcome.NODATA, "no figure stored")
     if obs.demo and not rule.demo:
         # Demo figures never fire an alert unless the rule asks for them.

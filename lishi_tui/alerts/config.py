@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from lishi_tui.alerts.rules import (
@@ -25,7 +26,10 @@ from lishi_tui.alerts.rules import (
     StatusLevel,
 )
 from lishi_tui.config.durations import parse_duration
+from lishi_tui.config.engine import Build, TopTable
+from lishi_tui.config.schema import Config
 from lishi_tui.domain.model import Indicator
+from lishi_tui.registry import Registry
 from lishi_tui.text import nearest
 
 KeyPath = tuple[str | int, ...]
@@ -324,3 +328,76 @@ def _sources(
     if not out and t.ok:
         t.issue(None, 'a source rule names sources = ["id", ...] or ["*"], or indicators')
     return tuple(dict.fromkeys(out))
+
+
+class AlertsTable(TopTable[Mapping[str, AlertRule]]):
+    """``[alerts.<id>]``: the alert rules, built after indicators, sources, pages (and
+    notifiers, when that table is declared before this one)."""
+
+    key = "alerts"
+    description = "Alert rules: what to watch, when it fires, whom to tell."
+
+    def build(self, ctx: Build) -> Mapping[str, AlertRule]:
+        raw = ctx.raw.data.get(self.key)
+        if raw is None:
+            return self.empty()
+        indicators: Mapping[str, Indicator] = ctx.built.get("indicators", {})
+        pages = {
+            p.id: [i for panel in p.panels for i in panel.indicators]
+            for p in ctx.built.get("pages", ())
+        }
+        notifiers = ctx.built.get("notifiers")
+        return MappingProxyType(
+            parse_alerts(
+                raw,
+                ctx.issues.add,
+                indicators=indicators,
+                sources=list(ctx.built.get("sources", {})),
+                pages=pages,
+                notifiers=list(notifiers) if notifiers is not None else None,
+            )
+        )
+
+    def empty(self) -> Mapping[str, AlertRule]:
+        return MappingProxyType({})
+
+    def schema(self, registry: Registry | None) -> dict[str, Any]:
+        options = {
+            k: {"description": f"option of {kind.value} rules"}
+            for kind, keys in KIND_KEYS.items()
+            for k in keys
+        }
+        rule = {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {
+                "kind": {"enum": [k.value for k in Kind]},
+                "severity": {"enum": [s.value for s in Severity]},
+                "indicators": {"type": "array", "items": {"type": "string"}},
+                "pages": {"type": "array", "items": {"type": "string"}},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "notify": {"type": "array", "items": {"type": "string"}},
+                "for": {"type": "string"},
+                "keep_firing_for": {"type": "string"},
+                "repeat_interval": {"type": "string"},
+                "no_data": {"enum": [p.value for p in NoDataPolicy]},
+                "on_error": {"enum": [p.value for p in ErrorPolicy]},
+                "demo": {"type": "boolean"},
+                "title": {"type": "string"},
+                **options,
+            },
+            "additionalProperties": False,
+        }
+        return {
+            "type": "object",
+            "description": self.description,
+            "additionalProperties": rule,
+        }
+
+
+TABLE = AlertsTable()
+
+
+def rules_of(config: Config) -> Mapping[str, AlertRule]:
+    """The configured alert rules."""
+    return config.table(TABLE)

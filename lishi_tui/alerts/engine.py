@@ -8,6 +8,7 @@ an event whose delivery failed stays due, so the next evaluation sends it again.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -118,7 +119,10 @@ class AlertEngine:
         with self._lock:
             records = self._load()
             snap = Snapshot(self.reader, now, self.breaker_open)
-            snap.latest([i for rule in chosen for i in rule.indicators])
+            # One read for every rule's indicators; if it fails, each rule's own read fails
+            # again and that rule goes to its Error handling.
+            with contextlib.suppress(Exception):
+                snap.latest([i for rule in chosen for i in rule.indicators])
             changed: list[AlertRecord] = []
             transitions: list[Transition] = []
             evaluated: dict[str, AlertRecord] = {}

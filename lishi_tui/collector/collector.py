@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lishi_tui.alerts.runner import alert_runner
 from lishi_tui.collector.backlog import Backlog
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
@@ -118,6 +119,8 @@ class Collector:
         self._forever_done: asyncio.Event | None = None
         self._builtin_dir = bundled_plugins_dir()
         self._known_indicators = set(registry.indicators) | set(config.indicators)
+        # Alert rules are evaluated here, by the one process that collects (run_forever).
+        self.alerts = alert_runner(config, store, clock=self.clock, breaker_open=self._breaker_open)
         self._runner = FetchRunner()
         self._backlog = Backlog(store)
         self._store_name = str(getattr(store, "path", "") or type(store).__name__)
@@ -155,6 +158,8 @@ class Collector:
             if self.runnable(rt.source)
         ]
         loops.append(self._spawn(self._housekeeping()))
+        if self.alerts is not None:
+            loops.append(self._spawn(self.alerts.run()))
         loops.append(self._spawn(beat_forever(self.store, self.clock)))
         try:
             if not self._stopping:
@@ -227,6 +232,10 @@ class Collector:
             )
             for sid, rt in self._runtimes.items()
         }
+
+    def _breaker_open(self, source_id: str) -> bool:
+        rt = self._runtimes.get(source_id)
+        return rt is not None and str(rt.breaker.state(self.clock())) == "open"
 
     # ------------------------------------------------------------------ scheduling
 
@@ -434,6 +443,8 @@ class Collector:
             await asyncio.to_thread(self._backlog.log_fetch, outcome)
         except Exception as exc:  # kept in the backlog; one line, not a traceback per run
             log.warning("source %s: fetch log %s", source.id, write_fault(exc, self._store_name))
+        if self.alerts is not None:
+            self.alerts.wrote(written.indicators if observations and outcome.ok else (), source.id)
         if self.on_run is not None:
             try:
                 self.on_run(outcome)

@@ -1,0 +1,143 @@
+"""Alert evaluation inside the collecting process: after each store write and on a clock.
+
+The collector tells the runner what it wrote (``wrote``); the runner's own task
+evaluates the rules those writes can change, and every rule on a clock (for ``for``,
+``keep_firing_for``, staleness and repeats), then hands the batches to the channels.
+Nothing here can stop or slow collection: evaluation runs in a thread, delivery is
+time-bounded, and every failure is logged and recorded, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from lishi_tui.alerts.config import rules_of
+from lishi_tui.alerts.engine import AlertEngine, Evaluation
+from lishi_tui.alerts.events import AlertEvent, DeliveryResult
+from lishi_tui.alerts.stored import StoreRepository
+from lishi_tui.config.schema import Config, resolve_language
+from lishi_tui.store.base import Store
+
+log = logging.getLogger(__name__)
+
+CLOCK_EVERY = timedelta(seconds=15)  # time-based rules: for, keep_firing_for, stale, repeats
+DELIVERY_BOUND = timedelta(seconds=120)  # one evaluation's sending, all channels together
+
+Deliver = Callable[[Mapping[str, Sequence[AlertEvent]]], Awaitable[Mapping[str, DeliveryResult]]]
+
+
+class AlertRunner:
+    """Evaluates an engine's rules when told of writes and on a clock, and delivers."""
+
+    def __init__(
+        self,
+        engine: AlertEngine,
+        deliver: Deliver | None,
+        *,
+        every: timedelta = CLOCK_EVERY,
+        bound: timedelta = DELIVERY_BOUND,
+    ) -> None:
+        self.engine = engine
+        self.deliver = deliver
+        self.every = every
+        self.bound = bound
+        self._indicators: set[str] = set()
+        self._sources: set[str] = set()
+        self._wake: asyncio.Event | None = None
+        self.evaluations = 0  # completed (tests wait on it)
+        self.last_error: str | None = None
+
+    def wrote(self, indicators: Collection[str], source: str | None = None) -> None:
+        """A store write (or a source run) happened; evaluate what it may change, soon."""
+        self._indicators.update(indicators)
+        if source:
+            self._sources.add(source)
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run(self) -> None:
+        """Until cancelled: evaluate every rule now and each ``every``, and after writes."""
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        next_full = loop.time()
+        while True:
+            if loop.time() >= next_full:
+                rule_ids: list[str] | None = None
+                self._indicators.clear()
+                self._sources.clear()
+                next_full = loop.time() + self.every.total_seconds()
+            else:
+                rule_ids = self.engine.rules_for(self._indicators, self._sources)
+                self._indicators.clear()
+                self._sources.clear()
+            if rule_ids is None or rule_ids:
+                await self.evaluate(rule_ids)
+            self._wake.clear()
+            if self._indicators or self._sources:
+                continue  # written to while evaluating
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, next_full - loop.time()))
+
+    async def evaluate(self, rule_ids: Sequence[str] | None = None) -> Evaluation | None:
+        """One evaluation and its delivery; None if evaluating failed (logged)."""
+        try:
+            evaluation = await asyncio.to_thread(self.engine.evaluate, rule_ids)
+        except Exception as exc:  # the store may be away for a moment: try again next time
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("alert evaluation failed: %s", self.last_error)
+            self.evaluations += 1
+            return None
+        if evaluation.batches and self.deliver is not None:
+            await self._send(evaluation)
+        self.evaluations += 1
+        return evaluation
+
+    async def _send(self, evaluation: Evaluation) -> None:
+        assert self.deliver is not None
+        try:
+            results = await asyncio.wait_for(
+                self.deliver(evaluation.batches), self.bound.total_seconds()
+            )
+        except Exception as exc:  # a failing channel never loses the alert: it stays due
+            error = f"delivery failed: {type(exc).__name__}: {exc}"
+            log.warning("alerts: %s", error)
+            results = {n: DeliveryResult(False, error, 0) for n in evaluation.batches}
+        try:
+            await asyncio.to_thread(self.engine.delivered, evaluation, results)
+        except Exception as exc:
+            log.warning("alerts: recording deliveries failed: %r", exc)
+
+
+def alert_runner(
+    config: Config,
+    store: Store,
+    *,
+    clock: Callable[[], datetime],
+    breaker_open: Callable[[str], bool] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AlertRunner | None:
+    """The runner for ``config``'s rules over ``store``; None when no rule is configured."""
+    rules = rules_of(config)
+    if not rules:
+        return None
+    lang = resolve_language(config.app.language, os.environ if env is None else env)
+    engine = AlertEngine(
+        rules,
+        config.indicators,
+        store,
+        StoreRepository(store),
+        lang=lang,
+        clock=clock,
+        breaker_open=breaker_open,
+    )
+    return AlertRunner(engine, _deliver_for(config, lang))
+
+
+def _deliver_for(config: Config, lang: str) -> Deliver | None:
+    """The notification channels' ``deliver_all`` for ``config``, when they are available."""
+    return None

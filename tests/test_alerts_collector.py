@@ -1,0 +1,82 @@
+"""Alerts evaluated by the collecting process: after a write, once, and not again after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lishi_tui.alerts.stored import StoreRepository
+from lishi_tui.collector import Collector
+from lishi_tui.config.loader import load_config
+from lishi_tui.config.schema import Config
+from lishi_tui.domain.model import Reading
+from lishi_tui.domain.periods import Period
+from lishi_tui.registry import Registry
+from lishi_tui.sources.api import FetchContext, SourceType
+from lishi_tui.store.sqlite import SqliteStore
+from tests.support.alerting import INDICATORS, Channels
+
+RULE = """
+[alerts.gdp_low]
+kind = "threshold"
+indicators = ["gdp_growth"]
+below = 6.5
+notify = ["ops"]
+"""
+
+
+async def low_gdp(ctx: FetchContext) -> list[Reading]:
+    return [Reading("gdp_growth", Period.quarter(2026, 3), value=6.1)]
+
+
+def setup(tmp_path: Path) -> Config:
+    path = tmp_path / "lishi.toml"
+    path.write_text(INDICATORS + RULE, encoding="utf-8")
+    return load_config(path, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), {})
+
+
+async def collect_until(collector: Collector, done: asyncio.Event | None = None) -> None:
+    task = asyncio.create_task(collector.run_forever())
+    assert collector.alerts is not None
+    for _ in range(400):
+        await asyncio.sleep(0.01)
+        if collector.alerts.evaluations >= 2:
+            break
+    await collector.stop()
+    await task
+
+
+async def test_the_collector_evaluates_after_writing_and_sends_once(tmp_path: Path) -> None:
+    cfg = setup(tmp_path)
+    channels = Channels()
+    for _restart in range(2):
+        store = SqliteStore(tmp_path / "h.db")
+        collector = Collector(
+            cfg, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), store
+        )
+        assert collector.alerts is not None
+        collector.alerts.deliver = channels
+        await collect_until(collector)
+        store.close()
+    assert len(channels.batches) == 1  # the restart neither lost nor re-sent it
+    [event] = channels.batches[0]["ops"]
+    assert (event.alert_id, event.state, event.value) == ("gdp_low/gdp_growth", "firing", 6.1)
+    store = SqliteStore(tmp_path / "h.db")
+    repo = StoreRepository(store)
+    assert repo.alerts()["gdp_low/gdp_growth"].firing
+    assert [d.ok for d in repo.deliveries()] == [True]
+    store.close()
+
+
+async def test_fetch_once_does_not_evaluate(tmp_path: Path) -> None:
+    cfg = setup(tmp_path)
+    store = SqliteStore(tmp_path / "h.db")
+    collector = Collector(
+        cfg, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), store
+    )
+    assert collector.alerts is not None
+    await collector.run_once()
+    await collector.stop()
+    assert collector.alerts.evaluations == 0
+    assert StoreRepository(store).alerts() == {}
+    store.close()
