@@ -8,6 +8,7 @@ database it reads. Without a terminal it refuses at once and touches nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=argparse.SUPPRESS,
         help="viewer (default) or operator",
     )
+    parser.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        help="16 colours and at most one update a second, whatever the config says",
+    )
     parser.set_defaults(handler=run_view)
 
 
@@ -53,6 +59,10 @@ def run_view(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         return EXIT_FAILED
     requested = Role(getattr(args, "view_role", None) or getattr(args, "role", None) or "viewer")
     runtime = open_runtime(args, env)
+    if args.low_bandwidth:
+        app_settings = dataclasses.replace(runtime.config.app, low_bandwidth=True)
+        config = dataclasses.replace(runtime.config, app=app_settings)
+        runtime = dataclasses.replace(runtime, config=config)
     account = current_account(env)
     try:
         role = resolve_role(requested, account, configured_operators(runtime.config))
