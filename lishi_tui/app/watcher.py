@@ -6,6 +6,11 @@ import threading
 from collections.abc import Callable
 
 from lishi_tui.store.base import Store
+from lishi_tui.store.notify import CommitListener, listener_for
+
+# With LISTEN, the thread still asks version() this often: it is the fallback should a
+# notification be lost, and how soon the thread sees stop() or the app leaving.
+LISTEN_FALLBACK_S = 1.0
 
 
 class StoreWatcher:
@@ -15,6 +20,9 @@ class StoreWatcher:
     ``Store.version()`` is a single cheap query, so this costs microseconds a tick; the
     dashboard's event loop wakes only for real changes. The thread ends when ``alive()``
     turns false or ``stop()`` is called.
+
+    On PostgreSQL with LISTEN/NOTIFY (``lishi_tui.store.notify``) the thread instead
+    sleeps until a commit is announced, and asks ``version()`` then, or once a second.
     """
 
     def __init__(
@@ -30,6 +38,7 @@ class StoreWatcher:
         self.alive = alive
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lishi-store-watcher", daemon=True)
+        self.listening = False  # True while woken by NOTIFY rather than polling
 
     def start(self) -> None:
         self._thread.start()
@@ -38,8 +47,33 @@ class StoreWatcher:
         self._stop.set()
 
     def _run(self) -> None:
+        listener = listener_for(self.store)
+        try:
+            self._watch(listener)
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _sleep(self, listener: CommitListener | None) -> tuple[bool, CommitListener | None]:
+        """Wait for the next look; (False, _) once stopped. A listener that fails is
+        dropped for polling."""
+        if listener is not None:
+            try:
+                listener.wait(LISTEN_FALLBACK_S)
+                return not self._stop.is_set(), listener
+            except Exception:
+                listener.close()
+                self.listening = False
+                return not self._stop.is_set(), None
+        return not self._stop.wait(self.interval), None
+
+    def _watch(self, listener: CommitListener | None) -> None:
         seen: int | None = None
-        while not self._stop.wait(self.interval) and self.alive():
+        self.listening = listener is not None
+        while True:
+            going, listener = self._sleep(listener)
+            if not going or not self.alive():
+                return
             try:
                 version = self.store.version()
             except Exception:  # a closed or busy store: the app reports store errors itself

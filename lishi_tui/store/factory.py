@@ -62,12 +62,15 @@ def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = Fa
         check_postgres_url(settings.url)
         import psycopg
 
+        from lishi_tui.store.notify import announce_commits
         from lishi_tui.store.postgres import PostgresStore
 
         try:
-            return PostgresStore(settings.url)
+            store = PostgresStore(settings.url)
         except psycopg.Error as exc:
             raise postgres_fault(settings.url, exc) from None
+        announce_commits(store)  # viewers LISTEN for it (store/notify.py)
+        return store
     raise StoreMisconfigured(
         f"unknown storage backend {settings.backend!r} (expected 'sqlite' or 'postgres')"
     )
