@@ -28,8 +28,11 @@ def parse_duration(text: str) -> timedelta:
             'e.g. "250ms", "30s", "5m", "1h30m"'
         )
     total = timedelta()
-    for number, unit in _PART.findall(raw):
-        total += _UNITS[unit] * float(number)
+    try:
+        for number, unit in _PART.findall(raw):
+            total += _UNITS[unit] * float(number)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long a duration") from None
     return total
 
 

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from lishi_tui.config.engine import Issues
     from lishi_tui.config.lines import KeyPath
 
+# Every number has a bound, declared or not: a value that passes `config check` must not
+# overflow a timer, a date or a format later. Fields declare tighter ones where they know.
+LONGEST_DURATION = timedelta(days=3650)
+LARGEST_INT = 10**9
+LARGEST_FLOAT = 1e15
+
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 """What ``check`` returns for a value it rejected (the issue is already recorded)."""
 
@@ -184,10 +190,10 @@ class Bool(Field):
 
 @dataclass(frozen=True, kw_only=True)
 class Int(Field):
-    """An integer within ``minimum``..``maximum`` (either may be None)."""
+    """An integer within ``minimum``..``maximum`` (never beyond ±``LARGEST_INT``)."""
 
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: int | None = -LARGEST_INT
+    maximum: int | None = LARGEST_INT
     expected: ClassVar[str] = "an integer"
     json_type: ClassVar[str | list[str] | None] = "integer"
 
@@ -213,17 +219,21 @@ class Int(Field):
 
 @dataclass(frozen=True, kw_only=True)
 class Float(Field):
-    """A number (integers accepted); ``positive`` means greater than 0."""
+    """A finite number (integers accepted) within ±``LARGEST_FLOAT`` unless declared
+    tighter; ``positive`` means greater than 0."""
 
     positive: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
+    minimum: float | None = -LARGEST_FLOAT
+    maximum: float | None = LARGEST_FLOAT
     expected: ClassVar[str] = "a number"
     json_type: ClassVar[str | list[str] | None] = "number"
 
     def convert(self, value: Any, where: Where) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool):
             return self.wrong(value, where)
+        if value != value or value in (float("inf"), float("-inf")):
+            where.add(f"must be a finite number, got {value}")
+            return INVALID
         if self.positive and value <= 0:
             where.add(f"must be greater than 0, got {value}")
             return INVALID
@@ -253,11 +263,12 @@ class Float(Field):
 class Duration(Field):
     """A duration string such as "30s" or "1h30m", read as a ``timedelta``.
 
-    ``positive`` refuses "0s"; ``maximum`` caps it. A plugin's default may be a string.
+    ``positive`` refuses "0s"; ``maximum`` caps it (``LONGEST_DURATION`` unless declared).
+    A plugin's default may be a string.
     """
 
     positive: bool = True
-    maximum: timedelta | None = None
+    maximum: timedelta | None = LONGEST_DURATION
     expected: ClassVar[str] = 'a duration string such as "30s"'
     json_type: ClassVar[str | list[str] | None] = "string"
 

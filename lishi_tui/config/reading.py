@@ -53,7 +53,30 @@ def parse_raw(path: Path, text: str) -> RawConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([syntax_issue(path, text, exc)]) from None
+    except RecursionError:
+        data = None
+    if data is None or _deeper_than(data, MAX_DEPTH):
+        # Nothing a config says needs more; deeper nesting only exhausts recursion later.
+        raise ConfigError(
+            [ConfigIssue(path, None, "", f"arrays or tables nested more than {MAX_DEPTH} deep")]
+        )
     return RawConfig(path, text, data, LineMap(text))
+
+
+MAX_DEPTH = 16
+
+
+def _deeper_than(data: object, limit: int) -> bool:
+    """Whether arrays and tables nest more than ``limit`` deep (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return False
 
 
 def syntax_issue(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> ConfigIssue:

@@ -67,7 +67,7 @@ INDICATOR_FIELDS = Fields(
         positive=True,
         description="size of one display unit in base units",
     ),
-    Int(name="decimals", default=1, minimum=0, description="decimals shown"),
+    Int(name="decimals", default=1, minimum=0, maximum=10, description="decimals shown"),
     Choice(
         name="direction",
         enum=Direction,

@@ -17,8 +17,8 @@ PANEL_FIELDS = Fields(
     Str(name="indicator", description="the one indicator shown"),
     StrList(name="indicators", description="the indicators shown (chart, table)"),
     Str(name="title", description="the panel's title (default: the indicator's name)"),
-    Int(name="width", default=1, minimum=1, description="grid columns spanned"),
-    Int(name="height", default=1, minimum=1, description="grid rows spanned"),
+    Int(name="width", default=1, minimum=1, maximum=12, description="grid columns spanned"),
+    Int(name="height", default=1, minimum=1, maximum=12, description="grid rows spanned"),
     description="One panel on a page; it needs `indicator` or `indicators`.",
 )
 

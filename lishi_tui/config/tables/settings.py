@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,10 @@ APP_FIELDS = Fields(
         description="run sources whose type is 'demo' and show demo figures (always labelled)",
     ),
     Duration(
-        name="refresh", default=_app.refresh, description="how often the store is asked for changes"
+        name="refresh",
+        default=_app.refresh,
+        maximum=timedelta(hours=1),
+        description="how often the store is asked for changes",
     ),
     Choice(
         name="collector",
@@ -61,6 +65,7 @@ PLUGINS_FIELDS = Fields(
     Duration(
         name="timeout",
         default=_plugins.timeout,
+        maximum=timedelta(hours=1),
         description="time limit per registration hook call",
     ),
     description="Where plugins come from and which may load (read before plugins load).",
@@ -89,42 +94,59 @@ COLLECTOR_FIELDS = Fields(
         name="max_concurrency",
         default=_collector.max_concurrency,
         minimum=1,
+        maximum=256,
         description="sources fetched at the same time",
     ),
-    Duration(name="timeout", default=_collector.timeout, description="time limit per fetch"),
+    Duration(
+        name="timeout",
+        default=_collector.timeout,
+        maximum=timedelta(days=1),
+        description="time limit per fetch",
+    ),
     Int(
         name="retries",
         default=_collector.retries,
         minimum=0,
+        maximum=20,
         description="retries of a transient failure",
     ),
-    Duration(name="backoff", default=_collector.backoff, description="first wait before a retry"),
+    Duration(
+        name="backoff",
+        default=_collector.backoff,
+        maximum=timedelta(days=1),
+        description="first wait before a retry",
+    ),
     Duration(
         name="max_backoff",
         default=_collector.max_backoff,
+        maximum=timedelta(days=1),
         description="longest wait between retries",
     ),
     Int(
         name="breaker_failures",
         default=_collector.breaker_failures,
         minimum=1,
+        maximum=10_000,
         description="consecutive failed runs that open a source's breaker",
     ),
     Duration(
         name="breaker_cooldown",
         default=_collector.breaker_cooldown,
+        maximum=timedelta(days=30),
         description="how long an open breaker waits before one trial run",
     ),
     Int(
         name="max_bytes",
         default=_collector.max_bytes,
         minimum=1,
+        maximum=1024**3,
         description="largest response body read",
     ),
     Int(
         name="max_readings",
         default=_collector.max_readings,
         minimum=1,
+        maximum=10_000_000,
         description="most readings one run of one source may return; the excess is refused",
     ),
     Str(name="user_agent", default=_collector.user_agent, description="the HTTP User-Agent sent"),

@@ -49,7 +49,11 @@ SOURCE_FIELDS = Fields(
     Str(name="indicator", description="the one indicator it feeds"),
     StrList(name="indicators", description="the indicators it feeds"),
     Bool(name="enabled", default=True, description="false: configured but never run"),
-    Duration(name="timeout", description="time limit per fetch (default: [collector] timeout)"),
+    Duration(
+        name="timeout",
+        maximum=timedelta(days=1),
+        description="time limit per fetch (default: [collector] timeout)",
+    ),
     StrList(name="allow_redirects_to", description="other hosts an HTTP redirect may go to"),
     description="A configured source; the other keys are its type's options.",
 )
