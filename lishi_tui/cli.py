@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lishi_tui import __version__
-from lishi_tui.bootstrap import load_runtime
 from lishi_tui.commands import register_all
 from lishi_tui.commands.common import (
     EXIT_FAILED,
@@ -28,7 +27,6 @@ from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain import status as st
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
-from lishi_tui.registry import PluginState
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 from lishi_tui.store.faults import StoreUnavailable, sqlite_fault
 from lishi_tui.text import clean, redact
@@ -75,13 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
     collect = sub.add_parser("collect", help="run the collector until stopped (SIGINT/SIGTERM)")
     _common(collect, suppress=True)
 
-    config = sub.add_parser("config", help="check or create a config file")
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = config_sub.add_parser("check", help="validate a config file (exit 0 if valid)")
-    check.add_argument("path", nargs="?", type=Path, help="default: the config in use")
-    init = config_sub.add_parser("init", help="write a commented starter config")
-    init.add_argument("path", type=Path)
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
     register_all(sub)
     return parser
 
@@ -112,8 +103,6 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
                 return run_plugins(args, environ, out)
             case "collect":
                 return run_collect(args, environ, err)
-            case "config":
-                return run_config(args, environ, out, err)
     except ConfigError as exc:
         print(exc, file=err)
         return EXIT_USAGE
@@ -419,38 +408,4 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
         out.write(line + "\n")
         if row["error"]:
             out.write(f"    error: {clean(row['error'], single_line=True)}\n")
-    return EXIT_OK
-
-
-# -- config ----------------------------------------------------------------------------
-
-
-def run_config(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
-    from lishi_tui.config.starter import write_starter
-
-    if args.config_command == "init":
-        try:
-            write_starter(args.path, force=args.force)
-        except FileExistsError as exc:
-            print(exc, file=err)
-            return EXIT_FAILED
-        print(f"wrote {args.path}", file=out)
-        return EXIT_OK
-    path = args.path if args.path is not None else getattr(args, "config", None)
-    try:
-        runtime = load_runtime(path, env)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(issue, file=err)
-        print(f"{len(exc.issues)} problem(s) found", file=err)
-        return EXIT_FAILED
-    config = runtime.config
-    failed = [p for p in runtime.registry.plugins if p.state is PluginState.FAILED]
-    for plugin in failed:
-        print(f"warning: plugin {plugin.name}: {clean(plugin.error)}", file=err)
-    print(
-        f"{config.path}: ok ({len(config.sources)} sources, {len(config.indicators)} indicators,"
-        f" {len(config.pages)} pages)",
-        file=out,
-    )
     return EXIT_OK

@@ -11,7 +11,10 @@ import argparse
 import importlib
 
 # One line per command module; keep it sorted.
-COMMAND_MODULES: tuple[str, ...] = ("lishi_tui.commands.view",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "lishi_tui.commands.config",
+    "lishi_tui.commands.view",
+)
 
 
 def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

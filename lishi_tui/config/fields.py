@@ -94,6 +94,7 @@ class Field:
     required: bool = False
     missing_hint: str = ""  # appended to "missing required key 'x'"
     choices: tuple[Any, ...] = ()  # allowed values (plugin options), checked after the type
+    env_refs: bool = False  # ${NAME} is expanded before the check (source options)
     expected: ClassVar[str] = "a value"  # "expected <this>, got a table"
     json_type: ClassVar[str | list[str] | None] = None
 
@@ -176,7 +177,8 @@ class Url(Str):
         return result
 
     def constraints(self) -> dict[str, Any]:
-        return {"pattern": rf"^(https?://[^/\s]|.*{ENV_REF_PATTERN})"}
+        env = f"|.*{ENV_REF_PATTERN}" if self.env_refs else ""
+        return {"pattern": rf"^(https?://[^/\s]{env})"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -303,6 +305,8 @@ class Duration(Field):
         return self.default
 
     def constraints(self) -> dict[str, Any]:
+        if not self.env_refs:
+            return {"pattern": DURATION_PATTERN}
         return {"pattern": f"^({DURATION_PATTERN[1:-1]}|.*{ENV_REF_PATTERN}.*)$"}
 
 

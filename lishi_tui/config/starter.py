@@ -6,6 +6,8 @@ from pathlib import Path
 
 from lishi_tui.config.files import atomic_write_text
 
+SCHEMA_NAME = "lishi.schema.json"
+
 _HEADER = {
     "zh": """\
 # lishi-tui 配置文件 / configuration
@@ -118,12 +120,24 @@ def starter_text(lang: str = "zh") -> str:
     return _HEADER[lang] + _BODY[lang]
 
 
-def write_starter(path: Path, *, force: bool = False, lang: str = "zh") -> None:
-    """Write the starter config to ``path``; an existing file is replaced only with ``force``."""
+def write_starter(
+    path: Path, *, force: bool = False, lang: str = "zh", schema: str | None = None
+) -> None:
+    """Write the starter config to ``path``; an existing file is replaced only with ``force``.
+
+    With ``schema`` (the JSON Schema text), it is written beside the config as
+    ``lishi.schema.json`` and the config's first line is a ``#:schema`` directive
+    naming it, which taplo / Even Better TOML follow for completion and checks.
+    """
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(
             f"{path} already exists; not overwriting it (use --force to replace it, "
             "the old copy is kept as .bak)"
         )
-    atomic_write_text(path, starter_text(lang), keep_backup=True)
+    text = starter_text(lang)
+    if schema is not None:
+        schema_path = path.with_name(SCHEMA_NAME)
+        atomic_write_text(schema_path, schema, keep_backup=False)
+        text = f"#:schema ./{SCHEMA_NAME}\n" + text
+    atomic_write_text(path, text, keep_backup=True)

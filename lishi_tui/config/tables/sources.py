@@ -92,6 +92,7 @@ def option_field(name: str, option: Option) -> Field:
         default=option.default,
         required=option.required,
         choices=option.choices,
+        env_refs=True,
         **extra,
     )
 
