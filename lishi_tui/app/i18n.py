@@ -118,6 +118,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detail.errors": ("数据源错误", "Source errors"),
     "detail.no_errors": ("最近采集无错误", "No errors in recent fetches"),
     "detail.history": ("历史与修订", "History and revisions"),
+    "detail.history.count": ("显示 {shown} / 共 {total} 条", "showing {shown} of {total}"),
+    "detail.chart.buckets": (
+        "共 {count} 个数据点，按 {slices} 段显示最小–最大值",
+        "{count} points, drawn as the low–high of {slices} slices",
+    ),
     "detail.qualifier": ("口径", "Qualifier"),
     "detail.note": ("备注", "Note"),
     "detail.demo_warning": (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from rich.text import Text
@@ -28,11 +28,18 @@ from lishi_tui.app.formatting import (
 )
 from lishi_tui.app.i18n import t
 from lishi_tui.app.snapshot import IndicatorView, read_view
+from lishi_tui.app.widgets.bucket_chart import DETAIL_BUCKETS, bucket_chart_spec
 from lishi_tui.app.widgets.chart import PlotChart
 from lishi_tui.app.widgets.chart_spec import chart_spec
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
-from lishi_tui.domain.periods import CHINA_TZ
+from lishi_tui.domain.periods import CHINA_TZ, PeriodKind
+from lishi_tui.store.base import Bucket
+
+# Revisions read at a time into the history table, and how close to the end of what is
+# loaded the cursor comes before the next page is read.
+HISTORY_PAGE = 100
+PAGE_AHEAD = 10
 
 HISTORY_COLUMNS = (
     "col.period",
@@ -98,7 +105,9 @@ class DetailRead:
 
     view: IndicatorView
     runs: list[SourceRunOutcome]
-    revisions: list[Observation]
+    revisions: list[Observation]  # the first page, newest first
+    total: int  # every stored revision of the indicator
+    buckets: list[Bucket] | None = None  # a long instant series, aggregated by the store
 
 
 class DetailScreen(Screen[None]):
@@ -111,6 +120,8 @@ class DetailScreen(Screen[None]):
         self.lang = data.lang
         self.view: IndicatorView | None = None
         self.reads = 0  # store reads shown (tests wait on it)
+        self.total = 0  # revisions stored; the table holds the newest pages of them
+        self._paging = False
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -120,7 +131,7 @@ class DetailScreen(Screen[None]):
             yield PlotChart(colour=self.data.colour, id="detail-chart")
             yield Static(t("detail.errors", lang), classes="section")
             yield Static(id="detail-errors")
-            yield Static(t("detail.history", lang), classes="section")
+            yield Static(t("detail.history", lang), classes="section", id="detail-history-title")
             yield DataTable(id="detail-history", cursor_type="row", zebra_stripes=True)
         yield Footer(show_command_palette=False)
 
@@ -150,9 +161,34 @@ class DetailScreen(Screen[None]):
         )
         source = view.source_id
         runs = data.store.fetch_log(source, limit=20) if source else []
-        revisions = data.store.revisions(self.indicator_id)
+        # Bounded whatever the history's length: a page of revisions, the summary's counts,
+        # and a long instant series aggregated in SQL to the chart's resolution.
+        summary = data.store.summary([self.indicator_id]).get(self.indicator_id)
+        revisions = data.store.revisions(self.indicator_id, limit=HISTORY_PAGE)
+        buckets = None
+        newest = summary.latest if summary is not None else None
+        if (
+            summary is not None
+            and newest is not None
+            and newest.period.kind is PeriodKind.INSTANT
+            and summary.latest_rows > len(view.history)
+        ):
+            buckets = data.store.series(
+                self.indicator_id,
+                start=summary.first_period_start,
+                end=summary.last_period_start + timedelta(seconds=1),
+                buckets=DETAIL_BUCKETS,
+                include_demo=data.config.app.demo,
+            )
+        total = summary.stored_rows if summary is not None else len(revisions)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, DetailRead(view, runs, revisions))
+            self.app.call_from_thread(self._show, DetailRead(view, runs, revisions, total, buckets))
+
+    @work(thread=True, exclusive=True, group="detail-page", exit_on_error=False)
+    def _read_page(self, offset: int) -> None:
+        page = self.data.store.revisions(self.indicator_id, limit=HISTORY_PAGE, offset=offset)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._append_page, offset, page)
 
     def _show(self, read: DetailRead) -> None:
         if not self.is_mounted:
@@ -168,9 +204,16 @@ class DetailScreen(Screen[None]):
             else clean(indicator.name(lang))
         )
         chart = self.query_one("#detail-chart", PlotChart)
-        chart.set_spec(chart_spec(view, lang, title=title))
+        if read.buckets:
+            count = sum(b.count for b in read.buckets)
+            note = t("detail.chart.buckets", lang, count=f"{count:,}", slices=len(read.buckets))
+            spec = bucket_chart_spec(indicator, read.buckets, title=title, note=note)
+        else:
+            spec = chart_spec(view, lang, title=title)
+        chart.set_spec(spec)
         chart.display = chart.spec is not None
         self.query_one("#detail-errors", Static).update(self.errors(read.runs))
+        self.total = read.total
         self._fill_history(read.revisions)
         self.reads += 1
 
@@ -179,8 +222,38 @@ class DetailScreen(Screen[None]):
     def _fill_history(self, revisions: list[Observation]) -> None:
         table = self.query_one("#detail-history", DataTable)
         table.clear()
+        self._paging = False
         for obs in revisions:
             table.add_row(*self.revision_row(obs))
+        self._count_rows()
+
+    def _append_page(self, offset: int, page: list[Observation]) -> None:
+        table = self.query_one("#detail-history", DataTable)
+        self._paging = False
+        if not self.is_mounted or offset != table.row_count:
+            return  # the table was refilled meanwhile
+        for obs in page:
+            table.add_row(*self.revision_row(obs))
+        self._count_rows()
+
+    def _count_rows(self) -> None:
+        shown = self.query_one("#detail-history", DataTable).row_count
+        title = t("detail.history", self.lang)
+        if self.total > shown:
+            count = t(
+                "detail.history.count", self.lang, shown=f"{shown:,}", total=f"{self.total:,}"
+            )
+            title = f"{title}  {count}"
+        self.query_one("#detail-history-title", Static).update(title)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Near the end of what is loaded, fetch the next page (older revisions)."""
+        table = event.data_table
+        loaded = table.row_count
+        if self._paging or loaded >= self.total or event.cursor_row < loaded - PAGE_AHEAD:
+            return
+        self._paging = True
+        self._read_page(loaded)
 
     def revision_row(self, obs: Observation) -> list[Text]:
         lang = self.lang
