@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from lishi_tui.commands.common import EXIT_FAILED, EXIT_OK, add_common
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.registry import PluginState, Registry
 from lishi_tui.text import clean
+
+if TYPE_CHECKING:
+    from lishi_tui.store.base import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_common(schema)
     schema.add_argument("--output", "-o", type=Path, help="write it to this file instead")
     schema.set_defaults(handler=run_schema)
+    register_edits(actions)
 
 
 def _registry(args: argparse.Namespace, env: Mapping[str, str]) -> Registry:
@@ -99,4 +103,117 @@ def run_schema(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, er
         print(f"wrote {args.output}", file=err)
         return EXIT_OK
     out.write(schema_text(registry))
+    return EXIT_OK
+
+
+def register_edits(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    set_ = actions.add_parser(
+        "set", help="set one key (a dotted path) to a TOML value, keeping comments; audited"
+    )
+    add_common(set_)
+    set_.add_argument("key", help="e.g. indicators.tertiary_share.target.value")
+    set_.add_argument("value", help='a TOML value: 7.5, "经济", 2025-12-31, true')
+    set_.set_defaults(handler=run_set)
+
+    hist = actions.add_parser("history", help="the config changes recorded in the store")
+    add_common(hist)
+    hist.add_argument("--json", action="store_true", help="print a JSON array")
+    hist.add_argument("--key", default="", help="only this key and the keys under it")
+    hist.add_argument("--limit", type=int, default=200)
+    hist.set_defaults(handler=run_history)
+
+
+def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    from lishi_tui.config import audit
+    from lishi_tui.config.edit import set_key
+    from lishi_tui.config.loader import build_config
+    from lishi_tui.config.locate import locate_config
+    from lishi_tui.config.reading import parse_raw
+    from lishi_tui.roles import configured_operators, current_account
+
+    path = locate_config(getattr(args, "config", None), env)
+    registry = _registry(args, env)
+    account = current_account(env)
+    try:
+        current = build_config(parse_raw(path, path.read_text(encoding="utf-8")), registry, env)
+    except ConfigError:
+        current = None  # a broken file may be mended by `set`; the new one is validated
+    operators = configured_operators(current) if current is not None else None
+    if operators is not None and account not in operators:
+        print(
+            f"{path}: refused: account {account!r} is a viewer here ([app] operators does not"
+            " list it)",
+            file=err,
+        )
+        return EXIT_FAILED
+
+    def validate(p: Path, text: str) -> None:
+        build_config(parse_raw(p, text), registry, env)
+
+    try:
+        change = set_key(path, args.key, args.value, validate)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(issue, file=err)
+        print("not written", file=err)
+        return EXIT_FAILED
+    print(f"{path}: {change.key} = {change.new} (was {change.old or 'unset'})", file=out)
+    entry = audit.AuditEntry(
+        audit.now(), account, audit.Origin.CLI, str(path), change.key, change.old, change.new
+    )
+    try:
+        runtime_store = _open_store(args, env)
+        try:
+            audit.record(runtime_store, [entry])
+        finally:
+            runtime_store.close()
+    except Exception as exc:  # the edit stands; say loudly that it is not in the trail
+        print(
+            f"warning: the change was written but not recorded in the audit trail: {exc}", file=err
+        )
+    return EXIT_OK
+
+
+def _open_store(args: argparse.Namespace, env: Mapping[str, str]) -> Store:
+    from lishi_tui.commands.common import open_runtime
+
+    return open_runtime(args, env).open_store()
+
+
+def run_history(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    import json
+
+    from lishi_tui.config import audit
+
+    store = _open_store(args, env)
+    try:
+        entries = audit.history(store, key_prefix=args.key, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        rows = [
+            {
+                "at": e.at.isoformat(),
+                "who": e.who,
+                "origin": e.origin.value,
+                "file": e.file,
+                "key": e.key,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in entries
+        ]
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    if not entries:
+        print("no recorded config changes", file=out)
+    for e in entries:
+        when = e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        print(
+            f"{when}  {clean(e.who, single_line=True)}  {e.origin.value:<9}  {e.key}:"
+            f" {clean(e.old or 'unset', single_line=True)} -> "
+            f"{clean(e.new or 'unset', single_line=True)}",
+            file=out,
+        )
     return EXIT_OK

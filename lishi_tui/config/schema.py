@@ -35,6 +35,7 @@ class AppSettings:
     demo: bool = True  # run sources whose type is "demo"
     refresh: timedelta = timedelta(milliseconds=100)  # how often the store is asked for changes
     collector: str = "auto"  # "auto": in-process unless disabled, "off": only read the store
+    operators: tuple[str, ...] | None = None  # accounts that get the operator role; None: no list
 
 
 def resolve_language(configured: str, env: Mapping[str, str]) -> str:

@@ -52,6 +52,12 @@ APP_FIELDS = Fields(
         description='"auto": the dashboard collects in-process unless a collector runs; '
         '"off": only read the store',
     ),
+    StrList(
+        name="operators",
+        default=_app.operators,
+        description="accounts that may edit the config from the dashboard and the CLI "
+        "(operator role); with no list, --role operator decides",
+    ),
     description="How the dashboard looks and behaves.",
 )
 
