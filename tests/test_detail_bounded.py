@@ -75,7 +75,9 @@ async def test_detail_of_a_long_series_reads_a_page_and_pages_on(tmp_path: Path)
     store.write(aqi_readings(3_000))
     _, app = await open_detail(store)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("enter")
+        await pilot.pause()
+        app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         for _ in range(100):
@@ -110,7 +112,9 @@ async def test_detail_reads_the_same_rows_for_ten_times_the_history(tmp_path: Pa
         store.write(aqi_readings(n))
         _, app = await open_detail(store)
         async with app.run_test(size=(100, 40)) as pilot:
-            await pilot.press("enter")
+            await pilot.pause()
+            app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
+            await pilot.pause()
             screen = app.screen
             assert isinstance(screen, DetailScreen)
             for _ in range(100):
