@@ -359,7 +359,7 @@ class StrList(Field):
         return tuple(out)
 
     def schema_default(self) -> Any:
-        return list(self.default)
+        return None if self.default is None else list(self.default)
 
     def constraints(self) -> dict[str, Any]:
         return {"items": {"type": "string"}}
