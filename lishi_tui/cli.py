@@ -305,7 +305,8 @@ def observation_json(
         "unit": indicator.unit_label(lang),
         "decimals": indicator.decimals,
         "status": st.rag(indicator, value).value,
-        "observation_status": obs.reading.status.value if obs else None,
+        # the publisher's flag on the figure (normal, provisional, estimated, break, missing)
+        "obs_status": obs.reading.status.value if obs else "missing",
         "freshness": st.freshness(indicator, obs, now).value,
         "progress": round(progress, 6) if progress is not None else None,
         "target": target.value if target else None,

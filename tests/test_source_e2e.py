@@ -272,7 +272,7 @@ def test_every_source_type_fetches_and_shows_with_provenance(
         assert abs(row["value"] - value) < 1e-6, (indicator, row)
         assert row["source"] == source
         assert row["fetched_at"] is not None and row["demo"] is False
-    assert rows["q_growth"]["observation_status"] == "provisional"
+    assert rows["q_growth"]["obs_status"] == "provisional"
     assert rows["cn_gdp_growth"]["origin"].startswith(http_server.url("/v2/country/CHN"))
     assert "page=1" in rows["cn_gdp_growth"]["origin"]
     assert rows["retail_sales"]["origin"] == str(tmp_path / "data" / "retail.csv")

@@ -171,6 +171,32 @@ def test_include_demo_false_hides_demo_figures(store: Store) -> None:
     assert store.latest(["fake", "mixed", "absent"], include_demo=False).keys() == {"mixed"}
 
 
+def test_latest_is_the_newest_period_with_a_figure(store: Store) -> None:
+    # A table whose next month is still blank (NBS hasdata false, an empty cell): the
+    # blank period is kept in the history but never replaces the last real figure.
+    store.write(
+        [
+            obs("retail", Period.month(2021, 9), 30.1),
+            obs("retail", Period.month(2021, 10), 38.74),
+            obs("retail", Period.month(2021, 11), None),
+            obs("blank", Period.month(2021, 11), None),
+            obs("demo_only", Period.month(2021, 10), 5.0, demo=True),
+            obs("demo_only", Period.month(2021, 11), None, demo=True),
+            obs("mixed", Period.month(2021, 10), 7.0),
+            obs("mixed", Period.month(2021, 12), 9.0, demo=True),
+            obs("mixed", Period.month(2021, 11), None),
+        ]
+    )
+    latest = store.latest()
+    assert latest["retail"].period.key == "2021-10" and latest["retail"].value == 38.74
+    assert [o.period.key for o in store.history("retail")][-1] == "2021-11"
+    # nothing has a figure yet: the blank period is all there is to show
+    assert latest["blank"].value is None and latest["blank"].period.key == "2021-11"
+    assert latest["demo_only"].value == 5.0
+    assert latest["mixed"].value == 7.0 and not latest["mixed"].demo  # real first
+    assert store.latest(["retail"], include_demo=False)["retail"].value == 38.74
+
+
 def test_latest_of_chosen_indicators(store: Store) -> None:
     store.write([*months("a", 5), *months("b", 2), *months("c", 1)])
     got = store.latest(["a", "b", "missing", "a"])

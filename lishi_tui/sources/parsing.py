@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from lishi_tui.domain.model import Qualifier
+from lishi_tui.domain.model import ObservationStatus, Qualifier
 from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
 from lishi_tui.sources.api import FetchError
 from lishi_tui.text import excerpt, strip_control
@@ -144,10 +144,43 @@ class Quantity:
     value: float | None
     qualifier: Qualifier = Qualifier.EXACT
     percent: bool = False
+    status: ObservationStatus = ObservationStatus.NORMAL  # from a flag beside the number
+
+
+# Flags written after a figure: Eurostat's letters ("12.3 p", "12.3 e", "0.4 b") and the
+# Chinese marks for preliminary and estimated figures ("12.3（初步）", "12.3(预计)").
+_FLAG = re.compile(
+    r"^(?P<number>.*?\d)\s*(?:\((?P<paren>[^()]+)\)|\s(?P<letter>[bepfu]))$", re.IGNORECASE
+)
+_FLAGS: dict[str, ObservationStatus] = {
+    "p": ObservationStatus.PROVISIONAL,
+    "初步": ObservationStatus.PROVISIONAL,
+    "初步数": ObservationStatus.PROVISIONAL,
+    "初步核算数": ObservationStatus.PROVISIONAL,
+    "快报": ObservationStatus.PROVISIONAL,
+    "e": ObservationStatus.ESTIMATED,
+    "f": ObservationStatus.ESTIMATED,
+    "u": ObservationStatus.ESTIMATED,
+    "预计": ObservationStatus.ESTIMATED,
+    "估计": ObservationStatus.ESTIMATED,
+    "b": ObservationStatus.BREAK,
+}
+
+
+def _split_flag(text: str) -> tuple[str, ObservationStatus]:
+    m = _FLAG.match(text)
+    if m:
+        flag = (m["paren"] or m["letter"] or "").strip().lower()
+        if flag in _FLAGS:
+            return m["number"].strip(), _FLAGS[flag]
+    return text, ObservationStatus.NORMAL
 
 
 def parse_quantity(raw: object) -> Quantity:
     """Read ``1,234.5``, ``"51%"``, ``"18000+"``, ``"≥10"``, ``"约26"``, fullwidth digits, or ``-``.
+
+    A flag after the figure sets ``status``: ``"12.3 p"`` / ``"12.3（初步）"`` provisional,
+    ``"12.3 e"`` / ``"12.3(预计)"`` estimated, ``"0.4 b"`` a break in the series.
 
     ``"51%"`` reads as 51 (percentage points, as an indicator in % stores it). Blank and
     dash-like markers give ``value=None``, never zero. European decimal commas
@@ -167,13 +200,14 @@ def parse_quantity(raw: object) -> Quantity:
     text = unicodedata.normalize("NFKC", strip_control(raw)).strip()
     if text.lower() in MISSING_MARKERS:
         return Quantity(None)
+    text, status = _split_flag(text)
     text, qualifier = _split_qualifier(text)
     percent = text.endswith("%")
     text = text.removesuffix("%").strip()
     compact = _SEPARATORS.sub("", text).replace(",", "")
     if not _NUMBER.fullmatch(compact):
         raise NumberError(f"not a number: {excerpt(raw, 40)!s}")
-    return Quantity(float(compact), qualifier, percent)
+    return Quantity(float(compact), qualifier, percent, status)
 
 
 def scale_exact(value: float, factor: float = 1.0, power_of_ten: int = 0) -> float:
@@ -192,6 +226,33 @@ def scale_exact(value: float, factor: float = 1.0, power_of_ten: int = 0) -> flo
 def parse_number(raw: object) -> float | None:
     """The value of ``parse_quantity(raw)``: a float, or None for a "no figure" marker."""
     return parse_quantity(raw).value
+
+
+# -- observation status ---------------------------------------------------------------
+
+# SDMX code list CL_OBS_STATUS (also the letters World Bank replies carry in obs_status),
+# folded onto the statuses a panel can show. A code not listed reads as normal; the
+# source keeps the code itself in the reading's note.
+OBS_STATUS_CODES: dict[str, ObservationStatus] = {
+    "A": ObservationStatus.NORMAL,
+    "B": ObservationStatus.BREAK,  # time series break
+    "P": ObservationStatus.PROVISIONAL,
+    "V": ObservationStatus.PROVISIONAL,  # unvalidated
+    "E": ObservationStatus.ESTIMATED,
+    "F": ObservationStatus.ESTIMATED,  # forecast
+    "I": ObservationStatus.ESTIMATED,  # imputed
+    "U": ObservationStatus.ESTIMATED,  # low reliability
+    "M": ObservationStatus.MISSING,  # data cannot exist
+    "L": ObservationStatus.MISSING,  # data exist but were not collected
+    "O": ObservationStatus.MISSING,
+    "Q": ObservationStatus.MISSING,  # suppressed (confidential)
+    "H": ObservationStatus.MISSING,  # holiday or weekend
+}
+
+
+def status_from_code(code: object) -> ObservationStatus:
+    """The status an SDMX-style status letter stands for (blank or unknown: normal)."""
+    return OBS_STATUS_CODES.get(str(code or "").strip().upper(), ObservationStatus.NORMAL)
 
 
 # -- headers and units ----------------------------------------------------------------

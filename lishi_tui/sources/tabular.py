@@ -194,7 +194,7 @@ def reading(
     except NumberError as exc:
         raise FetchError(str(exc), where=where) from None
     value = None if q.value is None else scale_exact(q.value, scale)
-    return Reading(indicator, period, value, qualifier=q.qualifier, origin=origin)
+    return Reading(indicator, period, value, status=q.status, qualifier=q.qualifier, origin=origin)
 
 
 def readings_from_table(

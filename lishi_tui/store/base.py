@@ -108,7 +108,11 @@ class Store(Protocol):
     def latest(
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
     ) -> dict[str, Observation]:
-        """Per indicator: the newest real figure, or the newest demo one if it has no real one."""
+        """Per indicator: the newest real figure, or the newest demo one if it has no real one.
+
+        "Newest" is the newest period that has a value; a newer period without one (not
+        yet published) is returned only when no period of the indicator has a value.
+        """
         ...
 
     def history(

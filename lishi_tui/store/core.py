@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lishi_tui.store.schema import Migration, Schema
-from lishi_tui.store.summary import SUMMARY_MIGRATION
+from lishi_tui.store.summary import LATEST_WITH_FIGURE_MIGRATION, SUMMARY_MIGRATION
 
 _TABLES = """
 CREATE TABLE indicators (
@@ -99,5 +99,6 @@ CORE = Schema(
         Migration("source health summary", _SOURCE_HEALTH),
         Migration("collector heartbeat, commit counter", _HEARTBEAT),
         SUMMARY_MIGRATION,
+        LATEST_WITH_FIGURE_MIGRATION,
     ],
 )

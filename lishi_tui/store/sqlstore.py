@@ -298,7 +298,8 @@ class SqlStore:
     def latest(
         self, indicator_ids: Sequence[str] | None = None, *, include_demo: bool = True
     ) -> dict[str, Observation]:
-        """The newest period's latest revision for each indicator that has one."""
+        """Per indicator: the latest revision of the newest period that has a figure (a
+        missing one only when no period has one); real before demo."""
         with self._plain() as tx:
             return reads.latest(tx, indicator_ids, include_demo=include_demo)
 

@@ -18,11 +18,24 @@ from lishi_tui.store.schema import Migration
 from lishi_tui.store.sql import Transaction
 
 # One indicator's newest current row of one kind (demo or not): an index walk that stops at
-# the first row of that kind.
-NEWEST_OF_KIND = (
-    "SELECT o.id FROM observations AS o WHERE o.indicator = ? AND {is_latest} AND o.demo = ?"
-    f" ORDER BY {SERIES_ORDER} LIMIT 1"
+# the first row of that kind. The newest period WITH a figure wins: a newer blank period
+# (next month's empty column, NBS hasdata false) is "not yet published", never the latest;
+# a blank one is the latest only when no period of that kind has a figure.
+_NEWEST_ROW = (
+    "SELECT o.id FROM observations AS o WHERE o.indicator = {who} AND {{is_latest}}"
+    " AND o.demo = {demo} EXTRA ORDER BY " + SERIES_ORDER + " LIMIT 1"
 )
+
+
+def _newest(who: str, demo: str) -> str:
+    row = _NEWEST_ROW.format(who=who, demo=demo)
+    return (
+        f"COALESCE(({row.replace('EXTRA', 'AND o.value IS NOT NULL')}), "
+        f"({row.replace('EXTRA', '')}))"
+    )
+
+
+NEWEST_OF_KIND = f"SELECT {_newest('?', '?')}"
 
 SUMMARY_MIGRATION = Migration(
     "indicator summary, revisions index",
@@ -50,6 +63,13 @@ SUMMARY_MIGRATION = Migration(
         MIN(g.period_start), MAX(g.period_start)
     FROM observations AS g GROUP BY g.indicator
     """,
+)
+
+LATEST_WITH_FIGURE_MIGRATION = Migration(
+    "latest is the newest period with a figure",
+    "UPDATE indicator_summary SET"
+    f" latest_real = {_newest('indicator_summary.indicator', '{false}')},"
+    f" latest_demo = {_newest('indicator_summary.indicator', '{true}')}",
 )
 
 _UPSERT = """
@@ -97,7 +117,7 @@ def record_write(tx: Transaction, plan: RevisionPlan, stored_demo: dict[Key, boo
     for indicator, t in touched.items():
         newest: dict[bool, Any] = {}
         for demo in t.kinds:
-            row = tx.one(NEWEST_OF_KIND, (indicator, demo))
+            row = tx.one(NEWEST_OF_KIND, (indicator, demo, indicator, demo))
             newest[demo] = row[0] if row else None
         tx.execute(
             _UPSERT,

@@ -20,8 +20,8 @@ from lishi_tui.sources.parsing import (
     NumberError,
     excerpt,
     load_json,
-    parse_number,
     parse_period,
+    parse_quantity,
     resolve_or_fail,
     strip_control,
 )
@@ -138,14 +138,15 @@ def _reading(
         return Reading(indicator, period, None, origin=origin, note="hasdata: false")
     raw = data.get("strdata") if data.get("strdata") not in (None, "") else data.get("data")
     try:
-        value = parse_number(raw)
+        quantity = parse_quantity(raw)  # strdata may carry a mark: "6.1（初步）"
     except NumberError as exc:
         raise FetchError(str(exc), where=at) from None
+    value = quantity.value
     if value is not None and to_growth:
         dotcount = data.get("dotcount")
         digits = dotcount if isinstance(dotcount, int) and 0 <= dotcount <= 10 else 6
         value = round(value - 100.0, digits)
-    return Reading(indicator, period, value, origin=origin)
+    return Reading(indicator, period, value, status=quantity.status, origin=origin)
 
 
 async def fetch(ctx: FetchContext) -> list[Reading]:

@@ -43,6 +43,7 @@ from lishi_tui.sources.parsing import (
     parse_number,
     parse_period,
     scale_exact,
+    status_from_code,
     strip_control,
 )
 
@@ -64,23 +65,6 @@ OPTIONS: dict[str, Option] = {
     "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
 }
 
-# SDMX code list CL_OBS_STATUS, folded onto the statuses a panel can show. A code not
-# listed reads as normal, and the code itself is kept in the note.
-STATUS_MAP: dict[str, ObservationStatus] = {
-    "A": ObservationStatus.NORMAL,
-    "B": ObservationStatus.BREAK,  # time series break
-    "P": ObservationStatus.PROVISIONAL,
-    "V": ObservationStatus.PROVISIONAL,  # unvalidated
-    "E": ObservationStatus.ESTIMATED,
-    "F": ObservationStatus.ESTIMATED,  # forecast
-    "I": ObservationStatus.ESTIMATED,  # imputed
-    "U": ObservationStatus.ESTIMATED,  # low reliability
-    "M": ObservationStatus.MISSING,  # data cannot exist
-    "L": ObservationStatus.MISSING,  # data exist but were not collected
-    "O": ObservationStatus.MISSING,
-    "Q": ObservationStatus.MISSING,  # suppressed (confidential)
-    "H": ObservationStatus.MISSING,  # holiday or weekend
-}
 # CL_CONF_STATUS codes under which no figure may be shown.
 CONFIDENTIAL = frozenset({"C", "D", "N", "S"})
 # Attributes worth keeping beside a figure, in the order the note lists them.
@@ -457,7 +441,7 @@ def _reading(obs: _Obs, time: _Dimension, unit_mult: int, indicator: str, origin
         value = parse_number(obs.raw)
     except (PeriodError, NumberError) as exc:
         raise FetchError(str(exc), where=obs.where) from None
-    status = STATUS_MAP.get(attrs.get("OBS_STATUS") or "A", ObservationStatus.NORMAL)
+    status = status_from_code(attrs.get("OBS_STATUS"))
     if attrs.get("CONF_STATUS") in CONFIDENTIAL:
         status = ObservationStatus.MISSING
     if status is ObservationStatus.MISSING:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from lishi_tui import hookimpl
-from lishi_tui.domain.model import Reading
+from lishi_tui.domain.model import ObservationStatus, Reading
 from lishi_tui.domain.periods import PeriodError
 from lishi_tui.hookspecs import RegisterSourceType
 from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
@@ -19,6 +19,7 @@ from lishi_tui.sources.parsing import (
     load_json,
     parse_number,
     parse_period,
+    status_from_code,
     strip_control,
 )
 
@@ -85,7 +86,11 @@ def _api_error(document: Any) -> str | None:
 def parse_worldbank_page(
     content: bytes, *, indicator: str, origin: str, country: str | None = None
 ) -> Page:
-    """One page of an indicator reply: ``[page-info, records]``; null values are skipped."""
+    """One page of an indicator reply: ``[page-info, records]``; null values are skipped.
+
+    A record's ``obs_status`` letter (E estimated, F forecast, P provisional, B break…)
+    becomes the reading's status and is kept in its note.
+    """
     if content.lstrip().startswith(b"<"):
         text = content.decode("utf-8", errors="replace")
         if m := _XML_MESSAGE.search(text):
@@ -126,7 +131,12 @@ def parse_worldbank_page(
             period = parse_period(str(record["date"]))
         except (NumberError, PeriodError) as exc:
             raise FetchError(f"{exc}; record: {excerpt(record, 120)}", where=at) from None
-        readings.append(Reading(indicator, period, value, origin=origin))
+        code = str(record.get("obs_status") or "").strip()
+        status = status_from_code(code)
+        if status is ObservationStatus.MISSING:
+            continue  # flagged as no figure: skipped like a null value
+        note = f"obs_status {code}" if code else ""
+        readings.append(Reading(indicator, period, value, status=status, origin=origin, note=note))
     return Page(readings, page, pages, total)
 
 

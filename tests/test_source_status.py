@@ -1,0 +1,58 @@
+"""Observation status carried from each source type onto the reading (and so to `show --json`)."""
+
+from __future__ import annotations
+
+import json
+
+from lishi_tui.domain.model import ObservationStatus
+from lishi_tui.sources.parsing import parse_quantity
+from tests.test_source_formats import payload, plugin
+
+WB = plugin("source_worldbank")
+NBS = plugin("source_nbs")
+CSV = plugin("source_csv")
+
+
+def test_worldbank_obs_status_letters() -> None:
+    document = json.loads(payload("worldbank_gdp_page1.json"))
+    records = [r for r in document[1] if r["value"] is not None]
+    records[0]["obs_status"] = "E"
+    records[1]["obs_status"] = "F"
+    records[2]["obs_status"] = ""
+    page = WB.parse_worldbank_page(json.dumps(document).encode(), indicator="g", origin="u")
+    status = {r.period.key: r.status for r in page.readings}
+    assert status[records[0]["date"]] is ObservationStatus.ESTIMATED
+    assert status[records[1]["date"]] is ObservationStatus.ESTIMATED  # forecast
+    assert status[records[2]["date"]] is ObservationStatus.NORMAL
+    note = {r.period.key: r.note for r in page.readings}
+    assert note[records[0]["date"]] == "obs_status E"
+
+
+def test_nbs_strdata_mark_is_provisional() -> None:
+    document = json.loads(payload("nbs_cpi_monthly.json"))
+    node = document["returndata"]["datanodes"][0]  # zb A01010101, sj 202312, strdata "99.7"
+    node["data"]["strdata"] = node["data"]["strdata"] + "（初步）"
+    readings = NBS.parse_nbs(
+        json.dumps(document, ensure_ascii=False).encode(),
+        {"code": "A01010101"},
+        indicator="cpi",
+        origin="u",
+    )
+    by_period = {r.period.key: r for r in readings}
+    assert by_period["2023-12"].value == 99.7
+    assert by_period["2023-12"].status is ObservationStatus.PROVISIONAL
+    assert by_period["2023-11"].status is ObservationStatus.NORMAL
+
+
+def test_table_cell_flags() -> None:
+    assert parse_quantity("12.3 p").status is ObservationStatus.PROVISIONAL
+    assert parse_quantity("8.1(预计)").status is ObservationStatus.ESTIMATED
+    assert parse_quantity("0.4 b").status is ObservationStatus.BREAK
+    assert parse_quantity("1.2e3").value == 1200.0  # an exponent is not an "e" flag
+    text = (
+        payload("retail_long_gb18030.csv").decode("gb18030").replace('"612,330.2"', '"612,330.2 p"')
+    )
+    options = {"period_column": "月份", "value_column": "社会消费品零售总额(万元)"}
+    readings = CSV.parse_csv(text.encode("gb18030"), options, indicator="r", origin="r.csv")
+    newest = readings[-1]
+    assert newest.value == 612330.2 and newest.status is ObservationStatus.PROVISIONAL
