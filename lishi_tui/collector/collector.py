@@ -182,6 +182,12 @@ class Collector:
                     fetch_log_before=now - FETCH_LOG_KEPT,
                     demo_revisions_before=now - DEMO_REVISIONS_KEPT,
                 )
+                keep = self.config.storage
+                await asyncio.to_thread(
+                    self.store.downsample,
+                    instants_before=now - keep.keep_instants,
+                    hourly_before=now - keep.keep_hourly,
+                )
             except Exception as exc:  # housekeeping must never stop collecting
                 log.warning("pruning the store failed: %r", exc)
             await asyncio.sleep(HOUSEKEEPING_EVERY.total_seconds())

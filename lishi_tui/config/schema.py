@@ -74,6 +74,10 @@ class StorageSettings:
     backend: str = "sqlite"
     path: Path | None = None  # None: the user data dir
     url: str = ""  # for server backends
+    # Retention of high-frequency (instant) readings: raw for this long, then hourly buckets
+    # until keep_hourly, then daily ones. Figures of calendar periods are always kept whole.
+    keep_instants: timedelta = timedelta(days=30)
+    keep_hourly: timedelta = timedelta(days=365)
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,14 @@ class Store(Protocol):
         Returns the number of rows deleted."""
         ...
 
+    def downsample(self, *, instants_before: datetime, hourly_before: datetime) -> int:
+        """Retention for high-frequency series: readings of instant periods older than
+        ``instants_before`` become hourly buckets (count, low, high, sum, last), hourly
+        buckets older than ``hourly_before`` daily ones. Figures of calendar periods and
+        their revisions, and each indicator's newest figure, are never touched. ``series``
+        reads the buckets with the raw readings. Returns the observation rows folded away."""
+        ...
+
     def version(self) -> int:
         """A number that changes whenever any process commits to the store; cheap enough to
         ask many times a second before doing the real reads."""

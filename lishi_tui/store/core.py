@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lishi_tui.store.retention import ROLLUPS_MIGRATION
 from lishi_tui.store.schema import Migration, Schema
 from lishi_tui.store.summary import LATEST_WITH_FIGURE_MIGRATION, SUMMARY_MIGRATION
 
@@ -100,5 +101,6 @@ CORE = Schema(
         Migration("collector heartbeat, commit counter", _HEARTBEAT),
         SUMMARY_MIGRATION,
         LATEST_WITH_FIGURE_MIGRATION,
+        ROLLUPS_MIGRATION,
     ],
 )

@@ -17,6 +17,7 @@ from typing import Any
 from lishi_tui.domain.model import Observation
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.base import Bucket, IndicatorSummary
+from lishi_tui.store.retention import rollup_series
 from lishi_tui.store.rows import OBS_COLUMNS, SERIES_ORDER, observation_from_row
 from lishi_tui.store.sql import Transaction
 
@@ -206,19 +207,38 @@ def series(
     extra = "" if include_demo else "AND {not_demo}"
     sql = _SERIES.replace("EXTRA", extra)
     params = [plan.origin, plan.width, indicator_id, lo, hi, indicator_id]
-    out: list[Bucket] = []
+    slices: dict[int, list[Any]] = {}  # index -> [n, low, high, last_start, last, demo]
     for bucket, n, low, high, last_start, any_demo, last in tx.query(sql, params):
-        begin = plan.origin + int(bucket) * plan.width
+        slices[int(bucket)] = [int(n), low, high, int(last_start), last, bool(any_demo)]
+    # Hours and days folded by retention count in the slice of their newest reading.
+    for _src, demo, n, low, high, _total, last_start, last in rollup_series(
+        tx, indicator_id, lo, hi, include_demo
+    ):
+        index = (int(last_start) - plan.origin) // plan.width
+        got = slices.get(index)
+        if got is None:
+            slices[index] = [int(n), low, high, int(last_start), last, bool(demo)]
+            continue
+        got[0] += int(n)
+        got[1] = low if got[1] is None else min(got[1], low)
+        got[2] = high if got[2] is None else max(got[2], high)
+        if int(last_start) > got[3]:
+            got[3], got[4] = int(last_start), last
+        got[5] = got[5] or bool(demo)
+    out: list[Bucket] = []
+    for index in sorted(slices):
+        n, low, high, last_start, last, any_demo = slices[index]
+        begin = plan.origin + index * plan.width
         out.append(
             Bucket(
                 start=datetime.fromtimestamp(begin, UTC),
                 end=datetime.fromtimestamp(begin + plan.width, UTC),
-                count=int(n),
+                count=n,
                 low=None if low is None else float(low),
                 high=None if high is None else float(high),
                 last=None if last is None else float(last),
-                last_start=datetime.fromtimestamp(int(last_start), UTC),
-                demo=bool(any_demo),
+                last_start=datetime.fromtimestamp(last_start, UTC),
+                demo=any_demo,
             )
         )
     return out

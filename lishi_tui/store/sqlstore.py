@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
-from lishi_tui.store import reads
+from lishi_tui.store import reads, retention
 from lishi_tui.store.base import Bucket, Heartbeat, IndicatorSummary, SourceHealth, WriteResult
 from lishi_tui.store.core import CORE
 from lishi_tui.store.rows import (
@@ -271,6 +271,34 @@ class SqlStore:
             )
             record_deleted(tx, [r[0] for r in demo])
         return runs + len(demo)
+
+    def downsample(self, *, instants_before: datetime, hourly_before: datetime) -> int:
+        """Fold instants older than ``instants_before`` into hourly buckets and hourly buckets
+        older than ``hourly_before`` into daily ones (see lishi_tui.store.retention); each
+        indicator in its own transaction. Returns the observation rows folded away."""
+        raw_cut = retention.cutoff(instants_before, retention.HOUR)
+        hour_cut = retention.cutoff(hourly_before, retention.DAY)
+        folded = 0
+        for indicator, first in self.query("SELECT indicator, first_start FROM indicator_summary"):
+            if int(first) >= raw_cut:
+                continue
+            with self.transaction("observations") as tx:
+                deleted, current = retention.fold_instants(tx, indicator, raw_cut)
+                if deleted:
+                    tx.execute(
+                        "UPDATE indicator_summary SET stored_rows = stored_rows - ?,"
+                        " latest_rows = latest_rows - ? WHERE indicator = ?",
+                        (deleted, current, indicator),
+                    )
+            folded += deleted
+        for (indicator,) in self.query(
+            "SELECT DISTINCT indicator FROM observation_rollups"
+            " WHERE grain = 'hour' AND bucket_start < ?",
+            (hour_cut,),
+        ):
+            with self.transaction("observations") as tx:
+                retention.fold_hours(tx, indicator, hour_cut)
+        return folded
 
     def heartbeat(self, pid: int, host: str, now: datetime) -> None:
         """The collector is alive at ``now`` (process ``pid`` on ``host``)."""

@@ -77,6 +77,7 @@ PLUGINS_FIELDS = Fields(
     description="Where plugins come from and which may load (read before plugins load).",
 )
 
+_store = StorageSettings()
 STORAGE_FIELDS = Fields(
     Choice(
         name="backend", values=STORAGE_BACKENDS, default="sqlite", description="where history lives"
@@ -90,6 +91,18 @@ STORAGE_FIELDS = Fields(
         name="url",
         default="",
         description="the PostgreSQL URL, e.g. postgresql://user@host/db; ${ENV} references expanded",
+    ),
+    Duration(
+        name="keep_instants",
+        default=_store.keep_instants,
+        description="how long readings of instants (every few seconds) are kept raw before"
+        " the collector folds them into hourly low/high/last buckets; calendar-period figures"
+        " and their revisions are always kept",
+    ),
+    Duration(
+        name="keep_hourly",
+        default=_store.keep_hourly,
+        description="how long hourly buckets are kept before they are folded into daily ones",
     ),
     description="Where history lives.",
 )
@@ -197,8 +210,20 @@ def _storage_finish(ctx: Build, section: Section, values: dict[str, Any]) -> Non
         section.issues.add(section.at("backend"), "the postgresql backend needs `url` in [storage]")
 
 
-def _storage(backend: str = "sqlite", path: Path | None = None, url: str = "") -> StorageSettings:
-    return StorageSettings(backend=backend, path=path or default_db_path(), url=url)
+def _storage(
+    backend: str = "sqlite",
+    path: Path | None = None,
+    url: str = "",
+    keep_instants: timedelta = _store.keep_instants,
+    keep_hourly: timedelta = _store.keep_hourly,
+) -> StorageSettings:
+    return StorageSettings(
+        backend=backend,
+        path=path or default_db_path(),
+        url=url,
+        keep_instants=keep_instants,
+        keep_hourly=keep_hourly,
+    )
 
 
 APP = SettingsTable("app", APP_FIELDS, AppSettings)
