@@ -104,6 +104,13 @@ _TRANSITION_COLUMNS = (
 )
 
 
+def tables_exist(store: Store) -> bool:
+    """Whether a collector (or an ack) has created the alert tables in this database; readers
+    that must never write (``lishi-tui view``) ask before reading."""
+    with store.read() as tx:
+        return tx.dialect.table_exists(tx, "alerts")
+
+
 def _time(value: Any) -> datetime | None:
     return None if value is None else read_time(value)
 
@@ -112,9 +119,10 @@ class StoreRepository:
     """An ``AlertRepository`` in the store: the collector writes it, viewers and the CLI read
     it, the CLI and the dashboard add acks and silences."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, create: bool = True) -> None:
         self.store = store
-        store.ensure(ALERTS_SCHEMA)
+        if create:
+            store.ensure(ALERTS_SCHEMA)
 
     def alerts(self) -> dict[str, AlertRecord]:
         rows = self.store.query(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY id")

@@ -7,12 +7,13 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Protocol
 
 from textual import work
+from textual.app import SystemCommand
 from textual.filter import Monochrome
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -32,6 +33,7 @@ from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
 from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
 from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
+from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.config.schema import Config, resolve_language
@@ -111,6 +113,8 @@ class LishiApp(GuardedApp):
                 t(f"role.{role.value}", self.lang),
             )
         )
+        self.alert_watch = AlertWatch(self, self.sub_title)  # header badge, marks, screen
+        self.bind("a", "alerts", description=t("binding.alerts", self.lang))
         self.views: dict[str, IndicatorView] = {}
         self._data_versions: dict[str, int] = {}
         self._health: dict[str, SourceHealth] = {}
@@ -149,6 +153,7 @@ class LishiApp(GuardedApp):
                 load_plotext_in_background, lambda: self.call_from_thread(self._charts_loaded)
             )
         self.load_all()
+        self.alert_watch.poll()
         self._watcher = StoreWatcher(
             self.store,
             self.poll_interval,
@@ -262,6 +267,10 @@ class LishiApp(GuardedApp):
 
     def on_store_committed(self, _: StoreCommitted) -> None:
         self._poll()
+        self.alert_watch.poll()
+
+    def on_alerts_read(self, message: AlertsRead) -> None:
+        self.alert_watch.apply(message)
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _poll(self) -> None:
@@ -371,6 +380,18 @@ class LishiApp(GuardedApp):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.lang))
+
+    def action_alerts(self) -> None:
+        self.alert_watch.open_screen()
+
+    def acknowledge(self, alert_id: str, reason: str) -> None:
+        self.alert_watch.acknowledge(alert_id, reason)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            t("alerts.title", self.lang), t("alerts.help", self.lang), self.action_alerts
+        )
 
     def action_plugins(self) -> None:
         if not isinstance(self.screen, PluginsScreen):

@@ -198,6 +198,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "qualifier.about": ("约", "about"),
     "qualifier.exact": ("精确", "exact"),
     "none": ("—", "—"),
+    # alerts (lishi_tui/app/screens/alerts.py, widgets/alert_badge.py)
+    "binding.alerts": ("告警", "Alerts"),
+    "help.alerts": ("查看告警：确认、打开指标详情", "Show alerts: acknowledge, open the indicator"),
+    "alerts.title": ("告警", "Alerts"),
+    "alerts.help": (
+        "当前告警：状态、起始时间、数值、规则、确认",
+        "Current alerts: state, since, figure, rule, ack",
+    ),
+    "alerts.binding.ack": ("确认", "Acknowledge"),
+    "alerts.col.severity": ("级别", "Severity"),
+    "alerts.col.state": ("状态", "State"),
+    "alerts.col.subject": ("指标/数据源", "Indicator"),
+    "alerts.col.figure": ("数值", "Figure"),
+    "alerts.col.since": ("起始", "Since"),
+    "alerts.col.rule": ("规则", "Rule"),
+    "alerts.col.ack": ("确认", "Ack"),
+    "alerts.none": ("当前没有告警", "No alerts now"),
+    "alerts.acked_by": (
+        "{who} 于 {when} 确认：{reason}",
+        "acknowledged by {who} at {when}: {reason}",
+    ),
+    "alerts.silenced_until": ("静默至 {when}", "silenced until {when}"),
+    "alerts.ack_prompt": ("确认告警 {alert}，请填写原因：", "Acknowledge {alert}: why?"),
+    "alerts.ack_placeholder": ("原因（必填）", "reason (required)"),
+    "alerts.ack_keys": ("Enter 确认  Esc 取消", "Enter records it  Esc cancels"),
+    "alerts.acked": ("已确认 {alert}", "Acknowledged {alert}"),
 }
 
 

@@ -12,6 +12,7 @@ import importlib
 
 # One line per command module; keep it sorted.
 COMMAND_MODULES: tuple[str, ...] = (
+    "lishi_tui.commands.alerts",
     "lishi_tui.commands.config",
     "lishi_tui.commands.view",
 )

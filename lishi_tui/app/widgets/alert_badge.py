@@ -1,0 +1,193 @@
+"""The dashboard's view of alerts: read off the UI thread, a header badge, marked panels.
+
+The collector evaluates and stores alerts; a dashboard only reads them (in a thread
+worker, when the store says something was committed) and shows them: counts by
+severity in the header of every screen, a heavy border on panels whose indicator has
+an alert firing, and the rows of the alerts screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from lishi_tui.alerts.records import AlertRecord, acknowledged
+from lishi_tui.alerts.rules import Severity
+from lishi_tui.alerts.state import outward
+from lishi_tui.alerts.wording import word
+from lishi_tui.app.i18n import t
+from lishi_tui.store.base import Store
+from lishi_tui.text import clean
+
+if TYPE_CHECKING:
+    from lishi_tui.app.app import LishiApp
+
+ALERTING_CLASS = "-alerting"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert as the dashboard shows it."""
+
+    record: AlertRecord
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    ack_reason: str | None = None
+    silenced_until: datetime | None = None
+
+    @property
+    def firing(self) -> bool:
+        return outward(self.record.state) is not None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acked_by is not None
+
+
+@dataclass
+class AlertsRead(Message):
+    """The alerts were read from the store (in a worker thread)."""
+
+    rows: tuple[AlertRow, ...]
+
+
+def read_rows(store: Store, now: datetime) -> tuple[AlertRow, ...]:
+    """Active alerts (not Normal), most severe first; none before any collector made the tables."""
+    from lishi_tui.alerts.stored import StoreRepository, tables_exist
+
+    if not tables_exist(store):
+        return ()  # a read-only viewer never creates tables
+    repo = StoreRepository(store, create=False)
+    acks = repo.acks()
+    silences = repo.silences(now)
+    order = {s.value: n for n, s in enumerate(Severity)}
+    rows: list[AlertRow] = []
+    for rec in repo.alerts().values():
+        if not rec.active:
+            continue
+        ack = acks.get(rec.id)
+        ok = acknowledged(rec, ack)
+        until = max((s.until for s in silences if s.covers(rec, now)), default=None)
+        rows.append(
+            AlertRow(
+                rec,
+                acked_by=ack.by if ok and ack else None,
+                acked_at=ack.at if ok and ack else None,
+                ack_reason=ack.reason if ok and ack else None,
+                silenced_until=until,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            not r.firing,
+            order.get(r.record.severity, 9),
+            r.record.instance.since or now,
+        )
+    )
+    return tuple(rows)
+
+
+def badge_text(rows: Sequence[AlertRow], lang: str) -> str:
+    """ "⚠ 严重 1 · 警告 2" for the alerts firing (NoData and Error count too); "" for none."""
+    counts: dict[str, int] = {}
+    demo = 0
+    for row in rows:
+        if row.firing:
+            counts[row.record.severity] = counts.get(row.record.severity, 0) + 1
+            demo += row.record.demo
+    if not counts:
+        return ""
+    parts = [
+        f"{word(f'severity.{s.value}', lang)} {counts[s.value]}"
+        for s in Severity
+        if s.value in counts
+    ]
+    text = "⚠ " + " · ".join(parts)
+    if demo:
+        text += f" ({word('demo', lang)} {demo})"
+    return text
+
+
+class AlertWatch:
+    """Keeps the app's alert rows, badge and panel marks in step with the store."""
+
+    def __init__(self, app: LishiApp, base_subtitle: str) -> None:
+        self.app = app
+        self.base_subtitle = base_subtitle
+        self.rows: tuple[AlertRow, ...] = ()
+        self.reads = 0  # completed reads (tests wait on it)
+
+    def poll(self) -> None:
+        """Read the alerts in a thread worker; the result arrives as ``AlertsRead``."""
+        self.app.run_worker(
+            self._read, thread=True, group="alerts", exclusive=True, exit_on_error=False
+        )
+
+    def _read(self) -> None:
+        try:
+            rows = read_rows(self.app.store, self.app.clock())
+        except Exception as exc:  # a store hiccup: keep what is shown, try at the next commit
+            self.app.log.error(f"reading alerts failed: {exc!r}")
+            return
+        self.app.post_message(AlertsRead(rows))
+
+    def apply(self, message: AlertsRead) -> None:
+        self.rows = message.rows
+        self.reads += 1
+        badge = badge_text(self.rows, self.app.lang)
+        self.app.sub_title = f"{self.base_subtitle} · {badge}" if badge else self.base_subtitle
+        firing = {r.record.indicator_id for r in self.rows if r.firing and r.record.indicator_id}
+        for panel in self.app.dashboard.panels:
+            panel.set_class(bool(firing & set(panel.indicator_ids)), ALERTING_CLASS)
+        from lishi_tui.app.screens.alerts import AlertsScreen  # imports this module
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, AlertsScreen):
+                screen.show(self.rows)
+
+    def by_indicator(self) -> Mapping[str, list[AlertRow]]:
+        out: dict[str, list[AlertRow]] = {}
+        for row in self.rows:
+            if row.record.indicator_id:
+                out.setdefault(row.record.indicator_id, []).append(row)
+        return out
+
+    def open_screen(self) -> None:
+        """Show the alerts screen (once; it follows later reads by itself)."""
+        from lishi_tui.app.screens.alerts import AlertsScreen, alerts_screen_class
+
+        if not isinstance(self.app.screen, AlertsScreen):
+            self.app.push_screen(
+                alerts_screen_class(self.app.lang)(self.app.data, self.rows, self.app)
+            )
+
+    def acknowledge(self, alert_id: str, reason: str) -> None:
+        """Record an ack with this session's account, in a thread worker, then re-read."""
+        if not self.app.allowed("acknowledge"):
+            return
+        account = self.app.account
+        now = self.app.clock()
+
+        def write() -> None:
+            from lishi_tui.alerts.records import Ack
+            from lishi_tui.alerts.stored import StoreRepository
+
+            try:
+                StoreRepository(self.app.store).add_ack(Ack(alert_id, now, account, reason))
+            except Exception as exc:
+                self.app.call_from_thread(
+                    self.app.notify, clean(f"ack: {exc}"), severity="error", markup=False
+                )
+                return
+            self.app.call_from_thread(
+                self.app.notify,
+                t("alerts.acked", self.app.lang, alert=clean(alert_id)),
+                markup=False,
+            )
+            self._read()
+
+        self.app.run_worker(write, thread=True, group="alerts-ack", exit_on_error=False)

@@ -1,0 +1,137 @@
+"""Alerts on the dashboard under App.run_test at 80x24, keyboard only: badge, marked panel,
+the alerts screen, Enter to the detail, ack with a reason (operator) or refused (viewer)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from types import MappingProxyType
+
+from lishi_tui.alerts.config import parse_alerts
+from lishi_tui.alerts.engine import AlertEngine
+from lishi_tui.alerts.stored import StoreRepository
+from lishi_tui.app.app import LishiApp, make_app
+from lishi_tui.app.screens.alerts import AckScreen, AlertsScreen
+from lishi_tui.app.screens.detail import DetailScreen
+from lishi_tui.app.widgets.alert_badge import ALERTING_CLASS
+from lishi_tui.config.schema import Config
+from lishi_tui.roles import Role
+from lishi_tui.store.sqlite import SqliteStore
+from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
+
+RULES = {
+    "gdp_low": {
+        "kind": "threshold",
+        "indicators": ["gdp_growth"],
+        "below": 12,
+        "severity": "critical",
+        "notify": ["ops"],
+    }
+}
+
+
+def setup(tmp_path: Path, lang: str = "zh") -> tuple[Config, SqliteStore]:
+    base = build_config(language=lang)
+    rules = parse_alerts(
+        RULES, lambda *a: None, indicators=base.indicators, sources=list(base.sources)
+    )
+    config = dataclasses.replace(base, tables=MappingProxyType({"alerts": rules}))
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    AlertEngine(
+        rules,
+        config.indicators,
+        store,
+        StoreRepository(store),
+        lang=lang,
+        clock=lambda: FIXED_NOW,
+    ).evaluate()
+    return config, store
+
+
+async def wait_reads(app: LishiApp, pilot: object, n: int = 1) -> None:
+    for _ in range(200):
+        if app.alert_watch.reads >= n:
+            return
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    raise AssertionError("alerts were never read")
+
+
+async def test_badge_screen_detail_and_ack(tmp_path: Path) -> None:
+    config, store = setup(tmp_path)
+    app = make_app(
+        config,
+        build_registry(),
+        store,
+        clock=lambda: FIXED_NOW,
+        env={},
+        role=Role.OPERATOR,
+        account="张三",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_reads(app, pilot)
+        assert "⚠ 严重 1" in app.sub_title
+        assert "⚠ 严重 1" in screen_text(app)  # in the header
+        gdp_panels = [p for p in app.dashboard.panels if "gdp_growth" in p.indicator_ids]
+        assert gdp_panels and all(p.has_class(ALERTING_CLASS) for p in gdp_panels)
+        others = [p for p in app.dashboard.panels if "gdp_growth" not in p.indicator_ids]
+        assert not any(p.has_class(ALERTING_CLASS) for p in others)
+
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)
+        text = screen_text(app)
+        assert "告警中" in text and "地区生产总值增速" in text and "gdp_low" in text
+        assert "⚠ 严重 1" in text  # the badge is on this screen too
+
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AckScreen)
+        await pilot.press(*"ok", "enter")  # typed reason
+        for _ in range(100):
+            if StoreRepository(store).acks():
+                break
+            await pilot.pause(0.02)
+        [ack] = StoreRepository(store).acks().values()
+        assert (ack.alert_id, ack.by, ack.reason) == ("gdp_low/gdp_growth", "张三", "ok")
+        await wait_reads(app, pilot, 2)
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)
+        assert "已确认" in screen_text(app)
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.indicator_id == "gdp_growth"
+    store.close()
+
+
+async def test_a_viewer_is_told_why_it_cannot_ack(tmp_path: Path) -> None:
+    config, store = setup(tmp_path, lang="en")
+    app = make_app(config, build_registry(), store, clock=lambda: FIXED_NOW, env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_reads(app, pilot)
+        assert "⚠ critical 1" in app.sub_title
+        app.action_alerts()
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)  # no reason box
+        assert any("acknowledge" in str(n.message).lower() for n in app._notifications)
+        assert StoreRepository(store).acks() == {}
+    store.close()
+
+
+async def test_no_alert_tables_no_badge_and_nothing_written(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    app = make_app(build_config(), build_registry(), store, clock=lambda: FIXED_NOW, env={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_reads(app, pilot)
+        assert "⚠" not in app.sub_title
+        app.action_alerts()
+        await pilot.pause()
+        assert "当前没有告警" in screen_text(app)
+    with store.read() as tx:
+        assert not tx.dialect.table_exists(tx, "alerts")  # a viewer never creates tables
+    store.close()
