@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -65,6 +65,14 @@ class Snapshot:
     _asked: set[str] = field(default_factory=set)
     _health: dict[str, SourceHealth] | None = None
     _history: dict[str, list[Observation]] = field(default_factory=dict)
+    described: dict[str, Finding] = field(default_factory=dict)  # per indicator, for every rule
+    _behind: dict[str, float | None] = field(default_factory=dict)
+
+    def behind(self, ind: Indicator, value: float) -> float | None:
+        """``pace_behind`` of the indicator's latest figure, once per evaluation."""
+        if ind.id not in self._behind:
+            self._behind[ind.id] = pace_behind(ind, value, self.now)
+        return self._behind[ind.id]
 
     def latest(self, ids: Sequence[str]) -> dict[str, Observation]:
         """The latest figure of each of ``ids``; one query for those not read yet, so the
@@ -91,8 +99,16 @@ def find(
     indicators: Mapping[str, Indicator],
     snap: Snapshot,
     lang: str,
+    quiet: Container[str] = frozenset(),
 ) -> list[Finding]:
-    """Every subject of ``rule``; an exception here is the rule's Error outcome (the caller's)."""
+    """Every subject of ``rule``; an exception here is the rule's Error outcome (the caller's).
+
+    ``quiet`` holds the subjects whose alert is stored, Normal and has nothing left to
+    tell: one whose figure
+    plainly does not meet the condition is then left out (it stays Normal, nothing to
+    write or say), without building the labels and words an alert that changes state
+    needs. That is most subjects, most of the time.
+    """
     if rule.kind is Kind.SOURCE:
         return [_source(rule, sid, snap) for sid in rule.sources]
     latest = snap.latest(rule.indicators)
@@ -101,14 +117,43 @@ def find(
         indicator = indicators.get(iid)
         if indicator is None:
             continue
-        out.append(_indicator(rule, indicator, latest.get(iid), snap, lang))
+        obs = latest.get(iid)
+        if iid in quiet and _plainly_ok(rule, indicator, obs, snap):
+            continue
+        out.append(_indicator(rule, indicator, obs, snap, lang))
     return out
+
+
+def _plainly_ok(rule: AlertRule, ind: Indicator, obs: Observation | None, snap: Snapshot) -> bool:
+    """The figure does not meet the rule's condition, judged without building any text."""
+    if obs is None or obs.reading.value is None:
+        return False
+    value = obs.reading.value
+    if obs.reading.demo and not rule.demo:
+        return True
+    kind = rule.kind
+    if kind is Kind.THRESHOLD:
+        if rule.status is not None:
+            colour = st.rag(ind, value)
+            return colour is Rag.GREEN or (colour is Rag.AMBER and rule.status is StatusLevel.RED)
+        return not (
+            (rule.above is not None and value > rule.above)
+            or (rule.below is not None and value < rule.below)
+        )
+    if kind is Kind.PACE:
+        behind = snap.behind(ind, value)
+        return behind is not None and behind <= (rule.margin or 0.0)
+    if kind is Kind.STALE:
+        return st.freshness(ind, obs, snap.now) is st.Freshness.FRESH
+    return False
 
 
 def _indicator(
     rule: AlertRule, ind: Indicator, obs: Observation | None, snap: Snapshot, lang: str
 ) -> Finding:
-    base = _described(ind, obs, lang, snap.now)
+    base = snap.described.get(ind.id)
+    if base is None:
+        base = snap.described[ind.id] = _described(ind, obs, lang, snap)
     if obs is None or obs.value is None:
         health = snap.health().get(ind.source) if ind.source else None
         if ind.source and (health is None or health.last_run is None):
@@ -166,7 +211,7 @@ def pace_behind(ind: Indicator, value: float, now: datetime) -> float | None:
 
 
 def _pace(rule: AlertRule, ind: Indicator, value: float, snap: Snapshot, base: Finding) -> Finding:
-    behind = pace_behind(ind, value, snap.now)
+    behind = snap.behind(ind, value)
     if behind is None:
         return _with(base, Outcome.NODATA, "no baseline, target and deadline to pace by")
     margin = rule.margin or 0.0
@@ -225,11 +270,11 @@ def _source(rule: AlertRule, source_id: str, snap: Snapshot) -> Finding:
     return _with(base, Outcome.OK, f"{failures} failed runs in a row")
 
 
-def _described(ind: Indicator, obs: Observation | None, lang: str, now: datetime) -> Finding:
+def _described(ind: Indicator, obs: Observation | None, lang: str, snap: Snapshot) -> Finding:
     ytd = ind.measure in (MeasureKind.YTD, MeasureKind.RATIO)
     pace: str | None = None
     if obs is not None and obs.value is not None and ind.target is not None:
-        behind = pace_behind(ind, obs.value, now)
+        behind = snap.behind(ind, obs.value)
         if behind is not None:
             pace = _pace_words(behind, lang)
     return Finding(
@@ -253,4 +298,17 @@ def _pace_words(behind: float, lang: str) -> str:
 
 
 def _with(base: Finding, outcome: Outcome, detail: str) -> Finding:
-    return replace(base, outcome=outcome, detail=detail)
+    # Spelt out: dataclasses.replace costs several times more, and this runs per subject.
+    return Finding(
+        base.subject,
+        outcome,
+        base.indicator_id,
+        base.value,
+        base.period,
+        base.period_label,
+        base.source,
+        base.demo,
+        base.target,
+        base.pace,
+        detail,
+    )

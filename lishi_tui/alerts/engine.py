@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -27,6 +27,7 @@ from lishi_tui.alerts.records import (
 )
 from lishi_tui.alerts.rules import AlertRule, Kind
 from lishi_tui.alerts.state import (
+    RESOLVED,
     Instance,
     Notice,
     Outcome,
@@ -79,6 +80,7 @@ class AlertEngine:
         self.breaker_open = breaker_open or (lambda _s: False)
         self._lock = threading.Lock()
         self._records: dict[str, AlertRecord] | None = None
+        self._quiet: dict[str, set[str]] = {}  # per rule, subjects Normal with nothing to tell
         self._by_indicator: dict[str, list[str]] = {}
         self._by_source: dict[str, list[str]] = {}
         for rule in rules.values():
@@ -104,7 +106,16 @@ class AlertEngine:
     def _load(self) -> dict[str, AlertRecord]:
         if self._records is None:
             self._records = self.repo.alerts()
+            self._mark_quiet(self._records.values())
         return self._records
+
+    def _mark_quiet(self, records: Iterable[AlertRecord]) -> None:
+        for rec in records:
+            quiet = self._quiet.setdefault(rec.rule_id, set())
+            if _is_quiet(rec):
+                quiet.add(rec.subject)
+            else:
+                quiet.discard(rec.subject)
 
     def evaluate(
         self,
@@ -127,19 +138,23 @@ class AlertEngine:
             transitions: list[Transition] = []
             evaluated: dict[str, AlertRecord] = {}
             for rule in chosen:
-                for finding in self._findings(rule, snap, records):
+                text = rule.text
+                quiet = self._quiet.setdefault(rule.id, set()) if persist else frozenset()
+                for finding in self._findings(rule, snap, quiet):
                     rid = alert_id(rule.id, finding.subject)
                     old = records.get(rid)
-                    new = self._next(rule, finding, old, now)
+                    new = self._next(rule, text, finding, old, now, quick=persist)
                     evaluated[rid] = new
                     if (old.state if old else State.NORMAL) is not new.state:
                         transitions.append(_transition(rule, new, old, now))
-                    if new != old and (old is not None or new.active):
+                    if new is not old and _worth_saving(rule, new, old):
                         changed.append(new)
             acks = self.repo.acks()
             silences = self.repo.silences(now)
             batches: dict[str, list[AlertEvent]] = {}
             for rid, rec in evaluated.items():
+                if _is_quiet(rec):
+                    continue
                 rule = self.rules[rec.rule_id]
                 silenced = any(s.covers(rec, now) for s in silences)
                 acked = acknowledged(rec, acks.get(rid))
@@ -151,8 +166,8 @@ class AlertEngine:
                         batches.setdefault(channel, []).append(self._event(rule, rec, notice))
             if persist:
                 self.repo.save_alerts(changed, transitions)
-                for rec in changed:
-                    records[rec.id] = rec
+                records.update(evaluated)  # unsaved ones too: a Normal alert's last figure
+                self._mark_quiet(evaluated.values())
         return Evaluation(
             at=now,
             transitions=tuple(transitions),
@@ -191,14 +206,13 @@ class AlertEngine:
             self.repo.save_alerts(list(touched.values()), [])
             self.repo.record_deliveries(deliveries)
             records.update(touched)
+            self._mark_quiet(touched.values())
 
     # ---------------------------------------------------------------- helpers
 
-    def _findings(
-        self, rule: AlertRule, snap: Snapshot, records: Mapping[str, AlertRecord]
-    ) -> list[Finding]:
+    def _findings(self, rule: AlertRule, snap: Snapshot, quiet: Container[str]) -> list[Finding]:
         try:
-            return find(rule, self.indicators, snap, self.lang)
+            return find(rule, self.indicators, snap, self.lang, quiet)
         except Exception as exc:  # a failing read is the rule's Error state, never a crash
             detail = clean(f"{type(exc).__name__}: {exc}", single_line=True, limit=200)
             subjects = rule.sources if rule.kind is Kind.SOURCE else rule.indicators
@@ -214,20 +228,36 @@ class AlertEngine:
             ]
 
     def _next(
-        self, rule: AlertRule, f: Finding, old: AlertRecord | None, now: datetime
+        self,
+        rule: AlertRule,
+        text: str,
+        f: Finding,
+        old: AlertRecord | None,
+        now: datetime,
+        *,
+        quick: bool = True,
     ) -> AlertRecord:
         if old is not None and effective(f.outcome, rule) is None:
             return old  # keep-last handling: the alert stays as it was, figure included
         inst = old.instance if old is not None else Instance()
-        new = AlertRecord(
+        stepped = step(inst, f.outcome, now, rule)
+        if quick and old is not None and stepped is inst and not old.active:
+            return old  # Normal and staying so: nothing to record, keep its last figure
+        same = (
+            old is not None
+            and old.instance == stepped
+            and (old.value, old.period, old.detail, old.rule_text, old.source, old.demo)
+            == (f.value, f.period, f.detail, text, f.source, f.demo)
+        )
+        return AlertRecord(
             id=alert_id(rule.id, f.subject),
             rule_id=rule.id,
             subject=f.subject,
             indicator_id=f.indicator_id,
             severity=rule.severity.value,
-            rule_text=rule.text,
-            instance=step(inst, f.outcome, now, rule),
-            updated_at=old.updated_at if old is not None else now,
+            rule_text=text,
+            instance=stepped,
+            updated_at=old.updated_at if same and old is not None else now,
             value=f.value,
             period=f.period,
             period_label=f.period_label,
@@ -236,7 +266,6 @@ class AlertEngine:
             pace=f.pace,
             detail=f.detail,
         )
-        return new if new == old else replace(new, updated_at=now)
 
     def _event(self, rule: AlertRule, rec: AlertRecord, notice: Notice) -> AlertEvent:
         ind = self.indicators.get(rec.indicator_id or "")
@@ -284,6 +313,34 @@ def _number(ind: Indicator | None, value: float) -> str:
         return f"{value:g}"
     shown = value / ind.multiplier if ind.multiplier else value
     return f"{shown:,.{ind.decimals}f}"
+
+
+def _is_quiet(rec: AlertRecord) -> bool:
+    """Normal, and every channel told so: nothing can be due until its figure changes."""
+    return rec.instance.state is State.NORMAL and all(
+        s.state == RESOLVED for s in rec.instance.sent
+    )
+
+
+def _worth_saving(rule: AlertRule, new: AlertRecord, old: AlertRecord | None) -> bool:
+    """A new state always; a new figure only while the alert is shown (a Normal alert keeps
+    the figure of its last change, so steady figures cost no writes); the last time the
+    condition held only where keep_firing_for needs it after a restart."""
+    if old is None:
+        return new.active
+    a, b = new.instance, old.instance
+    if a is not b and (
+        a.state is not b.state
+        or a.since != b.since
+        or a.active_at != b.active_at
+        or a.episode_at != b.episode_at
+        or a.sent != b.sent
+        or (rule.keep_firing_for and a.last_alerting_at != b.last_alerting_at)
+    ):
+        return True
+    if new.rule_text != old.rule_text:
+        return True
+    return new.active and (new.value, new.period, new.detail) != (old.value, old.period, old.detail)
 
 
 def _transition(

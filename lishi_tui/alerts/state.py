@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from lishi_tui.alerts.rules import AlertRule, ErrorPolicy, NoDataPolicy
+from lishi_tui.alerts.rules import AlertRule
 
 
 class State(StrEnum):
@@ -82,21 +82,15 @@ class Notice:
     repeat: bool
 
 
+_POLICY = {"alerting": Outcome.ALERTING, "ok": Outcome.OK, "keep_last": None}
+
+
 def effective(outcome: Outcome, rule: AlertRule) -> Outcome | None:
     """The outcome after the rule's NoData / Error handling; None means keep the last state."""
     if outcome is Outcome.NODATA:
-        policy: NoDataPolicy | ErrorPolicy = rule.no_data
-    elif outcome is Outcome.ERROR:
-        policy = rule.on_error
-    else:
-        return outcome
-    match policy.value:
-        case "alerting":
-            return Outcome.ALERTING
-        case "ok":
-            return Outcome.OK
-        case "keep_last":
-            return None
+        return _POLICY.get(rule.no_data.value, outcome)
+    if outcome is Outcome.ERROR:
+        return _POLICY.get(rule.on_error.value, outcome)
     return outcome
 
 

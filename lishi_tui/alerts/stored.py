@@ -10,7 +10,7 @@ from lishi_tui.alerts.records import Ack, AlertRecord, Delivery, Silence, Transi
 from lishi_tui.alerts.state import Instance, Sent, State
 from lishi_tui.store.base import Store
 from lishi_tui.store.schema import Migration, Schema
-from lishi_tui.store.sql import read_json, read_time
+from lishi_tui.store.sql import Dialect, read_json, read_time
 
 ALERTS_SCHEMA = Schema(
     "alerts",
@@ -135,36 +135,7 @@ class StoreRepository:
             return
         with self.store.transaction("alerts") as tx:
             d = tx.dialect
-            for r in records:
-                i = r.instance
-                sent = [
-                    {"channel": s.channel, "state": s.state, "at": s.at.isoformat()} for s in i.sent
-                ]
-                tx.execute(
-                    _UPSERT,
-                    (
-                        r.id,
-                        r.rule_id,
-                        r.subject,
-                        r.indicator_id,
-                        r.severity,
-                        r.rule_text,
-                        i.state.value,
-                        i.since,
-                        i.active_at,
-                        i.last_alerting_at,
-                        i.episode_at,
-                        d.json(sent),
-                        r.updated_at,
-                        r.value,
-                        r.period,
-                        r.period_label,
-                        r.source,
-                        r.demo,
-                        r.pace,
-                        r.detail,
-                    ),
-                )
+            tx.executemany(_UPSERT, [_alert_row(r, d) for r in records])
             for t in transitions:
                 tx.execute(
                     f"INSERT INTO alert_transitions ({_TRANSITION_COLUMNS}) "
@@ -259,6 +230,33 @@ class StoreRepository:
             Delivery(r[0], r[1], read_time(r[2]), r[3], bool(r[4]), bool(r[5]), r[6], int(r[7]))
             for r in rows
         ]
+
+
+def _alert_row(r: AlertRecord, d: Dialect) -> tuple[Any, ...]:
+    i = r.instance
+    sent = [{"channel": s.channel, "state": s.state, "at": s.at.isoformat()} for s in i.sent]
+    return (
+        r.id,
+        r.rule_id,
+        r.subject,
+        r.indicator_id,
+        r.severity,
+        r.rule_text,
+        i.state.value,
+        i.since,
+        i.active_at,
+        i.last_alerting_at,
+        i.episode_at,
+        d.json(sent),
+        r.updated_at,
+        r.value,
+        r.period,
+        r.period_label,
+        r.source,
+        r.demo,
+        r.pace,
+        r.detail,
+    )
 
 
 def _record(r: tuple[Any, ...]) -> AlertRecord:
