@@ -7,6 +7,7 @@ it never raises for bad input, it reports it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -59,6 +60,8 @@ KIND_KEYS: dict[Kind, tuple[str, ...]] = {
     Kind.SOURCE: ("sources", "failures", "breaker"),
 }
 ALL = "*"
+MAX_NUMBER = 1e15  # the config's bounds (docs/config.md, "Bounds")
+MAX_DURATION = timedelta(days=3650)
 
 
 class _Table:
@@ -90,10 +93,14 @@ class _Table:
         if value is None:
             return default
         try:
-            return parse_duration(value)
+            td = parse_duration(value)
         except ValueError as exc:
             self.issue(key, str(exc))
             return default
+        if td > MAX_DURATION:
+            self.issue(key, f"must be at most {MAX_DURATION.days} days")
+            return default
+        return td
 
     def number(self, key: str) -> float | None:
         value = self.data.get(key)
@@ -101,6 +108,9 @@ class _Table:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.issue(key, f"expected a number, got {value!r}")
+            return None
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            self.issue(key, f"must be a finite number within ±1e15, got {value!r}")
             return None
         return float(value)
 
