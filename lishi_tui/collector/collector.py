@@ -25,6 +25,7 @@ from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
 from lishi_tui.domain.sanity import reading_problem
 from lishi_tui.registry import Registry
+from lishi_tui.sources import http_cache
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
 from lishi_tui.sources.http import HttpClient, SourceHttp
 from lishi_tui.store.base import Store, WriteResult
@@ -303,8 +304,12 @@ class Collector:
                 raise _Located(f"unknown source type {source.type!r}")
             if self._http is None:
                 self._http = HttpClient(self.config.collector)
+            await http_cache.before_run(self.store, rt.state, source.id)
             http = self._http.for_source(source, rt.state)
             result = await self._fetch_with_retries(source, stype, http, rt)
+            await http_cache.after_run(
+                self.store, rt.state, source.id, source.secrets, self.clock()
+            )
             readings, refused = cap_readings(result, self.config.collector.max_readings)
             readings = _validate(readings)
             kept, skipped = self._select(source, readings)
