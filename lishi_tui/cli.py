@@ -225,8 +225,11 @@ async def _fetch_once(collector: Any, sources: list[str] | None) -> list[SourceR
 
 
 def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> int:
-    runtime = _runtime(args, env)
     from lishi_tui.collector.collector import Collector
+    from lishi_tui.config import live
+
+    # A broken config file starts on its last good copy (said loudly), then is watched.
+    runtime, watcher = live.open_resilient(args, env, err)
 
     lock = runtime.collector_lock()
     if lock is not None and not lock.acquire():
@@ -249,13 +252,19 @@ def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -
         stopping = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopping.set)
+        reload_now = asyncio.Event()
+        loop.add_signal_handler(signal.SIGHUP, reload_now.set)
+        following = asyncio.create_task(
+            live.follow_collector(watcher, collector, store, err, force=reload_now)
+        )
         task = asyncio.create_task(collector.run_forever())
         waiter = asyncio.create_task(stopping.wait())
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         print("stopping: finishing the write in progress…", file=err, flush=True)
         await collector.stop()
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        following.cancel()
+        await asyncio.gather(task, following, return_exceptions=True)
         waiter.cancel()
 
     print(

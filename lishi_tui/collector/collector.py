@@ -20,6 +20,7 @@ from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
 from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings
+from lishi_tui.config.diff import SourceDiff, diff_sources
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
@@ -116,6 +117,8 @@ class Collector:
         self._tasks: set[asyncio.Task[Any]] = set()  # runs and loops, cancelled by stop()
         self._writes: set[asyncio.Task[Any]] = set()  # store writes, awaited by stop()
         self._stopping = False
+        self._source_loops: dict[str, asyncio.Task[Any]] = {}  # run_forever's loop per source
+        self._alerts_task: asyncio.Task[Any] | None = None
         self._stop_event: asyncio.Event | None = None
         self._forever_done: asyncio.Event | None = None
         self._builtin_dir = bundled_plugins_dir()
@@ -153,19 +156,22 @@ class Collector:
         """One loop per runnable source until ``stop()`` or cancellation."""
         self._stop_event = asyncio.Event()
         self._forever_done = asyncio.Event()
-        loops = [
-            self._spawn(self._loop(rt))
-            for rt in self._runtimes.values()
+        self._source_loops = {
+            sid: self._spawn(self._loop(rt))
+            for sid, rt in self._runtimes.items()
             if self.runnable(rt.source)
-        ]
-        loops.append(self._spawn(self._housekeeping()))
+        }
+        loops = [self._spawn(self._housekeeping())]
         if self.alerts is not None:
-            loops.append(self._spawn(self.alerts.run()))
+            self._alerts_task = self._spawn(self.alerts.run())
         loops.append(self._spawn(beat_forever(self.store, self.clock)))
         try:
             if not self._stopping:
                 await self._stop_event.wait()
         finally:
+            loops.extend(self._source_loops.values())
+            if self._alerts_task is not None:
+                loops.append(self._alerts_task)
             for task in loops:
                 task.cancel()
             await asyncio.gather(*loops, return_exceptions=True)
@@ -192,6 +198,40 @@ class Collector:
             except Exception as exc:  # housekeeping must never stop collecting
                 log.warning("pruning the store failed: %r", exc)
             await asyncio.sleep(HOUSEKEEPING_EVERY.total_seconds())
+
+    def apply_config(self, config: Config) -> SourceDiff:
+        """Hot reload: start, stop and restart exactly the sources a new config adds, removes
+        or changes; the others keep their loop, schedule, state and breaker."""
+        diff = diff_sources(self.config.sources, config.sources)
+        demo_flip = config.app.demo != self.config.app.demo
+        self.config = config
+        self._known_indicators = set(self.registry.indicators) | set(config.indicators)
+        settings = config.collector
+        kept = [s for s in config.sources if s not in (*diff.added, *diff.changed)]
+        restart = [*diff.changed, *(kept if demo_flip else ())]
+        for sid in (*diff.removed, *restart):
+            if (task := self._source_loops.pop(sid, None)) is not None:
+                task.cancel()
+        for sid in diff.removed:
+            self._runtimes.pop(sid, None)
+        for sid in (*diff.added, *diff.changed):
+            breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown)
+            self._runtimes[sid] = _Runtime(config.sources[sid], breaker)
+        for sid in (*diff.added, *restart):
+            rt = self._runtimes[sid]
+            if self._stop_event is not None and not self._stopping and self.runnable(rt.source):
+                self._source_loops[sid] = self._spawn(self._loop(rt))
+        self._runtimes = {sid: self._runtimes[sid] for sid in config.sources}
+        # Alert rules (and the indicators they read) are rebuilt from the new config.
+        if self._alerts_task is not None:
+            self._alerts_task.cancel()
+            self._alerts_task = None
+        self.alerts = alert_runner(
+            config, self.store, clock=self.clock, breaker_open=self._breaker_open
+        )
+        if self.alerts is not None and self._stop_event is not None and not self._stopping:
+            self._alerts_task = self._spawn(self.alerts.run())
+        return diff
 
     def refresh(self, source_id: str | None = None) -> None:
         """Wake the sleeping loop of ``source_id`` (every source when None) to run now."""

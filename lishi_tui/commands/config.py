@@ -57,7 +57,8 @@ def _registry(args: argparse.Namespace, env: Mapping[str, str]) -> Registry:
 def run_check(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     from lishi_tui.bootstrap import load_runtime
 
-    path = args.path if args.path is not None else getattr(args, "config", None)
+    given = getattr(args, "path", None)
+    path = given if given is not None else getattr(args, "config", None)
     try:
         runtime = load_runtime(path, env)
     except ConfigError as exc:
@@ -121,6 +122,12 @@ def register_edits(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     hist.add_argument("--key", default="", help="only this key and the keys under it")
     hist.add_argument("--limit", type=int, default=200)
     hist.set_defaults(handler=run_history)
+
+    reload = actions.add_parser(
+        "reload", help="make every running dashboard and collector re-read the config now"
+    )
+    add_common(reload)
+    reload.set_defaults(handler=run_reload)
 
 
 def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
@@ -217,3 +224,18 @@ def run_history(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, e
             file=out,
         )
     return EXIT_OK
+
+
+def run_reload(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    """Check the file, then touch it: every process watching it re-reads it within a second
+    (``collect`` also re-reads on SIGHUP). A broken file is reported and still touched, so
+    the running processes show the same errors."""
+    import os
+
+    from lishi_tui.config.locate import locate_config
+
+    path = locate_config(getattr(args, "config", None), env)
+    code = run_check(args, env, out, err)
+    os.utime(path)
+    print(f"{path}: running dashboards and collectors re-read it now", file=out)
+    return code

@@ -1,0 +1,161 @@
+"""A running process following its config: resilient start-up, the reload loop, the log lines.
+
+Used by ``collect`` and the dashboard: start on the last good config when the file is
+broken (loudly), then ``follow`` the file, applying each valid save and reporting each
+broken one until it is fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from lishi_tui.bootstrap import Runtime
+from lishi_tui.config import audit
+from lishi_tui.config.errors import ConfigIssue
+from lishi_tui.config.reload import POLL_SECONDS, ConfigWatcher, Reload, load_resilient, with_db
+
+if TYPE_CHECKING:
+    from lishi_tui.config.reading import RawConfig
+    from lishi_tui.registry import Registry
+    from lishi_tui.store.base import Store
+
+REMIND_EVERY_S = 60.0
+
+
+def open_resilient(
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO
+) -> tuple[Runtime, ConfigWatcher]:
+    """Like ``open_runtime``, but a broken file falls back to its last good copy (said on
+    ``err``); raises ``ConfigError`` only when there is none."""
+    from lishi_tui.commands.common import warn_plugin_errors
+    from lishi_tui.config.loader import plugin_settings
+    from lishi_tui.config.locate import locate_config
+    from lishi_tui.plugin_host import load_plugins
+
+    db = getattr(args, "db", None) or (
+        Path(env["LISHI_TUI_DB"]) if env.get("LISHI_TUI_DB") else None
+    )
+    path = locate_config(getattr(args, "config", None), env)
+
+    def registry_for(raw: RawConfig) -> Registry:
+        return load_plugins(plugin_settings(raw, env), env=env)
+
+    config, registry, text, issues = load_resilient(path, registry_for, env)
+    config = with_db(config, db)
+    runtime = Runtime(config, registry)
+    warn_plugin_errors(runtime, err)
+    if issues:
+        print_broken(issues, err, starting=True)
+    watcher = ConfigWatcher(path, config, registry, env, text=text, issues=issues, db=db)
+    return runtime, watcher
+
+
+def print_broken(issues: Iterable[ConfigIssue], err: TextIO, *, starting: bool = False) -> None:
+    head = (
+        "CONFIG BROKEN: starting on the last good copy; fix the file (it is watched):"
+        if starting
+        else "config not applied (the last good config stays in force):"
+    )
+    print(head, file=err, flush=True)
+    for issue in issues:
+        print(f"  {issue}", file=err, flush=True)
+
+
+async def follow(
+    watcher: ConfigWatcher,
+    on_reload: Callable[[Reload], object],
+    *,
+    force: asyncio.Event | None = None,
+    interval: float = POLL_SECONDS,
+    on_still_broken: Callable[[], object] | None = None,
+) -> None:
+    """Poll the files every ``interval`` seconds (or at once when ``force`` is set) forever."""
+    force = force or asyncio.Event()
+    since_reminder = 0.0
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(force.wait(), timeout=interval)
+        forced = force.is_set()
+        force.clear()
+        result = await asyncio.to_thread(watcher.poll, force=forced)
+        if result is not None:
+            since_reminder = 0.0
+            on_reload(result)
+        elif watcher.broken and on_still_broken is not None:
+            since_reminder += interval
+            if since_reminder >= REMIND_EVERY_S:
+                since_reminder = 0.0
+                on_still_broken()
+
+
+def audit_file_edit(store: Store, watcher: ConfigWatcher, result: Reload, who: str) -> None:
+    """Record the keys a file edit changed (origin: file), as the collecting process sees it."""
+    entries = [
+        audit.AuditEntry(audit.now(), who, audit.Origin.FILE, str(watcher.path), k, old, new)
+        for k, old, new in result.keys
+    ]
+    audit.record(store, entries)
+
+
+def describe(result: Reload) -> str:
+    """One log line for an applied reload."""
+    parts = [f"{len(result.keys)} key(s) changed"]
+    diff = result.sources
+    for what, ids in (
+        ("started", diff.added),
+        ("stopped", diff.removed),
+        ("restarted", diff.changed),
+    ):
+        if ids:
+            parts.append(f"{what} {', '.join(ids)}")
+    return "config reloaded: " + "; ".join(parts)
+
+
+async def follow_collector(
+    watcher: ConfigWatcher,
+    collector: object,
+    store: Store,
+    err: TextIO,
+    *,
+    force: asyncio.Event | None = None,
+    who: str | None = None,
+) -> None:
+    """``collect``'s reload loop: apply valid saves to the collector, log broken ones (and
+    remind every minute until fixed), re-run sources whose data files changed, audit edits."""
+    from lishi_tui.collector.collector import Collector
+    from lishi_tui.roles import current_account
+
+    assert isinstance(collector, Collector)
+    account = who or current_account()
+
+    def on_reload(result: Reload) -> None:
+        if result.issues:
+            print_broken(result.issues, err)
+        elif result.config is not None:
+            collector.apply_config(result.config)
+            print(describe(result), file=err, flush=True)
+            try:
+                audit_file_edit(store, watcher, result, account)
+            except Exception as exc:  # the reload stands; the trail says what it missed
+                print(f"warning: config change not recorded in the audit trail: {exc}", file=err)
+        for sid in result.data_changed:
+            collector.refresh(sid)
+
+    await follow(
+        watcher, on_reload, force=force, on_still_broken=lambda: print_broken(watcher.issues, err)
+    )
+
+
+__all__ = [
+    "audit_file_edit",
+    "describe",
+    "follow",
+    "follow_collector",
+    "open_resilient",
+    "print_broken",
+]
