@@ -404,6 +404,7 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
             "hooks": p.hooks,
             "source_types": p.source_types,
             "indicators": p.indicators,
+            "notifiers": p.notifiers,
             "error": p.error,
         }
         for p in registry.plugins
@@ -413,7 +414,11 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
         out.write("\n")
         return EXIT_OK
     for row in rows:
-        provides = ", ".join(row["source_types"] + [f"{len(row['indicators'])} indicators"])
+        provides = ", ".join(
+            row["source_types"]
+            + [f"notifier {n}" for n in row["notifiers"]]
+            + [f"{len(row['indicators'])} indicators"]
+        )
         line = f"{row['name']:<20} {row['state']:<8} {row['origin']:<11} {provides}"
         out.write(line + "\n")
         if row["error"]:

@@ -40,6 +40,7 @@ from typing import Protocol
 import pluggy
 
 from lishi_tui.domain.model import Indicator
+from lishi_tui.notify.api import NotifierType
 from lishi_tui.sources.api import SourceType
 
 PROJECT_NAME = "lishi_tui"
@@ -57,6 +58,12 @@ class RegisterIndicator(Protocol):
     """Called by a plugin once per indicator it defines."""
 
     def __call__(self, indicator: Indicator, /) -> None: ...
+
+
+class RegisterNotifier(Protocol):
+    """Called by a plugin once per notification channel type it provides."""
+
+    def __call__(self, notifier_type: NotifierType, /) -> None: ...
 
 
 @hookspec
@@ -87,5 +94,41 @@ def lishi_register_indicators(register: RegisterIndicator) -> None:
     :param register: call ``register(Indicator(...))`` once per indicator. An id
         already registered by another plugin is refused and recorded as this
         plugin's error.
+    :returns: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def lishi_register_notifiers(register: RegisterNotifier) -> None:
+    """Register the notification channel types this plugin provides.
+
+    Runs once, when plugins are loaded, before the configuration is validated: each
+    ``[notifiers.<id>]`` table's ``type`` must name a registered channel type, and its
+    other keys are checked against that type's ``options`` (declared with ``Option``,
+    ``secret=True`` for keys, passwords and signing secrets, which are then never shown).
+    When an alert changes state, the alerts engine hands each channel its batch: ``send``
+    gets a ``SendContext`` (options, events, language, the shared HTTP client as
+    ``ctx.http.post_json``, the batch as one ``ctx.message``) and delivers it or raises
+    ``DeliveryError`` (``retryable=True`` for transient failures). Each attempt is
+    time-limited; retries with backoff are done for it.
+
+    Example::
+
+        from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
+        from lishi_tui.sources.api import Option, OptionKind
+
+        async def send(ctx: SendContext) -> None:
+            reply = await ctx.http.post_json(ctx.options["url"], {"text": ctx.message.text})
+            if b'"ok"' not in reply.content:
+                raise DeliveryError(f"the chat refused the message: {reply.text[:80]}")
+
+        @hookimpl
+        def lishi_register_notifiers(register):
+            register(NotifierType("mychat", send, {"url": Option(OptionKind.URL, required=True,
+                                                                 secret=True)}))
+
+    :param register: call ``register(NotifierType(...))`` once per channel type. A name
+        already registered by another plugin is refused and recorded as this plugin's
+        error.
     :returns: nothing; return values are ignored.
     """

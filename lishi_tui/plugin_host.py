@@ -21,6 +21,7 @@ from lishi_tui import hookspecs
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import PluginSettings
 from lishi_tui.domain.model import Indicator
+from lishi_tui.notify.api import NotifierType
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
 from lishi_tui.sources.api import Option, SourceType
 from lishi_tui.text import nearest
@@ -231,6 +232,7 @@ class PluginHost:
         timeout = self.settings.timeout.total_seconds()
         self._call_each("lishi_register_source_types", self._source_type_registrar, timeout=timeout)
         self._call_each("lishi_register_indicators", self._indicator_registrar, timeout=timeout)
+        self._call_each("lishi_register_notifiers", self._notifier_registrar, timeout=timeout)
 
     def _call_each(
         self,
@@ -288,6 +290,33 @@ class PluginHost:
             record.indicators.append(item.id)
 
         return register
+
+    def _notifier_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        def register(item: Any) -> None:
+            validate_notifier_type(item)
+            owner = self.registry.notifier_type_owner.get(item.name)
+            if owner is not None:
+                raise ValueError(
+                    f"notifier type {item.name!r} is already registered by plugin {owner!r}"
+                )
+            self.registry.notifier_types[item.name] = item
+            self.registry.notifier_type_owner[item.name] = record.name
+            record.notifiers.append(item.name)
+
+        return register
+
+
+def validate_notifier_type(item: Any) -> None:
+    """Raise TypeError/ValueError if a registered object is not a usable NotifierType."""
+    if not isinstance(item, NotifierType):
+        raise TypeError(f"expected a NotifierType, got {type(item).__name__}: {item!r:.80}")
+    if not item.name or not item.name.replace("_", "").isalnum():
+        raise ValueError(f"notifier type name {item.name!r} must be letters, digits and _")
+    if not callable(item.send):
+        raise TypeError(f"notifier type {item.name!r}: send is not callable")
+    for key, option in item.options.items():
+        if not isinstance(option, Option):
+            raise TypeError(f"notifier type {item.name!r}: option {key!r} is not an Option")
 
 
 def validate_source_type(item: Any) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from lishi_tui.domain.model import Indicator
+from lishi_tui.notify.api import NotifierType
 from lishi_tui.sources.api import SourceType
 
 
@@ -38,6 +39,7 @@ class PluginRecord:
     hooks: list[str] = field(default_factory=list)
     source_types: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    notifiers: list[str] = field(default_factory=list)  # notification channel types
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -54,6 +56,8 @@ class Registry:
     plugins: list[PluginRecord] = field(default_factory=list)
     source_type_owner: dict[str, str] = field(default_factory=dict)
     indicator_owner: dict[str, str] = field(default_factory=dict)
+    notifier_types: dict[str, NotifierType] = field(default_factory=dict)
+    notifier_type_owner: dict[str, str] = field(default_factory=dict)
 
     def plugin(self, name: str) -> PluginRecord | None:
         return next((p for p in self.plugins if p.name == name), None)

@@ -20,7 +20,11 @@ HOOKS = [
 
 
 def test_hooks_are_documented_and_typed() -> None:
-    assert HOOKS == ["lishi_register_indicators", "lishi_register_source_types"]
+    assert HOOKS == [
+        "lishi_register_indicators",
+        "lishi_register_notifiers",
+        "lishi_register_source_types",
+    ]
     for name in HOOKS:
         function = getattr(hookspecs, name)
         doc = inspect.getdoc(function) or ""

@@ -227,14 +227,51 @@ class SourceHttp:
                 current,
             )
 
+    async def post(
+        self, url: str, *, content: bytes, headers: Mapping[str, str] | None = None
+    ) -> HttpResult:
+        """POST ``content`` to ``url`` (notifications); raises FetchError on any failure.
+
+        Redirects are not followed: a webhook that moved is reported, not re-posted to a
+        place nobody configured. Time-limited, size-capped and redacted like ``get``.
+        """
+        try:
+            target = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise self._error(f"invalid URL: {exc}", url) from None
+        if target.scheme not in ("http", "https"):
+            raise self._error("only http:// and https:// URLs can be posted to", url)
+        self.last_url = str(target)
+        async with self._client._slots:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    status, resp_headers, body = await self._send(
+                        target, dict(headers or {}), method="POST", content=content
+                    )
+            except TimeoutError:
+                raise self._error(
+                    f"timed out after {_seconds(self.timeout)} s", self.last_url, retryable=True
+                ) from None
+        if status in REDIRECT_STATUSES:
+            moved = self.redact(resp_headers.get("location", ""))
+            raise self._error(f"HTTP {status}: redirected to {moved or '?'}; not followed", target)
+        if not 200 <= status < 300:
+            raise self._status_error(status, resp_headers, body, target)
+        return HttpResult(url=str(target), status=status, content=body, headers=resp_headers)
+
     async def _send(
-        self, url: httpx.URL, headers: dict[str, str]
+        self,
+        url: httpx.URL,
+        headers: dict[str, str],
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         client = self._client._client
         cap = self._client.settings.max_bytes
         self.requests += 1
         try:
-            request = client.build_request("GET", url, headers=headers)
+            request = client.build_request(method, url, headers=headers, content=content)
             response = await client.send(request, stream=True)
         except httpx.TimeoutException:
             raise self._error(
