@@ -4,18 +4,21 @@ Every source type's tests serve faithful payloads through this server instead of
 the transport. A route can answer slowly (``delay``), drip its body (``trickle``), redirect,
 answer conditional requests with 304 (``etag`` / ``last_modified``), or lie about its length
 (``content_length``) to produce a truncated body. ``closed_port()`` gives a port where
-nothing listens, for connection-refused faults.
+nothing listens, for connection-refused faults. POST bodies are recorded, and a route's
+``reply`` can compute the answer from the request (a robot checking a signature).
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -32,6 +35,8 @@ class Route:
     etag: str | None = None  # answer 304 when If-None-Match matches
     last_modified: str | None = None  # answer 304 when If-Modified-Since matches
     content_length: int | None = None  # declare a different length (a truncated body)
+    # Computes (status, JSON-or-bytes body) from the request; overrides status and body.
+    reply: Callable[[RecordedRequest], tuple[int, bytes]] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,11 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     received_at: float = 0.0  # the server's time.monotonic() when the request arrived
+    body: bytes = b""  # what a POST sent
+    target: str = ""  # the request target as sent, query string still encoded
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -107,6 +117,7 @@ class LocalHTTPServer:
         etag: str | None = None,
         last_modified: str | None = None,
         content_length: int | None = None,
+        reply: Callable[[RecordedRequest], tuple[int, bytes]] | None = None,
     ) -> Route:
         """Answer every request to ``path`` (query ignored) with this response."""
         data = body.encode("utf-8") if isinstance(body, str) else body
@@ -125,6 +136,7 @@ class LocalHTTPServer:
             etag=etag,
             last_modified=last_modified,
             content_length=content_length,
+            reply=reply,
         )
         self.sequence(path, [r])
         return r
@@ -167,29 +179,44 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
         def do_GET(self) -> None:
+            self._handle("GET", b"")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._handle("POST", self.rfile.read(length) if length else b"")
+
+        def _handle(self, method: str, body: bytes) -> None:
             split = urlsplit(self.path)
             path = split.path or "/"
-            server._record(
-                RecordedRequest(
-                    method="GET",
-                    path=path,
-                    query=parse_qs(split.query, keep_blank_values=True),
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    received_at=time.monotonic(),
-                )
+            request = RecordedRequest(
+                method=method,
+                path=path,
+                query=parse_qs(split.query, keep_blank_values=True),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                received_at=time.monotonic(),
+                body=body,
+                target=self.path,
             )
+            server._record(request)
             route = server._next(path)
             try:
-                self._answer(route)
+                self._answer(route, request)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the client gave up (a timeout test)
 
-        def _answer(self, route: Route | None) -> None:
+        def _answer(self, route: Route | None, request: RecordedRequest) -> None:
             if route is None:
                 self._plain(404, b"no route for this path")
                 return
             if route.delay:
                 time.sleep(route.delay)
+            if route.reply is not None:
+                status, body = route.reply(request)
+                route = Route(
+                    status=status,
+                    body=body,
+                    headers={"Content-Type": "application/json", **route.headers},
+                )
             if self._not_modified(route):
                 self.send_response(304)
                 if route.etag:
