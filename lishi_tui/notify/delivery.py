@@ -33,10 +33,33 @@ HEALTH: dict[str, ChannelHealth] = {}
 
 
 class NotifierHttp:
-    """The shared HTTP client as one channel sees it (implements ``Poster``)."""
+    """The shared HTTP client as one channel sees it (implements ``Poster``).
 
-    def __init__(self, http: SourceHttp) -> None:
-        self._http = http
+    The client is asked for only when the channel posts: e-mail and command channels
+    never pay for an HTTP pool (its TLS setup alone costs tens of milliseconds).
+    """
+
+    def __init__(self, client: Callable[[], HttpClient], notifier: NotifierConfig) -> None:
+        self._client = client
+        self._notifier = notifier
+        self._http: SourceHttp | None = None
+
+    def _view(self) -> SourceHttp:
+        if self._http is None:
+            # SourceHttp keeps the pool's rules (size cap, timeouts, secret redaction); a
+            # notifier is a source of no indicators as far as it is concerned.
+            n = self._notifier
+            view = SourceConfig(
+                id=f"notifiers.{n.id}",
+                type=n.type,
+                interval=timedelta(),
+                indicators=(),
+                options={},
+                timeout=n.timeout,
+                secrets=n.secrets,
+            )
+            self._http = self._client().for_source(view, {})
+        return self._http
 
     async def post_json(
         self, url: str, body: Any, *, headers: Mapping[str, str] | None = None
@@ -44,26 +67,30 @@ class NotifierHttp:
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         sent = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         try:
-            return await self._http.post(url, content=content, headers=sent)
+            return await self._view().post(url, content=content, headers=sent)
         except FetchError as exc:  # already redacted by SourceHttp
             raise DeliveryError(
                 str(exc), retryable=exc.retryable, retry_after=exc.retry_after
             ) from None
 
 
-def _http_view(client: HttpClient, notifier: NotifierConfig) -> NotifierHttp:
-    # SourceHttp keeps the pool's rules (size cap, timeouts, secret redaction); a notifier
-    # is a source of no indicators as far as it is concerned.
-    view = SourceConfig(
-        id=f"notifiers.{notifier.id}",
-        type=notifier.type,
-        interval=timedelta(),
-        indicators=(),
-        options={},
-        timeout=notifier.timeout,
-        secrets=notifier.secrets,
-    )
-    return NotifierHttp(client.for_source(view, {}))
+class _OwnClient:
+    """An HTTP client made on first use and closed by whoever made this holder."""
+
+    def __init__(self, given: HttpClient | None) -> None:
+        self.given = given
+        self.made: HttpClient | None = None
+
+    def __call__(self) -> HttpClient:
+        if self.given is not None:
+            return self.given
+        if self.made is None:
+            self.made = HttpClient(CollectorSettings())
+        return self.made
+
+    async def aclose(self) -> None:
+        if self.made is not None:
+            await self.made.aclose()
 
 
 def backoff_delay(notifier: NotifierConfig, attempt: int, retry_after: float | None) -> float:
@@ -79,7 +106,7 @@ async def deliver_one(
     events: Sequence[AlertEvent],
     *,
     lang: str,
-    http: HttpClient,
+    http: HttpClient | Callable[[], HttpClient],
     now: Callable[[], datetime],
     sleep: Callable[[float], Any] = asyncio.sleep,
 ) -> DeliveryResult:
@@ -87,7 +114,8 @@ async def deliver_one(
     channel = notifier.channel
     if channel is None:
         return DeliveryResult(False, f"notifier {notifier.id!r}: no channel type", 0)
-    poster = _http_view(http, notifier)
+    client = http if callable(http) else _OwnClient(http)
+    poster = NotifierHttp(client, notifier)
     timeout = notifier.timeout.total_seconds()
     attempts = 0
     error = ""
@@ -166,7 +194,7 @@ async def deliver_batches(
             jobs[notifier_id] = (notifier, events)
     if not jobs:
         return results
-    client = http if http is not None else HttpClient(CollectorSettings())
+    client = _OwnClient(http)
     try:
         outcomes = await asyncio.gather(
             *(
@@ -175,8 +203,7 @@ async def deliver_batches(
             )
         )
     finally:
-        if http is None:
-            await client.aclose()
+        await client.aclose()
     for (notifier_id, (notifier, _)), result in zip(jobs.items(), outcomes, strict=True):
         results[notifier_id] = result
         _record(notifier, result, clock())
