@@ -74,7 +74,7 @@ def main() -> None:
 
     def auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = isinstance(data, LoginPassword) and data.password == PASSWORD.encode()
-        return AuthResult(success=ok, handled=False if not ok else None)
+        return AuthResult(success=ok) if ok else AuthResult(success=False, handled=False)
 
     with tempfile.TemporaryDirectory() as tmp:
         crt, key = _cert(Path(tmp))
@@ -102,6 +102,7 @@ def main() -> None:
             result = await deliver_all(many, {k: batch for k in many}, lang="zh")
             assert all(r.ok for r in result.values()), result
 
+        aiosmtplib: Any
         try:
             import aiosmtplib
         except ImportError:

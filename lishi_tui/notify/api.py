@@ -12,7 +12,7 @@ Like ``lishi_tui.sources.api`` this module imports neither Textual nor httpx.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -138,6 +138,8 @@ class SendContext:
 
 
 SendFn = Callable[[SendContext], Awaitable[None] | None]
+# Cross-option rules of a channel type: (key, message) for each problem found.
+ValidateFn = Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -149,12 +151,15 @@ class NotifierType:
     Each attempt is time-limited by the notifier's ``timeout``; retries are not its job.
     ``options`` are declared like a source type's: mark keys, passwords and signing
     secrets ``secret=True`` so they never appear in errors, ``show`` or the screen.
+    ``validate`` (optional) checks rules between options when the config is loaded, e.g.
+    "not both ssl and starttls"; each (key, message) it yields is a located config error.
     """
 
     name: str
     send: SendFn
     options: Mapping[str, Option] = field(default_factory=dict)
     description: str = ""
+    validate: ValidateFn | None = None
 
     @property
     def is_async(self) -> bool:
@@ -253,6 +258,7 @@ __all__ = [
     "Poster",
     "SendContext",
     "SendFn",
+    "ValidateFn",
     "channel_health",
     "deliver_all",
 ]

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import json
 import os
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
 from lishi_tui.sources.api import Option, OptionKind
@@ -60,6 +62,15 @@ async def send(ctx: SendContext) -> None:
         )
 
 
+def validate(options: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    argv = options.get("command")
+    if isinstance(argv, list):
+        if not argv:
+            yield "command", 'needs the program to run, e.g. ["/usr/local/bin/notify"]'
+        elif not all(isinstance(a, str) and a for a in argv):
+            yield "command", "every item must be a non-empty string (no shell is used)"
+
+
 COMMAND = NotifierType(
     "command",
     send,
@@ -71,4 +82,5 @@ COMMAND = NotifierType(
         ),
     },
     description="a local program with the batch as JSON on stdin (no shell)",
+    validate=validate,
 )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterator, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
 from lishi_tui.sources.api import Option, OptionKind
@@ -108,6 +110,23 @@ def send(ctx: SendContext) -> None:
         raise DeliveryError(f"{where}: {exc.strerror or exc}", retryable=True) from None
 
 
+def validate(options: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Rules between the options, checked when the config is loaded."""
+    if options.get("ssl") and options.get("starttls"):
+        yield "ssl", "give either ssl = true (SMTPS, port 465) or starttls = true, not both"
+    to = options.get("to")
+    if isinstance(to, list):
+        if not to:
+            yield "to", "needs at least one recipient"
+        for address in to:
+            if not isinstance(address, str) or "@" not in address:
+                yield "to", f"{address!r} is not an e-mail address"
+    if "@" not in str(options.get("from", "@")):
+        yield "from", f"{options['from']!r} is not an e-mail address"
+    if options.get("password") and not options.get("username"):
+        yield "password", "a password is given but no username to log in with"
+
+
 EMAIL = NotifierType(
     "email",
     send,
@@ -125,4 +144,5 @@ EMAIL = NotifierType(
         "cafile": Option(OptionKind.STR, default="", help="a CA bundle to trust (a private CA)"),
     },
     description="e-mail over SMTP (STARTTLS or SMTPS)",
+    validate=validate,
 )

@@ -45,6 +45,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "lishi_tui.config.tables.indicators",
     "lishi_tui.config.tables.sources",
     "lishi_tui.config.tables.pages",
+    "lishi_tui.notify.config",  # before alerts: rules name notifiers
     "lishi_tui.alerts.config",
 )
 

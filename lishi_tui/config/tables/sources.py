@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from lishi_tui.config.engine import Build, Section, TopTable
 from lishi_tui.config.fields import (
@@ -97,8 +97,19 @@ def option_field(name: str, option: Option) -> Field:
     )
 
 
-def option_fields(source_type: SourceType) -> Fields:
-    """A source type's options as field declarations."""
+class OptionsOwner(Protocol):
+    """What declares options the way a source type does (a SourceType, a NotifierType)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def options(self) -> Mapping[str, Option]: ...
+    @property
+    def description(self) -> str: ...
+
+
+def option_fields(source_type: OptionsOwner) -> Fields:
+    """A source type's (or any options owner's) options as field declarations."""
     return Fields(
         *(option_field(name, option) for name, option in source_type.options.items()),
         description=source_type.description,
@@ -175,50 +186,7 @@ class SourcesTable(TopTable[Mapping[str, SourceConfig]]):
     def _options(
         ctx: Build, t: Section, source_type: SourceType | None
     ) -> tuple[dict[str, Any], list[str]]:
-        options: dict[str, Any] = {}
-        secrets: list[str] = []
-        extra = [k for k in t.data if k not in SOURCE_FIELDS.names]
-        if source_type is None:
-            return options, secrets  # the type is already reported; its options cannot be judged
-        declared = option_fields(source_type)
-        valid = (*SOURCE_FIELDS.names, *declared.names)
-        for key in extra:
-            option = source_type.options.get(key)
-            field = declared.get(key)
-            if option is None or field is None:
-                suggestion = nearest(key, valid)
-                message = "unknown key"
-                if suggestion is None:
-                    takes = quoted(declared.names) if declared.names else "no options of its own"
-                    message += f"; source type {source_type.name!r} takes {takes}"
-                t.issues.add(t.at(key), message, suggestion)
-                continue
-            from_env: list[str] = []
-            value = ctx.expand_env(t.data[key], t.at(key), from_env)
-            secrets.extend(v for v in from_env if v)
-            if option.secret:
-                secrets.extend(v for v in _string_leaves(value) if v)
-            sensitive = option.secret or bool(from_env)
-            if sensitive and any(_UNSENDABLE.search(v) for v in _string_leaves(value)):
-                # Never echoed: the value is a secret, or came from the environment.
-                t.issues.add(
-                    t.at(key),
-                    "the value holds a line break or control character (not shown); a token "
-                    "read from a file often keeps its trailing newline: strip it",
-                )
-                continue
-            checked = field.check(value, t.where(key, sensitive=sensitive))
-            if checked is not INVALID:
-                options[key] = checked
-        for field in declared:
-            if field.name in options or field.name in extra:
-                continue
-            if field.required:
-                hint = f" ({field.description})" if field.description else ""
-                t.add(f"missing required option '{field.name}'{hint}")
-            else:
-                options[field.name] = field.default_value()
-        return options, secrets
+        return typed_options(ctx, t, source_type, SOURCE_FIELDS, what="source type")
 
     @staticmethod
     def _link(
@@ -293,3 +261,55 @@ def _string_leaves(value: Any) -> list[str]:
 
 
 TABLE = SourcesTable()
+
+
+def typed_options(
+    ctx: Build, t: Section, declared_type: OptionsOwner | None, common: Fields, *, what: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The keys of table ``t`` beyond ``common``, checked against a registered type's options
+    (a source type's, a notifier type's): typed values with defaults, and the secrets among
+    them (secret options and ``${ENV}`` values), for redaction."""
+    options: dict[str, Any] = {}
+    secrets: list[str] = []
+    extra = [k for k in t.data if k not in common.names]
+    if declared_type is None:
+        return options, secrets  # the type is already reported; its options cannot be judged
+    declared = option_fields(declared_type)
+    valid = (*common.names, *declared.names)
+    for key in extra:
+        option = declared_type.options.get(key)
+        field = declared.get(key)
+        if option is None or field is None:
+            suggestion = nearest(key, valid)
+            message = "unknown key"
+            if suggestion is None:
+                takes = quoted(declared.names) if declared.names else "no options of its own"
+                message += f"; {what} {declared_type.name!r} takes {takes}"
+            t.issues.add(t.at(key), message, suggestion)
+            continue
+        from_env: list[str] = []
+        value = ctx.expand_env(t.data[key], t.at(key), from_env)
+        secrets.extend(v for v in from_env if v)
+        if option.secret:
+            secrets.extend(v for v in _string_leaves(value) if v)
+        sensitive = option.secret or bool(from_env)
+        if sensitive and any(_UNSENDABLE.search(v) for v in _string_leaves(value)):
+            # Never echoed: the value is a secret, or came from the environment.
+            t.issues.add(
+                t.at(key),
+                "the value holds a line break or control character (not shown); a token "
+                "read from a file often keeps its trailing newline: strip it",
+            )
+            continue
+        checked = field.check(value, t.where(key, sensitive=sensitive))
+        if checked is not INVALID:
+            options[key] = checked
+    for field in declared:
+        if field.name in options or field.name in extra:
+            continue
+        if field.required:
+            hint = f" ({field.description})" if field.description else ""
+            t.add(f"missing required option '{field.name}'{hint}")
+        else:
+            options[field.name] = field.default_value()
+    return options, secrets
