@@ -20,15 +20,15 @@ DING_SECRET = "SEC0123456789abcdef"
 PASSWORD = "pa55-w0rd-smtp"
 ENV = {"WECOM_KEY": KEY, "DING_SECRET": DING_SECRET, "SMTP_PASSWORD": PASSWORD}
 
-GOOD = f"""
+GOOD = """
 [notifiers.office]
 type = "wecom"
-url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${{WECOM_KEY}}"
+url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${WECOM_KEY}"
 
 [notifiers.leaders]
 type = "dingtalk"
 url = "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456"
-secret = "${{DING_SECRET}}"
+secret = "${DING_SECRET}"
 msgtype = "text"
 retries = 5
 timeout = "20s"
@@ -39,7 +39,7 @@ host = "smtp.lishi.example"
 from = "alerts@lishi.example"
 to = ["office@lishi.example"]
 username = "alerts"
-password = "${{SMTP_PASSWORD}}"
+password = "${SMTP_PASSWORD}"
 
 [notifiers.pager]
 type = "command"
@@ -171,7 +171,11 @@ def test_the_plugins_command_lists_the_channel_types(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "LISHI_TUI_PLUGINS_ALLOW": "notifiers", "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LISHI_TUI_PLUGINS_ALLOW": "notifiers",
+            "HOME": str(tmp_path),
+        },
     )
     (row,) = [r for r in json.loads(out.stdout) if r["name"] == "notifiers"]
     assert row["state"] == "loaded" and row["error"] is None
