@@ -15,6 +15,7 @@ from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, SourceType
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.alerting import INDICATORS, Channels
+from tests.support.bundled import load_bundled
 
 RULE = """
 [alerts.gdp_low]
@@ -29,10 +30,15 @@ async def low_gdp(ctx: FetchContext) -> list[Reading]:
     return [Reading("gdp_growth", Period.quarter(2026, 3), value=6.1)]
 
 
+def _registry() -> Registry:
+    channels = load_bundled("notifiers").notifier_types  # the rules name real notifiers
+    return Registry(source_types={"fixed": SourceType("fixed", low_gdp)}, notifier_types=channels)
+
+
 def setup(tmp_path: Path) -> Config:
     path = tmp_path / "lishi.toml"
     path.write_text(INDICATORS + RULE, encoding="utf-8")
-    return load_config(path, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), {})
+    return load_config(path, _registry(), {})
 
 
 async def collect_until(collector: Collector, done: asyncio.Event | None = None) -> None:
@@ -51,9 +57,7 @@ async def test_the_collector_evaluates_after_writing_and_sends_once(tmp_path: Pa
     channels = Channels()
     for _restart in range(2):
         store = SqliteStore(tmp_path / "h.db")
-        collector = Collector(
-            cfg, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), store
-        )
+        collector = Collector(cfg, _registry(), store)
         assert collector.alerts is not None
         collector.alerts.deliver = channels
         await collect_until(collector)
@@ -71,9 +75,7 @@ async def test_the_collector_evaluates_after_writing_and_sends_once(tmp_path: Pa
 async def test_fetch_once_does_not_evaluate(tmp_path: Path) -> None:
     cfg = setup(tmp_path)
     store = SqliteStore(tmp_path / "h.db")
-    collector = Collector(
-        cfg, Registry(source_types={"fixed": SourceType("fixed", low_gdp)}), store
-    )
+    collector = Collector(cfg, _registry(), store)
     assert collector.alerts is not None
     await collector.run_once()
     await collector.stop()

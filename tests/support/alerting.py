@@ -13,6 +13,7 @@ from lishi_tui.domain.model import Observation, Reading
 from lishi_tui.domain.periods import Period
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, SourceType
+from tests.support.bundled import load_bundled
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -42,6 +43,16 @@ frequency = "monthly"
 type = "fixed"
 interval = "1h"
 indicators = ["gdp_growth", "greening", "retail"]
+
+[notifiers.ops]
+type = "webhook"
+url = "http://127.0.0.1:9/hook"
+
+[notifiers.mail]
+type = "email"
+host = "127.0.0.1"
+from = "alerts@lishi.example"
+to = ["office@lishi.example"]
 """
 
 
@@ -50,7 +61,9 @@ async def _fixed(ctx: FetchContext) -> list[Reading]:
 
 
 def registry() -> Registry:
-    return Registry(source_types={"fixed": SourceType("fixed", _fixed)})
+    # The built-in channel types too, so that a rule's `notify` can name a real notifier.
+    channels = load_bundled("notifiers").notifier_types
+    return Registry(source_types={"fixed": SourceType("fixed", _fixed)}, notifier_types=channels)
 
 
 def config(tmp_path: Path, rules: str, *, extra: str = "") -> Config:
