@@ -30,6 +30,10 @@ indicators = ["gdp_growth"]
 below = 6.5
 severity = "critical"
 notify = ["ops"]
+
+[notifiers.ops]
+type = "webhook"
+url = "http://127.0.0.1:9/hook"
 """
 
 
