@@ -45,6 +45,19 @@ def value_text(indicator: Indicator, obs: Observation | None, lang: str) -> str:
     return f"{symbol}{number(indicator, obs.value)}{' ' + u if u else ''}"
 
 
+def status_mark(obs: Observation | None, lang: str) -> str:
+    """The publisher's flag as a short word ("初步" / "prov."); "" for a normal figure."""
+    if obs is None or obs.reading.status.value == "normal":
+        return ""
+    return t(f"obs.{obs.reading.status.value}", lang)
+
+
+def append_status_mark(text: Text, obs: Observation | None, lang: str) -> None:
+    """Put the flag beside a figure already in ``text``."""
+    if mark := status_mark(obs, lang):
+        text.append(f" {mark}", "italic")
+
+
 def ratio_text(indicator: Indicator, obs: Observation | None) -> str | None:
     """ "1,581 / 1,787" for a ratio reading that carries its parts."""
     if obs is None:

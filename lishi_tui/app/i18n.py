@@ -198,6 +198,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "qualifier.about": ("约", "about"),
     "qualifier.exact": ("精确", "exact"),
     "none": ("—", "—"),
+    # the publisher's flag on a figure, shown beside it (normal shows nothing)
+    "obs.provisional": ("初步", "prov."),
+    "obs.estimated": ("估计", "est."),
+    "obs.break": ("口径变化", "break"),
+    "obs.missing": ("暂缺", "n/a"),
     # alerts (lishi_tui/app/screens/alerts.py, widgets/alert_badge.py)
     "binding.alerts": ("告警", "Alerts"),
     "help.alerts": ("查看告警：确认、打开指标详情", "Show alerts: acknowledge, open the indicator"),

@@ -17,12 +17,14 @@ from textual.worker import get_current_worker
 
 from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import (
+    append_status_mark,
     clean,
     literal,
     number,
     period_text,
     qualifier_words,
     ratio_text,
+    status_mark,
     unit,
     value_text,
 )
@@ -260,7 +262,7 @@ class DetailScreen(Screen[None]):
         indicator = (
             self.view.indicator if self.view else self.data.config.indicators[self.indicator_id]
         )
-        flags = [obs.reading.status.value] if obs.reading.status.value != "normal" else []
+        flags = [status_mark(obs, lang)] if status_mark(obs, lang) else []
         if obs.reading.qualifier.value != "exact":
             flags.append(qualifier_words(obs.reading.qualifier, lang))
         return [
@@ -292,6 +294,7 @@ class DetailScreen(Screen[None]):
             out.append("\n")
 
         value = Text(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        append_status_mark(value, latest, lang)
         parts = ratio_text(indicator, latest)
         if parts:
             value.append(f"  ({parts})")

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from lishi_tui.app.formatting import (
+    append_status_mark,
     period_text,
     ratio_text,
     target_text,
@@ -33,6 +34,7 @@ class GaugePanel(Panel):
             head.append(parts, "bold")
             head.append("  ")
         head.append(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        append_status_mark(head, latest, lang)
         if view.demo:
             head.append("  ")
             head.append(t("panel.demo", lang), "reverse")

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from lishi_tui.app.formatting import (
+    append_status_mark,
     delta_text,
     period_text,
     target_text,
@@ -43,6 +44,7 @@ class StatPanel(Panel):
             )
         latest = view.latest
         head = Text(value_text(indicator, latest, lang), RAG_STYLE[view.rag])
+        append_status_mark(head, latest, lang)
         if view.demo:
             head.append("  ")
             head.append(t("panel.demo", lang), "reverse")
