@@ -346,7 +346,7 @@ def test_nbs_regions_and_quarters() -> None:
         data, {"code": "A010301", "region": "140000"}, indicator="g", origin="u"
     )
     assert values(readings) == {"2023-Q4": 5.0, "2023-Q3": 4.6, "2023-Q2": 4.9, "2023-Q1": 4.2}
-    with pytest.raises(FetchError, match=r"several regions; set `region`"):
+    with pytest.raises(FetchError, match=r"several regions \(110000, 140000\); set `region`"):
         NBS.parse_nbs(data, {"code": "A010301"}, indicator="g", origin="u")
 
 

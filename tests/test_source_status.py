@@ -56,3 +56,60 @@ def test_table_cell_flags() -> None:
     readings = CSV.parse_csv(text.encode("gb18030"), options, indicator="r", origin="r.csv")
     newest = readings[-1]
     assert newest.value == 612330.2 and newest.status is ObservationStatus.PROVISIONAL
+
+
+def test_worldbank_recorded_reply_mexico_gdp() -> None:
+    # worldbank_mex_gdp_recorded.json: MEX 2025 1832641364775.52, 2024 1830489311088.89;
+    # the Euro area's 2025 is null and "Not classified" has no ISO3 code
+    page = WB.parse_worldbank_page(
+        payload("worldbank_mex_gdp_recorded.json"), indicator="g", origin="u", country="MEX"
+    )
+    assert {r.period.key: r.value for r in page.readings} == {
+        "2025": 1832641364775.52,
+        "2024": 1830489311088.89,
+    }
+    assert (page.page, page.pages, page.total) == (1, 1, 4)
+    euro = WB.parse_worldbank_page(
+        payload("worldbank_mex_gdp_recorded.json"), indicator="g", origin="u", country="EMU"
+    )
+    assert euro.readings == []  # null is no figure, never zero
+
+
+def test_worldbank_recorded_error_reply() -> None:
+    import pytest
+
+    from lishi_tui.sources.api import FetchError
+
+    with pytest.raises(FetchError, match="World Bank API error: 120 Invalid value: The provided"):
+        WB.parse_worldbank_page(
+            payload("worldbank_invalid_value_recorded.json"), indicator="g", origin="u"
+        )
+
+
+async def test_worldbank_several_countries_names_them() -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import pytest
+
+    from lishi_tui.sources.api import FetchContext, FetchError, HttpResult
+
+    class Fixed:
+        async def get(self, url: str, **_: object) -> HttpResult:
+            body = json.loads(payload("worldbank_mex_gdp_recorded.json"))
+            body[1][1]["country"] = {"id": "CL", "value": "Chile"}  # a second country, 2024
+            body[1][1]["countryiso3code"] = "CHL"
+            body[1][1]["date"] = "2025"
+            return HttpResult(url, 200, json.dumps(body).encode(), {})
+
+    ctx = FetchContext(
+        "wb",
+        {"url": "http://h/v2/country/MEX;CHL/indicator/NY.GDP.MKTP.CD"},
+        ("g",),
+        Fixed(),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        Path("."),
+        Path("."),
+    )
+    with pytest.raises(FetchError, match=r"several countries \(CHL, MEX\); set `country`"):
+        await WB.fetch(ctx)

@@ -107,9 +107,12 @@ def parse_nbs(
             continue
         reading = _reading(node["data"], codes["sj"], indicator, origin, to_growth, at)
         if reading.period.key in readings:
+            regions = sorted(
+                {_codes(n).get("reg", "") for n in datanodes if isinstance(n, Mapping)} - {""}
+            )
             raise FetchError(
-                f"period {reading.period.key} appears twice for {code}: "
-                "the reply has several regions; set `region`",
+                f"period {reading.period.key} appears twice for {code}: the reply has several "
+                f"regions ({', '.join(regions[:12]) or 'no reg codes'}); set `region` to one",
                 where=at,
             )
         readings[reading.period.key] = reading

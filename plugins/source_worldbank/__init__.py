@@ -49,6 +49,7 @@ class Page:
     page: int
     pages: int
     total: int
+    countries: frozenset[str] = frozenset()  # ISO3 codes of the records read
 
 
 def _count(info: Mapping[str, Any], key: str, where: str) -> int:
@@ -114,6 +115,7 @@ def parse_worldbank_page(
         )
     wanted = country.upper() if country else None
     readings: list[Reading] = []
+    codes: set[str] = set()
     for i, record in enumerate(records):
         at = f"{origin} [1][{i}]"
         if not isinstance(record, Mapping):
@@ -131,13 +133,15 @@ def parse_worldbank_page(
             period = parse_period(str(record["date"]))
         except (NumberError, PeriodError) as exc:
             raise FetchError(f"{exc}; record: {excerpt(record, 120)}", where=at) from None
+        if record.get("countryiso3code"):
+            codes.add(str(record["countryiso3code"]).upper())
         code = str(record.get("obs_status") or "").strip()
         status = status_from_code(code)
         if status is ObservationStatus.MISSING:
             continue  # flagged as no figure: skipped like a null value
         note = f"obs_status {code}" if code else ""
         readings.append(Reading(indicator, period, value, status=status, origin=origin, note=note))
-    return Page(readings, page, pages, total)
+    return Page(readings, page, pages, total, frozenset(codes))
 
 
 def _country_codes(record: Mapping[str, Any]) -> set[str]:
@@ -165,6 +169,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     country = ctx.options.get("country")
     max_pages = int(ctx.options.get("max_pages", 50))
     readings: list[Reading] = []
+    pages_seen: list[frozenset[str]] = []
     page_no, pages = 1, 1
     while page_no <= pages:
         base, params = page_params(url, ctx.options, page_no)
@@ -177,6 +182,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
             country=str(country) if country else None,
         )
         readings += page.readings
+        pages_seen.append(page.countries)
         pages = page.pages
         if pages > max_pages:
             raise FetchError(
@@ -192,9 +198,10 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     seen: set[str] = set()
     for r in readings:
         if r.period.key in seen:
+            countries = sorted({c for p in pages_seen for c in p})
             raise FetchError(
-                f"period {r.period.key} appears twice: the URL names several countries; "
-                "set `country`",
+                f"period {r.period.key} appears twice: the URL names several countries "
+                f"({', '.join(countries) or 'codes not given'}); set `country` to one of them",
                 where=url,
             )
         seen.add(r.period.key)
