@@ -4,14 +4,17 @@ the alerts screen, Enter to the detail, ack with a reason (operator) or refused 
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
+
+from textual.widgets import Input
 
 from lishi_tui.alerts.config import parse_alerts
 from lishi_tui.alerts.engine import AlertEngine
 from lishi_tui.alerts.stored import StoreRepository
 from lishi_tui.app.app import LishiApp, make_app
-from lishi_tui.app.screens.alerts import AckScreen, AlertsScreen
+from lishi_tui.app.screens.alerts import AckScreen, AlertsScreen, SilenceScreen
 from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.widgets.alert_badge import ALERTING_CLASS
 from lishi_tui.config.schema import Config
@@ -134,4 +137,37 @@ async def test_no_alert_tables_no_badge_and_nothing_written(tmp_path: Path) -> N
         assert "当前没有告警" in screen_text(app)
     with store.read() as tx:
         assert not tx.dialect.table_exists(tx, "alerts")  # a viewer never creates tables
+    store.close()
+
+
+async def test_silence_from_the_keyboard(tmp_path: Path) -> None:
+    config, store = setup(tmp_path, lang="en")
+    app = make_app(
+        config, build_registry(), store, clock=lambda: FIXED_NOW, env={}, role=Role.OPERATOR
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_reads(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SilenceScreen)
+        app.screen.query_one("#silence-for", Input).value = "soon"
+        await pilot.press(*"drill", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SilenceScreen)  # a bad duration is said, not taken
+        assert "not a duration" in screen_text(app)
+        app.screen.query_one("#silence-for", Input).value = "90m"
+        app.screen.query_one("#silence-reason", Input).focus()
+        await pilot.press("enter")
+        for _ in range(100):
+            if StoreRepository(store).silences(FIXED_NOW):
+                break
+            await pilot.pause(0.02)
+        [silence] = StoreRepository(store).silences(FIXED_NOW)
+        assert silence.target == "gdp_low/gdp_growth" and silence.reason == "drill"
+        assert silence.until - silence.at == timedelta(minutes=90)
+        await wait_reads(app, pilot, 2)
+        await pilot.pause()
+        assert "silenced" in screen_text(app)
     store.close()

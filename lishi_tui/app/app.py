@@ -387,6 +387,9 @@ class LishiApp(GuardedApp):
     def acknowledge(self, alert_id: str, reason: str) -> None:
         self.alert_watch.acknowledge(alert_id, reason)
 
+    def silence(self, alert_id: str, duration: timedelta, reason: str) -> None:
+        self.alert_watch.silence(alert_id, duration, reason)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(

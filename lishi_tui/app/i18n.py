@@ -229,6 +229,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts.ack_placeholder": ("原因（必填）", "reason (required)"),
     "alerts.ack_keys": ("Enter 确认  Esc 取消", "Enter records it  Esc cancels"),
     "alerts.acked": ("已确认 {alert}", "Acknowledged {alert}"),
+    "alerts.binding.silence": ("静默", "Silence"),
+    "alerts.silence_prompt": (
+        "静默告警 {alert}：时长（如 2h、1d）与原因",
+        "Silence {alert}: for how long (2h, 1d) and why",
+    ),
+    "alerts.silence_keys": ("Enter 下一项/记录  Esc 取消", "Enter next / record  Esc cancels"),
+    "alerts.silence_range": ("时长须大于 0，且不超过 3650 天", "Longer than 0, at most 3650 days"),
+    "alerts.silenced": ("已静默 {alert}", "Silenced {alert}"),
 }
 
 

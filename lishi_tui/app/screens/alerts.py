@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import cache
 from typing import ClassVar, Protocol
 
@@ -14,12 +15,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from lishi_tui.alerts.config import MAX_DURATION
 from lishi_tui.alerts.wording import word
 from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.screens.plugins import short_when
 from lishi_tui.app.widgets.alert_badge import AlertRow
+from lishi_tui.config.durations import parse_duration
 
 
 class AlertActions(Protocol):
@@ -28,6 +31,8 @@ class AlertActions(Protocol):
     def open_detail(self, indicator_id: str) -> None: ...
 
     def acknowledge(self, alert_id: str, reason: str) -> None: ...
+
+    def silence(self, alert_id: str, duration: timedelta, reason: str) -> None: ...
 
     def allowed(self, permission: str) -> bool: ...
 
@@ -51,6 +56,7 @@ def alerts_bindings(lang: str) -> list[BindingType]:
         Binding("escape", "app.pop_screen", t("binding.back", lang)),
         Binding("enter", "open", t("binding.detail", lang)),
         Binding("a", "ack", t("alerts.binding.ack", lang)),
+        Binding("s", "silence", t("alerts.binding.silence", lang)),
         Binding("q", "app.quit", t("binding.quit", lang)),
     ]
 
@@ -190,6 +196,18 @@ class AlertsScreen(Screen[None]):
 
         self.app.push_screen(AckScreen(alert_id, self.data.lang), done)
 
+    def action_silence(self) -> None:
+        row = self.selected()
+        if row is None or not self.actions.allowed("acknowledge"):
+            return
+        alert_id = row.record.id
+
+        def done(answer: tuple[timedelta, str] | None) -> None:
+            if answer is not None:
+                self.actions.silence(alert_id, *answer)
+
+        self.app.push_screen(SilenceScreen(alert_id, self.data.lang), done)
+
 
 class AckScreen(ModalScreen[str | None]):
     """Asks why an alert is acknowledged: Enter records it, Escape leaves it."""
@@ -214,6 +232,49 @@ class AckScreen(ModalScreen[str | None]):
         reason = event.value.strip()
         if reason:
             self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SilenceScreen(ModalScreen[tuple[timedelta, str] | None]):
+    """Asks how long to send nothing about an alert, and why: Enter in the reason records it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, alert_id: str, lang: str) -> None:
+        super().__init__()
+        self.alert_id = alert_id
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ack-box"):
+            yield Static(Text(t("alerts.silence_prompt", self.lang, alert=clean(self.alert_id))))
+            yield Input(value="2h", id="silence-for")
+            yield Input(placeholder=t("alerts.ack_placeholder", self.lang), id="silence-reason")
+            yield Static(id="silence-error")
+            yield Static(Text(t("alerts.silence_keys", self.lang), "dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#silence-reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "silence-for":
+            self.query_one("#silence-reason", Input).focus()
+            return
+        reason = event.value.strip()
+        try:
+            duration = parse_duration(self.query_one("#silence-for", Input).value)
+        except ValueError as exc:
+            self.query_one("#silence-error", Static).update(Text(clean(exc), "bold"))
+            return
+        if duration <= timedelta() or duration > MAX_DURATION:
+            self.query_one("#silence-error", Static).update(
+                Text(t("alerts.silence_range", self.lang), "bold")
+            )
+            return
+        if reason:
+            self.dismiss((duration, reason))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,9 +8,9 @@ an alert firing, and the rows of the alerts screen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -24,6 +24,7 @@ from lishi_tui.store.base import Store
 from lishi_tui.text import clean
 
 if TYPE_CHECKING:
+    from lishi_tui.alerts.stored import StoreRepository
     from lishi_tui.app.app import LishiApp
 
 ALERTING_CLASS = "-alerting"
@@ -167,27 +168,46 @@ class AlertWatch:
 
     def acknowledge(self, alert_id: str, reason: str) -> None:
         """Record an ack with this session's account, in a thread worker, then re-read."""
+        from lishi_tui.alerts.records import Ack
+
+        now = self.app.clock()
+        ack = Ack(alert_id, now, self.app.account, clean(reason, single_line=True, limit=500))
+        self._write(
+            lambda repo: repo.add_ack(ack), t("alerts.acked", self.app.lang, alert=clean(alert_id))
+        )
+
+    def silence(self, target: str, duration: timedelta, reason: str) -> None:
+        """Record a silence with this session's account, in a thread worker, then re-read."""
+        from lishi_tui.alerts.records import Silence
+
+        now = self.app.clock()
+        silence = Silence(
+            target,
+            now,
+            now + duration,
+            self.app.account,
+            clean(reason, single_line=True, limit=500),
+        )
+        self._write(
+            lambda repo: repo.add_silence(silence),
+            t("alerts.silenced", self.app.lang, alert=clean(target)),
+        )
+
+    def _write(self, change: Callable[[StoreRepository], None], done: str) -> None:
         if not self.app.allowed("acknowledge"):
             return
-        account = self.app.account
-        now = self.app.clock()
 
         def write() -> None:
-            from lishi_tui.alerts.records import Ack
             from lishi_tui.alerts.stored import StoreRepository
 
             try:
-                StoreRepository(self.app.store).add_ack(Ack(alert_id, now, account, reason))
+                change(StoreRepository(self.app.store))
             except Exception as exc:
                 self.app.call_from_thread(
-                    self.app.notify, clean(f"ack: {exc}"), severity="error", markup=False
+                    self.app.notify, clean(f"alerts: {exc}"), severity="error", markup=False
                 )
                 return
-            self.app.call_from_thread(
-                self.app.notify,
-                t("alerts.acked", self.app.lang, alert=clean(alert_id)),
-                markup=False,
-            )
+            self.app.call_from_thread(self.app.notify, done, markup=False)
             self._read()
 
-        self.app.run_worker(write, thread=True, group="alerts-ack", exit_on_error=False)
+        self.app.run_worker(write, thread=True, group="alerts-write", exit_on_error=False)
