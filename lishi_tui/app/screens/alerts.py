@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
-from typing import ClassVar, Protocol
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,6 +48,7 @@ COLUMNS = (
     "alerts.col.rule",
 )
 CAPS = {"alerts.col.subject": 16, "alerts.col.figure": 14, "alerts.col.rule": 14}
+_Answer = TypeVar("_Answer")
 STATE_MARK = {"firing": "●", "recovering": "◐", "pending": "○", "nodata": "?", "error": "✕"}
 
 
@@ -209,8 +210,8 @@ class AlertsScreen(Screen[None]):
         self.app.push_screen(SilenceScreen(alert_id, self.data.lang), done)
 
 
-class AckScreen(ModalScreen[str | None]):
-    """Asks why an alert is acknowledged: Enter records it, Escape leaves it."""
+class _AlertBox(ModalScreen[_Answer | None], Generic[_Answer]):
+    """A small box about one alert; Escape leaves it with nothing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
@@ -218,6 +219,13 @@ class AckScreen(ModalScreen[str | None]):
         super().__init__()
         self.alert_id = alert_id
         self.lang = lang
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AckScreen(_AlertBox[str]):
+    """Asks why an alert is acknowledged: Enter records it, Escape leaves it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ack-box"):
@@ -233,19 +241,9 @@ class AckScreen(ModalScreen[str | None]):
         if reason:
             self.dismiss(reason)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class SilenceScreen(ModalScreen[tuple[timedelta, str] | None]):
+class SilenceScreen(_AlertBox[tuple[timedelta, str]]):
     """Asks how long to send nothing about an alert, and why: Enter in the reason records it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
-
-    def __init__(self, alert_id: str, lang: str) -> None:
-        super().__init__()
-        self.alert_id = alert_id
-        self.lang = lang
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ack-box"):
@@ -275,6 +273,3 @@ class SilenceScreen(ModalScreen[tuple[timedelta, str] | None]):
             return
         if reason:
             self.dismiss((duration, reason))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
