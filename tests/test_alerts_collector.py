@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from lishi_tui.alerts.runner import alert_runner
 from lishi_tui.alerts.stored import StoreRepository
 from lishi_tui.collector import Collector
 from lishi_tui.config.loader import load_config
@@ -14,8 +15,9 @@ from lishi_tui.domain.periods import Period
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, SourceType
 from lishi_tui.store.sqlite import SqliteStore
-from tests.support.alerting import INDICATORS, Channels
+from tests.support.alerting import INDICATORS, T0, Channels, obs
 from tests.support.bundled import load_bundled
+from tests.support.httpserver import LocalHTTPServer, Route
 
 RULE = """
 [alerts.gdp_low]
@@ -81,4 +83,34 @@ async def test_fetch_once_does_not_evaluate(tmp_path: Path) -> None:
     await collector.stop()
     assert collector.alerts.evaluations == 0
     assert StoreRepository(store).alerts() == {}
+    store.close()
+
+
+async def test_a_failing_webhook_loses_nothing_and_is_sent_once_it_answers(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.sequence("/hook", [Route(status=500, body=b"down"), Route(status=200, body=b"ok")])
+    path = tmp_path / "lishi.toml"
+    text = INDICATORS.replace("http://127.0.0.1:9/hook", http_server.url("/hook"))
+    path.write_text(text.replace('url = "', 'retries = 0\nurl = "', 1) + RULE, encoding="utf-8")
+    cfg = load_config(path, _registry(), {})
+    store = SqliteStore(tmp_path / "h.db")
+    store.write([obs("gdp_growth", Period.quarter(2026, 3), 6.1)])
+    runner = alert_runner(cfg, store, clock=lambda: T0, env={"LISHI_TUI_LANG": "en"})
+    assert runner is not None and runner.deliver is not None  # the real channels
+    await runner.evaluate()
+    failed = StoreRepository(store).deliveries()
+    assert [(d.notifier, d.ok) for d in failed] == [("ops", False)]
+    assert "500" in (failed[0].error or "")
+    await runner.evaluate()  # the next evaluation sends it again
+    await runner.evaluate()  # and then it has been told: nothing more
+    assert http_server.count("/hook") == 2
+    body = http_server.requests_to("/hook")[-1].json()
+    assert (body["alert"], body["state"], body["value"], body["unit"]) == (
+        "gdp_low/gdp_growth",
+        "firing",
+        6.1,
+        "%",
+    )
+    assert [d.ok for d in StoreRepository(store).deliveries()] == [True, False]
     store.close()

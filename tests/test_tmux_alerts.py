@@ -1,10 +1,11 @@
 """The bundled dashboard in tmux with a rule on a demo indicator set to fire: the badge, the
-alerts screen, an ack from the keyboard."""
+alerts screen, an ack from the keyboard, and exactly one message at a real local webhook."""
 
 from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from lishi_tui.alerts.stored import StoreRepository
 from lishi_tui.config.locate import bundled_config_path
 from lishi_tui.store.sqlite import SqliteStore
+from tests.support.httpserver import LocalHTTPServer
 from tests.support.tmux import Tmux
 
 pytestmark = [
@@ -23,20 +25,27 @@ pytestmark = [
 # AQI is a demo series in the bundled config; any figure is above 0, so this fires at once.
 RULE = """
 
+[notifiers.hook]
+type = "webhook"
+url = "{url}"
+
 [alerts.aqi_demo]
 kind = "threshold"
 indicators = ["aqi"]
 above = 0
 severity = "critical"
 demo = true
+notify = ["hook"]
 """
 
 
 @pytest.fixture
-def dashboard(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
+def dashboard(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator[tuple[Tmux, Path]]:
+    http_server.route("/hook", "ok")
     bundled = bundled_config_path()
     config = tmp_path / "lishi.toml"
-    config.write_text(bundled.read_text(encoding="utf-8") + RULE, encoding="utf-8")
+    rule = RULE.replace("{url}", http_server.url("/hook"))
+    config.write_text(bundled.read_text(encoding="utf-8") + rule, encoding="utf-8")
     db = tmp_path / "history.db"
     command = [
         sys.executable,
@@ -54,7 +63,9 @@ def dashboard(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
     tmux.close()
 
 
-def test_badge_screen_and_ack_from_the_keyboard(dashboard: tuple[Tmux, Path]) -> None:
+def test_badge_screen_ack_and_one_webhook_message(
+    dashboard: tuple[Tmux, Path], http_server: LocalHTTPServer
+) -> None:
     tmux, db = dashboard
     tmux.wait_for("⚠ 严重 1", limit_s=40)  # the header badge, once the demo AQI is stored
     tmux.keys("a")  # once: on the alerts screen the same key acknowledges
@@ -71,5 +82,22 @@ def test_badge_screen_and_ack_from_the_keyboard(dashboard: tuple[Tmux, Path]) ->
         assert (ack.alert_id, ack.reason) == ("aqi_demo/aqi", "演练")
     finally:
         store.close()
+    # The demo AQI keeps changing, and the clock evaluates every 15 s: still one message.
+    for _ in range(100):
+        if http_server.count("/hook"):
+            break
+        time.sleep(0.1)
+    time.sleep(3)
+    [request] = http_server.requests_to("/hook")
+    body = request.json()
+    assert {k: body[k] for k in ("alert", "rule", "state", "severity", "indicator", "demo")} == {
+        "alert": "aqi_demo/aqi",
+        "rule": "aqi_demo",
+        "state": "firing",
+        "severity": "critical",
+        "indicator": "aqi",
+        "demo": True,
+    }
+    assert body["value"] is not None and body["period"] and body["source"] and body["since"]
     tmux.keys("Escape")
     tmux.keys("q")

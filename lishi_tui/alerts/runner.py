@@ -139,5 +139,16 @@ def alert_runner(
 
 
 def _deliver_for(config: Config, lang: str) -> Deliver | None:
-    """The notification channels' ``deliver_all`` for ``config``, when they are available."""
-    return None
+    """The configured channels' ``deliver_all``; None when no notifier is configured."""
+    from lishi_tui.notify.config import configured_notifiers
+
+    notifiers = configured_notifiers(config)
+    if not notifiers:
+        return None
+
+    async def deliver(batches: Mapping[str, Sequence[AlertEvent]]) -> Mapping[str, DeliveryResult]:
+        from lishi_tui.notify.api import deliver_all  # httpx: only once something is sent
+
+        return await deliver_all(notifiers, batches, lang=lang)
+
+    return deliver
