@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -101,12 +100,12 @@ def discover_folder(folder: Path, origin: PluginOrigin) -> list[Candidate]:
 
 def discover_entry_points() -> list[Candidate]:
     """Plugins of installed packages, from the ``lishi_tui`` entry-point group."""
+    from lishi_tui.entry_point_cache import entry_points
+
     found: list[Candidate] = []
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist = ep.dist
-        location = f"{dist.name} {dist.version}" if dist is not None else ep.value
-        version = dist.version if dist is not None else ""
-        found.append(Candidate(ep.name, PluginOrigin.ENTRY_POINT, location, ep.load, version))
+    for ep in entry_points(ENTRY_POINT_GROUP):  # cached while the install is unchanged
+        location = f"{ep.dist} {ep.version}" if ep.dist else ep.value
+        found.append(Candidate(ep.name, PluginOrigin.ENTRY_POINT, location, ep.load, ep.version))
     return found
 
 

@@ -76,7 +76,7 @@ class StorageSettings:
     url: str = ""  # for server backends
     # Retention of high-frequency (instant) readings: raw for this long, then hourly buckets
     # until keep_hourly, then daily ones. Figures of calendar periods are always kept whole.
-    keep_instants: timedelta = timedelta(days=30)
+    keep_instants: timedelta = timedelta(days=7)
     keep_hourly: timedelta = timedelta(days=365)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from lishi_tui.store.schema import Migration
@@ -177,8 +177,3 @@ def cutoff(moment: datetime, align: int) -> int:
     """``moment`` as epoch seconds, rounded down to a whole bucket (so no bucket is split)."""
     seconds = int(moment.astimezone(UTC).timestamp())
     return hour_of(seconds) if align == HOUR else day_of(seconds)
-
-
-def default_windows() -> tuple[timedelta, timedelta]:
-    """Raw instants kept 30 days, hourly buckets a year; daily ones forever."""
-    return timedelta(days=30), timedelta(days=365)
