@@ -70,20 +70,26 @@ async def open_detail(store: RowCountingStore) -> tuple[Any, Any]:
     return config, make_app(config, build_registry(), store, clock=lambda: FIXED_NOW, env={})
 
 
+async def shown_detail(app: Any, pilot: Any) -> DetailScreen:
+    """Open the AQI detail screen and let its first store read land."""
+    await pilot.pause()
+    app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, DetailScreen)
+    for _ in range(100):
+        if screen.reads:
+            break
+        await pilot.pause(0.05)
+    return screen
+
+
 async def test_detail_of_a_long_series_reads_a_page_and_pages_on(tmp_path: Path) -> None:
     store = RowCountingStore(tmp_path / "h.db")
     store.write(aqi_readings(3_000))
     _, app = await open_detail(store)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, DetailScreen)
-        for _ in range(100):
-            if screen.reads:
-                break
-            await pilot.pause(0.05)
+        screen = await shown_detail(app, pilot)
         table = screen.query_one("#detail-history", DataTable)
         assert table.row_count == HISTORY_PAGE
         text = screen_text(app)
@@ -112,16 +118,7 @@ async def test_detail_reads_the_same_rows_for_ten_times_the_history(tmp_path: Pa
         store.write(aqi_readings(n))
         _, app = await open_detail(store)
         async with app.run_test(size=(100, 40)) as pilot:
-            await pilot.pause()
-            app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, DetailScreen)
-            for _ in range(100):
-                if screen.reads:
-                    break
-                await pilot.pause(0.05)
-            assert screen.reads
+            assert (await shown_detail(app, pilot)).reads
         counts.append(sum(c for _, c in store.rows_read))
         store.close()
     small, large = counts
