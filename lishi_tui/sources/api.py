@@ -120,6 +120,29 @@ class FetchContext:
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    async def read_path_or_url(self, type_name: str) -> tuple[bytes, str]:
+        """The bytes of the ``path`` or ``url`` option (exactly one) and where they came from.
+
+        On a 304 the shared client hands back the body it remembered, so the caller always
+        has something to parse.
+        """
+        path, url = self.options.get("path"), self.options.get("url")
+        if bool(path) == bool(url):
+            raise FetchError(
+                f"a {type_name} source needs exactly one of `path` and `url`", where=self.source_id
+            )
+        if path:
+            file = self.resolve_path(str(path))
+            try:
+                return file.read_bytes(), str(file)
+            except FileNotFoundError:
+                raise FetchError("file not found", where=str(file)) from None
+            except OSError as exc:
+                raise FetchError(f"cannot read the file: {exc.strerror}", where=str(file)) from None
+        headers = {str(k): str(v) for k, v in dict(self.options.get("headers") or {}).items()}
+        result = await self.http.get(str(url), headers=headers)
+        return result.content, result.url
+
     @property
     def indicator(self) -> str:
         """The single indicator a one-indicator source feeds."""

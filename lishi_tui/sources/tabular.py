@@ -14,7 +14,7 @@ from typing import Any
 
 from lishi_tui.domain.model import Reading
 from lishi_tui.domain.periods import Period, PeriodError
-from lishi_tui.sources.api import FetchError
+from lishi_tui.sources.api import FetchError, Option, OptionKind
 from lishi_tui.sources.parsing import (
     NumberError,
     excerpt,
@@ -29,6 +29,34 @@ from lishi_tui.sources.parsing import (
 # Footnote rows under Chinese statistical tables ("注：…", "数据来源：…") carry text in the
 # first cell only; they are skipped instead of being read as a bad period.
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源", "来源", "note", "source")
+
+
+def table_options(what: str, *, value_help: str, skip_help: str) -> dict[str, Option]:
+    """The options every table type takes (``what`` names its file in the help texts)."""
+    return {
+        "path": Option(OptionKind.PATH, help=f"the {what} (relative to the config file); or `url`"),
+        "url": Option(OptionKind.URL, help=f"the {what}'s URL; or `path`"),
+        "layout": Option(
+            OptionKind.STR,
+            default="long",
+            choices=("long", "wide"),
+            help="long: one row per period; wide: one column per period, one row picked by "
+            "`filter`",
+        ),
+        "period_column": Option(
+            OptionKind.STR_OR_INT,
+            help="long layout: the column holding periods (name or 0-based index)",
+        ),
+        "value_column": Option(OptionKind.STR_OR_INT, help=value_help),
+        "filter": Option(
+            OptionKind.TABLE, default={}, help="{ column = value }: keep only rows where all match"
+        ),
+        "skip_rows": Option(OptionKind.INT, default=0, help=skip_help),
+        "scale": Option(
+            OptionKind.FLOAT, default=1.0, help="multiply every value, e.g. 0.0001 万→亿"
+        ),
+        "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers for `url`"),
+    }
 
 
 @dataclass(frozen=True)

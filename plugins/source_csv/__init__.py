@@ -12,41 +12,19 @@ from lishi_tui.domain.model import Reading
 from lishi_tui.hookspecs import RegisterSourceType
 from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
 from lishi_tui.sources.parsing import DecodeError, decode_text
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows
+from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
 
-OPTIONS: dict[str, Option] = {
-    "path": Option(OptionKind.PATH, help="the CSV file (relative to the config file); or `url`"),
-    "url": Option(OptionKind.URL, help="the CSV file's URL; or `path`"),
-    "layout": Option(
-        OptionKind.STR,
-        default="long",
-        choices=("long", "wide"),
-        help="long: one row per period; wide: one column per period, one row picked by `filter`",
-    ),
-    "period_column": Option(
-        OptionKind.STR_OR_INT,
-        help="long layout: the column holding periods (name or 0-based index)",
-    ),
-    "value_column": Option(
-        OptionKind.STR_OR_INT,
-        help="long layout: the column holding values (name, name without its (unit), or index)",
-    ),
-    "filter": Option(
-        OptionKind.TABLE, default={}, help="{ column = value }: keep only rows where all match"
-    ),
+OPTIONS: dict[str, Option] = table_options(
+    "CSV file",
+    value_help="long layout: the column holding values (name, name without its (unit), or index)",
+    skip_help="lines to drop above the header (one-cell title lines are skipped anyway)",
+) | {
     "encoding": Option(
         OptionKind.STR,
         default="auto",
         help="auto (UTF-8, UTF-8 with BOM, UTF-16 with BOM or GB18030) or a codec",
     ),
     "delimiter": Option(OptionKind.STR, default=",", help='field separator, e.g. "," or "\\t"'),
-    "skip_rows": Option(
-        OptionKind.INT,
-        default=0,
-        help="lines to drop above the header (one-cell title lines are skipped anyway)",
-    ),
-    "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value, e.g. 0.0001 万→亿"),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers for `url`"),
 }
 
 
@@ -82,22 +60,8 @@ def parse_csv(
 
 async def fetch(ctx: FetchContext) -> list[Reading]:
     """Read the file or download the URL, then parse it."""
-    path, url = ctx.options.get("path"), ctx.options.get("url")
-    if bool(path) == bool(url):
-        raise FetchError("a csv source needs exactly one of `path` and `url`", where=ctx.source_id)
-    if path:
-        file = ctx.resolve_path(str(path))
-        try:
-            content = file.read_bytes()
-        except FileNotFoundError:
-            raise FetchError("file not found", where=str(file)) from None
-        except OSError as exc:
-            raise FetchError(f"cannot read the file: {exc.strerror}", where=str(file)) from None
-        return parse_csv(content, ctx.options, indicator=ctx.indicator, origin=str(file))
-    headers = dict(ctx.options.get("headers") or {})
-    result = await ctx.http.get(str(url), headers=headers)
-    # On a 304 the shared client hands back the body it remembered, so this always parses.
-    return parse_csv(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
+    content, origin = await ctx.read_path_or_url("csv")
+    return parse_csv(content, ctx.options, indicator=ctx.indicator, origin=origin)
 
 
 SOURCE_TYPE = SourceType(

@@ -24,44 +24,22 @@ from lishi_tui import hookimpl
 from lishi_tui.domain.model import Reading
 from lishi_tui.hookspecs import RegisterSourceType
 from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows
+from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
 
 EXTRA_HINT = "install the excel extra: pip install 'lishi-tui[excel]' (python-calamine)"
 
-OPTIONS: dict[str, Option] = {
-    "path": Option(OptionKind.PATH, help="the workbook (relative to the config file); or `url`"),
-    "url": Option(OptionKind.URL, help="the workbook's URL; or `path`"),
+OPTIONS: dict[str, Option] = table_options(
+    "workbook",
+    value_help="the column holding values; in the wide layout, the heading under the period "
+    "when the period heading spans several (e.g. 同比增长)",
+    skip_help="rows to drop above the header (merged or one-cell title rows are skipped anyway)",
+) | {
     "sheet": Option(
         OptionKind.STR_OR_INT, default=0, help="the sheet: its name, or a 0-based index"
-    ),
-    "layout": Option(
-        OptionKind.STR,
-        default="long",
-        choices=("long", "wide"),
-        help="long: one row per period; wide: one column per period, one row picked by `filter`",
-    ),
-    "period_column": Option(
-        OptionKind.STR_OR_INT,
-        help="long layout: the column holding periods (name or 0-based index)",
-    ),
-    "value_column": Option(
-        OptionKind.STR_OR_INT,
-        help="the column holding values; in the wide layout, the heading under the period "
-        "when the period heading spans several (e.g. 同比增长)",
-    ),
-    "filter": Option(
-        OptionKind.TABLE, default={}, help="{ column = value }: keep only rows where all match"
-    ),
-    "skip_rows": Option(
-        OptionKind.INT,
-        default=0,
-        help="rows to drop above the header (merged or one-cell title rows are skipped anyway)",
     ),
     "header_rows": Option(
         OptionKind.INT, help="rows the header takes (default: as its merged cells say)"
     ),
-    "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value, e.g. 0.0001 万→亿"),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers for `url`"),
 }
 
 Grid = list[list[Any]]
@@ -182,25 +160,9 @@ def parse_excel(
 
 async def fetch(ctx: FetchContext) -> list[Reading]:
     """Read the workbook file or download it, then read the sheet."""
-    path, url = ctx.options.get("path"), ctx.options.get("url")
-    if bool(path) == bool(url):
-        raise FetchError(
-            "an excel source needs exactly one of `path` and `url`", where=ctx.source_id
-        )
     _calamine()  # say which extra is missing before any download
-    if path:
-        file = ctx.resolve_path(str(path))
-        try:
-            content = file.read_bytes()
-        except FileNotFoundError:
-            raise FetchError("file not found", where=str(file)) from None
-        except OSError as exc:
-            raise FetchError(f"cannot read the file: {exc.strerror}", where=str(file)) from None
-        return parse_excel(content, ctx.options, indicator=ctx.indicator, origin=str(file))
-    headers = dict(ctx.options.get("headers") or {})
-    result = await ctx.http.get(str(url), headers=headers)
-    # On a 304 the shared client hands back the body it remembered, so this always parses.
-    return parse_excel(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
+    content, origin = await ctx.read_path_or_url("excel")
+    return parse_excel(content, ctx.options, indicator=ctx.indicator, origin=origin)
 
 
 SOURCE_TYPE = SourceType(
