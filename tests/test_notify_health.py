@@ -47,3 +47,14 @@ def test_nothing_saved_reads_empty(open_store: OpenStore) -> None:
     store = open_store()
     save_health(store, [])
     assert load_health(store) == {}
+
+
+async def test_deliver_all_records_in_the_store_it_is_given(
+    open_store: OpenStore, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/hook", "ok")
+    store = open_store()
+    config = notifier("webhook", {"url": http_server.url("/hook")}, id="stored")
+    result = await deliver_all({"stored": config}, {"stored": [event()]}, lang="zh", store=store)
+    assert result["stored"].ok
+    assert load_health(open_store())["stored"].ok is True

@@ -140,6 +140,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plugins.title": ("插件与数据源", "Plugins and sources"),
     "plugins.plugins": ("插件", "Plugins"),
     "plugins.sources": ("数据源", "Sources"),
+    "plugins.channels": ("通知渠道", "Notification channels"),
+    "col.last_delivery": ("最近发送", "Last delivery"),
+    "state.never_sent": ("尚未发送", "nothing sent yet"),
     "plugins.keys": (
         "Tab 切换表格 · ↑↓ 选行 · ←→ 横向滚动 · 表下一行显示所选行全文",
         "Tab switches table · ↑↓ pick a row · ←→ scroll sideways · the line below shows it in full",

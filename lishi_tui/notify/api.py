@@ -23,6 +23,7 @@ from lishi_tui.text import redact
 if TYPE_CHECKING:
     from lishi_tui.notify.message import Message
     from lishi_tui.sources.http import HttpClient
+    from lishi_tui.store.base import Store
 
 ALERT_STATES = ("firing", "resolved", "nodata", "error")
 SECRET_MASK = "***"
@@ -225,6 +226,7 @@ async def deliver_all(
     lang: str,
     http: HttpClient | None = None,
     now: Callable[[], datetime] | None = None,
+    store: Store | None = None,
 ) -> dict[str, DeliveryResult]:
     """Deliver each batch to its channel, all channels at once; never raises for a channel.
 
@@ -233,11 +235,12 @@ async def deliver_all(
     Every attempt is time-limited; refused, timed-out, 5xx and 429 replies are retried
     with backoff (honouring Retry-After). An unknown or disabled notifier id gets a failed
     result. ``http`` is the shared client (one is made and closed here if not given).
-    The outcome is recorded for :func:`channel_health`.
+    The outcome is recorded for :func:`channel_health`, and in ``store`` when given (so
+    that a dashboard in another process shows it; see ``lishi_tui.notify.health``).
     """
     from lishi_tui.notify.delivery import deliver_batches
 
-    return await deliver_batches(notifiers, batches, lang=lang, http=http, now=now)
+    return await deliver_batches(notifiers, batches, lang=lang, http=http, now=now, store=store)
 
 
 def channel_health() -> dict[str, ChannelHealth]:

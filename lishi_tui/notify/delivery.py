@@ -25,6 +25,7 @@ from lishi_tui.notify.api import (
 )
 from lishi_tui.sources.api import FetchError, HttpResult
 from lishi_tui.sources.http import HttpClient, SourceHttp
+from lishi_tui.store.base import Store
 from lishi_tui.text import clean, redact
 
 log = logging.getLogger("lishi_tui.notify")
@@ -175,6 +176,7 @@ async def deliver_batches(
     lang: str,
     http: HttpClient | None = None,
     now: Callable[[], datetime] | None = None,
+    store: Store | None = None,
 ) -> dict[str, DeliveryResult]:
     """See :func:`lishi_tui.notify.api.deliver_all`."""
     clock = now or (lambda: datetime.now(UTC))
@@ -214,4 +216,15 @@ async def deliver_batches(
                 result.attempts,
                 result.error,
             )
+    if store is not None:
+        await _save(store, [HEALTH[n] for n in jobs])
     return results
+
+
+async def _save(store: Store, healths: list[ChannelHealth]) -> None:
+    from lishi_tui.notify.health import save_health
+
+    try:
+        await asyncio.to_thread(save_health, store, healths)
+    except Exception as exc:  # the store's trouble is reported; deliveries already happened
+        log.warning("could not record channel health: %s", clean(str(exc), single_line=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -20,8 +20,16 @@ from textual.worker import get_current_worker
 from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import literal
 from lishi_tui.app.i18n import t
+from lishi_tui.app.screens.channels import (
+    CHANNEL_COLUMNS,
+    CHANNEL_COLUMNS_NARROW,
+    channel_rows,
+    read_channel_health,
+)
 from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
+from lishi_tui.notify.api import ChannelHealth
+from lishi_tui.notify.config import configured_notifiers
 from lishi_tui.registry import PluginState
 from lishi_tui.store.base import SourceHealth
 
@@ -32,6 +40,7 @@ class SourcesRead:
 
     health: Mapping[str, SourceHealth]
     last_errors: dict[str, SourceRunOutcome | None]  # by source id, in display order
+    channels: Mapping[str, ChannelHealth] = field(default_factory=dict)  # by notifier id
 
 
 def _attr(obj: object, *names: str) -> object:
@@ -104,6 +113,8 @@ class PluginsScreen(Screen[None]):
         self._narrow: bool | None = None
         self._source_details: dict[str, Text] = {}
         self._plugin_details: dict[str, Text] = {}
+        self._channel_details: dict[str, Text] = {}
+        self._notifiers = configured_notifiers(data.config)  # no section when there are none
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -116,6 +127,10 @@ class PluginsScreen(Screen[None]):
             yield Static(t("plugins.plugins", lang), classes="section")
             yield DataTable(id="plugins-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plugins-detail", classes="row-detail")
+            if self._notifiers:
+                yield Static(t("plugins.channels", lang), classes="section")
+                yield DataTable(id="channels-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="channels-detail", classes="row-detail")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -135,7 +150,10 @@ class PluginsScreen(Screen[None]):
         for table_id, keys in (
             ("#sources-table", SOURCE_COLUMNS_NARROW if narrow else SOURCE_COLUMNS),
             ("#plugins-table", PLUGIN_COLUMNS_NARROW if narrow else PLUGIN_COLUMNS),
+            ("#channels-table", CHANNEL_COLUMNS_NARROW if narrow else CHANNEL_COLUMNS),
         ):
+            if not self.query(table_id):
+                continue
             table = self.query_one(table_id, DataTable)
             table.clear(columns=True)
             for key in keys:
@@ -155,8 +173,9 @@ class PluginsScreen(Screen[None]):
         last_errors = {
             sid: next((r for r in store.fetch_log(sid, limit=20) if not r.ok), None) for sid in ids
         }
+        channels = read_channel_health(store) if self._notifiers else {}
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, SourcesRead(health, last_errors))
+            self.app.call_from_thread(self._show, SourcesRead(health, last_errors, channels))
 
     def _show(self, read: SourcesRead) -> None:
         if not self.is_mounted:
@@ -168,6 +187,12 @@ class PluginsScreen(Screen[None]):
         fill(self.query_one("#plugins-table", DataTable), plugins)
         self.show_detail("#sources-table")
         self.show_detail("#plugins-table")
+        if self._notifiers:
+            channels, self._channel_details = channel_rows(
+                self._notifiers, read.channels, self.lang
+            )
+            fill(self.query_one("#channels-table", DataTable), channels)
+            self.show_detail("#channels-table")
         self.reads += 1
 
     def source_rows(self, read: SourcesRead) -> tuple[dict[str, dict[str, Text]], dict[str, Text]]:
@@ -235,7 +260,9 @@ class PluginsScreen(Screen[None]):
         rows: dict[str, dict[str, Text]] = {}
         details: dict[str, Text] = {}
         for record in self.data.registry.plugins:
-            provides = literal(", ".join(record.source_types + record.indicators))
+            provides = literal(
+                ", ".join(record.source_types + record.notifiers + record.indicators)
+            )
             state_style = {PluginState.LOADED: "green", PluginState.FAILED: "bold reverse red"}.get(
                 record.state, "dim"
             )
@@ -265,8 +292,12 @@ class PluginsScreen(Screen[None]):
 
     def show_detail(self, table_id: str) -> None:
         table = self.query_one(table_id, DataTable)
-        details = self._source_details if table_id == "#sources-table" else self._plugin_details
-        target = "#sources-detail" if table_id == "#sources-table" else "#plugins-detail"
+        details = {
+            "#sources-table": self._source_details,
+            "#plugins-table": self._plugin_details,
+            "#channels-table": self._channel_details,
+        }[table_id]
+        target = table_id.replace("-table", "-detail")
         text = Text()
         if table.row_count:
             key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
