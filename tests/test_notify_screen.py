@@ -53,8 +53,8 @@ async def test_a_failing_channel_shows_on_the_plugins_screen(store: SqliteStore)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, PluginsScreen)
-        for _ in range(40):
-            if "invalid webhook url" in screen_text(app):
+        for _ in range(400):  # bounded, never timed: the store is read on a worker thread
+            if screen.reads and "invalid webhook url" in screen_text(app):
                 break
             await pilot.pause(0.05)
         text = screen_text(app)
