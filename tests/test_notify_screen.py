@@ -11,6 +11,7 @@ import pytest
 
 from lishi_tui.app import make_app
 from lishi_tui.app.screens.plugins import PluginsScreen
+from lishi_tui.notify import delivery
 from lishi_tui.notify.api import ChannelHealth
 from lishi_tui.notify.config import TABLE
 from lishi_tui.notify.health import save_health
@@ -37,6 +38,7 @@ async def test_a_failing_channel_shows_on_the_plugins_screen(store: SqliteStore)
         "pager": notifier("command", {"command": ["/bin/true"]}, id="pager"),
     }
     config = dataclasses.replace(build_config(), tables={TABLE.key: notifiers})
+    delivery.HEALTH.clear()  # this process's own deliveries (earlier tests) would be newer
     # What the collector (another process) recorded: office failing twice, mail fine.
     earlier = FIXED_NOW - timedelta(minutes=5)
     save_health(
