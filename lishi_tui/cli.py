@@ -131,7 +131,10 @@ _runtime = open_runtime
 
 
 def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    runtime = _runtime(args, env)
+    from lishi_tui.config import live
+
+    # A broken config file starts on its last good copy (said loudly), then is watched.
+    runtime, watcher = live.open_resilient(args, env, sys.stderr)
     account = current_account(env)
     try:
         role = resolve_role(
@@ -164,6 +167,7 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             env=env,
             role=role,
             account=account,
+            config_watcher=watcher,
         )
         app.run()
         return app.return_code or 0

@@ -36,6 +36,7 @@ from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.config.reload import ConfigWatcher
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.config.secrets import config_secrets
 from lishi_tui.registry import Registry
@@ -81,9 +82,13 @@ class LishiApp(GuardedApp):
         env: Mapping[str, str] | None = None,
         role: Role = Role.VIEWER,
         account: str | None = None,
+        config_watcher: ConfigWatcher | None = None,
     ) -> None:
         super().__init__()
         env = os.environ if env is None else env
+        self.env = env
+        self.config_watcher = config_watcher  # hot reload (lishi_tui.app.reloading)
+        self.config_reloads = 0  # applied reloads (tests wait on it)
         self.role = role
         self.permissions = Permissions.for_role(role)
         self.account = account if account is not None else current_account(env)
@@ -164,6 +169,12 @@ class LishiApp(GuardedApp):
         if self.collector is not None:
             self.run_worker(
                 self._run_collector(), name="collector", group="collector", exit_on_error=False
+            )
+        if self.config_watcher is not None:
+            from lishi_tui.app.reloading import follow
+
+            self.run_worker(
+                follow(self, self.config_watcher), group="config-reload", exit_on_error=False
             )
         if not self.is_headless:
             self._install_hangup_handler()
@@ -459,6 +470,7 @@ def make_app(
     env: Mapping[str, str] | None = None,
     role: Role = Role.VIEWER,
     account: str | None = None,
+    config_watcher: ConfigWatcher | None = None,
 ) -> LishiApp:
     """The dashboard for ``config``, reading ``store``; with ``collector`` it also runs it.
 
@@ -474,6 +486,7 @@ def make_app(
         env=env,
         role=role,
         account=account,
+        config_watcher=config_watcher,
     )
 
 

@@ -1,0 +1,118 @@
+"""The dashboard following its config file: valid saves applied in place, broken ones shown
+as a persistent banner (the last good config stays in force) until the file is fixed."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from textual.widgets import Static
+
+from lishi_tui.config import live
+from lishi_tui.config.reload import ConfigWatcher, Reload
+from lishi_tui.config.schema import Config, resolve_language
+from lishi_tui.text import clean
+
+if TYPE_CHECKING:
+    from lishi_tui.app.app import LishiApp
+
+
+class ConfigBanner(Static):
+    """The located errors of a config save that was not applied; stays until fixed."""
+
+    DEFAULT_CSS = """
+    ConfigBanner {
+        dock: top;
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        background: $error;
+        color: $text;
+    }
+    """
+
+
+def banner_text(watcher: ConfigWatcher, lang: str) -> str:
+    head = (
+        "配置文件有错误，未应用；仍使用上一个有效配置："
+        if lang == "zh"
+        else "Config file has errors and was not applied; the last good config is in force:"
+    )
+    lines = [clean(str(issue), single_line=True) for issue in watcher.issues[:5]]
+    more = len(watcher.issues) - len(lines)
+    if more > 0:
+        lines.append(f"… +{more}")
+    return "\n".join([head, *lines])
+
+
+def show_banner(app: LishiApp, watcher: ConfigWatcher) -> None:
+    screen = app.dashboard
+    text = banner_text(watcher, app.lang)
+    existing = list(screen.query(ConfigBanner))
+    if existing:
+        existing[0].update(text)
+    else:
+        screen.mount(ConfigBanner(text, markup=False, id="config-banner"))
+
+
+def clear_banner(app: LishiApp) -> None:
+    for banner in app.dashboard.query(ConfigBanner):
+        banner.remove()
+
+
+async def apply_config(app: LishiApp, config: Config) -> None:
+    """Rebuild the dashboard's pages and panels from ``config`` in place (the same screen):
+    pages, panels, indicators, targets, thresholds, language. Every shown indicator is
+    read from the store again."""
+    from lishi_tui.app.screens.dashboard import dashboard_screen_class
+
+    app.config = config
+    app.lang = resolve_language(config.app.language, app.env)
+    app.panel_context = dataclasses.replace(app.panel_context, lang=app.lang)
+    app.data = dataclasses.replace(app.data, config=config, ctx=app.panel_context)
+    screen = app.dashboard
+    fresh = dashboard_screen_class(app.lang)(config, app.panel_context)  # never mounted
+    screen.config, screen.ctx, screen.pages = config, app.panel_context, fresh.pages
+    screen._last_focus = {}
+    app._panels_by_indicator = {}
+    for panel in screen.panels:
+        for iid in panel.indicator_ids:
+            app._panels_by_indicator.setdefault(iid, []).append(panel)
+    await screen.recompose()
+    screen.apply_layout(app.size.width, app.size.height)
+    screen.focus_page_panel(0)
+    app.load_all()
+    app.config_reloads += 1
+
+
+def on_reload(app: LishiApp, watcher: ConfigWatcher, result: Reload) -> None:
+    if result.issues:
+        show_banner(app, watcher)
+    elif result.config is not None:
+        clear_banner(app)
+        collector = app.collector
+        if collector is not None and hasattr(collector, "apply_config"):
+            collector.apply_config(result.config)
+            try:
+                live.audit_file_edit(app.store, watcher, result, app.account)
+            except Exception as exc:  # the reload stands
+                app.notify(clean(f"audit: {exc}"), severity="warning", markup=False)
+        app.run_worker(
+            apply_config(app, result.config),
+            group="config-apply",
+            exclusive=True,
+            exit_on_error=False,
+        )
+    if app.collector is not None:
+        for sid in result.data_changed:
+            app.collector.refresh(sid)
+
+
+async def follow(app: LishiApp, watcher: ConfigWatcher) -> None:
+    """The app's reload loop (an async worker): a few stat calls every half second."""
+    if watcher.broken:
+        show_banner(app, watcher)
+    await live.follow(watcher, lambda result: on_reload(app, watcher, result))
+
+
+__all__ = ["ConfigBanner", "apply_config", "follow"]

@@ -1,0 +1,135 @@
+"""Hot reload in the real app (run_test): a threshold change repaints a panel amber, a broken
+save keeps the old config and shows its located error, a start on a broken file runs on the
+last good copy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lishi_tui.app.app import LishiApp, make_app
+from lishi_tui.app.reloading import ConfigBanner
+from lishi_tui.config.reading import RawConfig
+from lishi_tui.config.reload import ConfigWatcher, load_resilient
+from lishi_tui.domain.model import Rag
+from lishi_tui.registry import Registry
+from lishi_tui.store.sqlite import SqliteStore
+from tests.app_support import FIXED_NOW, fill_store
+
+CONFIG = """\
+[app]
+language = "zh"
+
+# the share of services: 51 % in 2021
+[indicators.tertiary_share]
+name_zh = "第三产业占比"
+unit = "%"
+decimals = 0
+frequency = "yearly"
+measure = "share"
+thresholds = { green = 50, amber = 45 }
+
+[indicators.gdp_growth]
+name_zh = "地区生产总值增速"
+unit = "%"
+frequency = "yearly"
+measure = "yoy"
+
+[pages.economy]
+title_zh = "经济"
+
+[[pages.economy.panels]]
+kind = "stat"
+indicator = "tertiary_share"
+
+[[pages.economy.panels]]
+kind = "stat"
+indicator = "gdp_growth"
+"""
+
+
+def rag_of(app: LishiApp, indicator: str) -> Rag | None:
+    for panel in app.dashboard.panels:
+        view = panel.views.get(indicator)
+        if view is not None:
+            return view.rag
+    return None
+
+
+async def until(pilot: object, condition: Callable[[], bool], what: str) -> None:
+    for _ in range(300):  # a bound on polls, not on time
+        if condition():
+            return
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    raise AssertionError(f"never: {what}")
+
+
+def registry_for(_: RawConfig) -> Registry:
+    return Registry()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"LISHI_TUI_STATE_DIR": str(tmp_path / "state"), "LANG": "zh_CN.UTF-8"}
+
+
+async def test_threshold_change_turns_the_panel_amber_and_a_broken_save_is_kept_out(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = tmp_path / "lishi.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    config, registry, text, issues = load_resilient(path, registry_for, env)
+    assert issues == []
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    watcher = ConfigWatcher(path, config, registry, env, text=text)
+    app = make_app(
+        config, registry, store, clock=lambda: FIXED_NOW, env=env, config_watcher=watcher
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "green at 51 %")
+
+        path.write_text(CONFIG.replace("green = 50", "green = 55"), encoding="utf-8")
+        await until(pilot, lambda: app.config_reloads == 1, "the save applied")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, "amber")
+        assert app.config.indicators["tertiary_share"].thresholds.green == 55  # type: ignore[union-attr]
+
+        broken = CONFIG.replace("green = 50", "green = 55").replace(
+            'kind = "stat"', 'kind = "pie"', 1
+        )
+        path.write_text(broken, encoding="utf-8")
+        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), "a banner")
+        banner = str(app.dashboard.query_one(ConfigBanner).render())
+        assert f"{path}:23: pages.economy.panels[0].kind" in banner
+        assert app.config_reloads == 1 and rag_of(app, "tertiary_share") is Rag.AMBER
+        await pilot.pause(0.6)
+        assert app.dashboard.query(ConfigBanner)  # persistent: still there
+
+        path.write_text(CONFIG.replace("green = 50", "green = 55"), encoding="utf-8")
+        await until(pilot, lambda: not app.dashboard.query(ConfigBanner), "the banner gone")
+    store.close()
+
+
+async def test_a_start_on_a_broken_file_runs_on_the_last_good_copy(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = tmp_path / "lishi.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    load_resilient(path, registry_for, env)  # a good start keeps the copy
+    path.write_text(CONFIG.replace('title_zh = "经济"', 'title_zh = "经济'), encoding="utf-8")
+    config, registry, text, issues = load_resilient(path, registry_for, env)
+    assert issues and issues[0].line == 20 and "syntax" in issues[0].message
+    assert [p.title_zh for p in config.pages] == ["经济"]
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    watcher = ConfigWatcher(path, config, registry, env, text=text, issues=issues)
+    app = make_app(
+        config, registry, store, clock=lambda: FIXED_NOW, env=env, config_watcher=watcher
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "figures shown")
+        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), "a banner")
+        assert f"{path}:20:" in str(app.dashboard.query_one(ConfigBanner).render())
+    store.close()
