@@ -25,7 +25,9 @@ from typing import Any, cast
 
 import pytest
 
+from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.locate import bundled_plugins_dir
+from lishi_tui.config.options import typed_options
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.domain.model import Reading
 from lishi_tui.plugin_host import PluginHost
@@ -66,7 +68,7 @@ class PluginHarness:
         timeout: float = 10.0,
         settings: CollectorSettings | None = None,
     ) -> list[Reading]:
-        """Run one fetch of ``source_type`` with ``options`` (defaults filled in from its schema)."""
+        """Run one fetch of ``source_type`` with ``options`` (TOML values), parsed as the loader parses them."""
         return asyncio.run(
             self.afetch(
                 registry,
@@ -98,11 +100,10 @@ class PluginHarness:
         kind = registry.source_types.get(source_type)
         if kind is None:
             raise KeyError(f"no source type {source_type!r}; have {sorted(registry.source_types)}")
-        full = {k: o.default for k, o in kind.options.items() if o.default is not None}
-        full.update(options)
-        missing = [k for k, o in kind.options.items() if o.required and k not in full]
-        if missing:
-            raise ValueError(f"missing required option(s) {missing} for {source_type!r}")
+        try:
+            full = typed_options(kind, options)
+        except ConfigError as exc:
+            raise ValueError(f"options for {source_type!r}:\n{exc}") from exc
         source = SourceConfig(
             id=f"test_{source_type}",
             type=source_type,

@@ -14,6 +14,7 @@ import importlib
 COMMAND_MODULES: tuple[str, ...] = (
     "lishi_tui.commands.alerts",
     "lishi_tui.commands.config",
+    "lishi_tui.commands.plugin",
     "lishi_tui.commands.view",
 )
 

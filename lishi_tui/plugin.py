@@ -1,0 +1,133 @@
+"""The plugin API: the one module a lishi-tui plugin imports.
+
+Everything named in ``__all__`` is the stable API: it keeps its name and meaning
+within a major version, and a change is said in the changelog. Anything a plugin
+reaches for elsewhere in ``lishi_tui`` is internal and may change without notice;
+the built-in plugins in ``plugins/`` import only from here (a test enforces it), so
+they are written exactly as a third-party plugin would be.
+
+Importing this module imports neither Textual nor httpx, so a plugin and its
+tests run without either. The hooks themselves are documented in
+``lishi_tui.hookspecs``; the tutorial is ``docs/plugins.md``.
+
+A complete source-type plugin::
+
+    from lishi_tui.plugin import (
+        FetchContext, Indicator, Option, OptionKind, Period, Reading, SourceType, hookimpl,
+    )
+
+    async def fetch(ctx: FetchContext) -> list[Reading]:
+        reply = await ctx.http.get(ctx.options["url"])
+        return [Reading(ctx.indicator, Period.year(2021), float(reply.text), origin=reply.url)]
+
+    @hookimpl
+    def lishi_register_source_types(register):
+        register(SourceType("office_api", fetch, {"url": Option(OptionKind.URL, required=True)}))
+
+    @hookimpl
+    def lishi_register_indicators(register):
+        register(Indicator("tertiary_share", "第三产业占比", "Tertiary share", unit="%"))
+"""
+
+from __future__ import annotations
+
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import (
+    Baseline,
+    Direction,
+    Frequency,
+    Indicator,
+    MeasureKind,
+    ObservationStatus,
+    Qualifier,
+    Reading,
+    Target,
+    ThresholdMode,
+    Thresholds,
+)
+from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError, PeriodKind
+from lishi_tui.hookspecs import RegisterIndicator, RegisterSourceType
+from lishi_tui.sources.api import (
+    FetchContext,
+    FetchError,
+    HttpGetter,
+    HttpResult,
+    Option,
+    OptionKind,
+    SourceType,
+)
+from lishi_tui.sources.parsing import (
+    DecodeError,
+    NumberError,
+    PathError,
+    Repeated,
+    decode_text,
+    load_json,
+    normalise_header,
+    parse_number,
+    parse_period,
+    parse_quantity,
+    resolve_or_fail,
+    resolve_path,
+    scale_exact,
+)
+from lishi_tui.sources.published_format import (
+    PublishedFigure,
+    PublishedFile,
+    PublishedFormatError,
+    covers,
+    load_published,
+)
+from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows
+from lishi_tui.text import excerpt, strip_control
+
+__all__ = [
+    "CHINA_TZ",
+    "Baseline",
+    "Cells",
+    "DecodeError",
+    "Direction",
+    "FetchContext",
+    "FetchError",
+    "Frequency",
+    "HttpGetter",
+    "HttpResult",
+    "Indicator",
+    "MeasureKind",
+    "NumberError",
+    "ObservationStatus",
+    "Option",
+    "OptionKind",
+    "PathError",
+    "Period",
+    "PeriodError",
+    "PeriodKind",
+    "PublishedFigure",
+    "PublishedFile",
+    "PublishedFormatError",
+    "Qualifier",
+    "Reading",
+    "RegisterIndicator",
+    "RegisterSourceType",
+    "Repeated",
+    "SourceType",
+    "Target",
+    "ThresholdMode",
+    "Thresholds",
+    "covers",
+    "decode_text",
+    "excerpt",
+    "hookimpl",
+    "load_json",
+    "load_published",
+    "normalise_header",
+    "parse_number",
+    "parse_period",
+    "parse_quantity",
+    "readings_from_table",
+    "resolve_or_fail",
+    "resolve_path",
+    "scale_exact",
+    "strip_control",
+    "table_from_rows",
+]
