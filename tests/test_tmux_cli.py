@@ -58,7 +58,8 @@ def test_default_dashboard_live_from_the_bundled_config(dashboard: Tmux) -> None
 
     # Enter explains the figure: source, the report, target and pace.
     dashboard.keys("Enter")
-    screen = dashboard.wait_for("指标详情")
+    dashboard.wait_for("指标详情")
+    screen = dashboard.wait_for("livelihood_report")  # the detail reads the store on a worker
     assert "livelihood_report" in screen and "1,581 / 1,787" in screen
 
     # The air page ticks from the demo feed, and says it is demo.
