@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = sub.add_parser("plugins", help="list plugins, what they provide and their errors")
     _common(plugins, suppress=True)
     plugins.add_argument("--json", action="store_true", help="print a JSON array")
+    plugins.add_argument(
+        "--trace", action="store_true", help="also show how long each import and hook call took"
+    )
 
     collect = sub.add_parser("collect", help="run the collector until stopped (SIGINT/SIGTERM)")
     _common(collect, suppress=True)
@@ -410,6 +413,7 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
             "indicators": p.indicators,
             "notifiers": p.notifiers,
             "error": p.error,
+            "seconds": {k: round(v, 6) for k, v in p.seconds.items()},
         }
         for p in registry.plugins
     ]
@@ -427,4 +431,7 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
         out.write(line + "\n")
         if row["error"]:
             out.write(f"    error: {clean(row['error'], single_line=True)}\n")
+        if args.trace:
+            for step, seconds in row["seconds"].items():
+                out.write(f"    {seconds * 1000:8.1f} ms  {step}\n")
     return EXIT_OK

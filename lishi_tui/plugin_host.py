@@ -7,6 +7,7 @@ import importlib.util
 import os
 import sys
 import threading
+import time
 import traceback
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +27,9 @@ from lishi_tui.sources.api import Option, SourceType
 from lishi_tui.text import nearest
 
 ENTRY_POINT_GROUP = "lishi_tui"
+SAFE_MODE_ENV = (
+    "LISHI_TUI_SAFE_MODE"  # set: third-party plugins (entry points, [plugins] dirs) stay off
+)
 MODULE_PREFIX = "lishi_tui_plugins"
 HOOK_PREFIX = "lishi_"
 
@@ -148,7 +152,13 @@ class PluginHost:
             found += discover_entry_points()
         return found
 
-    def _blocked_reason(self, name: str) -> str | None:
+    def _blocked_reason(self, candidate: Candidate) -> str | None:
+        name = candidate.name
+        if self.env.get(SAFE_MODE_ENV, "").strip() not in ("", "0") and candidate.origin in (
+            PluginOrigin.ENTRY_POINT,
+            PluginOrigin.DIRECTORY,
+        ):
+            return f"safe mode ({SAFE_MODE_ENV}): only the built-in plugins load"
         allow = set(self.settings.allow) | _names_from_env(self.env, "LISHI_TUI_PLUGINS_ALLOW")
         deny = set(self.settings.deny) | _names_from_env(self.env, "LISHI_TUI_PLUGINS_DENY")
         if name in deny:
@@ -189,10 +199,11 @@ class PluginHost:
             self.registry.plugins.append(record)
             return
         self.registry.plugins.append(record)
-        if (reason := self._blocked_reason(candidate.name)) is not None:
+        if (reason := self._blocked_reason(candidate)) is not None:
             record.state = PluginState.BLOCKED
             record.errors.append(reason)
             return
+        started = time.perf_counter()
         try:
             plugin = candidate.load()
             if not record.version:
@@ -202,6 +213,8 @@ class PluginHost:
             record.state = PluginState.FAILED
             record.errors.append(f"failed to load: {_describe(exc)}")
             return
+        finally:
+            record.seconds["import"] = time.perf_counter() - started
         record.hooks = sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
         undecorated = sorted(
             attr
@@ -246,7 +259,9 @@ class PluginHost:
             if record is None or record.state is not PluginState.LOADED:
                 continue
             staged: list[Any] = []
+            started = time.perf_counter()
             error = _call_with_timeout(impl.function, staged.append, timeout)
+            record.seconds[hook_name] = time.perf_counter() - started
             if error is not None:
                 record.state = PluginState.FAILED
                 record.errors.append(f"{hook_name}: {error}")

@@ -41,6 +41,7 @@ class PluginRecord:
     indicators: list[str] = field(default_factory=list)
     notifiers: list[str] = field(default_factory=list)  # notification channel types
     errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # "import" and each hook: time taken
 
     @property
     def error(self) -> str | None:
