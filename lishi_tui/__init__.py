@@ -1,6 +1,7 @@
 """lishi-tui: a terminal dashboard and plugin framework for development indicators.
 
-Only ``hookimpl`` is public API for plugins; see ``lishi_tui.hookspecs``.
+Plugins import from ``lishi_tui.plugin``, the stable plugin API; the hooks are in
+``lishi_tui.hookspecs``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The plugin API: every hook a lishi-tui plugin can implement.
 
-This is the one module a plugin author needs to read. A plugin is a module (or an
+This is the one module a plugin author needs to read for the hooks; everything a
+plugin imports comes from ``lishi_tui.plugin`` (the stable API), and the tutorial is
+``docs/plugins.md``. A plugin is a module (or an
 object) with functions decorated by ``lishi_tui.hookimpl`` whose names match the
 hooks below. It is found in one of three ways, all loaded by the same code path:
 
@@ -16,10 +18,9 @@ working.
 
 Example::
 
-    from lishi_tui import hookimpl
-    from lishi_tui.domain.model import Indicator, Reading
-    from lishi_tui.domain.periods import Period
-    from lishi_tui.sources.api import FetchContext, Option, OptionKind, SourceType
+    from lishi_tui.plugin import (
+        FetchContext, Indicator, Option, OptionKind, Period, Reading, SourceType, hookimpl,
+    )
 
     async def fetch(ctx: FetchContext) -> list[Reading]:
         return [Reading(ctx.indicator, Period.year(2021), 51.0, origin="report")]

@@ -70,6 +70,7 @@ from lishi_tui.sources.parsing import (
     resolve_or_fail,
     resolve_path,
     scale_exact,
+    status_from_code,
 )
 from lishi_tui.sources.published_format import (
     PublishedFigure,
@@ -78,7 +79,7 @@ from lishi_tui.sources.published_format import (
     covers,
     load_published,
 )
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows
+from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
 from lishi_tui.text import excerpt, strip_control
 
 __all__ = [
@@ -128,6 +129,8 @@ __all__ = [
     "resolve_or_fail",
     "resolve_path",
     "scale_exact",
+    "status_from_code",
     "strip_control",
     "table_from_rows",
+    "table_options",
 ]

@@ -7,9 +7,14 @@ these indicators are fed by the demo source in the bundled config; a real feed (
 
 from __future__ import annotations
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Direction, Frequency, Indicator, MeasureKind
-from lishi_tui.hookspecs import RegisterIndicator
+from lishi_tui.plugin import (
+    Direction,
+    Frequency,
+    Indicator,
+    MeasureKind,
+    RegisterIndicator,
+    hookimpl,
+)
 
 __version__ = "0.1.0"
 

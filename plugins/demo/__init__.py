@@ -20,15 +20,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import ObservationStatus, Reading
-from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.published_format import (
+from lishi_tui.plugin import (
+    CHINA_TZ,
+    FetchContext,
+    FetchError,
+    ObservationStatus,
+    Option,
+    OptionKind,
+    Period,
+    PeriodError,
     PublishedFile,
     PublishedFormatError,
+    Reading,
+    RegisterSourceType,
+    SourceType,
     covers,
+    hookimpl,
     load_published,
 )
 

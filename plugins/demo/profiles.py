@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
+from lishi_tui.plugin import CHINA_TZ, Period, PeriodKind
 
 PROFILES = ("walk", "seasonal", "ramp", "aqi")
 PERIOD_KINDS = ("instant", "day", "month", "year")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Indicator, MeasureKind
-from lishi_tui.hookspecs import RegisterIndicator
+from lishi_tui.plugin import Indicator, MeasureKind, RegisterIndicator, hookimpl
 
 __version__ = "0.1.0"
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Reading
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.published_format import (
+from lishi_tui.plugin import (
+    FetchContext,
+    FetchError,
+    Option,
+    OptionKind,
     PublishedFigure,
     PublishedFile,
     PublishedFormatError,
+    Reading,
+    RegisterSourceType,
+    SourceType,
+    hookimpl,
     load_published,
 )
 

@@ -7,12 +7,22 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Reading
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.parsing import DecodeError, decode_text
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
+from lishi_tui.plugin import (
+    Cells,
+    DecodeError,
+    FetchContext,
+    FetchError,
+    Option,
+    OptionKind,
+    Reading,
+    RegisterSourceType,
+    SourceType,
+    decode_text,
+    hookimpl,
+    readings_from_table,
+    table_from_rows,
+    table_options,
+)
 
 OPTIONS: dict[str, Option] = table_options(
     "CSV file",

@@ -20,11 +20,20 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Reading
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
+from lishi_tui.plugin import (
+    Cells,
+    FetchContext,
+    FetchError,
+    Option,
+    OptionKind,
+    Reading,
+    RegisterSourceType,
+    SourceType,
+    hookimpl,
+    readings_from_table,
+    table_from_rows,
+    table_options,
+)
 
 EXTRA_HINT = "install the excel extra: pip install 'lishi-tui[excel]' (python-calamine)"
 

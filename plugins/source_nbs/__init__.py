@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import Reading
-from lishi_tui.domain.periods import PeriodError
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.parsing import (
+from lishi_tui.plugin import (
+    FetchContext,
+    FetchError,
     NumberError,
+    Option,
+    OptionKind,
+    PeriodError,
+    Reading,
+    RegisterSourceType,
+    SourceType,
     excerpt,
+    hookimpl,
     load_json,
     parse_period,
     parse_quantity,

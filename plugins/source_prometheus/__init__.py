@@ -15,16 +15,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lishi_tui import hookimpl
-from lishi_tui.config.durations import parse_duration
-from lishi_tui.domain.model import Reading
-from lishi_tui.domain.periods import Period
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.parsing import (
+from lishi_tui.plugin import (
     DecodeError,
+    FetchContext,
+    FetchError,
+    Option,
+    OptionKind,
+    Period,
+    Reading,
+    RegisterSourceType,
+    SourceType,
     decode_text,
     excerpt,
+    hookimpl,
     load_json,
     resolve_or_fail,
     strip_control,
@@ -49,15 +52,6 @@ OPTIONS: dict[str, Option] = {
 
 QUERY_RANGE = "/api/v1/query_range"
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
-
-
-def _duration(raw: Any, name: str) -> timedelta:
-    if isinstance(raw, timedelta):
-        return raw
-    try:
-        return parse_duration(str(raw))
-    except ValueError as exc:
-        raise FetchError(f"{name}: {exc}") from None
 
 
 def _labels_text(labels: Mapping[str, Any]) -> str:
@@ -355,8 +349,8 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
         params = range_params(
             str(query),
             ctx.now,
-            _duration(ctx.options.get("lookback", "1d"), "lookback"),
-            _duration(ctx.options.get("step", "5m"), "step"),
+            ctx.options["lookback"],  # durations arrive parsed, defaults filled in
+            ctx.options["step"],
         )
     except FetchError as exc:
         raise FetchError(exc.message, where=ctx.source_id) from None

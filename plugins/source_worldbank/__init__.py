@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from lishi_tui import hookimpl
-from lishi_tui.domain.model import ObservationStatus, Reading
-from lishi_tui.domain.periods import PeriodError
-from lishi_tui.hookspecs import RegisterSourceType
-from lishi_tui.sources.api import FetchContext, FetchError, Option, OptionKind, SourceType
-from lishi_tui.sources.parsing import (
+from lishi_tui.plugin import (
+    FetchContext,
+    FetchError,
     NumberError,
+    ObservationStatus,
+    Option,
+    OptionKind,
+    PeriodError,
+    Reading,
+    RegisterSourceType,
+    SourceType,
     excerpt,
+    hookimpl,
     load_json,
     parse_number,
     parse_period,

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,9 @@ def dir_plugin_config(tmp_path: Path) -> Path:
     return config
 
 
-def plugins_json(config: Path, env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> dict:
+def plugins_json(
+    config: Path, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
     assert main(["--config", str(config), "plugins", "--json"], env=env) == 0
     return {row["name"]: row for row in json.loads(capsys.readouterr().out)}
 
