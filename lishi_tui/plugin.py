@@ -8,7 +8,8 @@ they are written exactly as a third-party plugin would be.
 
 Importing this module imports neither Textual nor httpx, so a plugin and its
 tests run without either. The hooks themselves are documented in
-``lishi_tui.hookspecs``; the tutorial is ``docs/plugins.md``.
+``lishi_tui.hookspecs``; the tutorial is ``docs/plugins.md``. Notification channels
+use ``NotifierType``, ``AlertEvent``, ``SendContext`` and ``DeliveryError``.
 
 A complete source-type plugin::
 
@@ -46,7 +47,8 @@ from lishi_tui.domain.model import (
     Thresholds,
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError, PeriodKind
-from lishi_tui.hookspecs import RegisterIndicator, RegisterSourceType
+from lishi_tui.hookspecs import RegisterIndicator, RegisterNotifier, RegisterSourceType
+from lishi_tui.notify.api import AlertEvent, DeliveryError, NotifierType, SendContext
 from lishi_tui.sources.api import (
     FetchContext,
     FetchError,
@@ -84,9 +86,11 @@ from lishi_tui.text import excerpt, strip_control
 
 __all__ = [
     "CHINA_TZ",
+    "AlertEvent",
     "Baseline",
     "Cells",
     "DecodeError",
+    "DeliveryError",
     "Direction",
     "FetchContext",
     "FetchError",
@@ -95,6 +99,7 @@ __all__ = [
     "HttpResult",
     "Indicator",
     "MeasureKind",
+    "NotifierType",
     "NumberError",
     "ObservationStatus",
     "Option",
@@ -109,8 +114,10 @@ __all__ = [
     "Qualifier",
     "Reading",
     "RegisterIndicator",
+    "RegisterNotifier",
     "RegisterSourceType",
     "Repeated",
+    "SendContext",
     "SourceType",
     "Target",
     "ThresholdMode",

@@ -5,8 +5,7 @@ the same hook a third-party channel plugin implements.
 
 from __future__ import annotations
 
-from lishi_tui import hookimpl
-from lishi_tui.hookspecs import RegisterNotifier
+from lishi_tui.plugin import RegisterNotifier, hookimpl
 
 from .command import COMMAND
 from .robots import DINGTALK, FEISHU, WECOM

@@ -14,8 +14,7 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
-from lishi_tui.sources.api import Option, OptionKind
+from lishi_tui.plugin import DeliveryError, NotifierType, Option, OptionKind, SendContext
 
 from .webhook import batch_body
 

@@ -31,8 +31,14 @@ import json
 from typing import Any
 from urllib.parse import quote_plus
 
-from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
-from lishi_tui.sources.api import HttpResult, Option, OptionKind
+from lishi_tui.plugin import (
+    DeliveryError,
+    HttpResult,
+    NotifierType,
+    Option,
+    OptionKind,
+    SendContext,
+)
 
 WECOM_MARKDOWN_BYTES = 4096
 WECOM_TEXT_BYTES = 2048

@@ -15,8 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from lishi_tui.notify.api import DeliveryError, NotifierType, SendContext
-from lishi_tui.sources.api import Option, OptionKind
+from lishi_tui.plugin import DeliveryError, NotifierType, Option, OptionKind, SendContext
 
 
 def build_mail(ctx: SendContext) -> EmailMessage:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lishi_tui.notify.api import AlertEvent, NotifierType, SendContext
-from lishi_tui.sources.api import Option, OptionKind
+from lishi_tui.plugin import AlertEvent, NotifierType, Option, OptionKind, SendContext
 
 _SEVERITY = {"critical": 0, "warning": 1, "info": 2}
 _STATE = {"firing": 0, "error": 1, "nodata": 2, "resolved": 3}
