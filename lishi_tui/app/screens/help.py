@@ -21,6 +21,7 @@ HELP_ROWS: tuple[tuple[str, str], ...] = (
     ("/  Ctrl+P", "help.palette"),
     ("r", "help.refresh"),
     ("p", "help.plugins"),
+    ("a", "help.alerts"),
     ("?", "help.help"),
     ("q", "help.quit"),
 )
