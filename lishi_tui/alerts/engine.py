@@ -35,7 +35,6 @@ from lishi_tui.alerts.state import (
     due,
     effective,
     mark_sent,
-    outward,
     step,
 )
 from lishi_tui.alerts.wording import summary
@@ -359,8 +358,3 @@ def _transition(
         rule_text=new.rule_text,
         detail=new.detail,
     )
-
-
-def event_state(rec: AlertRecord) -> str | None:
-    """The outward state of an alert ("firing", "nodata", "error"), None when quiet."""
-    return outward(rec.state)

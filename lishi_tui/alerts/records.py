@@ -1,15 +1,13 @@
 """What alerting keeps: alert instances, state changes, acks, silences, deliveries; and where.
 
 ``AlertRepository`` is the small protocol the engine, the CLI and the dashboard use;
-``MemoryRepository`` keeps it all in a process (tests, ``alerts test``); the store's
-SQL implementation keeps it in SQLite or PostgreSQL.
+``lishi_tui.alerts.stored.StoreRepository`` keeps it in the store (SQLite or PostgreSQL).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -150,65 +148,3 @@ def acknowledged(record: AlertRecord, ack: Ack | None) -> bool:
     """Whether ``ack`` covers the alert's current episode (an ack ends when the alert resolves)."""
     episode = record.instance.episode_at
     return ack is not None and episode is not None and ack.at >= episode
-
-
-class MemoryRepository:
-    """An ``AlertRepository`` in memory, thread-safe: for tests and dry runs."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._alerts: dict[str, AlertRecord] = {}
-        self._transitions: list[Transition] = []
-        self._acks: dict[str, Ack] = {}
-        self._silences: list[Silence] = []
-        self._deliveries: list[Delivery] = []
-
-    def copy(self) -> MemoryRepository:
-        other = MemoryRepository()
-        with self._lock:
-            other._alerts = dict(self._alerts)
-            other._acks = dict(self._acks)
-            other._silences = list(self._silences)
-        return other
-
-    def alerts(self) -> dict[str, AlertRecord]:
-        with self._lock:
-            return dict(self._alerts)
-
-    def save_alerts(
-        self, records: Sequence[AlertRecord], transitions: Sequence[Transition]
-    ) -> None:
-        with self._lock:
-            for r in records:
-                self._alerts[r.id] = replace(r)
-            self._transitions.extend(transitions)
-
-    def transitions(self, alert_id: str | None = None, limit: int = 100) -> list[Transition]:
-        with self._lock:
-            rows = [t for t in self._transitions if alert_id in (None, t.alert_id)]
-        return rows[::-1][:limit]
-
-    def add_ack(self, ack: Ack) -> None:
-        with self._lock:
-            self._acks[ack.alert_id] = ack
-
-    def acks(self) -> dict[str, Ack]:
-        with self._lock:
-            return dict(self._acks)
-
-    def add_silence(self, silence: Silence) -> None:
-        with self._lock:
-            self._silences.append(silence)
-
-    def silences(self, now: datetime) -> list[Silence]:
-        with self._lock:
-            return [s for s in self._silences if now < s.until]
-
-    def record_deliveries(self, deliveries: Sequence[Delivery]) -> None:
-        with self._lock:
-            self._deliveries.extend(deliveries)
-
-    def deliveries(self, alert_id: str | None = None, limit: int = 100) -> list[Delivery]:
-        with self._lock:
-            rows = [d for d in self._deliveries if alert_id in (None, d.alert_id)]
-        return rows[::-1][:limit]

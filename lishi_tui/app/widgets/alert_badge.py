@@ -8,7 +8,7 @@ an alert firing, and the rows of the alerts screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -149,13 +149,6 @@ class AlertWatch:
         for screen in self.app.screen_stack:
             if isinstance(screen, AlertsScreen):
                 screen.show(self.rows)
-
-    def by_indicator(self) -> Mapping[str, list[AlertRow]]:
-        out: dict[str, list[AlertRow]] = {}
-        for row in self.rows:
-            if row.record.indicator_id:
-                out.setdefault(row.record.indicator_id, []).append(row)
-        return out
 
     def open_screen(self) -> None:
         """Show the alerts screen (once; it follows later reads by itself)."""
