@@ -39,11 +39,15 @@ def latest(
     """Per indicator its newest real figure, else (when allowed) its newest demo one."""
     where, params = _wanted(tx, ids)
     pick = "COALESCE(s.latest_real, s.latest_demo)" if include_demo else "s.latest_real"
-    sql = (
-        f"SELECT {OBS_COLUMNS} FROM observations WHERE id IN "
-        f"(SELECT {pick} FROM indicator_summary AS s {where})"
-    )
-    return {row[0]: observation_from_row(row) for row in tx.query(sql, params)}
+    # Ids first, then rows by id: every planner then probes the primary key for just those
+    # rows (as one IN (subquery), PostgreSQL may merge-join the whole table instead).
+    wanted = [r[0] for r in tx.query(f"SELECT {pick} FROM indicator_summary AS s {where}", params)]
+    wanted = [int(i) for i in wanted if i is not None]
+    if not wanted:
+        return {}
+    clause, id_params = tx.dialect.in_ids("id", wanted)
+    sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE {clause}"
+    return {row[0]: observation_from_row(row) for row in tx.query(sql, id_params)}
 
 
 def summaries(tx: Transaction, ids: Sequence[str] | None) -> dict[str, IndicatorSummary]:
