@@ -51,8 +51,9 @@ class Rows(Protocol):
 class Dialect(ABC):
     """One database's way of running the shared SQL: words, placeholders, values, locking.
 
-    A dialect owns no state of the store; ``conn`` is the driver connection the store opened
-    with ``connect()``, always used under the store's lock.
+    A dialect keeps how to connect (and SQLite's count of its own commits, for ``version``);
+    ``conn`` is the driver connection the store opened with ``connect()``, always used under
+    the store's lock.
     """
 
     name: ClassVar[str]
