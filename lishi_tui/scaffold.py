@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("source", "indicators")
-"""What ``--kind`` can scaffold. Panels and notifiers follow when their hooks exist."""
+KINDS = ("source", "indicators", "notifier")
+"""What ``--kind`` can scaffold. Panels follow when their hook exists."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -241,6 +241,96 @@ def test_indicators_register(lishi_plugin) -> None:
     assert indicator.unit == "%"
 '''
 
+_NOTIFIER_MODULE = '''"""{title}: the `{module}` notification channel, alerts posted to a chat's webhook.
+
+The chat takes ``{{"title": ..., "text": ...}}`` and answers ``{{"ok": true}}``.
+"""
+
+from __future__ import annotations
+
+from lishi_tui.plugin import (
+    DeliveryError,
+    NotifierType,
+    Option,
+    OptionKind,
+    RegisterNotifier,
+    SendContext,
+    hookimpl,
+)
+
+__version__ = "0.1.0"
+
+OPTIONS = {{
+    "url": Option(OptionKind.URL, required=True, secret=True, help="the chat's webhook"),
+}}
+
+
+async def send(ctx: SendContext) -> None:
+    message = ctx.message  # the whole batch as one message, in the UI language
+    body = {{"title": message.title, "text": message.text}}
+    reply = await ctx.http.post_json(ctx.options["url"], body)
+    if b'"ok": true' not in reply.content:
+        raise DeliveryError(ctx.redact(f"the chat refused the message: {{reply.text[:120]}}"))
+
+
+@hookimpl
+def lishi_register_notifiers(register: RegisterNotifier) -> None:
+    register(NotifierType("{module}", send, OPTIONS, description="{title}: a chat webhook"))
+'''
+
+_NOTIFIER_TEST = '''"""The `{module}` channel, delivering through lishi-tui's own path to a local chat server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+import {module}
+
+RECEIVED: list[dict] = []
+
+
+class Chat(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        RECEIVED.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        body = b'{{"ok": false}}' if self.path == "/refuse" else b'{{"ok": true}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def chat() -> Iterator[str]:
+    RECEIVED.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Chat)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{{server.server_port}}"
+    server.shutdown()
+
+
+def test_an_alert_reaches_the_chat(lishi_plugin, chat) -> None:
+    registry = lishi_plugin.load("{module}", {module})
+    assert not lishi_plugin.errors(registry)
+    result = lishi_plugin.deliver(registry, "{module}", {{"url": f"{{chat}}/hook"}})
+    assert result.ok, result.error
+    assert len(RECEIVED) == 1 and "88.47" in RECEIVED[0]["text"]
+
+
+def test_a_refusal_is_reported_not_raised(lishi_plugin, chat) -> None:
+    registry = lishi_plugin.load("{module}", {module})
+    result = lishi_plugin.deliver(registry, "{module}", {{"url": f"{{chat}}/refuse"}})
+    assert not result.ok and "refused" in (result.error or "")
+'''
+
 _README = """# {dist}
 
 A [lishi-tui](https://pypi.org/project/lishi-tui/) {kind} plugin.
@@ -277,11 +367,26 @@ period_column = "period"
 value_column = "value"
 indicator = "{module}_service_rate"
 ```""",
+    "notifier": """Send alerts to it from a config:
+
+```toml
+[notifiers.office_chat]
+type = "{module}"
+url = "${{OFFICE_CHAT_WEBHOOK}}"
+
+[alerts.requests_low]
+kind = "threshold"
+indicators = ["requests_done"]
+status = "amber"
+severity = "warning"
+notify = ["office_chat"]
+```""",
 }
 
 _FILES = {
     "source": (_SOURCE_MODULE, _SOURCE_TEST),
     "indicators": (_INDICATORS_MODULE, _INDICATORS_TEST),
+    "notifier": (_NOTIFIER_MODULE, _NOTIFIER_TEST),
 }
 
 

@@ -30,6 +30,7 @@ from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.options import typed_options
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.domain.model import Reading
+from lishi_tui.notify.api import AlertEvent, DeliveryResult
 from lishi_tui.plugin_host import PluginHost
 from lishi_tui.registry import PluginState, Registry
 from lishi_tui.sources.api import FetchContext, FetchError
@@ -134,8 +135,63 @@ class PluginHarness:
             raise FetchError(f"expected a list of Reading, got {type(result).__name__}")
         return list(result)
 
+    @staticmethod
+    def sample_event(**changes: Any) -> AlertEvent:
+        """A firing alert with every field filled (override any with keyword arguments)."""
+        base = AlertEvent(
+            alert_id="requests_low:requests_done",
+            rule_id="requests_low",
+            rule_text='kind = "threshold", status = "amber"',
+            state="firing",
+            severity="warning",
+            indicator_id="requests_done",
+            indicator_name="群众诉求办结率",
+            value=88.47,
+            unit="%",
+            period="2021-10",
+            period_label="2021年10月",
+            target=95.0,
+            pace=None,
+            source="livelihood_report",
+            demo=False,
+            since=datetime(2021, 11, 1, tzinfo=UTC),
+            repeat=False,
+            summary="群众诉求办结率 88.47 %（2021年10月）低于目标",
+        )
+        return dataclasses.replace(base, **changes)
+
+    def deliver(
+        self,
+        registry: Registry,
+        notifier_type: str,
+        options: Mapping[str, Any],
+        events: Sequence[AlertEvent] = (),
+        *,
+        lang: str = "zh",
+        retries: int = 0,
+    ) -> DeliveryResult:
+        """Deliver ``events`` (default: one sample event) through a channel type, by the same
+        path the alerts engine uses; ``options`` are parsed as the loader parses them."""
+        from lishi_tui.notify.api import NotifierConfig, deliver_all
+
+        kind = registry.notifier_types.get(notifier_type)
+        if kind is None:
+            raise KeyError(
+                f"no notifier type {notifier_type!r}; have {sorted(registry.notifier_types)}"
+            )
+        try:
+            typed = typed_options(kind, options)
+        except ConfigError as exc:
+            raise ValueError(f"options for {notifier_type!r}:\n{exc}") from exc
+        config = NotifierConfig(
+            id="test", type=notifier_type, options=typed, channel=kind, retries=retries
+        )
+        batch = tuple(events) or (self.sample_event(),)
+        results = asyncio.run(deliver_all({"test": config}, {"test": batch}, lang=lang))
+        return results["test"]
+
 
 @pytest.fixture
 def lishi_plugin(tmp_path: Path) -> PluginHarness:
-    """A harness to load a plugin and run its source types (see ``lishi_tui.testing``)."""
+    """A harness to load a plugin, run its source types and deliver through its channels."""
     return PluginHarness(tmp_path)

@@ -124,3 +124,21 @@ def test_bad_names_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ScaffoldError):
         write_plugin(name, "source", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_notifier_plugin_from_scaffold_to_a_checked_config(
+    tmp_path: Path, installed: list[str]
+) -> None:
+    scaffold_and_install(tmp_path, "chat-hook", "notifier", installed)
+    row = listed("chat_hook", tmp_path)
+    assert row["hooks"] == ["lishi_register_notifiers"] and row["notifiers"] == ["chat_hook"]
+    config = tmp_path / "lishi.toml"
+    config.write_text(
+        '[notifiers.office_chat]\ntype = "chat_hook"\nurl = "http://127.0.0.1:9/hook"\n',
+        encoding="utf-8",
+    )
+    checked = run(LISHI, "config", "check", str(config))
+    assert checked.returncode == 0, checked.stderr
+    config.write_text('[notifiers.office_chat]\ntype = "chat_hook"\n', encoding="utf-8")
+    refused = run(LISHI, "config", "check", str(config))
+    assert refused.returncode == 1 and "missing required option 'url'" in refused.stderr
