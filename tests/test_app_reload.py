@@ -133,3 +133,65 @@ async def test_a_start_on_a_broken_file_runs_on_the_last_good_copy(
         await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), "a banner")
         assert f"{path}:20:" in str(app.dashboard.query_one(ConfigBanner).render())
     store.close()
+
+
+@pytest.mark.parametrize("role", ["operator", "viewer"])
+async def test_an_operator_edits_a_threshold_from_the_detail_screen(
+    tmp_path: Path, env: dict[str, str], role: str
+) -> None:
+    from textual.widgets import Input
+
+    from lishi_tui.app.screens.edit_target import EditTargetScreen
+    from lishi_tui.config import audit
+    from lishi_tui.roles import Role
+
+    path = tmp_path / "lishi.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    config, registry, text, _ = load_resilient(path, registry_for, env)
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    watcher = ConfigWatcher(path, config, registry, env, text=text)
+    app = make_app(
+        config,
+        registry,
+        store,
+        clock=lambda: FIXED_NOW,
+        env=env,
+        config_watcher=watcher,
+        role=Role(role),
+        account="张三",
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "green")
+        app.open_detail("tertiary_share")
+        await until(pilot, lambda: type(app.screen).__name__.startswith("DetailScreen"), "detail")
+        keys = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        if role == "viewer":
+            assert app.screen.check_action("edit_target", ()) is None  # hidden from the footer
+            assert not isinstance(app.screen, EditTargetScreen)
+            assert path.read_text(encoding="utf-8") == CONFIG
+            return
+        assert "e" in keys and app.screen.check_action("edit_target", ()) is True
+        assert isinstance(app.screen, EditTargetScreen)
+        field = app.screen.query_one("#thresholds-green", Input)
+        assert field.value == "50.0"
+        field.value = "55"
+        field.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.config_reloads == 1, "applied")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, "amber")
+        assert "thresholds = { green = 55, amber = 45 }" in path.read_text(encoding="utf-8")
+        assert "# the share of services" in path.read_text(encoding="utf-8")
+        entries = audit.history(store)
+        assert [(e.key, e.old, e.new, e.who, e.origin) for e in entries] == [
+            (
+                "indicators.tertiary_share.thresholds.green",
+                "50",
+                "55",
+                "张三",
+                audit.Origin.DASHBOARD,
+            )
+        ]
+    store.close()

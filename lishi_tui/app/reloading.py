@@ -85,7 +85,10 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     app.config_reloads += 1
 
 
-def on_reload(app: LishiApp, watcher: ConfigWatcher, result: Reload) -> None:
+def on_reload(
+    app: LishiApp, watcher: ConfigWatcher, result: Reload, audit_file: bool = True
+) -> None:
+    """Apply what a look at the files found (``audit_file``: False when this app wrote it)."""
     if result.issues:
         show_banner(app, watcher)
     elif result.config is not None:
@@ -94,7 +97,8 @@ def on_reload(app: LishiApp, watcher: ConfigWatcher, result: Reload) -> None:
         if collector is not None and hasattr(collector, "apply_config"):
             collector.apply_config(result.config)
             try:
-                live.audit_file_edit(app.store, watcher, result, app.account)
+                if audit_file:
+                    live.audit_file_edit(app.store, watcher, result, app.account)
             except Exception as exc:  # the reload stands
                 app.notify(clean(f"audit: {exc}"), severity="warning", markup=False)
         app.run_worker(

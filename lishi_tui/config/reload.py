@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import threading
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -222,6 +223,7 @@ class ConfigWatcher:
         self.issues: tuple[ConfigIssue, ...] = tuple(issues)  # of the file, while it is broken
         self._config_sig = _signature(self.path)
         self._pending: Signature = self._config_sig
+        self._lock = threading.Lock()  # the reload loop and a dashboard edit may both look
         self._data = self._data_signatures()
 
     @property
@@ -235,6 +237,10 @@ class ConfigWatcher:
 
     def poll(self, *, force: bool = False) -> Reload | None:
         """Look at the files; None when nothing changed (and ``force`` is not set)."""
+        with self._lock:
+            return self._poll(force)
+
+    def _poll(self, force: bool) -> Reload | None:
         sig = _signature(self.path)
         config_moved = force or sig != self._config_sig
         if config_moved and not force and sig != self._pending:

@@ -92,6 +92,8 @@ def detail_bindings(lang: str) -> list[BindingType]:
     return [
         Binding("escape", "app.pop_screen", t("binding.back", lang)),
         Binding("q", "app.quit", t("binding.quit", lang)),
+        # Operators only: check_action hides it from a viewer (lishi_tui.app.screens.edit_target).
+        Binding("e", "edit_target", "编辑目标" if lang == "zh" else "Edit target"),
     ]
 
 
@@ -124,6 +126,17 @@ class DetailScreen(Screen[None]):
         self.reads = 0  # store reads shown (tests wait on it)
         self.total = 0  # revisions stored; the table holds the newest pages of them
         self._paging = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_target":
+            permissions = getattr(self.app, "permissions", None)
+            return True if permissions is not None and permissions.edit_config else None
+        return True
+
+    def action_edit_target(self) -> None:
+        from lishi_tui.app.screens.edit_target import open_editor
+
+        open_editor(self.app, self.indicator_id)  # type: ignore[arg-type]  # a LishiApp
 
     def compose(self) -> ComposeResult:
         lang = self.lang
