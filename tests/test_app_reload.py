@@ -169,7 +169,7 @@ async def test_an_operator_edits_a_threshold_from_the_detail_screen(
         await pilot.press("e")
         await pilot.pause(0.2)
         if role == "viewer":
-            assert app.screen.check_action("edit_target", ()) is None  # hidden from the footer
+            assert app.screen.check_action("edit_target", ()) is False  # hidden from the footer
             assert not isinstance(app.screen, EditTargetScreen)
             assert path.read_text(encoding="utf-8") == CONFIG
             return

@@ -130,7 +130,7 @@ class DetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit_target":
             permissions = getattr(self.app, "permissions", None)
-            return True if permissions is not None and permissions.edit_config else None
+            return permissions is not None and permissions.edit_config  # False: hidden
         return True
 
     def action_edit_target(self) -> None:
