@@ -215,7 +215,7 @@ class PluginsScreen(Screen[None]):
                 status = Text(t("state.ok", lang), "green")
             else:
                 status = Text(t("state.failing", lang), "bold reverse yellow")
-            latency = _attr(state, "last_latency", "latency") if state is not None else None
+            latency = _attr(state, "last_latency_s") if state is not None else None
             if latency is None and last is not None:
                 latency = last.duration_s
             if isinstance(latency, timedelta):
