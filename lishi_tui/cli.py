@@ -29,7 +29,7 @@ from lishi_tui.domain import status as st
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 from lishi_tui.store.faults import StoreUnavailable, sqlite_fault
-from lishi_tui.text import clean, redact
+from lishi_tui.text import clean, clean_json, redact
 
 _common = add_common
 
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             case "collect":
                 return run_collect(args, environ, err)
     except ConfigError as exc:
-        print(exc, file=err)
+        print(clean(exc), file=err)
         return EXIT_USAGE
     except StoreUnavailable as exc:
         print(f"lishi-tui: {clean(exc, single_line=True)}", file=err)
@@ -185,7 +185,7 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 def _outcome_line(outcome: SourceRunOutcome) -> str:
     mark = "ok " if outcome.ok else "ERR"
-    head = f"{mark} {outcome.source:<24} {outcome.duration_s:6.2f}s"
+    head = f"{mark} {clean(outcome.source, single_line=True):<24} {outcome.duration_s:6.2f}s"
     if outcome.ok:
         body = f"{outcome.readings} readings, {outcome.new_observations} new"
         if outcome.skipped:
@@ -359,7 +359,7 @@ def run_show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         for i in wanted
     ]
     if args.json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
+        json.dump(clean_json(rows), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
     for row in rows:
@@ -376,17 +376,18 @@ def _show_line(row: Mapping[str, Any]) -> str:
         if row["numerator"] is not None and row["denominator"] is not None:
             figure += f" ({row['numerator']:g}/{row['denominator']:g})"
     parts = [
-        clean(row["name"], single_line=True),
+        row["name"],
         figure,
         row["period_label"] or "",
         f"[{row['status']}]",
-        f"source: {clean(row['source'] or '—')}",
+        f"source: {row['source'] or '—'}",
     ]
     if row["demo"]:
         parts.append("DEMO 演示数据")
     if row["freshness"] == "stale":
         parts.append("stale")
-    return "  ".join(p for p in parts if p)
+    # Every part may come from a config or a plugin (a unit with an OSC sequence, a name).
+    return "  ".join(clean(p, single_line=True) for p in parts if p)
 
 
 # -- plugins ---------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
         for p in registry.plugins
     ]
     if args.json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
+        json.dump(clean_json(rows), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
     for row in rows:
@@ -428,7 +429,7 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
             + [f"{len(row['indicators'])} indicators"]
         )
         line = f"{row['name']:<20} {row['state']:<8} {row['origin']:<11} {provides}"
-        out.write(line + "\n")
+        out.write(clean(line, single_line=True) + "\n")
         if row["error"]:
             out.write(f"    error: {clean(row['error'], single_line=True)}\n")
         if args.trace:

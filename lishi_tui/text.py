@@ -11,8 +11,15 @@ from urllib.parse import quote, quote_plus
 # C0/C1 controls (tab and newline kept only where asked), DEL, bidi overrides and
 # zero-width characters: text a source sends must not move the cursor, recolour the
 # terminal or reorder what an official reads.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
-_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]")
+# Also the invisible marks that reorder or hide text: LRM/RLM/ALM, word joiners and
+# invisible operators, deprecated format characters, line/paragraph separators,
+# interlinear annotations.
+_INVISIBLE = (
+    "\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2028\u2029\u2060-\u2064"
+    "\u206a-\u206f\ufeff\ufff9-\ufffb\u180e"
+)
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+_CONTROL_ALL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 # Whole terminal sequences go first, so that no "[31m" is left behind: CSI (colours,
@@ -70,6 +77,18 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, "***")
     return text
+
+
+def clean_json(value: object) -> object:
+    """``value`` (JSON-shaped) with every string, keys too, cleaned to one printable line:
+    ``--json`` output carries no control, bidi or zero-width character either."""
+    if isinstance(value, str):
+        return clean(value, single_line=True)
+    if isinstance(value, dict):
+        return {clean(k, single_line=True): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    return value
 
 
 def nearest(word: str, candidates: Iterable[str]) -> str | None:

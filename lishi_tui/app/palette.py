@@ -33,6 +33,15 @@ class Entry:
     indicator: Indicator
     initials: str
 
+    def hint(self) -> Text:
+        """Initials and id, shown after the name. Not as the hit's ``help``: Textual reads
+        help as markup, and no escaping makes every id literal ("zz[/]oops", "a\\")."""
+        return Text(f"  {clean(f'{self.initials} · {self.indicator.id}')}", "dim")
+
+    def prompt(self, shown: Text) -> Text:
+        """A hit's whole line as a ``Text``: never parsed as markup."""
+        return Text.assemble(shown, self.hint())
+
     def display(self, lang: str) -> str:
         first, second = (
             (self.indicator.name_zh, self.indicator.name_en)
@@ -73,16 +82,16 @@ class IndicatorCommands(Provider):
                 shown = matcher.highlight(display) if matcher.match(display) > 0 else Text(display)
                 yield Hit(
                     score,
-                    shown,
+                    entry.prompt(shown),
                     partial(self.lishi.open_indicator, ind.id),
-                    help=f"{entry.initials} · {ind.id}",
+                    text=display,
                 )
 
     async def discover(self) -> AsyncIterator[DiscoveryHit]:
         lang = self.lishi.lang
         for entry in self.entries:
             yield DiscoveryHit(
-                Text(entry.display(lang)),
+                entry.prompt(Text(entry.display(lang))),
                 partial(self.lishi.open_indicator, entry.indicator.id),
-                help=f"{entry.initials} · {entry.indicator.id}",
+                text=entry.display(lang),
             )

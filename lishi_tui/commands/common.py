@@ -43,4 +43,9 @@ def open_runtime(args: argparse.Namespace, env: Mapping[str, str]) -> Runtime:
 def warn_plugin_errors(runtime: Runtime, err: TextIO) -> None:
     for plugin in runtime.registry.plugins:
         if plugin.state is PluginState.FAILED:
-            print(f"plugin {plugin.name} ({plugin.location}): {clean(plugin.error)}", file=err)
+            print(
+                clean(
+                    f"plugin {plugin.name} ({plugin.location}): {plugin.error}", single_line=True
+                ),
+                file=err,
+            )

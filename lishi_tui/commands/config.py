@@ -63,13 +63,13 @@ def run_check(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err
         runtime = load_runtime(path, env)
     except ConfigError as exc:
         for issue in exc.issues:
-            print(issue, file=err)
+            print(clean(issue, single_line=True), file=err)
         print(f"{len(exc.issues)} problem(s) found", file=err)
         return EXIT_FAILED
     config = runtime.config
     for plugin in runtime.registry.plugins:
         if plugin.state is PluginState.FAILED:
-            print(f"warning: plugin {plugin.name}: {clean(plugin.error)}", file=err)
+            print(f"warning: plugin {clean(plugin.name)}: {clean(plugin.error)}", file=err)
     print(
         f"{config.path}: ok ({len(config.sources)} sources, {len(config.indicators)} indicators,"
         f" {len(config.pages)} pages)",
@@ -161,7 +161,7 @@ def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: 
         change = set_key(path, args.key, args.value, validate)
     except ConfigError as exc:
         for issue in exc.issues:
-            print(issue, file=err)
+            print(clean(issue, single_line=True), file=err)
         print("not written", file=err)
         return EXIT_FAILED
     print(f"{path}: {change.key} = {change.new} (was {change.old or 'unset'})", file=out)

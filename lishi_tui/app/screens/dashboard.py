@@ -7,10 +7,12 @@ from functools import cache
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
+from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 
+from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.config.schema import Config, PageConfig
@@ -118,11 +120,9 @@ class DashboardScreen(Screen[None]):
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="pages"):
             for index, (page, panels) in enumerate(self.pages):
-                label = (
-                    f"{index + 1} {page.title(self.ctx.lang)}"
-                    if index < MAX_PAGE_KEYS
-                    else page.title(self.ctx.lang)
-                )
+                title = clean(page.title(self.ctx.lang))
+                # Content, not a str: a str label is read as markup ("[@click=app.quit]").
+                label = Content(f"{index + 1} {title}" if index < MAX_PAGE_KEYS else title)
                 with TabPane(label, id=f"page-{index}"), PageScroll(), Grid(classes="panels"):
                     yield from panels
         yield Footer(show_command_palette=False)

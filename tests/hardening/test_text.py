@@ -1,0 +1,235 @@
+"""Hostile text, probed as an attacker would: whatever a config, a plugin or a source says
+reaches the terminal as data, never as an escape sequence, a bidi override, an invisible
+character or markup."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.text import Text
+
+from lishi_tui.app.formatting import literal
+from lishi_tui.app.palette import Entry
+from lishi_tui.cli import _show_line, main, observation_json
+from lishi_tui.domain.model import Indicator, Observation, Reading
+from lishi_tui.domain.periods import Period
+from lishi_tui.text import clean, clean_json
+
+# What must never come out: C0 controls but newline (and tab where kept), DEL and C1
+# (U+009B is a CSI on some terminals), bidi overrides and isolates, zero-width and other
+# invisible characters, the BOM.
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c"
+    "\u2028\u2029\u2060-\u2064\ufeff]"
+)
+PIECES = [
+    "\x1b]0;PWN\x07",
+    "\x1b]52;c;cHduZWQ=\x07",
+    "\x1b[31m",
+    "\x9b31m",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\ufeff",
+    "[bold red]",
+    "[/]",
+    "[@click=app.quit]",
+    "[link=http://x/]",
+    "50% [/] done",
+    "\r",
+    "\x00",
+    "\t",
+    "\n",
+]
+hostile = st.lists(
+    st.one_of(st.text(max_size=12), st.sampled_from(PIECES)), min_size=1, max_size=8
+).map("".join)
+
+
+def assert_safe(out: str, *, lines: bool = True) -> None:
+    bad = FORBIDDEN.findall(out.replace("\t", " ") if lines else out)
+    assert not bad, f"{bad!r} in {out!r}"
+
+
+@given(hostile)
+def test_clean_removes_every_control_bidi_and_invisible_character(text: str) -> None:
+    assert_safe(clean(text))
+    one = clean(text, single_line=True)
+    assert_safe(one)
+    assert "\n" not in one and "\t" not in one
+
+
+@given(hostile)
+def test_literal_text_has_no_markup_effect(text: str) -> None:
+    shown = literal(text)
+    assert isinstance(shown, Text)
+    assert shown.plain == clean(text, single_line=True)  # every bracket kept as typed
+    assert not shown.spans
+
+
+@given(hostile, hostile)
+def test_palette_shows_an_id_with_markup_literally(id_: str, initials: str) -> None:
+    entry = Entry(Indicator(id=id_ or "x", name_zh="名", name_en="n"), initials)
+    shown = entry.prompt(Text(entry.display("en")))
+    assert isinstance(shown, Text)  # a Text is never parsed as markup
+    hint = clean(f"{initials} · {id_ or 'x'}", single_line=True)
+    assert shown.plain == f"n · 名  {hint}"
+    assert_safe(shown.plain)
+
+
+def _row(name: str, unit: str, period_label: str, source: str) -> dict[str, object]:
+    indicator = Indicator(id="x", name_zh=name or "名", name_en=name, unit=unit, unit_en=unit)
+    obs = Observation(
+        Reading("x", Period.year(2023), 5.0, origin=source),
+        source=source or "s",
+        fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+        fetch_url=source,
+    )
+    row = observation_json(indicator, obs, lang="en", now=datetime(2024, 1, 2, tzinfo=UTC))
+    row["period_label"] = period_label
+    return row
+
+
+@given(hostile, hostile, hostile, hostile)
+def test_show_line_and_json_carry_no_control_or_invisible_character(
+    name: str, unit: str, period: str, source: str
+) -> None:
+    row = _row(name, unit, period, source)
+    line = _show_line(row)
+    assert_safe(line)
+    assert "\n" not in line
+    dumped = json.dumps(clean_json([row]), ensure_ascii=False)
+    assert_safe(dumped)
+    assert json.loads(dumped)[0]["value"] == 5.0
+
+
+def _run(*argv: str) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        main(list(argv), {"LISHI_TUI_LANG": "en"})
+    return out.getvalue() + err.getvalue()
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=hostile, title=hostile, unit=hostile)
+def test_config_check_and_show_print_hostile_keys_titles_and_units_safely(
+    tmp_path: Path, key: str, title: str, unit: str
+) -> None:
+    config = {
+        "app": {"demo": False},
+        "storage": {"path": str(tmp_path / "h.db")},
+        "indicators": {"gdp_growth": {"unit": unit, "unit_en": unit, key or "k": 1}},
+        "pages": {"p": {"title_zh": title, "title_en": title, key or "k": 1}},
+    }
+    path = tmp_path / "c.toml"
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    assert_safe(_run("config", "check", str(path)))
+    del config["indicators"]["gdp_growth"][key or "k"]  # type: ignore[attr-defined]
+    del config["pages"]
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    assert_safe(_run("--config", str(path), "show", "gdp_growth"))
+    assert_safe(_run("--config", str(path), "show", "--json", "gdp_growth"))
+
+
+NAMES = st.lists(
+    st.sampled_from([p for p in PIECES if "/" not in p and "\x00" not in p])
+    | st.text(
+        st.characters(exclude_characters="/\x00", exclude_categories=["Cs"]), max_size=8
+    ),
+    min_size=1,
+    max_size=5,
+).map("".join)
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(NAMES)
+def test_plugin_file_names_are_printed_safely(tmp_path: Path, name: str) -> None:
+    name = name.lstrip("._") or "x"
+    folder = tmp_path / f"p{abs(hash(name))}"
+    folder.mkdir()
+    try:
+        (folder / f"{name}.py").write_text("raise ValueError('broken on purpose')\n")
+    except OSError:
+        return  # a name the filesystem refuses cannot be a plugin
+    path = folder / "c.toml"
+    path.write_text(
+        tomli_w.dumps(
+            {"storage": {"path": str(folder / "h.db")}, "plugins": {"dirs": [str(folder)]}}
+        )
+    )
+    for argv in (("plugins",), ("plugins", "--json"), ("show",), ("config", "check")):
+        assert_safe(_run("--config", str(path), *argv))
+
+
+# -- the real app with hostile titles, labels and ids --------------------------------------------
+
+HOSTILE_CONFIG = """
+[app]
+demo = false
+collector = "off"
+language = "en"
+
+[indicators."zz[/]oops"]
+name_zh = "坏[/]名"
+name_en = "bad [bold red]name"
+unit = "%\\u001b]0;PWN\\u0007"
+
+[pages.a]
+title_zh = "50% [/] done"
+title_en = "50% [/] done"
+[[pages.a.panels]]
+indicator = "zz[/]oops"
+
+[pages.b]
+title_zh = "[@click=app.quit]quit"
+title_en = "[@click=app.quit]quit"
+[[pages.b.panels]]
+indicator = "zz[/]oops"
+
+[pages.c]
+title_zh = "[link=http://x/]\\u202eevil"
+title_en = "[link=http://x/]\\u202eevil"
+[[pages.c.panels]]
+indicator = "zz[/]oops"
+"""
+
+
+async def test_the_dashboard_shows_hostile_titles_and_ids_as_plain_text(tmp_path: Path) -> None:
+    from textual.widgets import Tab
+
+    from lishi_tui.app import make_app
+    from lishi_tui.bootstrap import load_runtime
+
+    path = tmp_path / "c.toml"
+    path.write_text(HOSTILE_CONFIG + f'[storage]\npath = "{tmp_path / "h.db"}"\n')
+    runtime = load_runtime(path, {"LISHI_TUI_LANG": "en"})
+    store = runtime.open_store()
+    try:
+        app = make_app(runtime.config, runtime.registry, store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            labels = [tab.label.plain for tab in app.screen.query(Tab)]
+            assert labels[:3] == [
+                "1 50% [/] done",
+                "2 [@click=app.quit]quit",
+                "3 [link=http://x/]evil",
+            ]
+            for tab in app.screen.query(Tab):
+                assert not tab.label.spans  # no markup: nothing styled, nothing clickable
+            await pilot.click(Tab, offset=(4, 0))  # a click on a tab label: no action runs
+            await pilot.pause()
+            assert app.is_running
+            app.action_command_palette()  # lists the id with markup in its help line
+            await pilot.pause()
+            await pilot.press(*"zz")
+            await pilot.pause(0.3)
+            assert app.is_running
+    finally:
+        store.close()
