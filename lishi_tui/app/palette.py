@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.domain.model import Indicator
@@ -33,14 +34,16 @@ class Entry:
     indicator: Indicator
     initials: str
 
-    def hint(self) -> Text:
+    def hint(self) -> str:
         """Initials and id, shown after the name. Not as the hit's ``help``: Textual reads
         help as markup, and no escaping makes every id literal ("zz[/]oops", "a\\")."""
-        return Text(f"  {clean(f'{self.initials} · {self.indicator.id}')}", "dim")
+        return f"  {clean(f'{self.initials} · {self.indicator.id}')}"
 
-    def prompt(self, shown: Text) -> Text:
-        """A hit's whole line as a ``Text``: never parsed as markup."""
-        return Text.assemble(shown, self.hint())
+    def prompt(self, shown: Text | Content) -> Text | Content:
+        """A hit's whole line as ``Text`` or ``Content``: never parsed as markup."""
+        if isinstance(shown, Content):
+            return Content.assemble(shown, (self.hint(), "dim"))
+        return Text.assemble(shown, (self.hint(), "dim"))
 
     def display(self, lang: str) -> str:
         first, second = (

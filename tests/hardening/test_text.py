@@ -10,6 +10,7 @@ import re
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 from hypothesis import HealthCheck, given, settings
@@ -79,7 +80,7 @@ def test_literal_text_has_no_markup_effect(text: str) -> None:
 def test_palette_shows_an_id_with_markup_literally(id_: str, initials: str) -> None:
     entry = Entry(Indicator(id=id_ or "x", name_zh="名", name_en="n"), initials)
     shown = entry.prompt(Text(entry.display("en")))
-    assert isinstance(shown, Text)  # a Text is never parsed as markup
+    assert isinstance(shown, Text)  # a Text is never parsed as markup (nor is a Content)
     hint = clean(f"{initials} · {id_ or 'x'}", single_line=True)
     assert shown.plain == f"n · 名  {hint}"
     assert_safe(shown.plain)
@@ -123,7 +124,7 @@ def _run(*argv: str) -> str:
 def test_config_check_and_show_print_hostile_keys_titles_and_units_safely(
     tmp_path: Path, key: str, title: str, unit: str
 ) -> None:
-    config = {
+    config: dict[str, Any] = {
         "app": {"demo": False},
         "storage": {"path": str(tmp_path / "h.db")},
         "indicators": {"gdp_growth": {"unit": unit, "unit_en": unit, key or "k": 1}},
@@ -132,7 +133,7 @@ def test_config_check_and_show_print_hostile_keys_titles_and_units_safely(
     path = tmp_path / "c.toml"
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     assert_safe(_run("config", "check", str(path)))
-    del config["indicators"]["gdp_growth"][key or "k"]  # type: ignore[attr-defined]
+    del config["indicators"]["gdp_growth"][key or "k"]
     del config["pages"]
     path.write_text(tomli_w.dumps(config), encoding="utf-8")
     assert_safe(_run("--config", str(path), "show", "gdp_growth"))
@@ -141,9 +142,7 @@ def test_config_check_and_show_print_hostile_keys_titles_and_units_safely(
 
 NAMES = st.lists(
     st.sampled_from([p for p in PIECES if "/" not in p and "\x00" not in p])
-    | st.text(
-        st.characters(exclude_characters="/\x00", exclude_categories=["Cs"]), max_size=8
-    ),
+    | st.text(st.characters(exclude_characters="/\x00", exclude_categories=["Cs"]), max_size=8),
     min_size=1,
     max_size=5,
 ).map("".join)
