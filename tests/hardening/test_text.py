@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,8 +153,7 @@ NAMES = st.lists(
 @given(NAMES)
 def test_plugin_file_names_are_printed_safely(tmp_path: Path, name: str) -> None:
     name = name.lstrip("._") or "x"
-    folder = tmp_path / f"p{abs(hash(name))}"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # hypothesis reuses tmp_path between examples
     try:
         (folder / f"{name}.py").write_text("raise ValueError('broken on purpose')\n")
     except OSError:

@@ -1,0 +1,148 @@
+"""No secret (bearer token, URL key, PostgreSQL password) appears in stdout, stderr, --json
+output, the store or the screens, under the faults the other hardening tests provoke: a
+server echoing the request back in an error, a redirect to another port, a timeout, a token
+with a trailing newline, an unreachable PostgreSQL, a misspelt PostgreSQL URL."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from lishi_tui.cli import main
+from tests.support.httpserver import LocalHTTPServer, closed_port
+
+TOKEN = "tok-LEAK-5e1f"
+API_KEY = "key-LEAK-a9c3"
+PG_PASSWORD = "pg-LEAK-77d0"
+SECRETS = (TOKEN, API_KEY, PG_PASSWORD)
+ENV = {"TOKEN": TOKEN, "APIKEY": API_KEY, "PGPW": PG_PASSWORD, "LISHI_TUI_LANG": "en"}
+
+
+def assert_clean(where: str, text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"{secret} leaked in {where}:\n{text[-2000:]}"
+
+
+def run(*argv: str, env: dict[str, str] | None = None) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        main(list(argv), env or ENV)
+    return out.getvalue() + "\n" + err.getvalue()
+
+
+def source(name: str, url: str, *, timeout: str = "3s") -> str:
+    return (
+        f'[sources.{name}]\ntype = "http_json"\ninterval = "1h"\n'
+        f'indicators = ["gdp_growth"]\nurl = "{url}"\nperiod = "year"\nvalue = "v"\n'
+        f'headers = {{ Authorization = "Bearer ${{TOKEN}}" }}\ntimeout = "{timeout}"\n'
+    )
+
+
+@pytest.fixture
+def faulty(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator[Path]:
+    """A config whose sources meet every HTTP fault, each carrying the token and the key."""
+    echo = f"request had Authorization: Bearer {TOKEN} and key={API_KEY}".encode()
+    http_server.route("/echo500", echo, status=500)
+    http_server.route("/echo400", echo, status=400)
+    http_server.route("/slow", b"[]", delay=5)
+    http_server.route("/bad", b"{not json " + echo)
+    http_server.route("/ok", json.dumps([{"year": "2023", "v": 6.1}]).encode())
+    other = LocalHTTPServer().start()  # another port: the token must not follow the redirect
+    other.route("/landing", echo, status=500)
+    http_server.route("/hop", redirect=f"{other.url('/landing')}?key={API_KEY}")
+    q = "?key=${APIKEY}"
+    text = '[app]\ndemo = false\ncollector = "off"\n[collector]\nretries = 0\n'
+    text += f'[storage]\npath = "{tmp_path / "h.db"}"\n'
+    for name, path in (
+        ("e500", "/echo500"),
+        ("e400", "/echo400"),
+        ("bad", "/bad"),
+        ("ok", "/ok"),
+        ("hop", "/hop"),
+    ):
+        text += source(name, http_server.url(path) + q)
+    text += source("slow", http_server.url("/slow") + q, timeout="1s")
+    text += source("refused", f"http://127.0.0.1:{closed_port()}/x{q}")
+    config = tmp_path / "c.toml"
+    config.write_text(text)
+    try:
+        yield config
+    finally:
+        other.stop()
+    assert all("authorization" not in r.headers for r in other.requests)
+
+
+def store_text(db: Path) -> str:
+    con = sqlite3.connect(db)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return "\n".join(
+            str(cell) for n in names for row in con.execute(f'SELECT * FROM "{n}"') for cell in row
+        )
+    finally:
+        con.close()
+
+
+def test_no_secret_in_any_output_store_or_screen(faulty: Path, tmp_path: Path) -> None:
+    fetched = run("--config", str(faulty), "fetch", "--once")
+    assert "ERR e500" in fetched and "ok  ok" in fetched  # the faults really happened
+    assert "***" in fetched
+    assert_clean("fetch --once", fetched)
+    for argv in (("show",), ("show", "--json"), ("plugins", "--json"), ("config", "check")):
+        assert_clean(" ".join(argv), run("--config", str(faulty), *argv))
+    assert_clean("the store", store_text(tmp_path / "h.db"))
+    asyncio.run(_screens_are_clean(faulty))
+
+
+async def _screens_are_clean(config: Path) -> None:
+    from lishi_tui.app import make_app
+    from lishi_tui.bootstrap import load_runtime
+    from tests.app_support import screen_text
+
+    runtime = load_runtime(config, ENV)
+    store = runtime.open_store()
+    try:
+        app = make_app(runtime.config, runtime.registry, store)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause(0.5)
+            assert_clean("the dashboard", screen_text(app))
+            app.open_detail("gdp_growth")
+            await pilot.pause(0.5)
+            assert_clean("the detail screen", screen_text(app))
+            app.action_plugins()
+            await pilot.pause(0.5)
+            assert_clean("the sources screen", screen_text(app))
+    finally:
+        store.close()
+
+
+def test_a_token_with_a_newline_never_shows(faulty: Path) -> None:
+    env = {**ENV, "TOKEN": TOKEN + "\n"}
+    for argv in (("config", "check"), ("fetch", "--once"), ("show", "--json")):
+        text = run("--config", str(faulty), *argv, env=env)
+        assert "line break or control character (not shown)" in text
+        assert_clean(" ".join(argv), text)
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresq"])
+def test_the_postgres_password_never_shows(tmp_path: Path, scheme: str) -> None:
+    url = f"{scheme}://lishi:${{PGPW}}@127.0.0.1:{closed_port()}/lishi"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[app]\ndemo = false\n[storage]\nbackend = "postgresql"\nurl = "{url}"\n')
+    for argv in (("show",), ("show", "--json"), ("fetch", "--once"), ("config", "check")):
+        assert_clean(" ".join(argv), run("--config", str(config), *argv))
+
+
+def test_config_secrets_finds_every_kind(faulty: Path) -> None:
+    from lishi_tui.bootstrap import load_runtime
+    from lishi_tui.config.secrets import config_secrets
+
+    found = config_secrets(load_runtime(faulty, ENV).config)
+    assert TOKEN in found and API_KEY in found
