@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +15,7 @@ from textual.filter import Monochrome
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.crash import crash_report
 from lishi_tui.app.data import AppData
@@ -214,8 +212,7 @@ class LishiApp(GuardedApp):
 
     def _install_hangup_handler(self) -> None:
         # No SIGHUP on Windows; no handler outside the main thread.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        hangup.install(self._hang_up, grace_s=HANGUP_GRACE_S, code=EXIT_HANGUP)
         exit_signals.install(self._leave_on_signal)
 
     def _fatal_error(self) -> None:
@@ -237,10 +234,7 @@ class LishiApp(GuardedApp):
         self.exit(return_code=code)
 
     def _hang_up(self) -> None:
-        """The terminal is gone: leave now, and make sure nothing keeps the process alive."""
-        watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, args=(EXIT_HANGUP,))
-        watchdog.daemon = True
-        watchdog.start()
+        """The terminal is gone: leave now (app/hangup.py ends the process if this stalls)."""
         self.run_worker(self._leave_after_hangup(), group="exit", exit_on_error=False)
 
     async def _leave_after_hangup(self) -> None:
@@ -277,6 +271,8 @@ class LishiApp(GuardedApp):
         self.apply_changes(set(self._panels_by_indicator))
 
     def on_store_committed(self, _: StoreCommitted) -> None:
+        if self._watcher is not None:
+            self._watcher.delivered()  # the watcher posts again only after this
         self._poll()
         self.alert_watch.poll()
 

@@ -39,12 +39,19 @@ class StoreWatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lishi-store-watcher", daemon=True)
         self.listening = False  # True while woken by NOTIFY rather than polling
+        # At most one change notice in flight: an app whose loop is stuck (a terminal that
+        # is not read) must not pile up one message per commit while it cannot run.
+        self._posted = threading.Event()
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+
+    def delivered(self) -> None:
+        """The app took the last change notice: post the next change."""
+        self._posted.clear()
 
     def _run(self) -> None:
         listener = listener_for(self.store)
@@ -78,6 +85,7 @@ class StoreWatcher:
                 version = self.store.version()
             except Exception:  # a closed or busy store: the app reports store errors itself
                 continue
-            if version != seen:
+            if version != seen and not self._posted.is_set():
                 seen = version
+                self._posted.set()
                 self.on_change()
