@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from lishi_tui.alerts.stored import StoreRepository
 from lishi_tui.config.locate import bundled_config_path
+from lishi_tui.store.sqlite import SqliteStore
 from tests.support.sshd import (
     Sshd,
     cmdline,
@@ -34,6 +36,17 @@ pytestmark = [
 ]
 
 FIGURE = "地区生产总值同比增速"  # the first panel of the bundled config, with the report's figure
+# AQI is a demo series in the bundled config; any figure is above 0: the collector raises
+# this alert at once (as tests/test_tmux_alerts.py does).
+RULE = """
+
+[alerts.aqi_demo]
+kind = "threshold"
+indicators = ["aqi"]
+above = 0
+severity = "critical"
+demo = true
+"""
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +56,16 @@ def account() -> str:
 
 @pytest.fixture(scope="module")
 def history() -> Iterator[Path]:
-    """A real `lishi-tui collect` on the bundled config, writing a database officials read."""
+    """A real `lishi-tui collect` on the bundled config and an alert rule, writing the
+    database officials read (``history.parent / "lishi.toml"`` is the config)."""
     folder = Path(tempfile.mkdtemp(prefix="lishi-ssh-data-"))
     folder.chmod(0o777)  # the test account's viewer opens the database's -shm file
     db = folder / "history.db"
+    config = folder / "lishi.toml"
+    config.write_text(bundled_config_path().read_text(encoding="utf-8") + RULE, encoding="utf-8")
+    config.chmod(0o644)
     collector = subprocess.Popen(
-        [str(program()), "--config", str(bundled_config_path()), "--db", str(db), "collect"],
+        [str(program()), "--config", str(config), "--db", str(db), "collect"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         preexec_fn=lambda: os.umask(0),
@@ -70,7 +87,7 @@ def has_figures(db: Path) -> bool:
     if not db.exists():
         return False
     shown = subprocess.run(
-        [str(program()), "--config", str(bundled_config_path()), "--db", str(db), "show"],
+        [str(program()), "--config", str(db.parent / "lishi.toml"), "--db", str(db), "show"],
         capture_output=True,
         text=True,
         check=False,
@@ -79,7 +96,7 @@ def has_figures(db: Path) -> bool:
 
 
 def start(account: str, history: Path, plays: str) -> Sshd:
-    return Sshd(account=account, plays=plays, config=bundled_config_path(), db=history)
+    return Sshd(account=account, plays=plays, config=history.parent / "lishi.toml", db=history)
 
 
 @pytest.fixture
@@ -115,6 +132,13 @@ def test_a_viewer_sees_figures_and_is_refused_what_writes(viewer_sshd: Sshd) -> 
         screen = tmux.press_until("r", "查看者不能触发")
         # No screenshot from the palette: the command is not offered (an operator's is).
         assert "Save an SVG" not in palette_search(tmux, "Screenshot", answered="No matches")
+        close_palette(tmux)
+        # The alerts screen opens; acknowledging is refused, and says why.
+        tmux.wait_for("⚠ 严重 1", limit_s=40)
+        tmux.press_until("a", "aqi_demo")
+        tmux.keys("a")
+        tmux.wait_for("查看者不能确认告警")
+        assert "请填写原因" not in tmux.screen()
         home = Path(os.path.expanduser(f"~{viewer_sshd.account}"))
         # Textual saves into the Downloads folder, or the home folder without one.
         shots = [*home.glob("*.svg"), *(home / "Downloads").glob("*.svg")]
@@ -128,6 +152,16 @@ def palette_search(tmux: Tmux, words: str, answered: str = "") -> str:
     tmux.press_until("C-p", "Search for commands", tries=4)
     tmux.keys(words)
     return tmux.wait_for(answered)
+
+
+def close_palette(tmux: Tmux) -> None:
+    """Escape, then wait for the palette to go: a key sent right behind Escape would
+    arrive as Alt+key."""
+    tmux.keys("Escape")
+    deadline = time.monotonic() + 20
+    while "🔎" in tmux.screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "🔎" not in tmux.screen(), "the palette stayed open"
 
 
 def test_no_shell_no_command_no_forwarding(viewer_sshd: Sshd, tmp_path: Path) -> None:
@@ -200,7 +234,9 @@ def children_of_listener(server: Sshd) -> list[int]:
     return [p for p in descendants(server.process.pid) if p not in grandchildren]
 
 
-def test_an_operator_session_says_operator(account: str, history: Path) -> None:
+def test_an_operator_may_screenshot_and_acknowledge_as_their_account(
+    account: str, history: Path
+) -> None:
     server = start(account, history, "lishi-operators")
     tmux = session(server)
     try:
@@ -208,6 +244,23 @@ def test_an_operator_session_says_operator(account: str, history: Path) -> None:
         assert "操作员" in screen
         palette_search(tmux, "Screenshot")
         tmux.wait_for("Save an SVG")
+        close_palette(tmux)
+        # An operator's acknowledgement is stored with the SSH account's name.
+        tmux.wait_for("⚠ 严重 1", limit_s=40)
+        tmux.press_until("a", "aqi_demo")
+        tmux.keys("a")
+        tmux.wait_for("请填写原因")
+        tmux.keys("-l", "演练")
+        tmux.keys("Enter")
+        tmux.wait_for("已确认", limit_s=20)
+        store = SqliteStore(history)
+        try:
+            acks = list(StoreRepository(store).acks().values())
+        finally:
+            store.close()
+        assert [(a.alert_id, a.by, a.reason) for a in acks] == [
+            ("aqi_demo/aqi", server.account, "演练")
+        ]
     finally:
         tmux.close()
         server.close()
