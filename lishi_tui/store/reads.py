@@ -18,7 +18,7 @@ from lishi_tui.domain.model import Observation
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.base import Bucket, IndicatorSummary
 from lishi_tui.store.retention import rollup_series
-from lishi_tui.store.rows import OBS_COLUMNS, SERIES_ORDER, observation_from_row
+from lishi_tui.store.rows import OBS_COLUMNS, SERIES_ORDER, readable
 from lishi_tui.store.sql import Transaction
 
 REVISION_ORDER = "period_start DESC, revision DESC, fetched_at DESC, id DESC"
@@ -47,7 +47,7 @@ def latest(
         return {}
     clause, id_params = tx.dialect.in_ids("id", wanted)
     sql = f"SELECT {OBS_COLUMNS} FROM observations WHERE {clause}"
-    return {row[0]: observation_from_row(row) for row in tx.query(sql, id_params)}
+    return {obs.indicator: obs for obs in readable(tx.query(sql, id_params))}
 
 
 def summaries(tx: Transaction, ids: Sequence[str] | None) -> dict[str, IndicatorSummary]:
@@ -65,7 +65,8 @@ def summaries(tx: Transaction, ids: Sequence[str] | None) -> dict[str, Indicator
         for row in tx.query(
             f"SELECT id, {OBS_COLUMNS} FROM observations WHERE {clause}", id_params
         ):
-            figures[int(row[0])] = observation_from_row(row[1:])
+            for obs in readable([row[1:]]):
+                figures[int(row[0])] = obs
     return {
         r[0]: IndicatorSummary(
             indicator=r[0],
@@ -124,7 +125,7 @@ def history(
                 break
             offset += page
     picked.reverse()
-    return [observation_from_row(row) for row in picked]
+    return readable(picked)
 
 
 def _first_per_period(rows: Sequence[Sequence[Any]], limit: int | None) -> list[Sequence[Any]]:
@@ -158,7 +159,7 @@ def revisions(
     if limit is not None or offset:
         sql += " LIMIT ? OFFSET ?"
         params += [limit if limit is not None else 2**62, offset]
-    return [observation_from_row(row) for row in tx.query(sql, params)]
+    return readable(tx.query(sql, params))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +23,8 @@ from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
 from lishi_tui.domain.sanity import check_observation
 from lishi_tui.store.base import WriteResult
 from lishi_tui.store.sql import read_json, read_time, utc_text
+
+log = logging.getLogger(__name__)
 
 # The columns read back into an Observation, in this order (see observation_from_row).
 OBS_COLUMNS = (
@@ -228,3 +231,20 @@ INSERT_COLUMNS = (
     "indicator, period_key, period_kind, period_start, value, numerator, denominator, "
     "status, qualifier, source, origin, fetch_url, fetched_at, revision, is_latest, demo, note"
 )
+
+
+def readable(rows: Iterable[Sequence[Any]]) -> list[Observation]:
+    """The observations of ``rows``, skipping (and reporting) any that cannot be shown: a
+    row an older version or a hand edit left with an infinite value or a period in 9999
+    must not stop every reader from then on. Nothing is deleted."""
+    out: list[Observation] = []
+    for row in rows:
+        try:
+            obs = observation_from_row(row)
+            check_observation(obs)
+        except (ValueError, OverflowError, OSError, KeyError, TypeError) as exc:
+            where = f"{row[0]} {row[1]}" if len(row) > 1 else "?"
+            log.warning("skipped a stored row that cannot be shown (%s): %s", where, exc)
+            continue
+        out.append(obs)
+    return out

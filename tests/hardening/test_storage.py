@@ -342,3 +342,33 @@ def test_a_plugins_year_9999_is_skipped_and_reported(tmp_path: Path) -> None:
     assert "1 skipped (gdp_growth 9999: period 9999 is outside the years 1900-2200)" in done.stdout
     shown = cli(config, "show", "gdp_growth")
     assert shown.returncode == 0 and "2022" in shown.stdout
+
+
+def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    stored = filled(db)  # 2021-2023 of gdp_growth
+    con = sqlite3.connect(db)
+    # As an older lishi-tui (or a hand edit) may have left them: year 9999 and an infinity.
+    con.execute(
+        "UPDATE observations SET period_start = ?, period_key = '9999' WHERE period_key = '2023'",
+        (int(datetime(9999, 1, 1, tzinfo=UTC).timestamp()),),
+    )
+    con.execute("UPDATE observations SET value = 9e999 WHERE period_key = '2022'")
+    con.commit()
+    con.close()
+    config = setup(tmp_path, f'path = "{db}"')
+    for command in (("show",), ("show", "--json"), ("show", "gdp_growth")):
+        done = cli(config, *command)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+    assert "skipped a stored row" in done.stderr and "gdp_growth 9999" in done.stderr
+
+    from lishi_tui.store.sqlite import SqliteStore
+
+    store = SqliteStore(db)
+    try:
+        assert [o.period.key for o in store.history("gdp_growth")] == ["2021"]
+        assert len(store.revisions("gdp_growth")) == 1
+    finally:
+        store.close()
+    assert count(db) == stored  # skipped, never deleted
