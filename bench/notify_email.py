@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import shutil
 import ssl
 import statistics
 import subprocess
@@ -39,24 +38,11 @@ def _import_cost(statement: str, runs: int) -> float:
     return statistics.median(once() for _ in range(runs))
 
 
-def _cert(folder: Path) -> tuple[Path, Path]:
-    key, crt = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(crt), "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return crt, key
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     runs = 5 if args.quick else 20
-    if shutil.which("openssl") is None:
-        raise SystemExit("needs the openssl command")
 
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -65,6 +51,7 @@ def main() -> None:
     from lishi_tui.notify.message import render
     from tests.support.httpserver import closed_port
     from tests.support.notify import event, notifier
+    from tests.support.tls import make_cert
 
     class Sink:
         count = 0
@@ -78,7 +65,7 @@ def main() -> None:
         return AuthResult(success=ok) if ok else AuthResult(success=False, handled=False)
 
     with tempfile.TemporaryDirectory() as tmp:
-        crt, key = _cert(Path(tmp))
+        crt, key = make_cert(Path(tmp))
         server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         server_ctx.load_cert_chain(str(crt), str(key))
         port = closed_port()

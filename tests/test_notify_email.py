@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 import ssl
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -24,6 +22,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from lishi_tui.notify.api import deliver_all
 from tests.support.httpserver import closed_port
 from tests.support.notify import event, notifier
+from tests.support.tls import make_cert
 
 PASSWORD = "smtp-pass-7c1e9a"
 
@@ -57,17 +56,7 @@ def _authenticator(inbox: Inbox) -> Any:
 
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.fail("the openssl command is needed to make a throwaway certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    key, crt = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(crt), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return crt, key
+    return make_cert(tmp_path_factory.mktemp("tls"))
 
 
 def _server_context(cert: tuple[Path, Path]) -> ssl.SSLContext:

@@ -135,11 +135,13 @@ def alert_runner(
         clock=clock,
         breaker_open=breaker_open,
     )
-    return AlertRunner(engine, _deliver_for(config, lang))
+    return AlertRunner(engine, _deliver_for(config, lang, store))
 
 
-def _deliver_for(config: Config, lang: str) -> Deliver | None:
-    """The configured channels' ``deliver_all``; None when no notifier is configured."""
+def _deliver_for(config: Config, lang: str, store: Store) -> Deliver | None:
+    """The configured channels' ``deliver_all``; None when no notifier is configured.
+
+    Each channel's outcome is recorded in ``store`` too, for every viewer's plugins screen."""
     from lishi_tui.notify.config import configured_notifiers
 
     notifiers = configured_notifiers(config)
@@ -149,6 +151,6 @@ def _deliver_for(config: Config, lang: str) -> Deliver | None:
     async def deliver(batches: Mapping[str, Sequence[AlertEvent]]) -> Mapping[str, DeliveryResult]:
         from lishi_tui.notify.api import deliver_all  # httpx: only once something is sent
 
-        return await deliver_all(notifiers, batches, lang=lang)
+        return await deliver_all(notifiers, batches, lang=lang, store=store)
 
     return deliver
