@@ -167,7 +167,7 @@ def rows_for(label: str, count: int, result: dict[str, list[float]] | str) -> li
 
 def run(quick: bool) -> list[Row]:
     counts = (1, 10) if quick else COUNTS
-    writes = 5 if quick else 15
+    writes = 5 if quick else 10
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="lishi-bench-many-") as tmp:
         folder = Path(tmp)
