@@ -1,4 +1,4 @@
-"""No secret (bearer token, URL key, PostgreSQL password) appears in stdout, stderr, --json
+"""No secret (bearer token, URL key, PostgreSQL password, robot webhook key, signing secret)
 output, the store or the screens, under the faults the other hardening tests provoke: a
 server echoing the request back in an error, a redirect to another port, a timeout, a token
 with a trailing newline, an unreachable PostgreSQL, a misspelt PostgreSQL URL."""
@@ -146,3 +146,83 @@ def test_config_secrets_finds_every_kind(faulty: Path) -> None:
 
     found = config_secrets(load_runtime(faulty, ENV).config)
     assert TOKEN in found and API_KEY in found
+
+
+ROBOT_KEY = "robot-LEAK-3b7e"
+SIGNING_SECRET = "SEC-LEAK-91ad"
+
+
+def test_robot_keys_and_signing_secrets_never_show(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    """A WeCom key in the URL and a DingTalk signing secret: through config check, plugins,
+    alerts --json, a failed delivery's error (the server echoes the request back), the
+    channel health kept in the store, and the plugins screen."""
+    from lishi_tui.bootstrap import load_runtime
+    from lishi_tui.notify.api import deliver_all
+    from lishi_tui.notify.config import configured_notifiers
+    from lishi_tui.testing import PluginHarness
+
+    secrets = (ROBOT_KEY, SIGNING_SECRET)
+    env = {**ENV, "ROBOTKEY": ROBOT_KEY, "DINGSECRET": SIGNING_SECRET}
+    # Each server echoes what its own request carried, as a careless one would.
+    http_server.route("/cgi-bin/webhook/send", f"bad key={ROBOT_KEY}".encode(), status=500)
+    ding_echo = f"bad access_token={ROBOT_KEY} secret={SIGNING_SECRET}".encode()
+    http_server.route("/robot/send", ding_echo, status=400)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[app]\ndemo = false\ncollector = "off"\n'
+        f'[storage]\npath = "{tmp_path / "h.db"}"\n'
+        "[notifiers.wecom]\n"
+        'type = "wecom"\nretries = 0\n'
+        f'url = "{http_server.url("/cgi-bin/webhook/send")}?key=${{ROBOTKEY}}"\n'
+        "[notifiers.ding]\n"
+        'type = "dingtalk"\nretries = 0\nsecret = "${DINGSECRET}"\n'
+        f'url = "{http_server.url("/robot/send")}?access_token=${{ROBOTKEY}}"\n'
+        "[alerts.low]\n"
+        'kind = "threshold"\nindicators = ["gdp_growth"]\nbelow = 5\n'
+        'severity = "warning"\nnotify = ["wecom", "ding"]\n',
+        encoding="utf-8",
+    )
+
+    def clean(where: str, text: str) -> None:
+        for secret in secrets:
+            assert secret not in text, f"{secret} leaked in {where}:\n{text[-2000:]}"
+
+    for argv in (("config", "check"), ("plugins", "--json"), ("alerts", "--json"), ("show",)):
+        clean(" ".join(argv), run("--config", str(config), *argv, env=env))
+    runtime = load_runtime(config, env)
+    store = runtime.open_store()
+    try:
+        notifiers = configured_notifiers(runtime.config)
+        batch = (PluginHarness.sample_event(),)
+        results = asyncio.run(
+            deliver_all(notifiers, {n: batch for n in notifiers}, lang="en", store=store)
+        )
+        assert set(results) == {"wecom", "ding"} and not any(r.ok for r in results.values())
+        assert len(http_server.requests_to("/cgi-bin/webhook/send")) == 1  # really sent
+        for name, result in results.items():
+            clean(f"the {name} delivery error", result.error or "")
+    finally:
+        store.close()
+    clean("the store", store_text(tmp_path / "h.db"))
+    asyncio.run(_plugins_screen_is_clean(config, env, clean))
+
+
+async def _plugins_screen_is_clean(config: Path, env: dict[str, str], clean: object) -> None:
+    from lishi_tui.app import make_app
+    from lishi_tui.bootstrap import load_runtime
+    from tests.app_support import screen_text
+
+    check = clean
+    assert callable(check)
+    runtime = load_runtime(config, env)
+    store = runtime.open_store()
+    try:
+        app = make_app(runtime.config, runtime.registry, store)
+        async with app.run_test(size=(160, 50)) as pilot:
+            app.action_plugins()
+            await pilot.pause(0.8)
+            check("the plugins screen", screen_text(app))
+    finally:
+        store.close()
