@@ -1,5 +1,5 @@
 """No secret (bearer token, URL key, PostgreSQL password, robot webhook key, signing secret)
-output, the store or the screens, under the faults the other hardening tests provoke: a
+appears in stdout, stderr, --json output, the store or the screens, under the faults the other hardening tests provoke: a
 server echoing the request back in an error, a redirect to another port, a timeout, a token
 with a trailing newline, an unreachable PostgreSQL, a misspelt PostgreSQL URL."""
 
