@@ -11,12 +11,15 @@ from lishi_tui.config.schema import StorageSettings
 from lishi_tui.store.base import Store
 from lishi_tui.store.faults import (
     StoreMisconfigured,
+    StoreUnavailable,
     check_postgres_url,
     check_sqlite_file,
     ensure_writable,
     postgres_fault,
+    postgres_where,
     sqlite_fault,
 )
+from lishi_tui.store.schema import SchemaError
 
 SQLITE_BACKENDS = ("sqlite",)
 POSTGRES_BACKENDS = ("postgres", "postgresql")
@@ -54,6 +57,11 @@ def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = Fa
             return SqliteStore(path)
         except (OSError, sqlite3.Error) as exc:
             raise sqlite_fault(path, exc) from None
+        except SchemaError as exc:  # a module's tables from a newer lishi-tui; nothing written
+            raise StoreUnavailable(
+                f"history {path} was written by a newer lishi-tui ({exc}); "
+                "upgrade lishi-tui, or set [storage] path to another file"
+            ) from None
     if backend in POSTGRES_BACKENDS:
         if not settings.url:
             raise StoreMisconfigured(
@@ -69,6 +77,11 @@ def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = Fa
             store = PostgresStore(settings.url)
         except psycopg.Error as exc:
             raise postgres_fault(settings.url, exc) from None
+        except SchemaError as exc:  # refused before anything was written
+            raise StoreUnavailable(
+                f"history on {postgres_where(settings.url)} was written by a newer lishi-tui ({exc}); "
+                "upgrade lishi-tui, or point [storage] url at another database"
+            ) from None
         announce_commits(store)  # viewers LISTEN for it (store/notify.py)
         return store
     raise StoreMisconfigured(
