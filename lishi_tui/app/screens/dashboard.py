@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 from textual.app import ComposeResult
@@ -23,44 +24,87 @@ MAX_PAGE_KEYS = 9
 class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
     """A page's scrolling area: arrow keys belong to panel navigation, not to scrolling."""
 
-
-def layout_for(width: int, height: int) -> tuple[int, int]:
-    """Grid columns and row height for a terminal size (80x24 up to 200x60)."""
-    columns = 2 if width < 110 else 3 if width < 150 else 4 if width < 190 else 5
-    row_height = 9 if height < 40 else 11 if height < 55 else 13
-    return columns, row_height
+    def on_resize(self, event: Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, DashboardScreen):
+            screen.page_resized(event.size.width, event.size.height)
 
 
-def grid_spans(panels: list[Panel], columns: int) -> list[int]:
-    """Column spans that fill each grid row.
+MIN_COLUMN_CELLS = 38  # the narrowest a one-column panel gets: a stat's lines fit whole
+CHROME_ROWS = 4  # header, the tab row and its underline, footer
 
-    Textual's grid never wraps a cell that is wider than what is left of a row: it
-    would hang off the edge. Such a panel starts the next row instead, and the panel
-    before it widens to close the gap.
+
+def max_columns(width: int) -> int:
+    """How many one-column panels fit side by side in ``width`` cells (80 -> 2, 200 -> 5)."""
+    return max(1, width // MIN_COLUMN_CELLS)
+
+
+def pack(panels: Sequence[Panel], columns: int) -> list[list[tuple[Panel, int]]]:
+    """Panels in rows of ``columns`` grid columns, in order, each with its column span.
+
+    A panel wider than what is left of a row starts the next row; the last panel of a row
+    widens to close the gap, so every row is full.
     """
-    spans = [min(max(p.config.width, 1), columns) for p in panels]
-    taken: set[tuple[int, int]] = set()
-    column = row = 0
-    previous: int | None = None
-    for index, panel in enumerate(panels):
-        while (column, row) in taken:
-            column += 1
-            if column >= columns:
-                column, row = 0, row + 1
-        if column + spans[index] > columns:
-            if previous is not None and panels[previous].config.height == 1:
-                spans[previous] += columns - column
-            column, row = 0, row + 1
-            while (column, row) in taken:
-                column += 1
-        for dx in range(spans[index]):
-            for dy in range(max(panel.config.height, 1)):
-                taken.add((column + dx, row + dy))
-        previous = index
-        column += spans[index]
-        if column >= columns:
-            column, row = 0, row + 1
-    return spans
+    rows: list[list[tuple[Panel, int]]] = []
+    row: list[tuple[Panel, int]] = []
+    used = 0
+    for panel in panels:
+        span = min(max(panel.config.width, 1), columns)
+        if row and used + span > columns:
+            rows.append(row)
+            row, used = [], 0
+        row.append((panel, span))
+        used += span
+    if row:
+        rows.append(row)
+    for row in rows:
+        last, span = row[-1]
+        row[-1] = (last, span + columns - sum(s for _, s in row))
+    return rows
+
+
+def page_columns(panels: Sequence[Panel], width: int) -> int:
+    """The grid columns for a page: the fewest rows, then the fewest gaps to close, then the
+    most columns (a page of 2+1 / 2+1 panels lays out as two full rows of 3, not 2+1+2 / 1)."""
+    best: tuple[tuple[int, int, int], int] | None = None
+    for columns in range(1, max_columns(width) + 1):
+        rows = pack_unwidened(panels, columns)
+        gaps = sum(columns - sum(spans) for spans in rows)
+        score = (len(rows), gaps, -columns)
+        if best is None or score < best[0]:
+            best = (score, columns)
+    return best[1] if best else 1
+
+
+def pack_unwidened(panels: Sequence[Panel], columns: int) -> list[list[int]]:
+    rows: list[list[int]] = [[]]
+    for panel in panels:
+        span = min(max(panel.config.width, 1), columns)
+        if rows[-1] and sum(rows[-1]) + span > columns:
+            rows.append([])
+        rows[-1].append(span)
+    return rows
+
+
+def row_heights(rows: Sequence[Sequence[tuple[Panel, int]]], available: int) -> list[int]:
+    """Each row's height: the tallest natural height in it; what a page leaves over goes to
+    the rows with a panel that grows (charts), by their declared height weights."""
+    heights = [max(panel.natural_height() for panel, _ in row) for row in rows]
+    spare = available - sum(heights)
+    weights = [max((p.config.height for p, _ in row if p.GROWS), default=0) for row in rows]
+    total = sum(weights)
+    if spare <= 0 or total == 0:
+        return heights
+    given = 0
+    for index, weight in enumerate(weights):
+        share = spare * weight // total
+        heights[index] += share
+        given += share
+    for index in reversed(range(len(weights))):  # the rounding remainder to the last grower
+        if weights[index]:
+            heights[index] += spare - given
+            break
+    return heights
 
 
 def dashboard_bindings(lang: str) -> list[BindingType]:
@@ -111,6 +155,7 @@ class DashboardScreen(Screen[None]):
             ]
             self.pages.append((page, panels))
         self._last_focus: dict[int, Panel] = {}
+        self._laid_out = (0, 0)
 
     @property
     def panels(self) -> list[Panel]:
@@ -130,21 +175,35 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # the focus stays on panels; Tab switches pages
-        self.apply_layout(self.app.size.width, self.app.size.height)
+        self.apply_layout(self.app.size.width, self.app.size.height - CHROME_ROWS)
         self.focus_page_panel(0)
 
     def on_resize(self, event: Resize) -> None:
-        self.apply_layout(event.size.width, event.size.height)
+        self.apply_layout(event.size.width, event.size.height - CHROME_ROWS)
+
+    def page_resized(self, width: int, height: int) -> None:
+        """A page's area has its real size now (a banner may take rows): fit to it."""
+        if (width, height) != self._laid_out and width and height:
+            self.apply_layout(width, height)
 
     def apply_layout(self, width: int, height: int) -> None:
-        columns, row_height = layout_for(width, height)
-        for grid in self.query(".panels").results(Grid):
+        """Share ``width`` x ``height`` (the page area) between each page's panels: columns
+        by declared widths, rows by natural heights, what is left to the charts. A page
+        that fits does not scroll."""
+        self._laid_out = (width, height)
+        available = max(height, 1)
+        for index, (_, panels) in enumerate(self.pages):
+            if not panels:
+                continue
+            columns = page_columns(panels, width)
+            rows = pack(panels, columns)
+            grid = self.query_one(f"#page-{index} .panels", Grid)
             grid.styles.grid_size_columns = columns
-            grid.styles.grid_rows = str(row_height)
-        for _, panels in self.pages:
-            for panel, span in zip(panels, grid_spans(panels, columns), strict=True):
-                panel.styles.column_span = span
-                panel.styles.row_span = panel.config.height
+            grid.styles.grid_rows = " ".join(str(h) for h in row_heights(rows, available))
+            for row in rows:
+                for panel, span in row:
+                    panel.styles.column_span = span
+                    panel.styles.row_span = 1
 
     # pages
 

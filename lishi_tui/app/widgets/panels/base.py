@@ -33,6 +33,8 @@ class Panel(Widget, can_focus=True):
     """
 
     DRAWS_BODY: ClassVar[bool] = True  # False where child widgets draw (and refresh) the body
+    GROWS: ClassVar[bool] = False  # takes a share of the rows a page leaves over (charts)
+    NATURAL_HEIGHT: ClassVar[int] = 8  # rows, border included, to show everything it has
     # While a border title is being replaced: the border rows to repaint instead of the panel.
     _border_rows: tuple[Region, ...] | None = None
 
@@ -56,6 +58,10 @@ class Panel(Widget, can_focus=True):
         self._shown: tuple[Size, RenderableType, list[Strip] | None] | None = None
         self._titles = (self.title_text(), "")
         self.border_title = Text(self._titles[0])
+
+    def natural_height(self) -> int:
+        """The rows this panel needs to show everything (border included)."""
+        return self.NATURAL_HEIGHT
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ from lishi_tui.app.widgets.panels.render import RAG_STYLE, bar, fit, rag_words, 
 class GaugePanel(Panel):
     """Completion against target, e.g. 1581 of 1787 requests handled."""
 
+    NATURAL_HEIGHT = 7
+
     def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
         width = max(width, 10)

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from rich.console import Group, RenderableType
-from rich.segment import Segment
 from rich.text import Text
-from textual.app import App
 
 from lishi_tui.app.formatting import (
     age_text,
@@ -91,21 +88,3 @@ def fit(lines: list[Text]) -> list[Text]:
         line.no_wrap = True
         line.overflow = "ellipsis"
     return lines
-
-
-def flatten(renderable: RenderableType, width: int, app: App[object]) -> Group:
-    """``renderable`` laid out at ``width``, as one Text per row with one span per style run.
-
-    A rich Table yields every cell and every gap between columns as a segment of its own, and
-    a terminal is sent a colour code and a reset for each; the same row as one run per style
-    looks the same and costs a fraction of the bytes whenever the row is repainted.
-    """
-    options = app.console_options.update(width=width, height=None, highlight=False)
-    rows: list[Text] = []
-    for line in app.console.render_lines(renderable, options, pad=True):
-        row = Text(no_wrap=True, overflow="ellipsis")
-        for segment in Segment.simplify(line):
-            if not segment.control:
-                row.append(segment.text, segment.style)
-        rows.append(row)
-    return Group(*rows)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import RenderableType
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from lishi_tui.app.formatting import (
@@ -17,11 +16,13 @@ from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
 from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.widgets.panels.base import Panel
-from lishi_tui.app.widgets.panels.render import RAG_STYLE, flatten, rag_words
+from lishi_tui.app.widgets.panels.columns import fit_columns, table_lines
+from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words
+from lishi_tui.domain.model import Indicator
 
 
 class TablePanel(Panel):
-    """Several indicators side by side: value, target, progress, status, period, source.
+    """Several indicators side by side: value, period, progress, status, target, source.
 
     Enter lists the rows in a picker (up/down, Enter), so every row's detail is one
     keypress away without taking the arrows from panel navigation.
@@ -41,50 +42,65 @@ class TablePanel(Panel):
 
     def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
-        width = max(width, 20)
-        table = Table(box=None, expand=True, pad_edge=False, show_edge=False, padding=(0, 1))
-        wide = width >= 70
-        columns = ["table.indicator", "table.value", "table.period"]
-        if wide:
-            columns += ["table.target", "table.progress"]
-        if width >= 90:
-            columns.append("table.status")
-        columns.append("table.source")
-        for key in columns:
-            table.add_column(
-                t(key, lang),
-                no_wrap=True,
-                overflow="ellipsis",
-                ratio=2 if key == "table.indicator" else 1,
-                style="dim" if key == "table.source" else "",
-            )
-        for indicator in self.indicators:
-            view = self.views.get(indicator.id)
-            latest = view.latest if view else None
-            cells: dict[str, Text] = {
-                "table.indicator": literal(indicator.name(lang)),
-                "table.value": Text(
-                    value_text(indicator, latest, lang)
-                    + (f" {t('panel.demo', lang)}" if view and view.demo else ""),
-                    RAG_STYLE[view.rag] if view else "",
-                ),
-                "table.period": Text(period_text(indicator, latest, lang)),
-                "table.target": Text(
-                    f"{number(indicator, indicator.target.value)} {unit(indicator, lang)}"
-                    if indicator.target
-                    else t("none", lang)
-                ),
-                "table.progress": Text(
-                    f"{view.progress * 100:.0f}%"
-                    if view and view.progress is not None
-                    else t("none", lang)
-                ),
-                "table.status": rag_words(view, lang) if view else Text(""),
-                "table.source": literal(view.source_id if view else indicator.source),
-            }
-            if view and view.failing:
-                cells["table.source"] = Text(t("panel.failing", lang), "bold reverse yellow")
-            elif view and view.stale:
-                cells["table.period"].append(" ⏱", "magenta")
-            table.add_row(*(cells[k] for k in columns))
-        return flatten(table, width, self.app)
+        rows = [self.row_cells(indicator) for indicator in self.indicators]
+        headers = {key: t(key, lang) for key in COLUMNS}
+        widths = fit_columns(
+            COLUMNS, rows, headers, max(width, 20), elastic="table.indicator", drop_order=DROP_ORDER
+        )
+        lines = table_lines(widths, headers, rows, elastic="table.indicator", right=RIGHT_ALIGNED)
+        return Group(*lines)
+
+    def natural_height(self) -> int:
+        return len(self.indicators) + 1 + 2  # header, a row each, the border
+
+    def row_cells(self, indicator: Indicator) -> dict[str, Text]:
+        """One row's cells by column; the figure cell carries its unit and demo mark, the
+        period cell the stale and failing marks (those columns are never dropped)."""
+        lang = self.ctx.lang
+        view = self.views.get(indicator.id)
+        latest = view.latest if view else None
+        value = Text(value_text(indicator, latest, lang), RAG_STYLE[view.rag] if view else "")
+        if view and view.demo:
+            value.append(" ")
+            value.append(t("panel.demo", lang), "reverse")
+        period = Text(period_text(indicator, latest, lang))
+        if view and view.stale:
+            period.append(" ⏱", "magenta")
+        if view and view.failing:
+            period.append(" ⚠", "bold yellow")
+        source = (
+            Text(t("panel.failing", lang), "bold reverse yellow")
+            if view and view.failing
+            else literal(view.source_id if view else indicator.source, "dim")
+        )
+        return {
+            "table.indicator": literal(indicator.name(lang)),
+            "table.value": value,
+            "table.period": period,
+            "table.progress": Text(
+                f"{view.progress * 100:.0f}%"
+                if view and view.progress is not None
+                else t("none", lang)
+            ),
+            "table.status": rag_words(view, lang) if view else Text(""),
+            "table.target": Text(
+                f"{number(indicator, indicator.target.value)} {unit(indicator, lang)}".strip()
+                if indicator.target
+                else t("none", lang)
+            ),
+            "table.source": source,
+        }
+
+
+# Left to right as shown; the name gives way first, then these columns go, in this order.
+COLUMNS = (
+    "table.indicator",
+    "table.value",
+    "table.period",
+    "table.progress",
+    "table.status",
+    "table.target",
+    "table.source",
+)
+DROP_ORDER = ("table.source", "table.target", "table.status", "table.progress")
+RIGHT_ALIGNED = frozenset({"table.value", "table.progress"})
