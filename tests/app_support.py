@@ -131,8 +131,11 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
-def build_config(*, language: str = "zh", low_bandwidth: bool = False) -> Config:
-    """Three pages of the panel kinds, over the indicators above."""
+def build_config(
+    *, language: str = "zh", low_bandwidth: bool = False, overview: str = "off"
+) -> Config:
+    """Three pages of the panel kinds, over the indicators above (the overview tab off unless
+    asked for: most tests start on the first page)."""
     sources = {
         "report": SourceConfig("report", "published", timedelta(hours=1), ("gdp_growth",), {}),
         "greening_demo": SourceConfig(
@@ -181,7 +184,7 @@ def build_config(*, language: str = "zh", low_bandwidth: bool = False) -> Config
     )
     return Config(
         path=None,
-        app=AppSettings(language=language, low_bandwidth=low_bandwidth),
+        app=AppSettings(language=language, low_bandwidth=low_bandwidth, overview=overview),
         sources=sources,
         indicators=INDICATORS,
         pages=pages,

@@ -22,8 +22,10 @@ from lishi_tui.app import LishiApp, make_app
 from lishi_tui.app.screens.dashboard import (
     DashboardScreen,
     dashboard_bindings,
-    grid_spans,
-    layout_for,
+    max_columns,
+    pack,
+    page_columns,
+    row_heights,
 )
 from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.app.screens.help import HELP_ROWS, HelpScreen
@@ -663,16 +665,36 @@ async def test_collector_runs_in_app_refreshes_on_r_and_stops_on_quit(store: Sql
     assert collector.stopped
 
 
-def test_layout_adapts_columns_and_rows() -> None:
-    assert layout_for(80, 24) == (2, 9)
-    assert layout_for(120, 40)[0] == 3
-    assert layout_for(200, 60) == (5, 13)
+def test_layout_columns_follow_the_window() -> None:
+    assert (max_columns(80), max_columns(120), max_columns(200)) == (2, 3, 5)
 
 
-def test_grid_spans_never_hang_off_the_edge() -> None:
+def test_rows_are_full_and_never_hang_off_the_edge() -> None:
     config = build_config()
     ctx = PanelContext("zh", True, lambda: FIXED_NOW)
-    app_panels = DashboardScreen(config, ctx).pages[0][1]
-    assert grid_spans(app_panels, 2) == [1, 1, 2, 2]  # projects widens; the table starts a row
-    assert grid_spans(app_panels, 3) == [1, 1, 1, 2]  # a full row, then the table
-    assert grid_spans(app_panels, 4) == [1, 1, 2, 2]
+    panels = DashboardScreen(config, ctx, overview="off").pages[0][1]
+
+    def spans(rows: list[list[tuple[Panel, int]]]) -> list[list[int]]:
+        return [[s for _, s in row] for row in rows]
+
+    # widths 1, 1, 1, 2: two columns give 1+1 / 1 widened / 2; three give 1+1+1 / 2 widened
+    assert spans(pack(panels, 2)) == [[1, 1], [2], [2]]
+    assert spans(pack(panels, 3)) == [[1, 1, 1], [3]]
+    # The fewest rows, then the fewest gaps to close, then the most columns.
+    assert page_columns(panels, 200) == 5  # 1+1+1+2: one row
+    assert page_columns(panels, 120) == 3  # 1+1+1 / 2 widened, not three rows of two
+
+
+def test_rows_share_the_height_and_charts_take_what_is_left() -> None:
+    config = build_config()
+    ctx = PanelContext("zh", True, lambda: FIXED_NOW)
+    pages = DashboardScreen(config, ctx, overview="off").pages
+    chart_page = next(p for _, p in pages if any(isinstance(x, ChartPanel) for x in p))
+    rows = pack(chart_page, 2)
+    natural = row_heights(rows, 0)
+    heights = row_heights(rows, sum(natural) + 10)
+    assert sum(heights) == sum(natural) + 10  # the page fills the window exactly
+    grew = [h - n for h, n in zip(heights, natural, strict=True)]
+    chart_rows = [any(isinstance(p, ChartPanel) for p, _ in row) for row in rows]
+    assert all((g > 0) == c for g, c in zip(grew, chart_rows, strict=True))
+    assert row_heights(rows, 5) == natural  # too small: natural heights, and the page scrolls

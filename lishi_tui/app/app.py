@@ -19,7 +19,7 @@ from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.crash import crash_report
 from lishi_tui.app.data import AppData
-from lishi_tui.app.formatting import clean
+from lishi_tui.app.formatting import age_text, clean
 from lishi_tui.app.guarded import GuardedApp
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested, StoreCommitted
@@ -34,14 +34,16 @@ from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
+from lishi_tui.collector.heartbeat import is_stale
 from lishi_tui.config.reload import ConfigWatcher
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.config.secrets import config_secrets
 from lishi_tui.registry import Registry
 from lishi_tui.roles import Permissions, Role, current_account
-from lishi_tui.store.base import SourceHealth, Store
+from lishi_tui.store.base import Heartbeat, SourceHealth, Store
 
 LOW_BANDWIDTH_MIN_INTERVAL = timedelta(seconds=1)
+CLOCK_TICK_S = 60.0  # ages, staleness and pace are redone this often
 HANGUP_GRACE_S = 1.5  # after SIGHUP, a clean exit gets this long before the process is ended
 COLLECTOR_STOP_TIMEOUT_S = 1.0
 EXIT_HANGUP = 129  # 128 + SIGHUP, the shell's convention
@@ -125,8 +127,10 @@ class LishiApp(GuardedApp):
         self._store_version = -1  # store.version() at the last full read
         self._watcher: StoreWatcher | None = None
         self.polls = 0  # completed store polls (tests wait on it)
+        self.ticks = 0  # clock ticks done (tests read it)
+        self.heartbeat: Heartbeat | None = None  # the collector's last beat, read-only viewers
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
-            config, self.panel_context
+            config, self.panel_context, overview=config.app.overview
         )
         self._panels_by_indicator: dict[str, list[Panel]] = {}
         for panel in self.dashboard.panels:
@@ -176,6 +180,35 @@ class LishiApp(GuardedApp):
             )
         if not self.is_headless:
             self._install_hangup_handler()
+        self.set_interval(CLOCK_TICK_S, self.clock_tick, name="clock")
+        if self.collector is None:
+            self._read_heartbeat()
+
+    def clock_tick(self) -> None:
+        """Once a minute (so also within a minute of a period boundary): ages, staleness and
+        pace redone from the figures in memory, no store read; a panel repaints only the
+        cells that change, so an idle minute with nothing new on screen sends nothing."""
+        self.ticks += 1
+        self._show_views({}, status_only=set(self.views))
+        if self.collector is None:
+            self._read_heartbeat()
+
+    @work(thread=True, exclusive=True, group="heartbeat", exit_on_error=False)
+    def _read_heartbeat(self) -> None:
+        beat = self.store.last_heartbeat()
+        self.call_from_thread(self._show_heartbeat, beat)
+
+    def _show_heartbeat(self, beat: Heartbeat | None) -> None:
+        """A read-only viewer says whether a collector is writing to its store."""
+        self.heartbeat = beat
+        subtitle = " · ".join(
+            (
+                collector_words(beat, self.clock(), self.lang),
+                t(f"role.{self.role.value}", self.lang),
+            )
+        )
+        if subtitle != self.sub_title:
+            self.sub_title = subtitle
 
     def _charts_loaded(self) -> None:
         for screen in self.screen_stack:
@@ -411,7 +444,8 @@ class LishiApp(GuardedApp):
         if not self.allowed("refresh_sources"):
             return
         if self.collector is None:
-            self.notify(t("notify.readonly", self.lang), markup=False)
+            state = collector_words(self.heartbeat, self.clock(), self.lang)
+            self.notify(t("notify.readonly", self.lang, state=state), markup=False)
             return
         self.collector.refresh(None)
         self.notify(t("notify.refresh", self.lang), markup=False)
@@ -432,6 +466,16 @@ class LishiApp(GuardedApp):
         if panels:
             self.dashboard.focus_panel(panels[0])
         self.open_detail(indicator_id)
+
+
+def collector_words(beat: Heartbeat | None, now: datetime, lang: str) -> str:
+    """What a read-only viewer says about the collector that feeds its store."""
+    if beat is None:
+        return t("app.subtitle.no_collector", lang)
+    if is_stale(beat, now):
+        age = age_text(timedelta(seconds=max(beat.age(now), 0)), lang)
+        return t("app.subtitle.collector_stopped", lang, age=age)
+    return t("app.subtitle.readonly", lang)
 
 
 def _no_states() -> Mapping[str, object]:

@@ -36,6 +36,8 @@ class AppSettings:
     refresh: timedelta = timedelta(milliseconds=100)  # how often the store is asked for changes
     collector: str = "auto"  # "auto": in-process unless disabled, "off": only read the store
     operators: tuple[str, ...] | None = None  # accounts that get the operator role; None: no list
+    overview: str = "first"  # where the overview tab goes: "first", "last" or "off"
+    screenshots: str = ""  # folder for Ctrl+S screenshots (default: the user's data folder)
 
 
 def resolve_language(configured: str, env: Mapping[str, str]) -> str:
@@ -119,7 +121,8 @@ class PanelConfig:
     indicators: tuple[str, ...]
     title: str = ""  # default: the indicator's name
     width: int = 1  # grid columns spanned
-    height: int = 1  # grid rows spanned
+    height: int = 1  # grid rows spanned (and the share of spare rows a chart takes)
+    title_en: str = ""  # the title in the English UI (default: ``title``)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
+from lishi_tui.app.widgets.panels.overview import OverviewPanel
 from lishi_tui.config.schema import Config, PageConfig
 
 MAX_PAGE_KEYS = 9
@@ -123,8 +124,8 @@ def dashboard_bindings(lang: str) -> list[BindingType]:
         Binding("up,k", "move(0, -1)", show=False),
         Binding("down,j", "move(0, 1)", show=False),
     ]
-    for n in range(1, MAX_PAGE_KEYS + 1):
-        bindings.append(Binding(str(n), f"page({n - 1})", t("binding.page_n", lang), show=False))
+    for n in range(MAX_PAGE_KEYS + 1):
+        bindings.append(Binding(str(n), f"page_key({n})", t("binding.page_n", lang), show=False))
     return bindings
 
 
@@ -139,11 +140,12 @@ def dashboard_screen_class(lang: str) -> type[DashboardScreen]:
 class DashboardScreen(Screen[None]):
     """Pages as tabs; panels in a grid; the focus moves between panels by direction."""
 
-    def __init__(self, config: Config, ctx: PanelContext) -> None:
+    def __init__(self, config: Config, ctx: PanelContext, *, overview: str = "first") -> None:
         super().__init__()
         self.config = config
         self.ctx = ctx
         self.pages: list[tuple[PageConfig, list[Panel]]] = []
+        self.overview: OverviewPanel | None = None
         for page in config.pages:
             panels = [
                 make_panel(
@@ -154,6 +156,28 @@ class DashboardScreen(Screen[None]):
                 for pc in page.panels
             ]
             self.pages.append((page, panels))
+        # The page keys: 1..9 for the configured pages, 0 for the overview.
+        self.page_keys: dict[int, int] = {n + 1: n for n in range(min(len(self.pages), 9))}
+        if overview != "off":
+            shown = dict.fromkeys(
+                i for page, _ in self.pages for p in page.panels for i in p.indicators
+            )
+            self.overview = OverviewPanel(
+                [config.indicators[i] for i in shown if i in config.indicators], ctx
+            )
+            page = PageConfig(
+                id="overview",
+                title_zh=t("overview.page", "zh"),
+                title_en=t("overview.page", "en"),
+                panels=(),
+            )
+            at = 0 if overview == "first" else len(self.pages)
+            self.pages.insert(at, (page, [self.overview]))
+            self.page_keys = {
+                key: index + (1 if at == 0 else 0) for key, index in self.page_keys.items()
+            }
+            self.page_keys[0] = at
+        self._key_of = {index: key for key, index in self.page_keys.items()}
         self._last_focus: dict[int, Panel] = {}
         self._laid_out = (0, 0)
 
@@ -165,9 +189,10 @@ class DashboardScreen(Screen[None]):
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="pages"):
             for index, (page, panels) in enumerate(self.pages):
+                key = self._key_of.get(index)
                 title = clean(page.title(self.ctx.lang))
                 # Content, not a str: a str label is read as markup ("[@click=app.quit]").
-                label = Content(f"{index + 1} {title}" if index < MAX_PAGE_KEYS else title)
+                label = Content(f"{key} {title}" if key is not None else title)
                 with TabPane(label, id=f"page-{index}"), PageScroll(), Grid(classes="panels"):
                     yield from panels
         yield Footer(show_command_palette=False)
@@ -257,6 +282,11 @@ class DashboardScreen(Screen[None]):
     def action_page(self, index: int) -> None:
         if index < len(self.pages):
             self.show_page(index)
+
+    def action_page_key(self, key: int) -> None:
+        """A number key: 0 the overview, 1-9 the configured pages."""
+        if key in self.page_keys:
+            self.show_page(self.page_keys[key])
 
     def focus_panel(self, panel: Panel) -> None:
         for index, (_, panels) in enumerate(self.pages):

@@ -17,6 +17,7 @@ PANEL_FIELDS = Fields(
     Str(name="indicator", description="the one indicator shown"),
     StrList(name="indicators", description="the indicators shown (chart, table)"),
     Str(name="title", description="the panel's title (default: the indicator's name)"),
+    Str(name="title_en", description="the panel's title in the English UI (default: `title`)"),
     Int(name="width", default=1, minimum=1, maximum=12, description="grid columns spanned"),
     Int(name="height", default=1, minimum=1, maximum=12, description="grid rows spanned"),
     description="One panel on a page; it needs `indicator` or `indicators`.",
@@ -91,6 +92,7 @@ def _panel(p: Section, indicators: Mapping[str, Indicator]) -> PanelConfig | Non
         kind=values["kind"],
         indicators=ids,
         title=values["title"],
+        title_en=values["title_en"],
         width=values["width"],
         height=values["height"],
     )

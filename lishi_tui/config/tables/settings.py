@@ -58,6 +58,18 @@ APP_FIELDS = Fields(
         description="accounts that may edit the config from the dashboard and the CLI "
         "(operator role); with no list, --role operator decides",
     ),
+    Choice(
+        name="overview",
+        values=("first", "last", "off"),
+        default=_app.overview,
+        description="where the overview tab (every indicator, what needs attention first) goes",
+    ),
+    Str(
+        name="screenshots",
+        default=_app.screenshots,
+        description="folder Ctrl+S saves SVG screenshots to (relative to this file); "
+        "default: the user data folder",
+    ),
     description="How the dashboard looks and behaves.",
 )
 

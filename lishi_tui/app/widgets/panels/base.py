@@ -52,6 +52,7 @@ class Panel(Widget, can_focus=True):
         self.repaints = 0
         self.border_rows_repainted = 0
         self.rows_repainted = 0
+        self.renders = 0  # render() calls: what any refresh of this panel cost (tests read it)
         # The body on screen (or about to be), the size it was laid out for, and its picture
         # once a comparison needed one. render() hands Textual exactly this body, so that the
         # cells a comparison found unchanged are the cells the terminal already shows.
@@ -68,6 +69,8 @@ class Panel(Widget, can_focus=True):
         return tuple(i.id for i in self.indicators)
 
     def title_text(self) -> str:
+        if self.ctx.lang == "en" and self.config.title_en:
+            return clean(self.config.title_en)
         if self.config.title:
             return clean(self.config.title)
         if len(self.indicators) == 1:
@@ -79,30 +82,38 @@ class Panel(Widget, can_focus=True):
         self.views = {k: v for k, v in views.items() if k in self.indicator_ids}
         self.updates += 1
         present = list(self.views.values())
-        worst = _worst(v.rag for v in present)
         classes = self.classes
         # set_class restyles (and so repaints the panel) only when a class comes or goes.
-        for r in Rag:
-            self.set_class(worst is r and r is not Rag.NONE, f"-{r.value}")
-        self.set_class(any(v.stale for v in present), "-stale")
-        self.set_class(any(v.failing for v in present), "-failing")
-        demo = any(v.demo for v in present)
-        history_demo = any(v.history_demo for v in present)
-        self.set_class(demo or history_demo, "-demo")
+        for name, on in self.status_classes(present).items():
+            self.set_class(on, name)
         restyled = self.classes != classes
         if restyled:
             self.repaints += 1
-        title = self.title_text()
-        if demo:
-            title = f"{title} · {t('panel.demo', self.ctx.lang)}"
-        elif history_demo:
-            title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
-        sources = sorted({clean(v.source_id) for v in present if v.source_id})
-        subtitle = f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
+        title, subtitle = self.border_texts(present)
         self._set_border_texts(title, subtitle, restyled=restyled)
         self.on_views_changed()
         if self.DRAWS_BODY:
             self._repaint_changes()
+
+    def status_classes(self, present: list[IndicatorView]) -> dict[str, bool]:
+        """The border's status classes: the worst RAG, stale, failing, demo."""
+        worst = _worst(v.rag for v in present)
+        classes = {f"-{r.value}": worst is r and r is not Rag.NONE for r in Rag}
+        classes["-stale"] = any(v.stale for v in present)
+        classes["-failing"] = any(v.failing for v in present)
+        classes["-demo"] = any(v.demo or v.history_demo for v in present)
+        return classes
+
+    def border_texts(self, present: list[IndicatorView]) -> tuple[str, str]:
+        """The border title (with the demo mark) and subtitle (the sources)."""
+        title = self.title_text()
+        if any(v.demo for v in present):
+            title = f"{title} · {t('panel.demo', self.ctx.lang)}"
+        elif any(v.history_demo for v in present):
+            title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
+        sources = sorted({clean(v.source_id) for v in present if v.source_id})
+        subtitle = f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
+        return title, subtitle
 
     def _set_border_texts(self, title: str, subtitle: str, *, restyled: bool) -> None:
         """Replace the border title and subtitle that changed, repainting only their rows.
@@ -144,7 +155,11 @@ class Panel(Widget, can_focus=True):
     def _repaint_changes(self) -> None:
         size = self.content_size
         shown = self._shown
-        if shown is None or shown[0] != size or not self.is_mounted or not size.area:
+        if self.is_mounted and not size.area:
+            # Not on screen (a page not shown): it is drawn afresh when it is shown.
+            self._shown = None
+            return
+        if shown is None or shown[0] != size or not self.is_mounted:
             # Nothing on screen to compare with (not drawn yet, or drawn at another size).
             self._shown = None
             self.repaints += 1
@@ -170,6 +185,7 @@ class Panel(Widget, can_focus=True):
         return None
 
     def render(self) -> RenderResult:
+        self.renders += 1
         size = self.content_size
         shown = self._shown
         if shown is not None and shown[0] == size:
