@@ -47,7 +47,8 @@ def aqi_reading(screen: str) -> str:
 
 def test_default_dashboard_live_from_the_bundled_config(dashboard: Tmux) -> None:
     # The report's own figures, with their period and source, on the first page.
-    screen = dashboard.wait_for("≥10.0 %")  # drawn first, then filled as the sources land
+    dashboard.wait_for("≥10.0 %")  # the overview first, filled as the sources land
+    screen = dashboard.press_until("1", "economy_report")
     assert "地区生产总值同比增速" in screen and "2021年" in screen and "economy_report" in screen
     assert "51 %" in screen  # 第三产业占比
     dashboard.wait_for("┤")  # charts follow the figures once plotext has loaded
@@ -103,7 +104,7 @@ def test_a_second_dashboard_reads_what_the_first_collects(tmp_path: Path, dashbo
         height=30,
     )
     try:
-        screen = second.wait_for("只读（独立采集进程）")
+        screen = second.wait_for("只读 · 采集进程运行中")  # the first one collects
         assert "地区生产总值同比增速" in screen
     finally:
         second.close()

@@ -1,0 +1,72 @@
+"""The bundled config in a real terminal at 80x24 and 200x60: no wasted rows, the overview one key
+away, the published livelihood figures whole."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lishi_tui.config.locate import bundled_config_path
+from tests.support.tmux import Tmux
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+BOX = set("─│┌┐└┘├┤┬┴┼╭╮╰╯━┃┏┓┗┛╍╏═║╔╗╚╝ ▁▂▃▄▅▆▇█")
+
+
+@pytest.fixture(params=[(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def dashboard(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Tmux]:
+    width, height = request.param
+    command = [
+        sys.executable,
+        "-m",
+        "lishi_tui",
+        "--config",
+        str(bundled_config_path()),
+        "--db",
+        str(tmp_path / "history.db"),
+    ]
+    tmux = Tmux(command, width=width, height=height)
+    yield tmux
+    tmux.close()
+
+
+def tallest_blank_block(screen: str) -> int:
+    """The most consecutive rows showing nothing but borders and spaces."""
+    run = best = 0
+    for row in screen.splitlines()[3:-1]:  # below the header and tabs, above the footer
+        run = run + 1 if set(row) <= BOX else 0
+        best = max(best, run)
+    return best
+
+
+def test_the_bundled_dashboard_uses_the_window(dashboard: Tmux) -> None:
+    screen = dashboard.wait_for("全部指标")  # the overview is the first page
+    rows = screen.splitlines()
+    assert "0 总览" in rows[1]
+    # Page 1, then the overview's first line again with one key.
+    dashboard.press_until("1", "economy_report")
+    screen = dashboard.wait_for("┤")  # the chart, once plotext has loaded
+    assert tallest_blank_block(screen) <= 3, screen
+    screen = dashboard.press_until("0", "全部指标")
+    first = next(i for i, row in enumerate(screen.splitlines()) if "全部指标" in row)
+    assert "指标" in screen.splitlines()[first + 1]  # the header, then the first line below it
+    # The livelihood page: the published training and recruitment figures, whole.
+    screen = dashboard.press_until("4", "1,581 / 1,787")  # the gauge atop the page
+    for _ in range(4):  # at 80x24 the jobs table is below: the focus moving down shows it
+        if "11,150" in screen:
+            break
+        dashboard.keys("j")
+        try:
+            screen = dashboard.wait_for("11,150", limit_s=2.0)
+        except AssertionError:
+            screen = dashboard.screen()
+    for figure in ("7,000 人", "11,150 人次", "≥18,000 个", "≥3,600 人"):
+        assert figure in screen, screen
