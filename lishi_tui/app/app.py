@@ -207,8 +207,7 @@ class LishiApp(GuardedApp):
                 t(f"role.{self.role.value}", self.lang),
             )
         )
-        if subtitle != self.sub_title:
-            self.sub_title = subtitle
+        self.alert_watch.set_base_subtitle(subtitle)
 
     def _charts_loaded(self) -> None:
         for screen in self.screen_stack:

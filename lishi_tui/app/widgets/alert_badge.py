@@ -136,11 +136,21 @@ class AlertWatch:
             return
         self.app.post_message(AlertsRead(rows))
 
+    def set_base_subtitle(self, subtitle: str) -> None:
+        """The header's words before the badge changed (the collector's state)."""
+        self.base_subtitle = subtitle
+        self._show_badge()
+
+    def _show_badge(self) -> None:
+        badge = badge_text(self.rows, self.app.lang)
+        subtitle = f"{self.base_subtitle} · {badge}" if badge else self.base_subtitle
+        if subtitle != self.app.sub_title:
+            self.app.sub_title = subtitle
+
     def apply(self, message: AlertsRead) -> None:
         self.rows = message.rows
         self.reads += 1
-        badge = badge_text(self.rows, self.app.lang)
-        self.app.sub_title = f"{self.base_subtitle} · {badge}" if badge else self.base_subtitle
+        self._show_badge()
         firing = {r.record.indicator_id for r in self.rows if r.firing and r.record.indicator_id}
         for panel in self.app.dashboard.panels:
             panel.set_class(bool(firing & set(panel.indicator_ids)), ALERTING_CLASS)
