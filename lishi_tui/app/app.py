@@ -114,7 +114,8 @@ class LishiApp(GuardedApp):
         self.title = t("app.title", self.lang)
         self.sub_title = " · ".join(
             (
-                t("app.subtitle.live" if collector else "app.subtitle.readonly", self.lang),
+                # Read-only: what the collector is doing is said once its heartbeat is read.
+                t("app.subtitle.live" if collector else "app.subtitle.readonly_plain", self.lang),
                 t(f"role.{role.value}", self.lang),
             )
         )

@@ -11,6 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # (zh, en)
     "app.title": ("离石发展指标", "Lishi development indicators"),
     "app.subtitle.live": ("实时", "live"),
+    "app.subtitle.readonly_plain": ("只读", "read-only"),
     "app.subtitle.readonly": ("只读 · 采集进程运行中", "read-only · collector running"),
     "app.subtitle.no_collector": (
         "只读 · 无采集进程，数据不会更新",
