@@ -215,7 +215,8 @@ async def test_the_dashboard_shows_hostile_titles_and_ids_as_plain_text(tmp_path
         app = make_app(runtime.config, runtime.registry, store)
         async with app.run_test(size=(120, 40)) as pilot:
             labels = [tab.label.plain for tab in app.screen.query(Tab)]
-            assert labels[:3] == [
+            assert labels[:4] == [
+                "0 Overview",  # the overview tab comes first
                 "1 50% [/] done",
                 "2 [@click=app.quit]quit",
                 "3 [link=http://x/]evil",
