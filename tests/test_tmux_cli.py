@@ -104,7 +104,7 @@ def test_a_second_dashboard_reads_what_the_first_collects(tmp_path: Path, dashbo
         height=30,
     )
     try:
-        screen = second.wait_for("只读 · 采集进程运行中")  # the first one collects
+        screen = second.wait_for("只读 · 采集运行中")  # the first one collects
         assert "地区生产总值同比增速" in screen
     finally:
         second.close()

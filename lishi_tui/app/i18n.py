@@ -12,14 +12,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("离石发展指标", "Lishi development indicators"),
     "app.subtitle.live": ("实时", "live"),
     "app.subtitle.readonly_plain": ("只读", "read-only"),
-    "app.subtitle.readonly": ("只读 · 采集进程运行中", "read-only · collector running"),
-    "app.subtitle.no_collector": (
-        "只读 · 无采集进程，数据不会更新",
-        "read-only · no collector running: figures will not update",
-    ),
+    "app.subtitle.readonly": ("只读 · 采集运行中", "read-only · collector running"),
+    "app.subtitle.no_collector": ("只读 · 无采集进程", "read-only · no collector"),
     "app.subtitle.collector_stopped": (
-        "只读 · 采集进程已停止（最后心跳{age}）",
-        "read-only · the collector stopped (last beat {age})",
+        "只读 · 采集已停止（{age}）",
+        "read-only · collector stopped ({age})",
     ),
     "binding.quit": ("退出", "Quit"),
     "binding.help": ("帮助", "Help"),
