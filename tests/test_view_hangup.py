@@ -119,11 +119,13 @@ def viewer(filled: Path) -> Iterator[Viewer]:
 
 
 def files_of(db: Path) -> dict[str, tuple[int, int]]:
-    """Every file beside the database, with size and time; the -shm index only as a name
-    (readers write their read marks there: that is not data)."""
+    """Every file beside the database, with size and time. Not data, so left out: the -shm
+    index (readers write their read marks there) and an empty -wal (SQLite removes both
+    when the last connection closes cleanly, and a viewer may be that connection)."""
     return {
-        p.name: (0, 0) if p.name.endswith("-shm") else (p.stat().st_size, p.stat().st_mtime_ns)
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns)
         for p in db.parent.iterdir()
+        if not p.name.endswith("-shm") and not (p.name.endswith("-wal") and not p.stat().st_size)
     }
 
 
