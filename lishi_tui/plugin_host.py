@@ -275,18 +275,14 @@ class PluginHost:
                     record.errors.append(f"{hook_name}: {exc}")
 
     def _source_type_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
-        def register(item: Any) -> None:
-            validate_source_type(item)
-            owner = self.registry.source_type_owner.get(item.name)
-            if owner is not None:
-                raise ValueError(
-                    f"source type {item.name!r} is already registered by plugin {owner!r}"
-                )
-            self.registry.source_types[item.name] = item
-            self.registry.source_type_owner[item.name] = record.name
-            record.source_types.append(item.name)
-
-        return register
+        return _named_registrar(
+            "source type",
+            validate_source_type,
+            self.registry.source_types,
+            self.registry.source_type_owner,
+            record,
+            record.source_types,
+        )
 
     def _indicator_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
         def register(item: Any) -> None:
@@ -306,18 +302,37 @@ class PluginHost:
         return register
 
     def _notifier_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
-        def register(item: Any) -> None:
-            validate_notifier_type(item)
-            owner = self.registry.notifier_type_owner.get(item.name)
-            if owner is not None:
-                raise ValueError(
-                    f"notifier type {item.name!r} is already registered by plugin {owner!r}"
-                )
-            self.registry.notifier_types[item.name] = item
-            self.registry.notifier_type_owner[item.name] = record.name
-            record.notifiers.append(item.name)
+        return _named_registrar(
+            "notifier type",
+            validate_notifier_type,
+            self.registry.notifier_types,
+            self.registry.notifier_type_owner,
+            record,
+            record.notifiers,
+        )
 
-        return register
+
+def _named_registrar(
+    what: str,
+    validate: Callable[[Any], None],
+    table: dict[str, Any],
+    owners: dict[str, str],
+    record: PluginRecord,
+    listed: list[str],
+) -> Callable[[Any], None]:
+    """``register`` for a hook whose items are named (source types, notifier types): each is
+    validated, a name another plugin took is refused, and the item is recorded as ``record``'s."""
+
+    def register(item: Any) -> None:
+        validate(item)
+        owner = owners.get(item.name)
+        if owner is not None:
+            raise ValueError(f"{what} {item.name!r} is already registered by plugin {owner!r}")
+        table[item.name] = item
+        owners[item.name] = record.name
+        listed.append(item.name)
+
+    return register
 
 
 def validate_notifier_type(item: Any) -> None:
