@@ -129,7 +129,21 @@ def parse_nbs(
                 f"no indicator {code!r} in the reply; it has: {available}",
                 where=origin,
             )
-        raise FetchError(f"no data nodes for {code} in region {region}", where=origin)
+        present = {_codes(n).get("reg") for n in datanodes if isinstance(n, Mapping)} - {None}
+        if not present:
+            # A national database (hgyd, hgjd, hgnd) answers a region asked of it with the
+            # national figures and no `reg` codes: those must not be stored as the region's.
+            raise FetchError(
+                f"`region = {str(region)!r}` was given but the reply has no regions (no `reg` "
+                "codes): the URL's database is national; use a regional one (dbcode=fsyd, "
+                "fsjd, fsnd, csyd…) or remove `region`",
+                where=origin,
+            )
+        raise FetchError(
+            f"no data nodes for {code} in region {region}; the reply has regions "
+            f"{', '.join(sorted(str(r) for r in present)[:12])}",
+            where=origin,
+        )
     return list(readings.values())
 
 
