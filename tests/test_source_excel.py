@@ -121,6 +121,7 @@ def _cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_workbook_end_to_end_through_fetch_and_show(tmp_path: Path) -> None:
     book = tmp_path / "月报.xlsx"
     book.write_bytes((PAYLOADS / BOOK).read_bytes())
+    (tmp_path / "旧格式.xls").write_bytes((PAYLOADS / "statistics_office_monthly.xls").read_bytes())
     config = tmp_path / "lishi.toml"
     config.write_text(
         textwrap.dedent(
@@ -145,6 +146,20 @@ def test_workbook_end_to_end_through_fetch_and_show(tmp_path: Path) -> None:
             unit = "亿元"
             frequency = "monthly"
             measure = "ytd"
+
+            [indicators.retail_month]
+            name_zh = "社会消费品零售总额（当月）"
+            unit = "亿元"
+            frequency = "monthly"
+
+            [sources.report_xls]
+            type = "excel"
+            interval = "1d"
+            indicator = "retail_month"
+            path = "旧格式.xls"
+            sheet = "社零月度"
+            period_column = "月份"
+            value_column = "当月(亿元)"
 
             [sources.report_growth]
             type = "excel"
@@ -179,3 +194,45 @@ def test_workbook_end_to_end_through_fetch_and_show(tmp_path: Path) -> None:
     # 2021年1-11月 is blank: the latest figure stays 2021年1-10月's 38.74
     assert (total["value"], total["period"]) == (38.74, "2021-10")
     assert total["period_label"] == "截至2021年10月底"
+    # the .xls: 2021-11 typed as a date but blank; the latest is 2021-10's 4.27
+    month = rows["retail_month"]
+    assert (month["value"], month["period"], month["source"]) == (4.27, "2021-10", "report_xls")
+
+
+# -- .xls (BIFF8, Excel 97-2003) ----------------------------------------------------------
+# statistics_office_monthly.xls is written by make_xls.py (xlwt): sheet 主要指标 has the
+# layout above (A1:D1 title, A2:A3 指标, B2:B3 单位, C2:D2 2021年1-10月 over C3 绝对量 |
+# D3 同比增长(%), rows 4-8, A9:D9 footnote, A10 its continuation); sheet 社零月度 has
+# A1:C1 a title, A2 月份 | 当月(亿元) | 同比增长(%), A3:A6 the months 2021-08 … 2021-11
+# typed as dates, 2021-11 blank, A7 a footnote. Figures are read off make_xls.py.
+
+XLS = "statistics_office_monthly.xls"
+
+
+def read_xls(**options: Any) -> Any:
+    return EXCEL.parse_excel(payload(XLS), options, indicator="x", origin="book.xls")
+
+
+def test_xls_is_a_real_biff8_file() -> None:
+    # the OLE2 compound-document signature every .xls starts with
+    assert payload(XLS)[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def test_xls_merged_headers_and_footnotes() -> None:
+    row = {"指标": "社会消费品零售总额"}  # row 6: 38.74 | 12.3
+    assert values(read_xls(layout="wide", filter=row, value_column="绝对量")) == {"2021-10": 38.74}
+    assert values(read_xls(layout="wide", filter=row, value_column="同比增长")) == {"2021-10": 12.3}
+    income = {"指标": "一般公共预算收入"}  # row 7: "52,311" | -2.5
+    got = read_xls(layout="wide", filter=income, value_column="绝对量", scale=0.0001)
+    assert values(got) == {"2021-10": 5.2311}
+    (gap,) = read_xls(layout="wide", filter={"指标": "规模以上工业增加值"}, value_column="绝对量")
+    assert gap.value is None and gap.status is ObservationStatus.MISSING  # "—"
+    with pytest.raises(FetchError, match=r"0 rows match"):
+        read_xls(layout="wide", filter={"指标": "注：1.地区生产总值为初步核算数。"})
+
+
+def test_xls_months_typed_as_dates_and_a_blank_newest_month() -> None:
+    got = values(read_xls(sheet="社零月度", period_column="月份", value_column="当月(亿元)"))
+    assert got == {"2021-08": 3.86, "2021-09": 4.06, "2021-10": 4.27, "2021-11": None}
+    by_index = read_xls(sheet=1, period_column=0, value_column=2)
+    assert values(by_index)["2021-10"] == 9.8
