@@ -94,3 +94,31 @@ def test_wide_filter_that_matches_nothing_names_the_candidates() -> None:
     content = payload("nbs_export_population_wide_gb18030.csv")
     with pytest.raises(FetchError, match=r"0 rows match.*人口出生率\(‰\)"):
         CSV.parse_csv(content, options, indicator="b", origin="nbs.csv")
+
+
+# A year's row stacked with its quarters and months under one header, as ONS time-series
+# downloads and many office tables lay them out (figures made up here). Stored as one
+# indicator the annual figure would be charted among the months, and could be taken for
+# the latest one: refused, naming what it found.
+STACKED = (
+    "期间,频度,指数\n2024,年,133.9\n2024Q1,季,132.1\n"
+    "2024年1月,月,131.5\n2024年2月,月,132.3\n2024年3月,月,132.5\n2024年4月,月,133.0\n"
+)
+
+
+def test_a_series_mixing_years_quarters_and_months_is_refused() -> None:
+    options = {"period_column": "期间", "value_column": "指数"}
+    with pytest.raises(
+        FetchError,
+        match=r"3 kinds \(year: 2024; quarter: 2024-Q1; month: 2024-01, 2024-02, 2024-03, …\)",
+    ):
+        CSV.parse_csv(STACKED.encode(), options, indicator="cpi", origin="cpi.csv")
+    monthly = CSV.parse_csv(
+        STACKED.encode(), options | {"filter": {"频度": "月"}}, indicator="cpi", origin="cpi.csv"
+    )
+    assert values(monthly) == {
+        "2024-01": 131.5,
+        "2024-02": 132.3,
+        "2024-03": 132.5,
+        "2024-04": 133.0,
+    }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lishi_tui.domain.model import Reading
-from lishi_tui.domain.periods import Period, PeriodError
+from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
 from lishi_tui.sources.api import FetchError, Option, OptionKind
 from lishi_tui.sources.parsing import (
     NumberError,
@@ -243,13 +243,41 @@ def readings_from_table(
                 f"the wide layout needs exactly one row; {len(selected)} rows match{found}: {hint}",
                 where=table.where,
             )
-        return _wide(table, selected[0], options, indicator, origin, scale)
+        return one_frequency(
+            _wide(table, selected[0], options, indicator, origin, scale), table.where
+        )
     if filters and not selected:
         raise FetchError(
             f"no data rows match `filter` ({_filter_hint(table, filters)}): the series is empty",
             where=table.where,
         )
-    return _long(table, selected, options, indicator, origin, scale)
+    return one_frequency(_long(table, selected, options, indicator, origin, scale), table.where)
+
+
+def one_frequency(readings: list[Reading], where: str) -> list[Reading]:
+    """Refuse a series whose periods are of several lengths (a year among months).
+
+    Statistics tables often stack an annual row, quarterly rows and monthly rows under
+    one header (as ONS time-series downloads do), or a year's total beside its months.
+    Stored as one indicator, the annual figure would be charted among the months and
+    could be shown as the latest one: a silently wrong figure. Days and instants mix
+    (a column of dates, some with a time of day).
+    """
+    kinds: dict[str, list[str]] = {}
+    for r in readings:
+        kind = "day" if r.period.kind in (PeriodKind.DAY, PeriodKind.INSTANT) else r.period.kind
+        kinds.setdefault(str(kind), []).append(r.period.key)
+    if len(kinds) > 1:
+        shown = "; ".join(
+            f"{kind}: {', '.join(keys[:3])}{', …' if len(keys) > 3 else ''}"
+            for kind, keys in kinds.items()
+        )
+        raise FetchError(
+            f"the periods are of {len(kinds)} kinds ({shown}): one indicator has one frequency; "
+            "`filter` on a column that tells the rows apart, or read a table of one frequency",
+            where=where,
+        )
+    return readings
 
 
 def _long(
