@@ -47,7 +47,9 @@ def test_numbers_as_published(raw: object, value: float) -> None:
     assert parse_number(raw) == value
 
 
-@pytest.mark.parametrize("raw", ["", "-", "—", "…", "..", "NA", "n/a", "NaN", None, float("nan")])
+@pytest.mark.parametrize(
+    "raw", ["", "-", "—", "…", "..", "NA", "n/a", "NaN", None, float("nan"), ":", ": c", ": bu"]
+)
 def test_no_figure_markers_are_none_never_zero(raw: object) -> None:
     assert parse_number(raw) is None
 
@@ -68,7 +70,7 @@ def test_qualified_numbers(raw: str, value: float, qualifier: Qualifier) -> None
     assert (q.value, q.qualifier) == (value, qualifier)
 
 
-@pytest.mark.parametrize("raw", ["abc", "12abc", "1.2.3", True, [1]])
+@pytest.mark.parametrize("raw", ["abc", "12abc", "1.2.3", True, [1], "12:30", "::"])
 def test_not_numbers_raise(raw: object) -> None:
     with pytest.raises(NumberError):
         parse_number(raw)

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from lishi_tui.domain.model import ObservationStatus
+from lishi_tui.domain.model import ObservationStatus, Reading
 from lishi_tui.sources.api import FetchError
 from tests.support.httpserver import LocalHTTPServer
 from tests.test_source_e2e import cli, shown, write_config
 from tests.test_source_formats import payload, plugin, values
 
 NBS = plugin("source_nbs")
+CSV = plugin("source_csv")
 WB = plugin("source_worldbank")
 
 INDUSTRIAL = "nbs_industrial_yoy_2024_recorded.json"
@@ -181,3 +182,69 @@ def test_worldbank_recorded_mexico_null_and_unclassified_rows() -> None:
         payload("worldbank_mex_gdp_recorded.json"), indicator="g", origin="u"
     )
     assert len(everyone.readings) == 3  # the Euro area's null is no reading
+
+
+# -- Eurostat bulk download (TSV) ----------------------------------------------------------
+
+EUROSTAT = "eurostat_demo_r_gind3_excerpt.tsv"
+KEY = "indic_de,geo\\time"
+
+
+def eurostat(row: str) -> list[Reading]:
+    options = {"layout": "wide", "delimiter": "\t", "filter": {KEY: row}}
+    readings: list[Reading] = CSV.parse_csv(
+        payload(EUROSTAT), options, indicator="m", origin="demo_r_gind3.tsv"
+    )
+    return readings
+
+
+def test_eurostat_tsv_no_figure_marks_and_flags() -> None:
+    # Row CNMIGRAT,AL under 2019 … 2000: ": " | "-15027 " | "-14904 " | "-9346 " |
+    # "-27007 e" | "-21702 " | "-20684 " | ": " | "-17345 " | ": " | ": " | "-42019 " …
+    # the last cell (2000) "-30000 ".
+    by_key = {r.period.key: r for r in eurostat("CNMIGRAT,AL")}
+    assert len(by_key) == 20
+    assert by_key["2019"].value is None and by_key["2019"].status is ObservationStatus.MISSING
+    assert by_key["2018"].value == -15027
+    assert (by_key["2015"].value, by_key["2015"].status) == (-27007, ObservationStatus.ESTIMATED)
+    assert by_key["2012"].value is None and by_key["2010"].value is None
+    assert by_key["2000"].value == -30000
+    # Row CNMIGRAT,BE: 2012 "43110 b" and 2011 "69799 b" are breaks in the series.
+    be = {r.period.key: r for r in eurostat("CNMIGRAT,BE")}
+    assert (be["2012"].value, be["2012"].status) == (43110, ObservationStatus.BREAK)
+    assert (be["2011"].value, be["2011"].status) == (69799, ObservationStatus.BREAK)
+    assert be["2013"].status is ObservationStatus.NORMAL and be["2013"].value == 26594
+
+
+def test_eurostat_tsv_row_not_there_lists_the_rows() -> None:
+    with pytest.raises(FetchError, match=r"0 rows match .*'CNMIGRAT,AL0', 'CNMIGRAT,AT'"):
+        eurostat("CNMIGRAT,FR")
+
+
+def test_eurostat_tsv_end_to_end_latest_skips_the_unpublished_year(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "demo_r_gind3.tsv").write_bytes(payload(EUROSTAT))
+    config = write_config(
+        tmp_path,
+        """
+        [indicators.at_net_migration]
+        name_zh = "奥地利净迁移"
+        name_en = "Net migration, Austria"
+        frequency = "yearly"
+
+        [sources.eurostat_at]
+        type = "csv"
+        path = "demo_r_gind3.tsv"
+        delimiter = "\\t"
+        layout = "wide"
+        filter = { "indic_de,geo\\\\time" = "CNMIGRAT,AT" }
+        interval = "1d"
+        indicator = "at_net_migration"
+        """,
+    )
+    fetched = cli(config, "fetch", "--once")
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    row = shown(config)["at_net_migration"]
+    # CNMIGRAT,AT: 2019 ": " (not yet published), 2018 "34948 "
+    assert (row["period"], row["value"], row["obs_status"]) == ("2018", 34948, "normal")

@@ -94,6 +94,9 @@ MISSING_MARKERS = frozenset(
         "空",
     }
 )
+# Eurostat's "no figure": ":" alone or with its flags (": c" confidential, ": z" not
+# applicable, ": bu"), as its TSV and CSV downloads write it.
+_EUROSTAT_NO_FIGURE = re.compile(r":\s*[a-z]{0,3}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"(?<=\d)[,\s\u00a0\u2009\u202f'](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # Qualifier marks as Chinese reports write them; a leading "+" is a sign, not "at least".
@@ -183,7 +186,7 @@ def parse_quantity(raw: object) -> Quantity:
     ``"12.3 e"`` / ``"12.3(预计)"`` estimated, ``"0.4 b"`` a break in the series.
 
     ``"51%"`` reads as 51 (percentage points, as an indicator in % stores it). Blank and
-    dash-like markers give ``value=None``, never zero. European decimal commas
+    dash-like markers (and Eurostat's ``:``, ``: c``) give ``value=None``, never zero. European decimal commas
     (``1.234,5``) are not supported: a comma is a thousands separator.
     """
     if raw is None:
@@ -198,7 +201,7 @@ def parse_quantity(raw: object) -> Quantity:
     if not isinstance(raw, str):
         raise NumberError(f"expected a number, got {excerpt(raw, 40)}")
     text = unicodedata.normalize("NFKC", strip_control(raw)).strip()
-    if text.lower() in MISSING_MARKERS:
+    if text.lower() in MISSING_MARKERS or _EUROSTAT_NO_FIGURE.fullmatch(text):
         return Quantity(None)
     text, status = _split_flag(text)
     text, qualifier = _split_qualifier(text)
