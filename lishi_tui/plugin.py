@@ -33,6 +33,7 @@ A complete source-type plugin::
 from __future__ import annotations
 
 from lishi_tui import hookimpl
+from lishi_tui.declare import indicators_hook, load_indicators, source_types_hook
 from lishi_tui.domain.model import (
     Baseline,
     Direction,
@@ -50,13 +51,17 @@ from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError, PeriodKind
 from lishi_tui.hookspecs import RegisterIndicator, RegisterNotifier, RegisterSourceType
 from lishi_tui.notify.api import AlertEvent, DeliveryError, NotifierType, SendContext
 from lishi_tui.sources.api import (
+    HTTP_OPTIONS,
     FetchContext,
     FetchError,
     HttpGetter,
     HttpResult,
     Option,
     OptionKind,
+    ParseFn,
     SourceType,
+    file_source_type,
+    http_source_type,
 )
 from lishi_tui.sources.parsing import (
     DecodeError,
@@ -86,6 +91,7 @@ from lishi_tui.text import excerpt, strip_control
 
 __all__ = [
     "CHINA_TZ",
+    "HTTP_OPTIONS",
     "AlertEvent",
     "Baseline",
     "Cells",
@@ -104,6 +110,7 @@ __all__ = [
     "ObservationStatus",
     "Option",
     "OptionKind",
+    "ParseFn",
     "PathError",
     "Period",
     "PeriodError",
@@ -125,7 +132,11 @@ __all__ = [
     "covers",
     "decode_text",
     "excerpt",
+    "file_source_type",
     "hookimpl",
+    "http_source_type",
+    "indicators_hook",
+    "load_indicators",
     "load_json",
     "load_published",
     "normalise_header",
@@ -136,6 +147,7 @@ __all__ = [
     "resolve_or_fail",
     "resolve_path",
     "scale_exact",
+    "source_types_hook",
     "status_from_code",
     "strip_control",
     "table_from_rows",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pwd
 import subprocess
@@ -111,6 +112,11 @@ async def test_a_viewer_gets_no_screenshot_and_is_told_why(
         await until(lambda: "查看者不能在服务器上保存截图" in toasts(app), pilot)
         app.open_url("https://example.invalid/")
         await until(lambda: "不在服务器上打开浏览器" in toasts(app), pilot)
+        text, binary = io.StringIO("report"), io.BytesIO(b"report")
+        assert app.deliver_text(text, save_filename="r.txt") is None
+        assert app.deliver_binary(binary, save_filename="r.bin") is None
+        assert text.closed and binary.closed  # closed, as Textual does with what it delivers
+        assert app.deliver_text(str(tmp_path / "named.txt")) is None
     assert files_under(tmp_path) == before
     assert not [f for f in before if f.endswith(".svg")]
 
@@ -131,7 +137,10 @@ async def test_an_operator_may_save_a_screenshot(store: SqliteStore, tmp_path: P
         assert "Screenshot" in commands(app)
         assert "操作员" in screen_text(app)
         app.save_screenshot("shot.svg", str(tmp_path))
+        app.deliver_text(io.StringIO("报告"), save_directory=tmp_path, save_filename="r.txt")
+        await until(lambda: (tmp_path / "r.txt").exists(), pilot)
     assert (tmp_path / "shot.svg").read_text().startswith("<svg")
+    assert (tmp_path / "r.txt").read_text(encoding="utf-8") == "报告"
 
 
 async def test_a_viewer_starts_no_source_runs_and_is_told_why(store: SqliteStore) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Literal, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -74,51 +74,27 @@ class GuardedApp(App[int]):
             return None
         return super().deliver_screenshot(filename, path, time_format)
 
+    # deliver_text and deliver_binary take Textual's keywords as they are (passed through).
     def deliver_text(
-        self,
-        path_or_file: str | Path | TextIO,
-        *,
-        save_directory: str | Path | None = None,
-        save_filename: str | None = None,
-        open_method: Literal["browser", "download"] = "download",
-        encoding: str | None = None,
-        mime_type: str | None = None,
-        name: str | None = None,
+        self, path_or_file: str | Path | TextIO, *args: Any, **kwargs: Any
     ) -> str | None:
-        if not self.allowed("screenshot"):
-            _close(path_or_file)
+        if self._refuse_delivery(path_or_file):
             return None
-        return super().deliver_text(
-            path_or_file,
-            save_directory=save_directory,
-            save_filename=save_filename,
-            open_method=open_method,
-            encoding=encoding,
-            mime_type=mime_type,
-            name=name,
-        )
+        return super().deliver_text(path_or_file, *args, **kwargs)
 
     def deliver_binary(
-        self,
-        path_or_file: str | Path | BinaryIO,
-        *,
-        save_directory: str | Path | None = None,
-        save_filename: str | None = None,
-        open_method: Literal["browser", "download"] = "download",
-        mime_type: str | None = None,
-        name: str | None = None,
+        self, path_or_file: str | Path | BinaryIO, *args: Any, **kwargs: Any
     ) -> str | None:
-        if not self.allowed("screenshot"):
-            _close(path_or_file)
+        if self._refuse_delivery(path_or_file):
             return None
-        return super().deliver_binary(
-            path_or_file,
-            save_directory=save_directory,
-            save_filename=save_filename,
-            open_method=open_method,
-            mime_type=mime_type,
-            name=name,
-        )
+        return super().deliver_binary(path_or_file, *args, **kwargs)
+
+    def _refuse_delivery(self, path_or_file: object) -> bool:
+        """Whether a file delivery is refused (the file object then closed, as Textual would)."""
+        if self.allowed("screenshot"):
+            return False
+        _close(path_or_file)
+        return True
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         # Never start a program (a browser) on the machine the dashboard runs on.

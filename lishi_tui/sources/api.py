@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from lishi_tui.domain.model import Reading
@@ -139,9 +140,32 @@ class FetchContext:
                 raise FetchError("file not found", where=str(file)) from None
             except OSError as exc:
                 raise FetchError(f"cannot read the file: {exc.strerror}", where=str(file)) from None
-        headers = {str(k): str(v) for k, v in dict(self.options.get("headers") or {}).items()}
-        result = await self.http.get(str(url), headers=headers)
+        result = await self.get(str(url))
         return result.content, result.url
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        conditional: bool = True,
+    ) -> HttpResult:
+        """GET ``url`` through the shared client with the source's configured ``headers``.
+
+        ``headers`` given here are the source type's own (an ``Accept``, say); the
+        configured ``headers`` option (declared by ``HTTP_OPTIONS``) is sent over them, so
+        an operator can override any. The shared client adds the rest: the size and
+        decompression caps, redirects (configured headers never cross to another origin),
+        secret redaction in errors, and conditional requests: the ETag / Last-Modified of
+        the last reply are kept in the store and on a 304 the remembered body comes back,
+        so the caller always has something to parse.
+        """
+        sent = {str(k): str(v) for k, v in dict(headers or {}).items()}
+        sent |= {str(k): str(v) for k, v in dict(self.options.get("headers") or {}).items()}
+        return await self.http.get(
+            url, params=params or None, headers=sent or None, conditional=conditional
+        )
 
     @property
     def indicator(self) -> str:
@@ -173,3 +197,67 @@ class SourceType:
     @property
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.fetch)
+
+
+HTTP_OPTIONS: MappingProxyType[str, Option] = MappingProxyType(
+    {"headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers")}
+)
+"""The options every HTTP source type takes: ``OPTIONS = {...} | HTTP_OPTIONS``.
+
+``headers`` is secret (a token in it is never shown) and sent by ``FetchContext.get``.
+"""
+
+
+class ParseFn(Protocol):
+    """A parse function: readings for ``indicator`` from a body that came from ``origin``."""
+
+    def __call__(
+        self, content: bytes, options: Mapping[str, Any], *, indicator: str, origin: str
+    ) -> Sequence[Reading]: ...
+
+
+def http_source_type(
+    name: str,
+    parse: ParseFn,
+    options: Mapping[str, Option],
+    *,
+    description: str = "",
+    headers: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None,
+) -> SourceType:
+    """A source type that GETs its ``url`` option once and hands the body to ``parse``.
+
+    Declare ``url`` (and ``HTTP_OPTIONS``) in ``options``; a declared ``params`` table is
+    sent as query parameters. ``headers`` gives the type's own request headers from the
+    options (configured ``headers`` override them). Everything else (size caps,
+    redirects, secrets, conditional requests and the 304 replay) is the shared client's.
+    """
+
+    async def fetch(ctx: FetchContext) -> Sequence[Reading]:
+        params = {str(k): str(v) for k, v in dict(ctx.options.get("params") or {}).items()}
+        own = headers(ctx.options) if headers is not None else None
+        result = await ctx.get(str(ctx.options["url"]), params=params, headers=own)
+        return parse(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
+
+    return SourceType(name, fetch, options, description)
+
+
+def file_source_type(
+    name: str,
+    parse: ParseFn,
+    options: Mapping[str, Option],
+    *,
+    description: str = "",
+    check: Callable[[], object] | None = None,
+) -> SourceType:
+    """A source type reading its ``path`` or ``url`` option (exactly one) and parsing it.
+
+    ``check`` runs first (say which optional dependency is missing before a download).
+    """
+
+    async def fetch(ctx: FetchContext) -> Sequence[Reading]:
+        if check is not None:
+            check()
+        content, origin = await ctx.read_path_or_url(name)
+        return parse(content, ctx.options, indicator=ctx.indicator, origin=origin)
+
+    return SourceType(name, fetch, options, description)

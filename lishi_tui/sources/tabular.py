@@ -14,7 +14,7 @@ from typing import Any
 
 from lishi_tui.domain.model import Reading
 from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
-from lishi_tui.sources.api import FetchError, Option, OptionKind
+from lishi_tui.sources.api import HTTP_OPTIONS, FetchError, Option, OptionKind
 from lishi_tui.sources.parsing import (
     NumberError,
     excerpt,
@@ -55,8 +55,7 @@ def table_options(what: str, *, value_help: str, skip_help: str) -> dict[str, Op
         "scale": Option(
             OptionKind.FLOAT, default=1.0, help="multiply every value, e.g. 0.0001 万→亿"
         ),
-        "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers for `url`"),
-    }
+    } | HTTP_OPTIONS  # `headers`, sent with `url`
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ indicator in the config with ``unit = "公顷"`` and ``multiplier = 15`` (one he
 
 from __future__ import annotations
 
-from lishi_tui.plugin import Frequency, Indicator, MeasureKind, RegisterIndicator, hookimpl
+from lishi_tui.plugin import indicators_hook, load_indicators
 
 __version__ = "0.1.0"
 
-PLUGIN = "greening"
+INDICATORS = load_indicators(__file__)  # indicators.toml: the config's [indicators.<id>] format
+lishi_register_indicators = indicators_hook(INDICATORS)
 
 # 1 mu = 10000/15 m² ≈ 666.67 m², the legal definition, so 15 mu make one hectare exactly.
 MU_PER_HECTARE = 15.0
@@ -30,29 +31,3 @@ def mu_to_hectares(mu: float) -> float:
 def hectares_to_mu(hectares: float) -> float:
     """Hectares (公顷) to mu (亩)."""
     return hectares * MU_PER_HECTARE
-
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator(
-        "greening_acreage",
-        "“三个100万亩”绿化累计面积",
-        "Greening acreage, three one-million-mu drives",
-        unit="亩",
-        unit_en="mu",
-        decimals=0,
-        frequency=Frequency.MONTHLY,
-        measure=MeasureKind.LEVEL,
-        tags=("生态", "绿化"),
-        description=(
-            "Cumulative acreage of the three drives against 3 × 1,000,000 mu "
-            "(1 mu = 666.67 m²; 15 mu = 1 ha)."
-        ),
-        plugin=PLUGIN,
-    ),
-)
-
-
-@hookimpl
-def lishi_register_indicators(register: RegisterIndicator) -> None:
-    for indicator in INDICATORS:
-        register(indicator)

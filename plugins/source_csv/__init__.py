@@ -10,16 +10,14 @@ from typing import Any
 from lishi_tui.plugin import (
     Cells,
     DecodeError,
-    FetchContext,
     FetchError,
     Option,
     OptionKind,
     Reading,
-    RegisterSourceType,
-    SourceType,
     decode_text,
-    hookimpl,
+    file_source_type,
     readings_from_table,
+    source_types_hook,
     table_from_rows,
     table_options,
 )
@@ -68,20 +66,11 @@ def parse_csv(
     return readings_from_table(table, options, indicator=indicator, origin=origin)
 
 
-async def fetch(ctx: FetchContext) -> list[Reading]:
-    """Read the file or download the URL, then parse it."""
-    content, origin = await ctx.read_path_or_url("csv")
-    return parse_csv(content, ctx.options, indicator=ctx.indicator, origin=origin)
-
-
-SOURCE_TYPE = SourceType(
+# The file, or one GET of the URL (with `headers`), then parse_csv.
+SOURCE_TYPE = file_source_type(
     "csv",
-    fetch,
+    parse_csv,
     OPTIONS,
     description="A CSV file (local or URL): long or wide layout, UTF-8 or GB18030",
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

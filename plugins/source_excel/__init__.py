@@ -22,15 +22,13 @@ from typing import Any
 
 from lishi_tui.plugin import (
     Cells,
-    FetchContext,
     FetchError,
     Option,
     OptionKind,
     Reading,
-    RegisterSourceType,
-    SourceType,
-    hookimpl,
+    file_source_type,
     readings_from_table,
+    source_types_hook,
     table_from_rows,
     table_options,
 )
@@ -167,21 +165,12 @@ def parse_excel(
     return readings_from_table(table, options, indicator=indicator, origin=origin)
 
 
-async def fetch(ctx: FetchContext) -> list[Reading]:
-    """Read the workbook file or download it, then read the sheet."""
-    _calamine()  # say which extra is missing before any download
-    content, origin = await ctx.read_path_or_url("excel")
-    return parse_excel(content, ctx.options, indicator=ctx.indicator, origin=origin)
-
-
-SOURCE_TYPE = SourceType(
+# The workbook file, or one GET of the URL; which extra is missing is said before any download.
+SOURCE_TYPE = file_source_type(
     "excel",
-    fetch,
+    parse_excel,
     OPTIONS,
     description="An Excel workbook (.xlsx, .xls, .ods; file or URL), read like csv",
+    check=_calamine,
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lishi_tui.plugin import (
-    FetchContext,
+    HTTP_OPTIONS,
     FetchError,
     NumberError,
     Option,
@@ -14,16 +14,15 @@ from lishi_tui.plugin import (
     PathError,
     PeriodError,
     Reading,
-    RegisterSourceType,
-    SourceType,
     excerpt,
-    hookimpl,
+    http_source_type,
     load_json,
     normalise_header,
     parse_period,
     parse_quantity,
     resolve_or_fail,
     resolve_path,
+    source_types_hook,
 )
 
 OPTIONS: dict[str, Option] = {
@@ -38,8 +37,7 @@ OPTIONS: dict[str, Option] = {
     ),
     "params": Option(OptionKind.TABLE, default={}, help="query parameters added to `url`"),
     "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value"),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
-}
+} | HTTP_OPTIONS
 
 
 def _same(actual: Any, wanted: Any) -> bool:
@@ -107,24 +105,12 @@ def _field(record: Any, path: str, where: str) -> Any:
         raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=where) from None
 
 
-async def fetch(ctx: FetchContext) -> list[Reading]:
-    """GET the URL (conditionally) and parse the records."""
-    url = str(ctx.options["url"])
-    params = {str(k): str(v) for k, v in dict(ctx.options.get("params") or {}).items()}
-    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
-    result = await ctx.http.get(url, params=params or None, headers=headers or None)
-    # On a 304 the shared client hands back the body it remembered, so this always parses.
-    return parse_http_json(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
-
-
-SOURCE_TYPE = SourceType(
+# One GET of `url` (with `params` and `headers`); on a 304 the shared client hands back
+# the body it remembered, so this always parses.
+SOURCE_TYPE = http_source_type(
     "http_json",
-    fetch,
+    parse_http_json,
     OPTIONS,
     description="Any JSON API: dotted paths to the records, their periods and values",
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

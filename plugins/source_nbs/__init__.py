@@ -12,21 +12,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from lishi_tui.plugin import (
-    FetchContext,
+    HTTP_OPTIONS,
     FetchError,
     NumberError,
     Option,
     OptionKind,
     PeriodError,
     Reading,
-    RegisterSourceType,
-    SourceType,
     excerpt,
-    hookimpl,
+    http_source_type,
     load_json,
     parse_period,
     parse_quantity,
     resolve_or_fail,
+    source_types_hook,
     strip_control,
 )
 
@@ -45,8 +44,7 @@ OPTIONS: dict[str, Option] = {
         default=False,
         help='turn an index with the previous year = 100 ("上年同月=100") into growth %: value − 100',
     ),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
-}
+} | HTTP_OPTIONS
 
 
 def _codes(node: Mapping[str, Any]) -> dict[str, str]:
@@ -170,23 +168,11 @@ def _reading(
     return Reading(indicator, period, value, status=quantity.status, origin=origin)
 
 
-async def fetch(ctx: FetchContext) -> list[Reading]:
-    """GET the query URL and pick the indicator's nodes."""
-    url = str(ctx.options["url"])
-    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
-    result = await ctx.http.get(url, headers=headers or None)
-    # On a 304 the shared client hands back the body it remembered, so this always parses.
-    return parse_nbs(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
-
-
-SOURCE_TYPE = SourceType(
+# One GET of the query URL; parse_nbs picks the indicator's nodes.
+SOURCE_TYPE = http_source_type(
     "nbs",
-    fetch,
+    parse_nbs,
     OPTIONS,
     description="National Bureau of Statistics of China query endpoint (easyquery JSON)",
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lishi_tui.plugin import (
+    HTTP_OPTIONS,
     DecodeError,
     FetchContext,
     FetchError,
@@ -23,13 +24,12 @@ from lishi_tui.plugin import (
     OptionKind,
     Period,
     Reading,
-    RegisterSourceType,
     SourceType,
     decode_text,
     excerpt,
-    hookimpl,
     load_json,
     resolve_or_fail,
+    source_types_hook,
     strip_control,
 )
 
@@ -47,8 +47,7 @@ OPTIONS: dict[str, Option] = {
     "labels": Option(
         OptionKind.TABLE, default={}, help="{ label = value }: picks one series or sample"
     ),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
-}
+} | HTTP_OPTIONS
 
 QUERY_RANGE = "/api/v1/query_range"
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
@@ -336,9 +335,8 @@ def query_range_url(url: str) -> str:
 async def fetch(ctx: FetchContext) -> list[Reading]:
     """Run the range query, or read the exposition page."""
     url = str(ctx.options["url"])
-    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
     if ctx.options.get("mode", "range") == "instant_text":
-        result = await ctx.http.get(url, headers=headers or None, conditional=False)
+        result = await ctx.get(url, conditional=False)
         return parse_exposition(
             result.content, ctx.options, indicator=ctx.indicator, origin=result.url, now=ctx.now
         )
@@ -355,9 +353,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     except FetchError as exc:
         raise FetchError(exc.message, where=ctx.source_id) from None
     # Every query asks about a new time window, so a conditional request never helps.
-    result = await ctx.http.get(
-        query_range_url(url), params=params, headers=headers or None, conditional=False
-    )
+    result = await ctx.get(query_range_url(url), params=params, conditional=False)
     return parse_prometheus_range(
         result.content, ctx.options, indicator=ctx.indicator, origin=result.url
     )
@@ -369,8 +365,4 @@ SOURCE_TYPE = SourceType(
     OPTIONS,
     description="Prometheus: a range query, or one sample of the text exposition format",
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

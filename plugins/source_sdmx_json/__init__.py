@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lishi_tui.plugin import (
-    FetchContext,
+    HTTP_OPTIONS,
     FetchError,
     NumberError,
     ObservationStatus,
@@ -39,15 +39,14 @@ from lishi_tui.plugin import (
     OptionKind,
     PeriodError,
     Reading,
-    RegisterSourceType,
     Repeated,
-    SourceType,
     excerpt,
-    hookimpl,
+    http_source_type,
     load_json,
     parse_number,
     parse_period,
     scale_exact,
+    source_types_hook,
     status_from_code,
     strip_control,
 )
@@ -67,8 +66,7 @@ OPTIONS: dict[str, Option] = {
         default="application/vnd.sdmx.data+json;version=2.0.0",
         help="the Accept header sent (some servers answer XML unless asked for JSON)",
     ),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
-}
+} | HTTP_OPTIONS
 
 # CL_CONF_STATUS codes under which no figure may be shown.
 CONFIDENTIAL = frozenset({"C", "D", "N", "S"})
@@ -471,24 +469,16 @@ def _scaled(value: float, attrs: Mapping[str, str], unit_mult: int, where: str) 
     return scale_exact(value, power_of_ten=published_mult - unit_mult)
 
 
-async def fetch(ctx: FetchContext) -> list[Reading]:
-    """GET the data query and pick the series."""
-    url = str(ctx.options["url"])
-    headers = {"Accept": str(ctx.options.get("accept") or "application/json")}
-    headers |= {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
-    result = await ctx.http.get(url, headers=headers)
-    # On a 304 the shared client hands back the body it remembered, so this always parses.
-    return parse_sdmx_json(result.content, ctx.options, indicator=ctx.indicator, origin=result.url)
+def _accept(options: Mapping[str, Any]) -> dict[str, str]:
+    """The Accept header asked for; a configured `headers` entry overrides it."""
+    return {"Accept": str(options.get("accept") or "application/json")}
 
 
-SOURCE_TYPE = SourceType(
+SOURCE_TYPE = http_source_type(
     "sdmx_json",
-    fetch,
+    parse_sdmx_json,
     OPTIONS,
     description="SDMX-JSON data messages (ECB, OECD, IMF, ABS, .Stat Suite)",
+    headers=_accept,
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from lishi_tui.plugin import (
+    HTTP_OPTIONS,
     FetchContext,
     FetchError,
     NumberError,
@@ -17,13 +18,12 @@ from lishi_tui.plugin import (
     OptionKind,
     PeriodError,
     Reading,
-    RegisterSourceType,
     SourceType,
     excerpt,
-    hookimpl,
     load_json,
     parse_number,
     parse_period,
+    source_types_hook,
     status_from_code,
     strip_control,
 )
@@ -40,8 +40,7 @@ OPTIONS: dict[str, Option] = {
         OptionKind.STR, help="keep one country's records (ISO3 or ISO2) when the URL names several"
     ),
     "max_pages": Option(OptionKind.INT, default=50, help="stop following pages after this many"),
-    "headers": Option(OptionKind.TABLE, default={}, secret=True, help="HTTP headers"),
-}
+} | HTTP_OPTIONS
 
 _XML_MESSAGE = re.compile(r"<wb:message[^>]*>(.*?)</wb:message>", re.S)
 
@@ -170,7 +169,6 @@ def page_params(url: str, options: Mapping[str, Any], page: int) -> tuple[str, d
 async def fetch(ctx: FetchContext) -> list[Reading]:
     """Every page of the indicator, following ``page`` until ``pages``."""
     url = str(ctx.options["url"])
-    headers = {str(k): str(v) for k, v in dict(ctx.options.get("headers") or {}).items()}
     country = ctx.options.get("country")
     max_pages = int(ctx.options.get("max_pages", 50))
     readings: list[Reading] = []
@@ -179,7 +177,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     while page_no <= pages:
         base, params = page_params(url, ctx.options, page_no)
         # On a 304 the shared client hands back the body it remembered for that page.
-        result = await ctx.http.get(base, params=params, headers=headers or None)
+        result = await ctx.get(base, params=params)
         page = parse_worldbank_page(
             result.content,
             indicator=ctx.indicator,
@@ -219,8 +217,4 @@ SOURCE_TYPE = SourceType(
     OPTIONS,
     description="World Bank Indicators API v2 (JSON, all pages)",
 )
-
-
-@hookimpl
-def lishi_register_source_types(register: RegisterSourceType) -> None:
-    register(SOURCE_TYPE)
+lishi_register_source_types = source_types_hook(SOURCE_TYPE)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from lishi_tui.config.engine import Build, TopTable
+from lishi_tui.config.engine import Build, Issues, Section, TopTable
 from lishi_tui.config.fields import Choice, Date, Duration, Fields, Float, Int, Str, StrList, Table
+from lishi_tui.config.reading import read_raw
 from lishi_tui.domain.model import (
     Baseline,
     Direction,
@@ -112,6 +114,50 @@ INDICATOR_FIELDS = Fields(
 )
 
 
+def new_indicator(
+    ind_id: str, t: Section, fields: dict[str, Any], *, plugin: str
+) -> Indicator | None:
+    """An indicator declared in full by table ``t`` (its checked ``fields``), or None after
+    recording why it cannot be (no ``name_zh``)."""
+    if not t.has("name_zh"):
+        t.add("name_zh is required for an indicator that no plugin defines")
+        return None
+    if "name_zh" not in fields:
+        return None  # its value was refused, and that is recorded
+    return Indicator(
+        id=ind_id,
+        name_zh=fields.pop("name_zh"),
+        name_en=fields.pop("name_en", ""),
+        plugin=plugin,
+        **fields,
+    )
+
+
+def indicators_from_file(path: Path) -> tuple[Indicator, ...]:
+    """The indicators a plugin's data file declares, in the config's own format.
+
+    The file holds ``[indicators.<id>]`` tables with the keys ``[indicators.<id>]`` takes
+    in a config (``name_zh`` required), in the order written. Any fault raises a
+    ``ConfigError`` naming the file, line and key. ``plugin`` is left empty: the plugin
+    host fills in the plugin that registers them.
+    """
+    issues = Issues(read_raw(path))
+    top = Section(issues, issues.raw.data, ())
+    top.check_keys(["indicators"], what="table (a plugin's indicator file holds [indicators.<id>])")
+    out: list[Indicator] = []
+    section = top.table("indicators") if top.has("indicators") else None
+    for ind_id, t in section.tables() if section is not None else ():
+        fields = t.read(INDICATOR_FIELDS, given_only=True)
+        if "name_zh" in fields and not fields["name_zh"].strip():
+            t.issues.add(t.at("name_zh"), "must not be empty")
+        elif (made := new_indicator(ind_id, t, fields, plugin="")) is not None:
+            out.append(made)
+    if section is None or not section.data:
+        top.add("the file declares no indicators ([indicators.<id>] tables)")
+    issues.raise_if_any()
+    return tuple(out)
+
+
 class IndicatorsTable(TopTable[dict[str, Indicator]]):
     """Plugin indicators with the config's overrides, plus the config's own."""
 
@@ -131,16 +177,8 @@ class IndicatorsTable(TopTable[dict[str, Indicator]]):
             base = registry.indicators.get(ind_id)
             if base is not None:
                 result[ind_id] = replace(base, **fields)
-            elif not t.has("name_zh"):
-                t.add("name_zh is required for an indicator that no plugin defines")
-            elif "name_zh" in fields:
-                result[ind_id] = Indicator(
-                    id=ind_id,
-                    name_zh=fields.pop("name_zh"),
-                    name_en=fields.pop("name_en", ""),
-                    plugin="config",
-                    **fields,
-                )
+            elif (made := new_indicator(ind_id, t, fields, plugin="config")) is not None:
+                result[ind_id] = made
         return result
 
     def empty(self) -> dict[str, Indicator]:
