@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from lishi_tui.domain.model import Reading
 
@@ -88,6 +88,13 @@ class HttpResult:
         return self.content.decode("utf-8", errors="replace")
 
 
+class GetOptions(TypedDict, total=False):
+    """What ``FetchContext.get`` passes on to ``HttpGetter.get`` besides the URL and headers."""
+
+    params: Mapping[str, str] | None  # query parameters, merged with the URL's own
+    conditional: bool  # send If-None-Match / If-Modified-Since (default True)
+
+
 class HttpGetter(Protocol):
     """The shared HTTP client as a fetcher sees it (see ``lishi_tui.sources.http``)."""
 
@@ -144,28 +151,22 @@ class FetchContext:
         return result.content, result.url
 
     async def get(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        conditional: bool = True,
+        self, url: str, *, headers: Mapping[str, str] | None = None, **request: Unpack[GetOptions]
     ) -> HttpResult:
         """GET ``url`` through the shared client with the source's configured ``headers``.
 
         ``headers`` given here are the source type's own (an ``Accept``, say); the
         configured ``headers`` option (declared by ``HTTP_OPTIONS``) is sent over them, so
-        an operator can override any. The shared client adds the rest: the size and
-        decompression caps, redirects (configured headers never cross to another origin),
-        secret redaction in errors, and conditional requests: the ETag / Last-Modified of
-        the last reply are kept in the store and on a 304 the remembered body comes back,
-        so the caller always has something to parse.
+        an operator can override any; ``params`` and ``conditional`` are passed on. The
+        shared client adds the rest: the size and decompression caps, redirects
+        (configured headers never cross to another origin), secret redaction in errors,
+        and conditional requests: the ETag / Last-Modified of the last reply are kept in
+        the store and on a 304 the remembered body comes back, so the caller always has
+        something to parse.
         """
         sent = {str(k): str(v) for k, v in dict(headers or {}).items()}
         sent |= {str(k): str(v) for k, v in dict(self.options.get("headers") or {}).items()}
-        return await self.http.get(
-            url, params=params or None, headers=sent or None, conditional=conditional
-        )
+        return await self.http.get(url, headers=sent or None, **request)
 
     @property
     def indicator(self) -> str:
