@@ -113,3 +113,19 @@ async def test_worldbank_several_countries_names_them() -> None:
     )
     with pytest.raises(FetchError, match=r"several countries \(CHL, MEX\); set `country`"):
         await WB.fetch(ctx)
+
+
+def test_http_json_keeps_flags_and_scales_in_decimal() -> None:
+    # made here: two records as a JSON API sends them, a flag after one figure
+    http_json = plugin("source_http_json")
+    body = json.dumps(
+        {"rows": [{"m": "2021-09", "v": "0.07"}, {"m": "2021-10", "v": "12.3（初步）"}]},
+        ensure_ascii=False,
+    ).encode()
+    options = {"records": "rows", "period": "m", "value": "v", "scale": 100}
+    readings = http_json.parse_http_json(body, options, indicator="r", origin="u")
+    by_period = {r.period.key: r for r in readings}
+    assert by_period["2021-09"].value == 7.0  # not 7.000000000000001
+    assert by_period["2021-10"].value == 1230.0
+    assert by_period["2021-10"].status is ObservationStatus.PROVISIONAL
+    assert by_period["2021-09"].status is ObservationStatus.NORMAL

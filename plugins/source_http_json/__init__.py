@@ -22,6 +22,7 @@ from lishi_tui.plugin import (
     parse_quantity,
     resolve_or_fail,
     resolve_path,
+    scale_exact,
     source_types_hook,
 )
 
@@ -86,9 +87,18 @@ def parse_http_json(
                 f"period {period.key} appears in more than one record; add a `filter`", where=at
             )
         seen.add(period.key)
-        value = None if quantity.value is None else quantity.value * scale
+        # scaled in decimal (0.07 × 100 is 7, not 7.000000000000001); a flag after the
+        # figure ("12.3（初步）") is kept as the observation status, as in tables
+        value = None if quantity.value is None else scale_exact(quantity.value, scale)
         readings.append(
-            Reading(indicator, period, value, qualifier=quantity.qualifier, origin=origin)
+            Reading(
+                indicator,
+                period,
+                value,
+                status=quantity.status,
+                qualifier=quantity.qualifier,
+                origin=origin,
+            )
         )
     if not readings:
         why = " after `filter`" if filters and records else ""
