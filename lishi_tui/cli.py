@@ -334,6 +334,11 @@ def observation_json(
         "revision": obs.revision if obs else None,
         "demo": obs.demo if obs else False,
         "note": obs.reading.note if obs else None,
+        # operators' remarks from the config ([[indicators.<id>.annotations]]), oldest first
+        "annotations": [
+            {"text": a.text, "author": a.author, "at": a.at.isoformat()}
+            for a in indicator.annotations
+        ],
     }
     return row
 

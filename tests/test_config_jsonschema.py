@@ -90,6 +90,8 @@ def sample(schema: dict[str, Any], key: str = "") -> Any:
         return 2.5
     if schema.get("format") == "date":
         return "2025-12-31"
+    if schema.get("format") == "date-time":
+        return "2026-12-02T10:15:00+08:00"
     pattern = schema.get("pattern", "")
     if pattern.startswith("^(https?"):
         return "https://example.org/x"

@@ -256,6 +256,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts.silence_keys": ("Enter 下一项/记录  Esc 取消", "Enter next / record  Esc cancels"),
     "alerts.silence_range": ("时长须大于 0，且不超过 3650 天", "Longer than 0, at most 3650 days"),
     "alerts.silenced": ("已静默 {alert}", "Silenced {alert}"),
+    # annotations and the config history (detail screen, panel mark)
+    "panel.annotated": ("注{count}", "note {count}"),
+    "binding.annotate": ("添加注释", "Annotate"),
+    "detail.annotations": ("注释", "Annotations"),
+    "detail.no_annotations": ("暂无注释", "No annotations"),
+    "detail.config_history": ("配置变更记录", "Config history"),
+    "detail.no_config_history": ("暂无配置变更记录", "No recorded config changes"),
+    "detail.config_history.more": (
+        "仅显示最近 {count} 条；全部：lishi-tui config history --key {prefix}",
+        "the newest {count} shown; all: lishi-tui config history --key {prefix}",
+    ),
+    "detail.config_history.failed": (
+        "无法读取配置变更记录：{error}",
+        "Config history unreadable: {error}",
+    ),
+    "origin.dashboard": ("看板", "dashboard"),
+    "origin.cli": ("命令行", "CLI"),
+    "origin.file": ("文件编辑", "file edit"),
+    "config.unset": ("未设", "unset"),
+    "annotate.title": ("为「{name}」添加注释", "Annotate: {name}"),
+    "annotate.placeholder": (
+        "如：季度数据因统计口径调整不可比",
+        "e.g. quarterly figures not comparable after a change of definition",
+    ),
+    "annotate.keys": (
+        "Enter 保存（作者：{who}）  Esc 取消",
+        "Enter saves (author: {who})  Esc cancels",
+    ),
+    "annotate.saved": ("已添加注释：{text}", "Annotation added: {text}"),
 }
 
 

@@ -82,6 +82,11 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     screen.apply_layout(app.size.width, app.size.height)
     screen.focus_page_panel(0)
     app.load_all()
+    from lishi_tui.app.screens.detail import DetailScreen
+
+    for open_screen in app.screen_stack:
+        if isinstance(open_screen, DetailScreen):
+            open_screen.use_data(app.data)
     app.config_reloads += 1
 
 

@@ -1,18 +1,20 @@
-"""``lishi-tui config``: check, init, schema, set, history and reload."""
+"""``lishi-tui config``: check, init, schema, set, annotate, history and reload."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lishi_tui.commands.common import EXIT_FAILED, EXIT_OK, add_common
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.registry import PluginState, Registry
-from lishi_tui.text import clean
+from lishi_tui.text import clean, nearest
 
 if TYPE_CHECKING:
+    from lishi_tui.config.edit import Change
+    from lishi_tui.config.schema import Config
     from lishi_tui.store.base import Store
 
 
@@ -116,6 +118,15 @@ def register_edits(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     set_.add_argument("value", help='a TOML value: 7.5, "经济", 2025-12-31, true')
     set_.set_defaults(handler=run_set)
 
+    annotate = actions.add_parser(
+        "annotate",
+        help="add an annotation (author: this account, time: now) to an indicator; audited",
+    )
+    add_common(annotate)
+    annotate.add_argument("indicator", help="the indicator's id, e.g. tertiary_share")
+    annotate.add_argument("text", help="one line, e.g. 季度数据因统计口径调整不可比")
+    annotate.set_defaults(handler=run_annotate)
+
     hist = actions.add_parser("history", help="the config changes recorded in the store")
     add_common(hist)
     hist.add_argument("--json", action="store_true", help="print a JSON array")
@@ -131,8 +142,57 @@ def register_edits(actions: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
-    from lishi_tui.config import audit
     from lishi_tui.config.edit import set_key
+
+    editing = _editor(args, env, err)
+    if editing is None:
+        return EXIT_FAILED
+    path, account, validate, _ = editing
+    try:
+        change = set_key(path, args.key, args.value, validate)
+    except ConfigError as exc:
+        return _refused(exc, err)
+    print(f"{path}: {change.key} = {change.new} (was {change.old or 'unset'})", file=out)
+    _audit(args, env, err, account, change)
+    return EXIT_OK
+
+
+def run_annotate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    from lishi_tui.config import audit
+    from lishi_tui.config.annotations import add_annotation
+    from lishi_tui.domain.periods import CHINA_TZ
+
+    editing = _editor(args, env, err)
+    if editing is None:
+        return EXIT_FAILED
+    path, account, validate, current = editing
+    known = list(current.indicators) if current is not None else None
+    if known is not None and args.indicator not in known:
+        hint = nearest(args.indicator, known)
+        print(
+            f"{path}: unknown indicator {args.indicator!r}"
+            + (f" (did you mean {hint!r}?)" if hint else ""),
+            file=err,
+        )
+        return EXIT_FAILED
+    at = audit.now().astimezone(CHINA_TZ)
+    try:
+        change = add_annotation(path, args.indicator, args.text, account, at, validate)
+    except ConfigError as exc:
+        return _refused(exc, err)
+    print(f"{path}: {change.key} = {change.new}", file=out)
+    _audit(args, env, err, account, change)
+    return EXIT_OK
+
+
+Validate = Callable[[Path, str], None]
+
+
+def _editor(
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO
+) -> tuple[Path, str, Validate, Config | None] | None:
+    """The file to edit, the account, the validator and the config as it is (None when the
+    file does not load); None (said on ``err``) when the account is a viewer here."""
     from lishi_tui.config.loader import build_config
     from lishi_tui.config.locate import locate_config
     from lishi_tui.config.reading import parse_raw
@@ -152,21 +212,28 @@ def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: 
             " list it)",
             file=err,
         )
-        return EXIT_FAILED
+        return None
 
     def validate(p: Path, text: str) -> None:
         build_config(parse_raw(p, text), registry, env)
 
-    try:
-        change = set_key(path, args.key, args.value, validate)
-    except ConfigError as exc:
-        for issue in exc.issues:
-            print(clean(issue, single_line=True), file=err)
-        print("not written", file=err)
-        return EXIT_FAILED
-    print(f"{path}: {change.key} = {change.new} (was {change.old or 'unset'})", file=out)
+    return path, account, validate, current
+
+
+def _refused(exc: ConfigError, err: TextIO) -> int:
+    for issue in exc.issues:
+        print(clean(issue, single_line=True), file=err)
+    print("not written", file=err)
+    return EXIT_FAILED
+
+
+def _audit(
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO, account: str, change: Change
+) -> None:
+    from lishi_tui.config import audit
+
     entry = audit.AuditEntry(
-        audit.now(), account, audit.Origin.CLI, str(path), change.key, change.old, change.new
+        audit.now(), account, audit.Origin.CLI, str(change.file), change.key, change.old, change.new
     )
     try:
         runtime_store = _open_store(args, env)
@@ -178,7 +245,6 @@ def run_set(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: 
         print(
             f"warning: the change was written but not recorded in the audit trail: {exc}", file=err
         )
-    return EXIT_OK
 
 
 def _open_store(args: argparse.Namespace, env: Mapping[str, str]) -> Store:
@@ -194,7 +260,7 @@ def run_history(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, e
 
     store = _open_store(args, env)
     try:
-        entries = audit.history(store, key_prefix=args.key, limit=args.limit)
+        entries = audit.history(store, key_prefix=args.key, limit=args.limit, create=False)
     finally:
         store.close()
     if args.json:

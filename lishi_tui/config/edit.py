@@ -167,18 +167,7 @@ def set_key(
         raise EditRefused([ConfigIssue(path, None, key, str(exc))]) from None
     if isinstance(keys[-1], int):
         raise EditRefused([ConfigIssue(path, None, key, "the key must end in a name, not [n]")])
-    original_bytes = path.read_bytes()
-    original = original_bytes.decode("utf-8")
-    try:
-        before = tomllib.loads(original)
-    except tomllib.TOMLDecodeError as exc:
-        raise EditRefused(
-            [
-                ConfigIssue(
-                    path, None, "", f"the file is not valid TOML ({exc}); fix it by hand first"
-                )
-            ]
-        ) from None
+    original_bytes, original, before = read_for_edit(path)
     where = format_key_path(keys)
     old = _get(before, keys)
     if isinstance(old, dict | list) and not isinstance(value, type(old)):
@@ -226,6 +215,37 @@ def set_key(
                 )
             ]
         )
+    commit(path, original_bytes, new_text, validate, where, before_write=before_write)
+    return Change(path, where, None if old is None else toml_text(old), toml_text(value))
+
+
+def read_for_edit(path: Path) -> tuple[bytes, str, dict[str, Any]]:
+    """The file's bytes, text and data; ``EditRefused`` when it is not valid TOML."""
+    original_bytes = path.read_bytes()
+    original = original_bytes.decode("utf-8")
+    try:
+        return original_bytes, original, tomllib.loads(original)
+    except tomllib.TOMLDecodeError as exc:
+        raise EditRefused(
+            [
+                ConfigIssue(
+                    path, None, "", f"the file is not valid TOML ({exc}); fix it by hand first"
+                )
+            ]
+        ) from None
+
+
+def commit(
+    path: Path,
+    original_bytes: bytes,
+    new_text: str,
+    validate: Callable[[Path, str], None],
+    where: str,
+    *,
+    before_write: Callable[[], None] | None = None,
+) -> None:
+    """Validate ``new_text`` as the whole config, refuse if the file moved since it was read
+    as ``original_bytes``, then write it atomically keeping the previous copy."""
     validate(path, new_text)
     if before_write is not None:
         before_write()
@@ -241,7 +261,15 @@ def set_key(
             ]
         )
     atomic_write_text(path, new_text, keep_backup=True)
-    return Change(path, where, None if old is None else toml_text(old), toml_text(value))
 
 
-__all__ = ["Change", "EditRefused", "parse_key", "parse_value", "set_key", "toml_text"]
+__all__ = [
+    "Change",
+    "EditRefused",
+    "commit",
+    "parse_key",
+    "parse_value",
+    "read_for_edit",
+    "set_key",
+    "toml_text",
+]

@@ -388,6 +388,32 @@ class Date(Field):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DateTime(Field):
+    """A TOML date-time with its offset (``2026-12-02T10:15:00+08:00``) or the same as a
+    string; one without a time zone is refused (it would mean a different moment per host)."""
+
+    expected: ClassVar[str] = "a date-time with its offset, such as 2026-12-02T10:15:00+08:00"
+    json_type: ClassVar[str | list[str] | None] = "string"
+
+    def convert(self, value: Any, where: Where) -> Any:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                where.add(f"{value!r} is not a date-time (write 2026-12-02T10:15:00+08:00)")
+                return INVALID
+        if not isinstance(value, datetime):
+            return self.wrong(value, where)
+        if value.utcoffset() is None:
+            where.add("needs its time zone offset, e.g. 2026-12-02T10:15:00+08:00")
+            return INVALID
+        return value
+
+    def constraints(self) -> dict[str, Any]:
+        return {"format": "date-time"}
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnyList(Field):
     """An array of anything (a plugin checks its items)."""
 
@@ -487,6 +513,31 @@ class Table(Field):
         return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class TableList(Field):
+    """An array of tables (``[[x.name]]``) of declared fields, each built by ``make``; read
+    as a tuple in file order."""
+
+    fields: Fields = field(default_factory=Fields)
+    make: Callable[[Mapping[str, Any]], object | None] = dict
+    default: Any = ()
+    expected: ClassVar[str] = "an array of tables"
+    json_type: ClassVar[str | list[str] | None] = "array"
+
+    def convert(self, value: Any, where: Where) -> Any:
+        if not isinstance(value, list):
+            return self.wrong(value, where)
+        item = Table(name=self.name, fields=self.fields, make=self.make)
+        made = [item.check(v, where.at(n)) for n, v in enumerate(value)]
+        return tuple(m for m in made if m is not INVALID)
+
+    def schema_default(self) -> Any:
+        return list(self.default)
+
+    def constraints(self) -> dict[str, Any]:
+        return {"items": self.fields.schema()}
+
+
 __all__ = [
     "INVALID",
     "AnyList",
@@ -494,6 +545,7 @@ __all__ = [
     "Bool",
     "Choice",
     "Date",
+    "DateTime",
     "Duration",
     "Field",
     "Fields",
@@ -503,6 +555,7 @@ __all__ = [
     "StrList",
     "StrOrInt",
     "Table",
+    "TableList",
     "Url",
     "Where",
     "quoted",

@@ -99,7 +99,7 @@ def audit_file_edit(store: Store, watcher: ConfigWatcher, result: Reload, who: s
         audit.AuditEntry(audit.now(), who, audit.Origin.FILE, str(watcher.path), k, old, new)
         for k, old, new in result.keys
     ]
-    audit.record(store, entries)
+    audit.record_file_edits(store, entries)
 
 
 def describe(result: Reload) -> str:

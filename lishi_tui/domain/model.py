@@ -99,6 +99,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Annotation:
+    """An operator's remark on an indicator (口径调整, a known gap), with who wrote it and when."""
+
+    text: str
+    author: str
+    at: datetime  # with its time zone
+
+
+@dataclass(frozen=True)
 class Baseline:
     """The starting point a target is measured from."""
 
@@ -129,6 +138,7 @@ class Indicator:
     source: str = ""  # id of the configured source that feeds it
     description: str = ""
     plugin: str = ""  # the plugin that defined it, or "config"
+    annotations: tuple[Annotation, ...] = ()  # oldest first, as the config lists them
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else (self.name_en or self.name_zh)

@@ -33,6 +33,7 @@ from lishi_tui.app.snapshot import IndicatorView, read_view
 from lishi_tui.app.widgets.bucket_chart import DETAIL_BUCKETS, bucket_chart_spec
 from lishi_tui.app.widgets.chart import PlotChart
 from lishi_tui.app.widgets.chart_spec import chart_spec
+from lishi_tui.app.widgets.config_notes import ConfigNotes
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ, PeriodKind
@@ -94,6 +95,7 @@ def detail_bindings(lang: str) -> list[BindingType]:
         Binding("q", "app.quit", t("binding.quit", lang)),
         # Operators only: check_action hides it from a viewer (lishi_tui.app.screens.edit_target).
         Binding("e", "edit_target", "编辑目标" if lang == "zh" else "Edit target"),
+        Binding("n", "annotate", t("binding.annotate", lang)),  # operators only, like "e"
     ]
 
 
@@ -128,7 +130,7 @@ class DetailScreen(Screen[None]):
         self._paging = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit_target":
+        if action in ("edit_target", "annotate"):
             permissions = getattr(self.app, "permissions", None)
             return permissions is not None and permissions.edit_config  # False: hidden
         return True
@@ -137,6 +139,20 @@ class DetailScreen(Screen[None]):
         from lishi_tui.app.screens.edit_target import open_editor
 
         open_editor(self.app, self.indicator_id)  # type: ignore[arg-type]  # a LishiApp
+
+    def action_annotate(self) -> None:
+        from lishi_tui.app.screens.annotate import open_annotator
+
+        open_annotator(self.app, self.indicator_id)  # type: ignore[arg-type]  # a LishiApp
+
+    def use_data(self, data: AppData) -> None:
+        """A new config is in force (hot reload, an edit from here): show it."""
+        if self.indicator_id not in data.config.indicators:
+            return
+        self.data = data
+        if self.is_mounted:
+            self.query_one(ConfigNotes).show(data)
+            self.reload()
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -148,6 +164,7 @@ class DetailScreen(Screen[None]):
             yield Static(id="detail-errors")
             yield Static(t("detail.history", lang), classes="section", id="detail-history-title")
             yield DataTable(id="detail-history", cursor_type="row", zebra_stripes=True)
+            yield ConfigNotes(self.indicator_id, self.data)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -26,6 +26,7 @@ from lishi_tui.text import clean
 
 if TYPE_CHECKING:
     from lishi_tui.app.app import LishiApp
+    from lishi_tui.config.edit import Change
 
 _LABELS = {
     "zh": {
@@ -129,7 +130,7 @@ def open_editor(app: LishiApp, indicator_id: str) -> None:
     app.push_screen(EditTargetScreen(indicator, app.lang), done)
 
 
-def _validator(app: LishiApp) -> Callable[[Path, str], None]:
+def validator(app: LishiApp) -> Callable[[Path, str], None]:
     from lishi_tui.config.loader import build_config
     from lishi_tui.config.reading import parse_raw
 
@@ -146,43 +147,52 @@ def save(app: LishiApp, edits: Edits) -> None:
 
     path = app.config.path
     assert path is not None
-    written = []
+    written: list[Change] = []
     for key, value in edits.changes:
         full = f'indicators."{edits.indicator_id}".{key}'
         try:
-            change = set_key(path, full, value, _validator(app))
+            written.append(set_key(path, full, value, validator(app)))
         except ConfigError as exc:
-            message = "\n".join(clean(str(i), single_line=True) for i in exc.issues)
-            app.call_from_thread(app.notify, message, severity="error", markup=False, timeout=15)
+            tell_refused(app, exc)
             break
-        written.append(
-            audit.AuditEntry(
-                audit.now(),
-                app.account,
-                audit.Origin.DASHBOARD,
-                str(path),
-                change.key,
-                change.old,
-                change.new,
-            )
-        )
     if written:
-        try:
-            audit.record(app.store, written)
-        except Exception as exc:  # the edit stands; the trail says it missed it
-            app.call_from_thread(
-                app.notify, clean(f"audit: {exc}"), severity="warning", markup=False
-            )
-        app.call_from_thread(
-            app.notify, "; ".join(f"{e.key} = {e.new}" for e in written), markup=False
+        record_and_apply(app, written, "; ".join(f"{c.key} = {c.new}" for c in written))
+
+
+def tell_refused(app: LishiApp, exc: ConfigError) -> None:
+    """An edit that was not written: its located reasons, on screen (from a worker thread)."""
+    message = "\n".join(clean(str(i), single_line=True) for i in exc.issues)
+    app.call_from_thread(app.notify, message, severity="error", markup=False, timeout=15)
+
+
+def record_and_apply(app: LishiApp, written: list[Change], message: str) -> None:
+    """After a dashboard edit (on a worker thread): audit the changes with this session's
+    account, say what was written, and apply the file at once rather than at the next poll."""
+    entries = [
+        audit.AuditEntry(
+            audit.now(), app.account, audit.Origin.DASHBOARD, str(c.file), c.key, c.old, c.new
         )
-        watcher = app.config_watcher
-        if watcher is not None:
-            from lishi_tui.app.reloading import on_reload
+        for c in written
+    ]
+    try:
+        audit.record(app.store, entries)
+    except Exception as exc:  # the edit stands; the trail says it missed it
+        app.call_from_thread(app.notify, clean(f"audit: {exc}"), severity="warning", markup=False)
+    app.call_from_thread(app.notify, clean(message), markup=False)
+    watcher = app.config_watcher
+    if watcher is not None:
+        from lishi_tui.app.reloading import on_reload
 
-            result = watcher.poll(force=True)
-            if result is not None:
-                app.call_from_thread(on_reload, app, watcher, result, False)
+        result = watcher.poll(force=True)
+        if result is not None:
+            app.call_from_thread(on_reload, app, watcher, result, False)
 
 
-__all__ = ["EditTargetScreen", "Edits", "open_editor"]
+__all__ = [
+    "EditTargetScreen",
+    "Edits",
+    "open_editor",
+    "record_and_apply",
+    "tell_refused",
+    "validator",
+]

@@ -9,9 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from lishi_tui.config.engine import Build, Issues, Section, TopTable
-from lishi_tui.config.fields import Choice, Date, Duration, Fields, Float, Int, Str, StrList, Table
+from lishi_tui.config.fields import (
+    Choice,
+    Date,
+    DateTime,
+    Duration,
+    Fields,
+    Float,
+    Int,
+    Str,
+    StrList,
+    Table,
+    TableList,
+)
 from lishi_tui.config.reading import read_raw
 from lishi_tui.domain.model import (
+    Annotation,
     Baseline,
     Direction,
     Frequency,
@@ -36,6 +49,10 @@ def _thresholds(v: Mapping[str, Any]) -> Thresholds:
     return Thresholds(v["green"], v["amber"], v["mode"])
 
 
+def _annotation(v: Mapping[str, Any]) -> Annotation:
+    return Annotation(v["text"], v["author"], v["at"])
+
+
 BASELINE_FIELDS = Fields(
     Float(name="value", required=True, description="the starting value"),
     Date(name="on", required=True, description="the date of the starting value"),
@@ -54,6 +71,13 @@ THRESHOLD_FIELDS = Fields(
         default=ThresholdMode.ABSOLUTE,
         description="absolute values, or percent of the target",
     ),
+)
+# Written by `config annotate` and the detail screen's "n" (lishi_tui.config.edit.add_annotation).
+ANNOTATION_FIELDS = Fields(
+    Str(name="text", required=True, non_empty=True, description="the remark, e.g. 口径调整"),
+    Str(name="author", required=True, description="the account that wrote it"),
+    DateTime(name="at", required=True, description="when, with its offset"),
+    description="An operator's remark on the indicator ([[indicators.<id>.annotations]]).",
 )
 
 INDICATOR_FIELDS = Fields(
@@ -110,6 +134,12 @@ INDICATOR_FIELDS = Fields(
         description="the configured source that feeds it (default: the first that lists it)",
     ),
     Str(name="description", description="what it measures"),
+    TableList(
+        name="annotations",
+        fields=ANNOTATION_FIELDS,
+        make=_annotation,
+        description="operators' remarks, oldest first: shown on the panel, the detail and show",
+    ),
     description="An indicator: new, or overriding what a plugin defined.",
 )
 

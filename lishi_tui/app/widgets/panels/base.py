@@ -111,6 +111,9 @@ class Panel(Widget, can_focus=True):
             title = f"{title} · {t('panel.demo', self.ctx.lang)}"
         elif any(v.history_demo for v in present):
             title = f"{title} · {t('panel.demo_history', self.ctx.lang)}"
+        annotated = sum(len(i.annotations) for i in self.indicators)
+        if annotated:  # the detail screen shows them (lishi_tui.app.widgets.config_notes)
+            title = f"{title} · {t('panel.annotated', self.ctx.lang, count=annotated)}"
         sources = sorted({clean(v.source_id) for v in present if v.source_id})
         subtitle = f"{t('panel.source', self.ctx.lang)}: {', '.join(sources)}" if sources else ""
         return title, subtitle

@@ -126,6 +126,8 @@ class OverviewPanel(Panel):
             period.append(" ⏱", "magenta")
         if view and view.failing:
             period.append(" ⚠", "bold yellow")
+        if indicator.annotations:  # an operator's remark: the detail screen lists it
+            period.append(" ✎", "cyan")
         progress = Text("")
         if view and view.progress is not None:
             progress = bar(view.progress, PROGRESS_CELLS)
