@@ -22,7 +22,6 @@ class ConfigBanner(Static):
 
     DEFAULT_CSS = """
     ConfigBanner {
-        dock: top;
         height: auto;
         max-height: 8;
         padding: 0 1;
@@ -52,7 +51,11 @@ def show_banner(app: LishiApp, watcher: ConfigWatcher) -> None:
     if existing:
         existing[0].update(text)
     else:
-        screen.mount(ConfigBanner(text, markup=False, id="config-banner"))
+        # In the flow above the pages, not docked: docked at the top it would lie over the
+        # header (which is docked there) and hide the title and the role.
+        pages = list(screen.query("#pages"))
+        banner = ConfigBanner(text, markup=False, id="config-banner")
+        screen.mount(banner, before=pages[0]) if pages else screen.mount(banner)
 
 
 def clear_banner(app: LishiApp) -> None:

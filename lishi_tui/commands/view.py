@@ -3,6 +3,11 @@
 OpenSSH starts it for each official (``ForceCommand`` or ``command="..."`` in
 ``authorized_keys``, see docs/deploy.md); one ``lishi-tui collect`` service fills the
 database it reads. Without a terminal it refuses at once and touches nothing.
+
+Like the dashboard it follows its config file (lishi_tui.config.live): a valid save is
+applied in place, a broken one is shown as a banner while the last good config stays in
+force, and a start on a broken file runs on the last good copy (``collect`` keeps it; see
+docs/config.md, "Hot reload") and says so. A viewer reads that copy but never writes it.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from lishi_tui.commands.common import EXIT_FAILED, EXIT_USAGE, add_common, open_runtime
+from lishi_tui.commands.common import EXIT_FAILED, EXIT_USAGE, add_common
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 
 if TYPE_CHECKING:
     from lishi_tui.bootstrap import Runtime
+    from lishi_tui.config.reload import ConfigWatcher
 
 # Textual settings a session keeps; every other TEXTUAL_* variable (TEXTUAL_SCREENSHOT
 # writes a file, TEXTUAL=devtools connects out) is dropped before Textual is imported.
@@ -57,8 +63,11 @@ def run_view(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
     if not has_terminal():
         print("lishi-tui view needs a terminal (connect with ssh -t)", file=err)
         return EXIT_FAILED
+    from lishi_tui.config import live
+
     requested = Role(getattr(args, "view_role", None) or getattr(args, "role", None) or "viewer")
-    runtime = open_runtime(args, env)
+    # A broken config file starts on its last good copy (said loudly), then is watched.
+    runtime, watcher = live.open_resilient(args, env, err, remember=False)
     if args.low_bandwidth:
         app_settings = dataclasses.replace(runtime.config.app, low_bandwidth=True)
         config = dataclasses.replace(runtime.config, app=app_settings)
@@ -73,7 +82,7 @@ def run_view(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
     if missing is not None:
         print(missing, file=err)
         return EXIT_FAILED
-    return run_app(runtime, env, role=role, account=account)
+    return run_app(runtime, env, role=role, account=account, config_watcher=watcher)
 
 
 def missing_history(runtime: Runtime) -> str | None:
@@ -102,6 +111,7 @@ def run_app(
     *,
     role: Role,
     account: str,
+    config_watcher: ConfigWatcher | None = None,
 ) -> int:
     """Run the dashboard, without a collector, until it is quit or the terminal goes away."""
     drop_textual_variables()
@@ -120,6 +130,7 @@ def run_app(
             env=env,
             role=role,
             account=account,
+            config_watcher=config_watcher,
         )
         app.run()
         return app.return_code or 0

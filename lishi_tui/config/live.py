@@ -28,10 +28,11 @@ REMIND_EVERY_S = 60.0
 
 
 def open_resilient(
-    args: argparse.Namespace, env: Mapping[str, str], err: TextIO
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO, *, remember: bool = True
 ) -> tuple[Runtime, ConfigWatcher]:
     """Like ``open_runtime``, but a broken file falls back to its last good copy (said on
-    ``err``); raises ``ConfigError`` only when there is none."""
+    ``err``); raises ``ConfigError`` only when there is none. ``remember=False`` for a
+    process that must write nothing (``view``): it reads the last good copy, never writes it."""
     from lishi_tui.commands.common import warn_plugin_errors
     from lishi_tui.config.loader import plugin_settings
     from lishi_tui.config.locate import locate_config
@@ -45,13 +46,15 @@ def open_resilient(
     def registry_for(raw: RawConfig) -> Registry:
         return load_plugins(plugin_settings(raw, env), env=env)
 
-    config, registry, text, issues = load_resilient(path, registry_for, env)
+    config, registry, text, issues = load_resilient(path, registry_for, env, remember=remember)
     config = with_db(config, db)
     runtime = Runtime(config, registry)
     warn_plugin_errors(runtime, err)
     if issues:
         print_broken(issues, err, starting=True)
-    watcher = ConfigWatcher(path, config, registry, env, text=text, issues=issues, db=db)
+    watcher = ConfigWatcher(
+        path, config, registry, env, text=text, issues=issues, db=db, remember=remember
+    )
     return runtime, watcher
 
 

@@ -80,13 +80,16 @@ def load_resilient(
     path: Path,
     registry_for: Any,
     env: Mapping[str, str],
+    *,
+    remember: bool = True,
 ) -> tuple[Config, Registry, str, list[ConfigIssue]]:
     """The config at ``path``, or the last good copy when the file is broken.
 
     ``registry_for(raw)`` loads the plugins a raw config asks for. Returns the config,
     its registry, the text it was built from, and the issues of the file when the last
     good copy was used instead (empty when the file itself was valid). Raises the file's
-    ``ConfigError`` when there is no usable last good copy.
+    ``ConfigError`` when there is no usable last good copy. ``remember=False`` (a viewer,
+    which writes nothing) reads the last good copy but never writes one.
     """
     from lishi_tui.config.reading import read_raw
 
@@ -105,7 +108,8 @@ def load_resilient(
         except ConfigError:
             raise broken from None
         return config, registry, text, broken.issues
-    save_last_good(path, raw.text, env)
+    if remember:
+        save_last_good(path, raw.text, env)
     return config, registry, raw.text, []
 
 
@@ -213,12 +217,14 @@ class ConfigWatcher:
         text: str,
         issues: Iterable[ConfigIssue] = (),
         db: Path | None = None,
+        remember: bool = True,
     ) -> None:
         self.path = Path(path)
         self.config = config
         self.registry = registry
         self.env = env
         self.db = db
+        self.remember = remember  # keep each valid text as the last good copy (not a viewer)
         self.text = text  # the text self.config was built from
         self.issues: tuple[ConfigIssue, ...] = tuple(issues)  # of the file, while it is broken
         self._config_sig = _signature(self.path)
@@ -260,6 +266,10 @@ class ConfigWatcher:
             return Reload(data_changed=tuple(dict.fromkeys(touched)))
         return self._reload(tuple(dict.fromkeys(touched)))
 
+    def _remember(self, text: str) -> None:
+        if self.remember:
+            save_last_good(self.path, text, self.env)
+
     def _reload(self, touched: tuple[str, ...]) -> Reload:
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -278,11 +288,11 @@ class ConfigWatcher:
         if not keys and config == self.config:
             # Saved unchanged (or fixed back to what runs): nothing to apply.
             self.text = text
-            save_last_good(self.path, text, self.env)
+            self._remember(text)
             return Reload(config=config if was_broken else None, data_changed=touched)
         diff = diff_sources(self.config.sources, config.sources)
         self.config, self.text = config, text
-        save_last_good(self.path, text, self.env)
+        self._remember(text)
         self._data = self._data_signatures()
         return Reload(config=config, sources=diff, data_changed=touched, keys=keys)
 
