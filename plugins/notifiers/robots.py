@@ -164,33 +164,29 @@ async def send_feishu(ctx: SendContext) -> None:
 _URL_HELP = "the robot's webhook address (its key is the credential: kept out of logs)"
 _SECRET_HELP = "the signing secret of the robot's signature security setting"
 
-WECOM = NotifierType(
-    "wecom",
-    send_wecom,
-    {
-        "url": Option(OptionKind.URL, required=True, secret=True, help=_URL_HELP),
-        "msgtype": Option(OptionKind.STR, default="markdown", choices=("markdown", "text")),
-    },
-    description="WeCom (企业微信) group robot",
-)
+# The options the three robots share: the webhook address, the signing secret, the format.
+_ROBOT_URL = {"url": Option(OptionKind.URL, required=True, secret=True, help=_URL_HELP)}
+_MSGTYPE = {"msgtype": Option(OptionKind.STR, default="markdown", choices=("markdown", "text"))}
 
+
+def _signing(help_suffix: str = "") -> dict[str, Option]:
+    return {
+        "secret": Option(OptionKind.STR, default="", secret=True, help=_SECRET_HELP + help_suffix)
+    }
+
+
+WECOM = NotifierType(
+    "wecom", send_wecom, _ROBOT_URL | _MSGTYPE, description="WeCom (企业微信) group robot"
+)
 DINGTALK = NotifierType(
     "dingtalk",
     send_dingtalk,
-    {
-        "url": Option(OptionKind.URL, required=True, secret=True, help=_URL_HELP),
-        "secret": Option(OptionKind.STR, default="", secret=True, help=_SECRET_HELP + " (SEC…)"),
-        "msgtype": Option(OptionKind.STR, default="markdown", choices=("markdown", "text")),
-    },
+    _ROBOT_URL | _signing(" (SEC…)") | _MSGTYPE,
     description="DingTalk (钉钉) custom robot, signed when a secret is given",
 )
-
 FEISHU = NotifierType(
     "feishu",
     send_feishu,
-    {
-        "url": Option(OptionKind.URL, required=True, secret=True, help=_URL_HELP),
-        "secret": Option(OptionKind.STR, default="", secret=True, help=_SECRET_HELP),
-    },
+    _ROBOT_URL | _signing(),
     description="Feishu/Lark (飞书) custom bot, signed when a secret is given",
 )
