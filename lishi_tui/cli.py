@@ -135,6 +135,7 @@ _runtime = open_runtime
 
 def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from lishi_tui.config import live
+    from lishi_tui.exiting import skip_teardown
 
     # A broken config file starts on its last good copy (said loudly), then is watched.
     runtime, watcher = live.open_resilient(args, env, sys.stderr)
@@ -178,6 +179,7 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         if lock is not None:
             lock.release()
         store.close()
+        skip_teardown()
 
 
 # -- fetch and collect -----------------------------------------------------------------

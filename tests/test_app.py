@@ -71,6 +71,10 @@ def panel_for(app: LishiApp, indicator: str) -> Panel:
     return next(p for p in app.dashboard.panels if p.indicator_ids == (indicator,))
 
 
+def page_of(app: LishiApp, panel: Panel) -> int:
+    return next(n for n, (_, panels) in enumerate(app.dashboard.pages) if panel in panels)
+
+
 async def until(condition: object, pilot: object, polls: int = 100) -> None:
     """Let the app run until ``condition()`` holds (bounded, never timed)."""
     from textual.pilot import Pilot
@@ -427,8 +431,11 @@ async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> No
         assert "⚠ 数据源故障" in text
         assert "≥10.0 %" in text  # the last good figure stays on screen
         assert not gdp.has_class("-red")
-        # A failing source is not a stale figure and not a red status.
+        # A failing source is not a stale figure and not a red status (the air panel's
+        # page is read from the store when it is shown).
         air = panel_for(app, "good_air_days")
+        app.dashboard.show_page(page_of(app, air))
+        await until(lambda: air.has_class("-failing"), pilot)
         assert air.has_class("-failing") and not air.has_class("-stale")
 
 

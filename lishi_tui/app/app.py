@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Protocol
 
@@ -28,7 +28,7 @@ from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_cl
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
 from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
-from lishi_tui.app.snapshot import IndicatorView, read_view, restatus
+from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view, restatus
 from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
 from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch
@@ -130,8 +130,13 @@ class LishiApp(GuardedApp):
         self.polls = 0  # completed store polls (tests wait on it)
         self.ticks = 0  # clock ticks done (tests read it)
         self.heartbeat: Heartbeat | None = None  # the collector's last beat, read-only viewers
+        # What the page on screen shows (indicator id -> history points its panels draw),
+        # and the history points of each view in ``views`` that is as new as the store.
+        # Only what is on screen is read; the rest is read when its page is shown.
+        self._on_screen: dict[str, int] = {}
+        self._depth: dict[str, int] = {}
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
-            config, self.panel_context, overview=config.app.overview
+            config, self.panel_context, overview=config.app.overview, on_show=self.page_shown
         )
         self._panels_by_indicator: dict[str, list[Panel]] = {}
         for panel in self.dashboard.panels:
@@ -282,18 +287,23 @@ class LishiApp(GuardedApp):
         return version
 
     def read_view(self, indicator_id: str) -> IndicatorView:
-        """One indicator read from the store now, on the calling thread."""
-        return read_view(
+        """One indicator read from the store now, on the calling thread, with the history
+        its panel on screen draws."""
+        points = self._on_screen.get(indicator_id, HISTORY_POINTS)
+        view = read_view(
             self.store,
             self.config.indicators[indicator_id],
             self.clock(),
             self._health,
             include_demo=self.config.app.demo,
+            history_points=points,
             data_version=self._next_version(indicator_id),
         )
+        self._depth[indicator_id] = points
+        return view
 
     def load_all(self) -> None:
-        """Read every shown indicator once (at start)."""
+        """Read what the page on screen shows (at start, and after a config reload)."""
         try:
             self._store_version = self.store.version()
             self._cursor, _ = self.store.changes_since(0)
@@ -301,30 +311,39 @@ class LishiApp(GuardedApp):
         except Exception as exc:
             self.notify(clean(f"store: {exc}"), severity="error", markup=False)
             return
-        self.apply_changes(set(self._panels_by_indicator))
+        self._depth = {}
+        self._on_screen = self.dashboard.needs(self.dashboard.shown_page)
+        self.apply_changes(set(self._on_screen))
+
+    def page_shown(self, needs: dict[str, int]) -> None:
+        """A page is about to show (``needs``: what it draws): read what is not yet read
+        from the store, or not as deep as it draws, before its panels are drawn."""
+        self._on_screen = needs
+        self.apply_changes({i for i, points in needs.items() if self._depth.get(i, 0) < points})
 
     def on_store_committed(self, _: StoreCommitted) -> None:
         if self._watcher is not None:
             self._watcher.delivered()  # the watcher posts again only after this
-        self._poll()
+        self._poll(dict(self._on_screen))
         self.alert_watch.poll()
 
     def on_alerts_read(self, message: AlertsRead) -> None:
         self.alert_watch.apply(message)
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
-    def _poll(self) -> None:
+    def _poll(self, on_screen: dict[str, int]) -> None:
         """Read new observations and fetch results on a worker thread, if anything was
-        committed since the last read (the watcher thread says when to look)."""
+        committed since the last read (the watcher thread says when to look); of what
+        changed, only what is on screen (``on_screen``) is read."""
         read: PollRead | None = None
         try:
-            read = self._read_changes()
+            read = self._read_changes(on_screen)
         except Exception as exc:
             self.log.error(f"store poll failed: {exc!r}")
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_poll, read)
 
-    def _read_changes(self) -> PollRead | None:
+    def _read_changes(self, on_screen: dict[str, int]) -> PollRead | None:
         """The store's changes since the last applied read (None: nothing committed)."""
         version = self.store.version()
         if version == self._store_version:
@@ -340,11 +359,13 @@ class LishiApp(GuardedApp):
                 now,
                 health,
                 include_demo=self.config.app.demo,
+                history_points=on_screen[iid],
             )
             for iid in changed
-            if iid in self.config.indicators and iid in self._panels_by_indicator
+            if iid in self.config.indicators and iid in on_screen
         }
-        return PollRead(version, cursor, health, views, frozenset(ran))
+        depths = {iid: on_screen[iid] for iid in views}
+        return PollRead(version, cursor, health, views, frozenset(ran), changed, depths)
 
     def _apply_poll(self, read: PollRead | None) -> None:
         try:
@@ -353,12 +374,17 @@ class LishiApp(GuardedApp):
             self._store_version = read.version
             self._cursor = read.cursor
             self._health = read.health
+            for iid in read.changed - set(read.views):
+                self._depth.pop(iid, None)  # off screen: read again when its page shows
+            self._depth.update(read.depths)
             if read.views or read.status_only:
                 fresh = {
                     iid: replace(view, data_version=self._next_version(iid))
                     for iid, view in read.views.items()
                 }
                 self._show_views(fresh, status_only=read.status_only - set(fresh))
+            # The page may have changed while the worker read: what it shows is read now.
+            self.page_shown(self._on_screen)
         finally:
             self.polls += 1
 
@@ -382,12 +408,16 @@ class LishiApp(GuardedApp):
         self, ids: set[str], *, status_only: set[str] | frozenset[str] = frozenset()
     ) -> None:
         """Re-read ``ids`` from the store, redo only the status of ``status_only`` (their
-        source ran but stored nothing new), and redraw only the panels that show them."""
-        fresh = {
-            iid: self.read_view(iid)
-            for iid in ids
-            if iid in self.config.indicators and iid in self._panels_by_indicator
-        }
+        source ran but stored nothing new), and redraw only the panels that show them.
+        What is not on screen is only marked to be read when its page is shown."""
+        fresh: dict[str, IndicatorView] = {}
+        for iid in ids:
+            if iid not in self.config.indicators or iid not in self._panels_by_indicator:
+                continue
+            if iid in self._on_screen:
+                fresh[iid] = self.read_view(iid)
+            else:
+                self._depth.pop(iid, None)
         self._show_views(fresh, status_only=set(status_only) - set(fresh))
 
     def _show_views(
@@ -403,6 +433,8 @@ class LishiApp(GuardedApp):
             if iid in fresh:
                 self.views[iid] = fresh[iid]
             elif known is None:
+                if iid not in self._on_screen:
+                    continue  # never read, not on screen: read when its page is shown
                 self.views[iid] = self.read_view(iid)
             else:
                 self.views[iid] = restatus(known, now, self._health)
@@ -489,8 +521,10 @@ class PollRead:
     version: int
     cursor: int
     health: dict[str, SourceHealth]
-    views: dict[str, IndicatorView]  # indicators with new observations, re-read
+    views: dict[str, IndicatorView]  # indicators with new observations on screen, re-read
     status_only: frozenset[str]  # indicators whose source ran but stored nothing new
+    changed: frozenset[str] = frozenset()  # every indicator with new observations
+    depths: dict[str, int] = field(default_factory=dict)  # history points of each view read
 
 
 def _run_key(health: SourceHealth | None) -> tuple[object, ...] | None:

@@ -120,6 +120,7 @@ def run_app(
         # escapes, and Textual reads this setting once, when it is first imported.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     from lishi_tui.app.app import make_app  # Textual is imported only for the dashboard
+    from lishi_tui.exiting import skip_teardown
 
     store = runtime.open_store()
     try:
@@ -136,3 +137,4 @@ def run_app(
         return app.return_code or 0
     finally:
         store.close()
+        skip_teardown()

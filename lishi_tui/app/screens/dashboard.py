@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from textual.app import ComposeResult
@@ -108,6 +108,23 @@ def row_heights(rows: Sequence[Sequence[tuple[Panel, int]]], available: int) -> 
     return heights
 
 
+def split_screenful(
+    panels: Sequence[Panel], width: int, height: int
+) -> tuple[list[Panel], list[Panel]]:
+    """The panels of a page whose rows start within the first ``height`` rows, and the rest."""
+    if not panels or width <= 0 or height <= 0:
+        return list(panels), []
+    rows = pack(panels, page_columns(panels, width))
+    first: list[Panel] = []
+    top = 0
+    for row in rows:
+        if top >= height:
+            break
+        first.extend(panel for panel, _ in row)
+        top += max(panel.natural_height() for panel, _ in row)
+    return first, list(panels[len(first) :])
+
+
 def dashboard_bindings(lang: str) -> list[BindingType]:
     """The dashboard's keys, described in the UI language (the footer shows them)."""
     bindings: list[BindingType] = [
@@ -140,10 +157,26 @@ def dashboard_screen_class(lang: str) -> type[DashboardScreen]:
 class DashboardScreen(Screen[None]):
     """Pages as tabs; panels in a grid; the focus moves between panels by direction."""
 
-    def __init__(self, config: Config, ctx: PanelContext, *, overview: str = "first") -> None:
+    def __init__(
+        self,
+        config: Config,
+        ctx: PanelContext,
+        *,
+        overview: str = "first",
+        on_show: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.ctx = ctx
+        # Told, before a page's panels are drawn, what that page shows: indicator id -> the
+        # history points its panels draw. The app reads only these from the store.
+        self.on_show = on_show
+        self.shown_page = 0  # the page on screen (or about to be): the first until one is picked
+        self._grids: dict[int, Grid] = {}  # each page's grid, once mounted
+        self._panes: dict[int, TabPane] = {}  # each page's tab pane, once composed
+        self._mounted: set[int] = set()  # pages whose panels are (being) mounted
+        # Pages' panels below their first screenful, mounted once that is drawn.
+        self._later: dict[int, list[Panel]] = {}
         self.pages: list[tuple[PageConfig, list[Panel]]] = []
         self.overview: OverviewPanel | None = None
         for page in config.pages:
@@ -185,23 +218,78 @@ class DashboardScreen(Screen[None]):
     def panels(self) -> list[Panel]:
         return [p for _, panels in self.pages for p in panels]
 
+    def needs(self, index: int) -> dict[str, int]:
+        """What page ``index`` shows: indicator id -> the most history points a panel draws."""
+        out: dict[str, int] = {}
+        if 0 <= index < len(self.pages):
+            for panel in self.pages[index][1]:
+                for iid in panel.indicator_ids:
+                    out[iid] = max(out.get(iid, 0), panel.HISTORY_POINTS)
+        return out
+
     def compose(self) -> ComposeResult:
+        # Only the first page's panels are composed, and of a long page only those in the
+        # first screenful: other pages are mounted when first shown (open_page), the rest
+        # of a long page after the first frame. Textual's cost grows with mounted widgets.
+        self._grids, self._panes, self._mounted = {}, {}, {0}
+        self.shown_page = 0
+        size = self.app.size
+        first, later = split_screenful(
+            self.pages[0][1] if self.pages else [], size.width, size.height - CHROME_ROWS
+        )
+        self._later = {0: later} if later else {}
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="pages"):
-            for index, (page, panels) in enumerate(self.pages):
+            for index, (page, _) in enumerate(self.pages):
                 key = self._key_of.get(index)
                 title = clean(page.title(self.ctx.lang))
                 # Content, not a str: a str label is read as markup ("[@click=app.quit]").
                 label = Content(f"{key} {title}" if key is not None else title)
-                with TabPane(label, id=f"page-{index}"), PageScroll(), Grid(classes="panels"):
-                    yield from panels
+                # A page not shown is an empty pane: its scroll area, grid and panels are
+                # mounted when it is first shown.
+                pane = self._panes[index] = TabPane(label, id=f"page-{index}")
+                with pane:
+                    if index == 0:
+                        grid = self._grids[index] = Grid(classes="panels")
+                        with PageScroll(), grid:
+                            yield from first
         yield Footer(show_command_palette=False)
+        if self.is_mounted:  # recomposed (a config reload): on_mount does not run again
+            self.call_after_refresh(self._mount_later, 0)
 
     def on_mount(self) -> None:
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # the focus stays on panels; Tab switches pages
         self.apply_layout(self.app.size.width, self.app.size.height - CHROME_ROWS)
         self.focus_page_panel(0)
+        self.call_after_refresh(self._mount_later, 0)
+
+    def _mount_later(self, index: int) -> None:
+        """The panels of page ``index`` below its first screenful, once that is drawn."""
+        later = self._later.pop(index, [])
+        grid = self._grids.get(index)
+        if later and grid is not None and grid.is_attached:
+            grid.mount(*later)
+
+    def open_page(self, index: int) -> None:
+        """Page ``index`` is about to show: say what it needs, mount its panels if not yet."""
+        if not 0 <= index < len(self.pages):
+            return
+        self.shown_page = index
+        if self.on_show is not None:
+            self.on_show(self.needs(index))
+        if index in self._mounted or not self.is_mounted:
+            return
+        self._mounted.add(index)
+        width, height = self._laid_out
+        first, later = split_screenful(self.pages[index][1], width, height)
+        grid = self._grids[index] = Grid(*first, classes="panels")
+        if width:
+            self._layout_page(index, width, height)
+        self._panes[index].mount(PageScroll(grid))
+        if later:
+            self._later[index] = later
+            self.call_after_refresh(self._mount_later, index)
 
     def on_resize(self, event: Resize) -> None:
         self.apply_layout(event.size.width, event.size.height - CHROME_ROWS)
@@ -216,18 +304,23 @@ class DashboardScreen(Screen[None]):
         by declared widths, rows by natural heights, what is left to the charts. A page
         that fits does not scroll."""
         self._laid_out = (width, height)
-        available = max(height, 1)
-        for index, (_, panels) in enumerate(self.pages):
-            if not panels:
-                continue
-            columns = page_columns(panels, width)
-            rows = pack(panels, columns)
-            grid = self.query_one(f"#page-{index} .panels", Grid)
-            grid.styles.grid_size_columns = columns
-            grid.styles.grid_rows = " ".join(str(h) for h in row_heights(rows, available))
-            for row in rows:
-                for panel, span in row:
+        for index in self._mounted:
+            self._layout_page(index, width, height)
+
+    def _layout_page(self, index: int, width: int, height: int) -> None:
+        panels = self.pages[index][1]
+        grid = self._grids.get(index)
+        if not panels or grid is None:
+            return
+        columns = page_columns(panels, width)
+        rows = pack(panels, columns)
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_rows = " ".join(str(h) for h in row_heights(rows, max(height, 1)))
+        for row in rows:
+            for panel, span in row:
+                if panel.styles.column_span != span:
                     panel.styles.column_span = span
+                if panel.styles.row_span != 1:
                     panel.styles.row_span = 1
 
     # pages
@@ -244,6 +337,7 @@ class DashboardScreen(Screen[None]):
         # Let go of the old page's panel first: a focused widget that is hidden makes
         # Textual pass the focus along the chain, racing the focus set below.
         self.set_focus(None)
+        self.open_page(index)
         self.query_one(TabbedContent).active = f"page-{index}"
         self.focus_page_panel(index)
 
@@ -264,7 +358,10 @@ class DashboardScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id and event.pane.id.startswith("page-"):
-            self.focus_page_panel(int(event.pane.id.removeprefix("page-")))
+            index = int(event.pane.id.removeprefix("page-"))
+            if index != self.shown_page or index not in self._mounted:
+                self.open_page(index)  # a tab clicked: show_page did not open it
+            self.focus_page_panel(index)
 
     def on_descendant_focus(self) -> None:
         focused = self.focused
@@ -292,6 +389,7 @@ class DashboardScreen(Screen[None]):
         for index, (_, panels) in enumerate(self.pages):
             if panel in panels:
                 self._last_focus[index] = panel
+                self.open_page(index)
                 self.query_one(TabbedContent).active = f"page-{index}"
                 self.call_after_refresh(self._focus_if_shown, index, panel)
 

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
-from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView
 from lishi_tui.app.widgets.panels.context import PanelContext
 from lishi_tui.app.widgets.panels.repaint import changed_spans
 from lishi_tui.config.schema import PanelConfig
@@ -35,6 +35,7 @@ class Panel(Widget, can_focus=True):
     DRAWS_BODY: ClassVar[bool] = True  # False where child widgets draw (and refresh) the body
     GROWS: ClassVar[bool] = False  # takes a share of the rows a page leaves over (charts)
     NATURAL_HEIGHT: ClassVar[int] = 8  # rows, border included, to show everything it has
+    HISTORY_POINTS: ClassVar[int] = HISTORY_POINTS  # the newest periods of history it draws
     # While a border title is being replaced: the border rows to repaint instead of the panel.
     _border_rows: tuple[Region, ...] | None = None
 
@@ -44,6 +45,7 @@ class Panel(Widget, can_focus=True):
         super().__init__(classes=f"panel -{config.kind.value}")
         self.config = config
         self.indicators = tuple(indicators)
+        self._ids = tuple(i.id for i in self.indicators)
         self.ctx = ctx
         self.views: dict[str, IndicatorView] = {}
         self.updates = 0  # how many times new data reached this panel (tests read it)
@@ -66,7 +68,7 @@ class Panel(Widget, can_focus=True):
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
-        return tuple(i.id for i in self.indicators)
+        return self._ids
 
     def title_text(self) -> str:
         if self.ctx.lang == "en" and self.config.title_en:
@@ -79,14 +81,12 @@ class Panel(Widget, can_focus=True):
 
     def update_views(self, views: dict[str, IndicatorView]) -> None:
         """New data for this panel's indicators: redraw only what changed on this panel."""
-        self.views = {k: v for k, v in views.items() if k in self.indicator_ids}
+        # Looked up by this panel's ids, never by walking ``views`` (every view of the app):
+        # the app updates N panels with N views, and this is O(this panel's indicators).
+        self.views = {i: views[i] for i in self._ids if i in views}
         self.updates += 1
         present = list(self.views.values())
-        classes = self.classes
-        # set_class restyles (and so repaints the panel) only when a class comes or goes.
-        for name, on in self.status_classes(present).items():
-            self.set_class(on, name)
-        restyled = self.classes != classes
+        restyled = self._set_status_classes(self.status_classes(present))
         if restyled:
             self.repaints += 1
         title, subtitle = self.border_texts(present)
@@ -94,6 +94,20 @@ class Panel(Widget, can_focus=True):
         self.on_views_changed()
         if self.DRAWS_BODY:
             self._repaint_changes()
+
+    def _set_status_classes(self, wanted: dict[str, bool]) -> bool:
+        """Put the classes on or off in one restyle (none when nothing changes); True if
+        any came or went."""
+        have = self._classes
+        add = [name for name, on in wanted.items() if on and name not in have]
+        remove = [name for name, on in wanted.items() if not on and name in have]
+        if not add and not remove:
+            return False
+        self.add_class(*add, update=False)
+        self.remove_class(*remove, update=False)
+        if self.is_mounted:
+            self.update_node_styles()  # one restyle for every class that moved
+        return True
 
     def status_classes(self, present: list[IndicatorView]) -> dict[str, bool]:
         """The border's status classes: the worst RAG, stale, failing, demo."""
@@ -158,11 +172,11 @@ class Panel(Widget, can_focus=True):
     def _repaint_changes(self) -> None:
         size = self.content_size
         shown = self._shown
-        if self.is_mounted and not size.area:
-            # Not on screen (a page not shown): it is drawn afresh when it is shown.
+        if not self.is_mounted or not size.area:
+            # Not on screen (a page not shown, or not mounted yet): drawn afresh when shown.
             self._shown = None
             return
-        if shown is None or shown[0] != size or not self.is_mounted:
+        if shown is None or shown[0] != size:
             # Nothing on screen to compare with (not drawn yet, or drawn at another size).
             self._shown = None
             self.repaints += 1

@@ -26,6 +26,9 @@ COLUMNS = ("ov.mark", "ov.name", "ov.value", "ov.period", "ov.trend", "ov.progre
 DROP_ORDER = ("ov.status", "ov.progress", "ov.trend")
 RIGHT_ALIGNED = frozenset({"ov.value"})
 PROGRESS_CELLS = 6
+# A line shows the latest figure and the trend from the one before: a few periods suffice
+# (a few more than two, in case the newest are demo periods after the latest real figure).
+OVERVIEW_HISTORY_POINTS = 8
 
 
 def attention(view: IndicatorView | None) -> int:
@@ -64,6 +67,7 @@ class OverviewPanel(Panel):
     source, red, amber and stale figures first.
     """
 
+    HISTORY_POINTS = OVERVIEW_HISTORY_POINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", show=False),
         Binding("down,j", "cursor(1)", show=False),
