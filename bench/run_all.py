@@ -16,7 +16,7 @@ from bench.harness import Row, machine, markdown_table, rows_from_json, text_tab
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Cheapest first, so that a quick look gives the store and collector figures early.
-SCRIPTS = ("store", "detail", "charts", "collector", "readers", "terminal", "alerts")
+SCRIPTS = ("store", "detail", "charts", "collector", "readers", "terminal", "alerts", "scale")
 
 
 def run_script(name: str, quick: bool, folder: Path) -> tuple[list[Row], str]:
