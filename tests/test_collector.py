@@ -17,11 +17,11 @@ from lishi_tui.collector import Collector
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.config.schema import AppSettings, CollectorSettings, Config, SourceConfig
-from lishi_tui.domain.model import Indicator, Observation, Reading, SourceRunOutcome
+from lishi_tui.domain.model import Indicator, Reading, SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
-from lishi_tui.store.base import WriteResult
+from lishi_tui.store.base import RunWritten, SourceRun
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.httpserver import LocalHTTPServer, Route
 
@@ -465,11 +465,11 @@ class SlowWriteStore(SqliteStore):
         self.writing = threading.Event()
         self.release = threading.Event()
 
-    def write(self, observations: Sequence[Observation]) -> WriteResult:
+    def write_runs(self, runs: Sequence[SourceRun]) -> list[RunWritten]:
         self.writing.set()
         self.release.wait(10)
         time.sleep(0.05)
-        return super().write(observations)
+        return super().write_runs(runs)
 
 
 async def test_stop_during_a_write_lets_it_complete(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from lishi_tui.domain.model import Observation, SourceRunOutcome
-from lishi_tui.store.base import Store, WriteResult
+from lishi_tui.store.base import RunWritten, SourceRun, Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,7 +25,7 @@ MAX_WAITING_RUNS = 10_000
 
 
 class Backlog:
-    """Writes through to ``store``; keeps what failed and writes it before the next write."""
+    """Writes through to ``store``; keeps what failed and writes it with the next write."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -38,32 +38,36 @@ class Backlog:
     def waiting(self) -> int:
         return len(self._observations)
 
-    def write(self, observations: Sequence[Observation]) -> WriteResult:
-        """Write what waits, then ``observations``, in one call; on failure keep them all
-        and raise. The result counts only the new ones' effect together with the waiting."""
+    def write_runs(self, runs: Sequence[SourceRun]) -> list[RunWritten]:
+        """Write what waits, then ``runs``, in one transaction (``Store.write_runs``); on
+        failure keep every observation (the runs' outcomes are the caller's to log as
+        failed, with ``log_runs``) and raise. Returns what was done for each of ``runs``."""
         with self._lock:
-            batch = [*self._observations, *observations]
+            waiting: list[SourceRun] = []
+            if self._observations:
+                waiting.append(SourceRun(self._observations, None))
+            waiting += [SourceRun((), outcome) for outcome in self._runs]
             try:
-                result = self.store.write(batch)
+                written = self.store.write_runs([*waiting, *runs])
             except Exception:
-                self._observations = self._bounded(batch, MAX_WAITING_OBSERVATIONS)
+                kept = [*self._observations, *(o for r in runs for o in r.observations)]
+                self._observations = self._bounded(kept, MAX_WAITING_OBSERVATIONS)
                 raise
             if self._observations:
                 log.warning("wrote %d readings kept during a store fault", len(self._observations))
             self._observations = []
-            return result
+            self._runs = []
+            return written[len(waiting) :]
 
-    def log_fetch(self, outcome: SourceRunOutcome) -> None:
-        """Log a run; on failure keep it (and the earlier waiting ones) for the next time."""
+    def log_runs(self, outcomes: Sequence[SourceRunOutcome]) -> None:
+        """Log runs whose write failed; on failure keep them (and the earlier waiting ones)
+        for the next write."""
         with self._lock:
-            runs = [*self._runs, outcome]
-            written = 0
+            runs = [*self._runs, *outcomes]
             try:
-                for run in runs:
-                    self.store.log_fetch(run)
-                    written += 1
+                self.store.write_runs([SourceRun((), outcome) for outcome in runs])
             except Exception:
-                self._runs = self._bounded(runs[written:], MAX_WAITING_RUNS)
+                self._runs = self._bounded(runs, MAX_WAITING_RUNS)
                 raise
             self._runs = []
 

@@ -29,7 +29,7 @@ from lishi_tui.registry import Registry
 from lishi_tui.sources import http_cache
 from lishi_tui.sources.api import FetchContext, FetchError, SourceType
 from lishi_tui.sources.http import HttpClient, SourceHttp
-from lishi_tui.store.base import Store, WriteResult
+from lishi_tui.store.base import RunWritten, SourceRun, Store, WriteResult
 from lishi_tui.store.faults import write_fault
 from lishi_tui.text import excerpt, redact
 
@@ -45,6 +45,10 @@ TIMEOUT_GRACE_S = 0.25
 FETCH_LOG_KEPT = timedelta(days=30)
 DEMO_REVISIONS_KEPT = timedelta(days=1)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+# While writes queue up (many sources ending together), the next commit waits this long to
+# take more runs with it: one transaction per batch instead of two per run. A quiet
+# collector's run is written at once.
+WRITE_BATCH_WINDOW_S = 0.05
 _LIBRARY_DIRS = tuple(
     str(Path(p)) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
 )
@@ -127,6 +131,8 @@ class Collector:
         self.alerts = alert_runner(config, store, clock=self.clock, breaker_open=self._breaker_open)
         self._runner = FetchRunner()
         self._backlog = Backlog(store)
+        self._pending: list[tuple[SourceRun, asyncio.Future[RunWritten]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._store_name = str(getattr(store, "path", "") or type(store).__name__)
 
     # ------------------------------------------------------------------ public API
@@ -147,6 +153,7 @@ class Collector:
             if unknown:
                 raise ValueError(f"unknown source(s): {', '.join(unknown)}")
         chosen = [self._runtimes[i].source for i in ids if self.runnable(self._runtimes[i].source)]
+        await http_cache.before_runs(self.store, {s.id: self._runtimes[s.id].state for s in chosen})
         tasks = [self._spawn(self._run_bounded(src)) for src in chosen]
         if not tasks:
             return []
@@ -156,6 +163,10 @@ class Collector:
         """One loop per runnable source until ``stop()`` or cancellation."""
         self._stop_event = asyncio.Event()
         self._forever_done = asyncio.Event()
+        await http_cache.before_runs(
+            self.store,
+            {sid: rt.state for sid, rt in self._runtimes.items() if self.runnable(rt.source)},
+        )
         self._source_loops = {
             sid: self._spawn(self._loop(rt))
             for sid, rt in self._runtimes.items()
@@ -251,6 +262,7 @@ class Collector:
         if self._forever_done is not None:
             await self._forever_done.wait()
         await self._drain_writes()
+        self._runner.close()
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -353,17 +365,7 @@ class Collector:
             readings, refused = cap_readings(result, self.config.collector.max_readings)
             readings = _validate(readings)
             kept, skipped = self._select(source, readings)
-            fetched_at = self.clock()
-            observations = [
-                Observation(
-                    # A key in a URL's query (`?key=${KEY}`) is never stored or shown.
-                    reading=replace(r, origin=redact(r.origin, source.secrets)),
-                    source=source.id,
-                    fetched_at=fetched_at,
-                    fetch_url=redact(r.origin or http.last_url, source.secrets),
-                )
-                for r in kept
-            ]
+            observations = _stamped(kept, source, self.clock(), http.last_url)
         except asyncio.CancelledError:
             rt.running = False
             raise
@@ -447,14 +449,14 @@ class Collector:
         kept: list[Reading] = []
         skipped: list[str] = []
         fed = set(source.indicators)
+        known = self._known_indicators
         for r in readings:
-            label = f"{r.indicator} {r.period.key}"
             if (problem := reading_problem(r)) is not None:
-                skipped.append(f"{label}: {problem}")
-            elif r.indicator not in self._known_indicators:
-                skipped.append(f"{label}: unknown indicator")
+                skipped.append(f"{r.indicator} {r.period.key}: {problem}")
+            elif r.indicator not in known:
+                skipped.append(f"{r.indicator} {r.period.key}: unknown indicator")
             elif fed and r.indicator not in fed:
-                skipped.append(f"{label}: not fed by this source")
+                skipped.append(f"{r.indicator} {r.period.key}: not fed by this source")
             else:
                 kept.append(r)
         return kept, skipped
@@ -473,16 +475,8 @@ class Collector:
         self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
     ) -> SourceRunOutcome:
         source = rt.source
-        if observations or self._backlog.waiting:
-            try:
-                written: WriteResult = await asyncio.to_thread(self._backlog.write, observations)
-                outcome = _replace_outcome(outcome, new_observations=written.stored)
-            except Exception as exc:  # disk full, read-only: kept in the backlog, retried
-                outcome = _replace_outcome(
-                    outcome,
-                    ok=False,
-                    error=f"source {source.id}: {write_fault(exc, self._store_name)}",
-                )
+        written = await self._written(SourceRun(observations, outcome))
+        outcome = written.outcome or outcome
         rt.last_outcome = outcome
         if outcome.ok:
             rt.last_success = outcome.started_at
@@ -490,18 +484,54 @@ class Collector:
             rt.breaker.record_success()
         elif outcome.duration_s:
             rt.last_latency_s = outcome.duration_s
-        try:
-            await asyncio.to_thread(self._backlog.log_fetch, outcome)
-        except Exception as exc:  # kept in the backlog; one line, not a traceback per run
-            log.warning("source %s: fetch log %s", source.id, write_fault(exc, self._store_name))
         if self.alerts is not None:
-            self.alerts.wrote(written.indicators if observations and outcome.ok else (), source.id)
+            self.alerts.wrote(written.result.indicators if outcome.ok else (), source.id)
         if self.on_run is not None:
             try:
                 self.on_run(outcome)
             except Exception:
                 log.exception("on_run callback failed for source %s", source.id)
         return outcome
+
+    def _written(self, run: SourceRun) -> asyncio.Future[RunWritten]:
+        """``run`` stored and logged, together with every other run that ends meanwhile:
+        one thread hop and one transaction for a batch, however many sources finish at
+        once (the first run of a quiet spell is written at once, not after a delay)."""
+        done: asyncio.Future[RunWritten] = asyncio.get_running_loop().create_future()
+        self._pending.append((run, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        return done
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            runs = [run for run, _ in batch]
+            try:
+                written = await asyncio.to_thread(self._backlog.write_runs, runs)
+            except Exception as exc:  # disk full, read-only: kept in the backlog, retried
+                fault = write_fault(exc, self._store_name)
+                written = [
+                    RunWritten(
+                        WriteResult(),
+                        _replace_outcome(
+                            run.outcome, ok=False, error=f"source {run.outcome.source}: {fault}"
+                        )
+                        if run.outcome is not None
+                        else None,
+                    )
+                    for run in runs
+                ]
+                logged = [w.outcome for w in written if w.outcome is not None]
+                try:
+                    await asyncio.to_thread(self._backlog.log_runs, logged)
+                except Exception as again:  # kept; one line a batch, not a traceback per run
+                    log.warning("fetch log: %s", write_fault(again, self._store_name))
+            for (_, done), result in zip(batch, written, strict=True):
+                if not done.done():
+                    done.set_result(result)
+            if self._pending:  # busy: let a few more runs end before the next commit
+                await asyncio.sleep(WRITE_BATCH_WINDOW_S)
 
     def _describe(self, source: SourceConfig, exc: BaseException) -> str:
         if isinstance(exc, _Located):
@@ -513,6 +543,31 @@ class Collector:
             if where:
                 text += f" (at {where})"
         return text
+
+
+def _stamped(
+    readings: Sequence[Reading], source: SourceConfig, fetched_at: datetime, last_url: str
+) -> list[Observation]:
+    """The kept readings as observations of ``source``. A key in a URL's query
+    (``?key=${KEY}``) is never stored or shown: origins are redacted, each distinct one once
+    (a fetch's readings usually share one)."""
+    secrets = source.secrets
+    redacted: dict[str, str] = {}
+
+    def hide(text: str) -> str:
+        if not secrets or not text:
+            return text
+        if (done := redacted.get(text)) is None:
+            done = redacted[text] = redact(text, secrets)
+        return done
+
+    out = []
+    for r in readings:
+        origin = hide(r.origin)
+        if origin != r.origin:
+            r = replace(r, origin=origin)
+        out.append(Observation(r, source.id, fetched_at, fetch_url=origin or hide(last_url)))
+    return out
 
 
 def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:

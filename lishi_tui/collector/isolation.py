@@ -1,15 +1,18 @@
 """Running plugin fetches off the caller's event loop, so a plugin that blocks freezes only itself.
 
-Every fetch, ``async def`` or plain, runs in a daemon thread of its own; an ``async def`` one
-runs there on an event loop of its own. A plugin that calls ``time.sleep`` (or any other
+Every fetch, ``async def`` or plain, runs in a daemon worker thread of its own; an ``async
+def`` one runs there on the worker's own event loop. Workers are kept and reused for the next
+fetch (a thread and a loop per fetch cost more CPU than a small JSON fetch itself), one fetch
+at a time each. A plugin that calls ``time.sleep`` (or any other
 blocking call) inside ``async def fetch`` then stalls only its own loop: the dashboard keeps
 painting, the collector's other sources keep running, and the timeout fires. HTTP requests
 made through ``ctx.http`` are handed back to the caller's loop, so every source still shares
 one connection pool and its rules.
 
-A thread cannot be killed. One that is still stuck when its timeout fires is abandoned
-(daemon, so it never holds up exit) and remembered: the source is not started again while
-its previous fetch is still stuck, so a hung plugin cannot pile up threads.
+A thread cannot be killed. A worker still stuck when its timeout fires is abandoned (daemon,
+so it never holds up exit; it ends when the fetch finally returns) and remembered: the
+source is not started again while its previous fetch is still stuck, so a hung plugin
+cannot pile up threads.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import contextlib
 import dataclasses
 import inspect
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lishi_tui.sources.api import FetchContext, FetchError, HttpGetter, HttpResult
@@ -75,20 +79,49 @@ class _HomeLoopHttp:
         return getattr(self._real, name)
 
 
+class _Worker:
+    """A daemon thread that runs one job at a time from its queue, with an event loop of
+    its own for ``async def`` fetches (kept between jobs); ``None`` ends it."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Callable[[_Worker], None] | None] = queue.SimpleQueue()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.retired = False
+        self.thread = threading.Thread(target=self._serve, name="lishi-fetch", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            job(self)
+        if self.loop is not None:
+            self.loop.close()
+
+    def own_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+        return self.loop
+
+    def retire(self) -> None:
+        """End the thread once its current job (if any) returns."""
+        self.retired = True
+        self.jobs.put(None)
+
+
 @dataclass
 class _Run:
-    """One fetch in its thread."""
+    """One fetch on its worker."""
 
     source_id: str
-    thread: threading.Thread
+    worker: _Worker
     started: float  # time.monotonic()
-    loop: asyncio.AbstractEventLoop | None = None  # the plugin's own loop (async fetches)
+    loop: asyncio.AbstractEventLoop | None = None  # the worker's loop (async fetches)
     task: asyncio.Task[Any] | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
 
     async def loop_answers(self, grace: float = PING_GRACE_S) -> bool:
         """Whether the plugin's own loop still runs callbacks (False: something blocks it)."""
         loop = self.loop
-        if loop is None or loop.is_closed():
+        if loop is None or loop.is_closed() or self.finished.is_set():
             return True
         home = asyncio.get_running_loop()
         answered: asyncio.Future[None] = home.create_future()
@@ -104,7 +137,7 @@ class _Run:
         try:
             await asyncio.wait_for(answered, grace)
         except TimeoutError:
-            return False
+            return self.finished.is_set()
         return True
 
     def cancel(self) -> None:
@@ -115,15 +148,23 @@ class _Run:
 
 
 class FetchRunner:
-    """Runs one source's fetch at a time in a thread of its own, with a watchdog."""
+    """Runs each fetch on a worker thread of its own (reused), with a watchdog."""
 
     def __init__(self) -> None:
         self._stuck: dict[str, _Run] = {}
+        self._idle: list[_Worker] = []
 
     def stuck(self) -> dict[str, float]:
         """Sources whose abandoned fetch is still running, with seconds since it started."""
         now = time.monotonic()
-        return {sid: now - run.started for sid, run in self._stuck.items() if run.thread.is_alive()}
+        return {
+            sid: now - run.started for sid, run in self._stuck.items() if not run.finished.is_set()
+        }
+
+    def close(self) -> None:
+        """End the idle workers' threads (busy and abandoned ones end when they return)."""
+        while self._idle:
+            self._idle.pop().retire()
 
     async def run(
         self,
@@ -140,7 +181,7 @@ class FetchRunner:
         source_id = ctx.source_id
         previous = self._stuck.get(source_id)
         if previous is not None:
-            if previous.thread.is_alive():
+            if not previous.finished.is_set():
                 raise FetchError(
                     f"not started: its previous fetch has been stuck in plugin code for "
                     f"{time.monotonic() - previous.started:.0f} s and has not returned"
@@ -152,8 +193,17 @@ class FetchRunner:
         # asyncio does not log "exception was never retrieved".
         future.add_done_callback(lambda f: None if f.cancelled() else f.exception())
         loop_ready = threading.Event()
+        worker = self._idle.pop() if self._idle else _Worker()
+        run = _Run(source_id, worker, time.monotonic())
 
         def settle(result: Any, error: BaseException | None) -> None:
+            # On the home loop, after the job returned: the worker may take the next one.
+            if worker.retired:
+                pass
+            elif self._stuck.get(source_id) is run:
+                worker.retire()
+            else:
+                self._idle.append(worker)
             if future.done():
                 return
             if error is not None:
@@ -161,25 +211,24 @@ class FetchRunner:
             else:
                 future.set_result(result)
 
-        def deliver(result: Any, error: BaseException | None) -> None:
-            with contextlib.suppress(RuntimeError):  # the home loop closed meanwhile
-                home.call_soon_threadsafe(settle, result, error)
-
-        def target() -> None:
+        def job(w: _Worker) -> None:
             try:
                 if is_async:
-                    result = self._run_async(run, fetch, ctx, home, loop_ready)
+                    result = self._run_async(run, w.own_loop(), fetch, ctx, home, loop_ready)
                 else:
                     loop_ready.set()
                     result = fetch(ctx)
             except BaseException as exc:  # the plugin boundary: whatever it raised is its error
-                deliver(None, exc)
+                outcome: tuple[Any, BaseException | None] = (None, exc)
             else:
-                deliver(result, None)
+                outcome = (result, None)
+            run.finished.set()
+            try:
+                home.call_soon_threadsafe(settle, *outcome)
+            except RuntimeError:  # the home loop closed meanwhile: nobody takes the worker
+                w.retire()
 
-        thread = threading.Thread(target=target, name=f"lishi-fetch-{source_id}", daemon=True)
-        run = _Run(source_id, thread, time.monotonic())
-        thread.start()
+        worker.jobs.put(job)
         try:
             result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds + grace)
         except TimeoutError:
@@ -198,28 +247,35 @@ class FetchRunner:
     @staticmethod
     def _run_async(
         run: _Run,
+        loop: asyncio.AbstractEventLoop,
         fetch: Callable[[FetchContext], Any],
         ctx: FetchContext,
         home: asyncio.AbstractEventLoop,
         loop_ready: threading.Event,
     ) -> Any:
-        loop = asyncio.new_event_loop()
+        own_ctx = dataclasses.replace(ctx, http=_HomeLoopHttp(ctx.http, home))
+        run.loop = loop
         try:
-            own_ctx = dataclasses.replace(ctx, http=_HomeLoopHttp(ctx.http, home))
-            run.loop = loop
             run.task = loop.create_task(fetch(own_ctx))
             loop_ready.set()
             return loop.run_until_complete(run.task)
         finally:
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+            # Whatever the plugin left running on the loop ends with its fetch, as it would
+            # if the loop were closed; the loop itself is kept for the worker's next job.
+            leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in leftover:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                if leftover:
+                    loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
 
     async def _timed_out(
         self, run: _Run, seconds: float, loop_ready: threading.Event
     ) -> FetchError:
         source_id = run.source_id
-        if run.loop is not None and loop_ready.is_set() and await run.loop_answers():
+        if run.finished.is_set() or (
+            run.loop is not None and loop_ready.is_set() and await run.loop_answers()
+        ):
             # Merely slow (waiting on something): cancel it in its own loop, and let the
             # collector retry as it would any timeout.
             run.cancel()

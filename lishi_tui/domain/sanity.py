@@ -20,24 +20,36 @@ class InsaneReading(ValueError):
     """A reading that must not be stored (or, read back, shown)."""
 
 
+def _number_problem(name: str, v: object) -> str | None:
+    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
+        return f"{name} is not a finite number"
+    if abs(v) > MAX_MAGNITUDE:
+        return f"{name} {v:g} is beyond ±{MAX_MAGNITUDE:g}"
+    return None
+
+
 def reading_problem(reading: Reading) -> str | None:
     """Why ``reading`` must not be stored, or None when it is fine."""
-    for name in ("value", "numerator", "denominator"):
-        v = getattr(reading, name)
-        if v is None:
-            continue
-        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-            return f"{name} is not a finite number"
-        if abs(v) > MAX_MAGNITUDE:
-            return f"{name} {v:g} is beyond ±{MAX_MAGNITUDE:g}"
+    # Checked for every reading stored: the common case (floats in range, or None) is a few
+    # comparisons inline; NaN fails the chained comparison and takes the slow path.
+    value, num, den = reading.value, reading.numerator, reading.denominator
+    if not (
+        (value is None or (type(value) is float and -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE))
+        and (num is None or (type(num) is float and -MAX_MAGNITUDE <= num <= MAX_MAGNITUDE))
+        and (den is None or (type(den) is float and -MAX_MAGNITUDE <= den <= MAX_MAGNITUDE))
+    ):
+        for name, v in (("value", value), ("numerator", num), ("denominator", den)):
+            if v is not None and (problem := _number_problem(name, v)) is not None:
+                return problem
     year = reading.period.start.year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         return f"period {reading.period.key} is outside the years {FIRST_YEAR}-{LAST_YEAR}"
     if not reading.indicator or len(reading.indicator) > MAX_NAME:
         return f"indicator id is empty or longer than {MAX_NAME} characters"
-    for name in ("origin", "note"):
-        if len(getattr(reading, name) or "") > MAX_TEXT:
-            return f"{name} is longer than {MAX_TEXT} characters"
+    if len(reading.origin or "") > MAX_TEXT:
+        return f"origin is longer than {MAX_TEXT} characters"
+    if len(reading.note or "") > MAX_TEXT:
+        return f"note is longer than {MAX_TEXT} characters"
     return None
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from lishi_tui.domain.model import ObservationStatus, Qualifier
@@ -200,6 +201,12 @@ def parse_quantity(raw: object) -> Quantity:
         return Quantity(value)
     if not isinstance(raw, str):
         raise NumberError(f"expected a number, got {excerpt(raw, 40)}")
+    return _quantity_from_text(raw)
+
+
+@lru_cache(maxsize=4096)
+def _quantity_from_text(raw: str) -> Quantity:
+    # Cached: a re-fetched series sends the same figures again (Quantity is frozen).
     text = unicodedata.normalize("NFKC", strip_control(raw)).strip()
     if text.lower() in MISSING_MARKERS or _EUROSTAT_NO_FIGURE.fullmatch(text):
         return Quantity(None)
@@ -334,6 +341,12 @@ def parse_period(text: object) -> Period:
         text = str(text)
     if not isinstance(text, str):
         raise PeriodError(f"not a period: {excerpt(text, 40)}")
+    return _period_from_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _period_from_text(text: str) -> Period:
+    # Cached: a source sends the same period spellings in every fetch (Period is frozen).
     raw = unicodedata.normalize("NFKC", strip_control(text)).strip()
     for cn, digit in _CN_DIGITS.items():
         raw = raw.replace(f"第{cn}季度", f"第{digit}季度")
@@ -435,6 +448,12 @@ def split_path(path: str) -> list[str | int]:
     A bare integer step indexes a list (``"1"`` is the record list of a World Bank reply)
     and is a key when the node is an object.
     """
+    return list(_steps(path))
+
+
+@lru_cache(maxsize=1024)
+def _steps(path: str) -> tuple[str | int, ...]:
+    # Cached: a parser resolves the same few paths in every record of every fetch.
     steps: list[str | int] = []
     for part in path.split("."):
         if not part:
@@ -455,7 +474,7 @@ def split_path(path: str) -> list[str | int]:
                 f"cannot read step {part!r}; write keys separated by dots "
                 "and list positions as [0]",
             )
-    return steps
+    return tuple(steps)
 
 
 def _describe(node: Any) -> str:
@@ -473,21 +492,23 @@ def _describe(node: Any) -> str:
 def resolve_path(document: Any, path: str) -> Any:
     """The node at ``path`` (``""`` is the document itself); ``PathError`` says where it broke."""
     node = document
-    done: list[str] = []
-    for step in split_path(path):
-        here = ".".join(done) or "the top level"
+    steps = _steps(path)
+    for i, step in enumerate(steps):
         if isinstance(node, Mapping):
             key = str(step)
-            if key not in node:
-                raise PathError(path, f"no key {key!r} at {here}, which is {_describe(node)}")
-            node = node[key]
+            if key in node:
+                node = node[key]
+                continue
+            problem = f"no key {key!r}"
         elif isinstance(node, list) and isinstance(step, int):
-            if not -len(node) <= step < len(node):
-                raise PathError(path, f"no item [{step}] at {here}, which is {_describe(node)}")
-            node = node[step]
+            if -len(node) <= step < len(node):
+                node = node[step]
+                continue
+            problem = f"no item [{step}]"
         else:
-            raise PathError(path, f"cannot take {step!r} at {here}, which is {_describe(node)}")
-        done.append(f"[{step}]" if isinstance(step, int) else str(step))
+            problem = f"cannot take {step!r}"
+        done = ".".join(f"[{s}]" if isinstance(s, int) else str(s) for s in steps[:i])
+        raise PathError(path, f"{problem} at {done or 'the top level'}, which is {_describe(node)}")
     return node
 
 

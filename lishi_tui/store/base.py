@@ -30,6 +30,23 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
+class SourceRun:
+    """One source run for ``Store.write_runs``: its observations and the run to log (None:
+    observations only, such as readings kept through a store fault)."""
+
+    observations: Sequence[Observation]
+    outcome: SourceRunOutcome | None
+
+
+@dataclass(frozen=True)
+class RunWritten:
+    """What ``Store.write_runs`` did for one run: the write's effect and the run as logged."""
+
+    result: WriteResult
+    outcome: SourceRunOutcome | None
+
+
+@dataclass(frozen=True)
 class SourceHealth:
     """The fetch log's summary of one source."""
 
@@ -158,6 +175,14 @@ class Store(Protocol):
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
         """Append one source run to the fetch log."""
+        ...
+
+    def write_runs(self, runs: Sequence[SourceRun]) -> list[RunWritten]:
+        """Several source runs in one transaction, each its observations (as ``write``)
+        then its fetch-log row, with ``new_observations`` set to what this write stored.
+        A run whose observations are refused at the store boundary (``InsaneReading``)
+        stores none of them and is logged as failed with the reason; the others are
+        written. Any other error rolls all of it back."""
         ...
 
     def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:

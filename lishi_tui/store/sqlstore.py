@@ -25,12 +25,22 @@ import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+from lishi_tui.domain.sanity import InsaneReading
 from lishi_tui.store import reads, retention
-from lishi_tui.store.base import Bucket, Heartbeat, IndicatorSummary, SourceHealth, WriteResult
+from lishi_tui.store.base import (
+    Bucket,
+    Heartbeat,
+    IndicatorSummary,
+    RunWritten,
+    SourceHealth,
+    SourceRun,
+    WriteResult,
+)
 from lishi_tui.store.core import CORE
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
@@ -198,18 +208,59 @@ class SqlStore:
         """Store observations in one transaction: all of them or none."""
         if not observations:
             return WriteResult()
-        keys, _ = prepare(observations)  # raises on a naive time before touching the database
-        d = self.dialect
-        stored = {o.fetched_at: d.time(o.fetched_at) for o in observations}
+        keys, times = prepare(observations)  # raises on a naive time before touching the database
         with self.transaction("observations") as tx:
-            current, stored_demo = self._current(tx, sorted(set(keys)))
-            plan = RevisionPlan(current, zip(observations, keys, strict=True))
-            if plan.superseded:
-                where, params = d.in_ids("id", plan.superseded)
-                tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
-            if plan.rows:
-                d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.get))
-                record_write(tx, plan, stored_demo)
+            return self._write_in(tx, observations, keys, times)
+
+    def write_runs(self, runs: Sequence[SourceRun]) -> list[RunWritten]:
+        """Several source runs in one transaction (see Store.write_runs): the collector's
+        runs that end together cost one commit, not two each."""
+        prepared: list[tuple[list[Key], dict[datetime, str]] | InsaneReading | None] = []
+        for run in runs:  # the store boundary, run by run, before anything is written
+            try:
+                prepared.append(prepare(run.observations) if run.observations else None)
+            except InsaneReading as exc:
+                prepared.append(exc)
+        topics = ["fetch_log"] if any(r.outcome for r in runs) else []
+        if any(isinstance(p, tuple) for p in prepared):
+            topics.append("observations")
+        if not topics:
+            return [RunWritten(WriteResult(), None) for _ in runs]
+        out: list[RunWritten] = []
+        with self.transaction(*topics) as tx:
+            for run, prep in zip(runs, prepared, strict=True):
+                outcome = run.outcome
+                result = WriteResult()
+                if isinstance(prep, tuple):
+                    result = self._write_in(tx, run.observations, *prep)
+                    if outcome is not None:
+                        outcome = replace(outcome, new_observations=result.stored)
+                elif prep is not None and outcome is not None:
+                    outcome = replace(outcome, ok=False, error=f"source {outcome.source}: {prep}")
+                if outcome is not None:
+                    self._log_in(tx, outcome)
+                out.append(RunWritten(result, outcome))
+        return out
+
+    def _write_in(
+        self,
+        tx: Transaction,
+        observations: Sequence[Observation],
+        keys: list[Key],
+        times: dict[datetime, str],
+    ) -> WriteResult:
+        d = self.dialect
+        stored = {t: d.time(t) for t in times}  # each distinct fetch time once
+        current, stored_demo = self._current(tx, sorted(set(keys)))
+        plan = RevisionPlan(current, zip(observations, keys, strict=True))
+        if plan.superseded:
+            where, params = d.in_ids("id", plan.superseded)
+            tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
+        if plan.rows:
+            d.insert_rows(
+                tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.__getitem__)
+            )
+            record_write(tx, plan, stored_demo)
         return plan.result()
 
     def _current(
@@ -236,25 +287,27 @@ class SqlStore:
 
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
         """Append one source run to the fetch log and fold it into the source's summary."""
-        o = outcome
         with self.transaction("fetch_log") as tx:
-            row = tx.one(
-                f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " RETURNING id",
-                (
-                    o.source,
-                    o.started_at,
-                    o.duration_s,
-                    o.ok,
-                    o.error,
-                    o.bytes_received,
-                    o.readings,
-                    o.new_observations,
-                    self.dialect.json(list(o.skipped)),
-                ),
-            )
-            assert row is not None
-            tx.execute(_RECORD_HEALTH, (o.source, row[0], o.ok, o.started_at, o.ok))
+            self._log_in(tx, outcome)
+
+    def _log_in(self, tx: Transaction, o: SourceRunOutcome) -> None:
+        row = tx.one(
+            f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            (
+                o.source,
+                o.started_at,
+                o.duration_s,
+                o.ok,
+                o.error,
+                o.bytes_received,
+                o.readings,
+                o.new_observations,
+                self.dialect.json(list(o.skipped)),
+            ),
+        )
+        assert row is not None
+        tx.execute(_RECORD_HEALTH, (o.source, row[0], o.ok, o.started_at, o.ok))
 
     def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
         """Delete old fetch-log runs and superseded demo revisions (see Store.prune)."""

@@ -102,8 +102,7 @@ def record_write(tx: Transaction, plan: RevisionPlan, stored_demo: dict[Key, boo
     superseding it may move the newest figure of that kind.
     """
     touched: dict[str, _Touched] = {}
-    for obs, key, revision in plan.rows:
-        start = int(obs.reading.period.start.timestamp())
+    for obs, key, revision, start in plan.rows:
         t = touched.get(key[0])
         if t is None:
             t = touched[key[0]] = _Touched(first=start, last=start)
