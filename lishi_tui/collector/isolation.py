@@ -232,7 +232,13 @@ class FetchRunner:
         try:
             result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds + grace)
         except TimeoutError:
-            raise await self._timed_out(run, seconds, loop_ready) from None
+            timed_out = await self._timed_out(run, seconds, loop_ready)
+            if timed_out.retryable:  # merely slow, and cancelled: its own error may follow
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(asyncio.shield(future), PING_GRACE_S)
+            own = future.exception() if future.done() and not future.cancelled() else None
+            # The plugin's own error (an HTTP timeout naming its URL) says more than ours.
+            raise (own if isinstance(own, FetchError) else timed_out) from None
         except asyncio.CancelledError:
             run.cancel()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lishi_tui.store.redaction import redact_stored_urls
 from lishi_tui.store.retention import ROLLUPS_MIGRATION
 from lishi_tui.store.schema import Migration, Schema
 from lishi_tui.store.summary import LATEST_WITH_FIGURE_MIGRATION, SUMMARY_MIGRATION
@@ -102,5 +103,6 @@ CORE = Schema(
         SUMMARY_MIGRATION,
         LATEST_WITH_FIGURE_MIGRATION,
         ROLLUPS_MIGRATION,
+        Migration("credentials in stored URLs redacted", redact_stored_urls),
     ],
 )
