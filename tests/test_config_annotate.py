@@ -339,3 +339,56 @@ def test_the_history_of_one_indicator_is_exactly_its_keys(open_store: OpenStore)
     )
     got = [e.key for e in audit.history(store, key_prefix="indicators.tertiary_share")]
     assert got == [keys[4], keys[1], keys[0]]
+
+
+def test_an_edit_recorded_after_a_watcher_saw_it_takes_the_file_rows_place(
+    open_store: OpenStore,
+) -> None:
+    """The other order: `collect` noticed the file change before `config set` recorded it."""
+    store = open_store()
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    f = "/etc/l.toml"
+    note = f'{{text = "{NOTE}", author = "张三", at = 2026-12-02T10:15:03+08:00}}'
+    file_rows = [
+        ("indicators.a.target.value", "5", "6"),
+        ("indicators.a.annotations[0].text", None, f'"{NOTE}"'),
+        ("indicators.a.annotations[0].author", None, '"张三"'),
+        ("indicators.a.annotations[0].at", None, "2026-12-02T10:15:03+08:00"),
+        ("indicators.a.target.note", None, '"x"'),  # an editor's own change: kept
+    ]
+    audit.record(
+        store,
+        [audit.AuditEntry(t0, "ops", audit.Origin.FILE, f, k, o, n) for k, o, n in file_rows]
+        # Older than the window: another, earlier change of the same value, kept.
+        + [
+            audit.AuditEntry(
+                t0 - timedelta(hours=1),
+                "ops",
+                audit.Origin.FILE,
+                f,
+                "indicators.a.target.value",
+                "6",
+                "6",
+            )
+        ],
+    )
+    later = t0 + timedelta(seconds=2)
+    audit.record_edits(
+        store,
+        [
+            audit.AuditEntry(
+                later, "张三", audit.Origin.CLI, f, "indicators.a.target.value", "5", "6"
+            ),
+            audit.AuditEntry(
+                later, "张三", audit.Origin.DASHBOARD, f, "indicators.a.annotations[0]", None, note
+            ),
+        ],
+    )
+    got = [(e.key, e.origin) for e in audit.history(store)]
+    assert got == [
+        ("indicators.a.annotations[0]", audit.Origin.DASHBOARD),
+        ("indicators.a.target.value", audit.Origin.CLI),
+        ("indicators.a.target.note", audit.Origin.FILE),
+        ("indicators.a.target.value", audit.Origin.FILE),
+    ]
+    assert audit.history(store)[-1].at == t0 - timedelta(hours=1)

@@ -148,3 +148,41 @@ def test_collect_follows_the_file(paths: tuple[Path, Path, Path]) -> None:
         store.close()
     assert ("sources.c.type", audit.Origin.FILE) in keys
     assert ("sources.b.type", audit.Origin.FILE) in keys
+
+
+def test_an_edit_from_the_shell_is_recorded_once_while_collect_watches(
+    paths: tuple[Path, Path, Path],
+) -> None:
+    """`config set` and `config annotate` record their change (origin cli); `collect` sees
+    the same change in the file and must not record it a second time as a file edit."""
+    config, db, state = paths
+    config.write_text(config_text({"a": (1, "1h")}), encoding="utf-8")
+    run = Collect(config, db, state)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LISHI_TUI")}
+    env["LISHI_TUI_STATE_DIR"] = str(state)
+    base = [sys.executable, "-m", "lishi_tui", "--config", str(config), "--db", str(db), "config"]
+    try:
+        run.wait_for("collecting 1 source(s)")
+        run.wait_for("ok ")
+        subprocess.run([*base, "set", "indicators.walk_1.unit", '"万人"'], check=True, env=env)
+        assert "1 key(s) changed" in run.wait_for("config reloaded")
+        subprocess.run([*base, "annotate", "walk_1", "口径调整"], check=True, env=env)
+        assert "3 key(s) changed" in run.wait_for("config reloaded")  # text, author, at
+        # By hand, in an editor: that one is a file edit.
+        config.write_text(
+            config.read_text(encoding="utf-8").replace('"万人"', '"人"'), encoding="utf-8"
+        )
+        run.wait_for("config reloaded")
+    finally:
+        run.stop()
+    store = open_store(StorageSettings(path=db), base_dir=db.parent)
+    try:
+        rows = [(e.key, e.origin, e.new) for e in audit.history(store)]
+    finally:
+        store.close()
+    assert [(k, o) for k, o, _ in rows] == [
+        ("indicators.walk_1.unit", audit.Origin.FILE),
+        ("indicators.walk_1.annotations[0]", audit.Origin.CLI),
+        ("indicators.walk_1.unit", audit.Origin.CLI),
+    ]
+    assert rows[0][2] == '"人"' and rows[2][2] == '"万人"'

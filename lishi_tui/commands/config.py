@@ -238,7 +238,7 @@ def _audit(
     try:
         runtime_store = _open_store(args, env)
         try:
-            audit.record(runtime_store, [entry])
+            audit.record_edits(runtime_store, [entry])
         finally:
             runtime_store.close()
     except Exception as exc:  # the edit stands; say loudly that it is not in the trail

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,47 @@ def record(store: Store, entries: Sequence[AuditEntry]) -> None:
     store.ensure(AUDIT)
     with store.transaction("config_audit") as tx:
         for e in entries:
+            tx.execute(
+                "INSERT INTO config_audit (at, who, origin, file, key, old, new)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (e.at, e.who, e.origin.value, e.file, e.key, e.old, e.new),
+            )
+
+
+# How long after a watching process recorded a file edit the edit's own record may still
+# arrive (the editor writes the file, then opens the store and records who it was).
+SAME_EDIT_WINDOW = timedelta(minutes=1)
+
+
+def record_edits(store: Store, entries: Sequence[AuditEntry]) -> None:
+    """Record changes made through lishi-tui (``config set``, ``config annotate``, the
+    dashboard). A process watching the file may have noticed the change first and recorded
+    it as a file edit; such rows (origin ``file``, the same file, within
+    ``SAME_EDIT_WINDOW``, giving the same values at this key or under it) are replaced by
+    this entry, which knows who made the change and from where."""
+    if not entries:
+        return
+    from lishi_tui.config.edit import parse_key
+
+    store.ensure(AUDIT)
+    with store.transaction("config_audit") as tx:
+        for e in entries:
+            path = parse_key(e.key)
+            rows = tx.query(
+                "SELECT id, at, key, new FROM config_audit WHERE file = ? AND origin = ?"
+                " ORDER BY id DESC LIMIT 200",
+                (e.file, Origin.FILE.value),
+            )
+            for row_id, at, key, new in rows:
+                if read_time(at) < e.at - SAME_EDIT_WINDOW:
+                    continue
+                try:
+                    under = parse_key(str(key))
+                except ValueError:
+                    continue
+                same = _value_at(e.new, under[len(path) :]) == _value_at(new, ())
+                if under[: len(path)] == path and same:
+                    tx.execute("DELETE FROM config_audit WHERE id = ?", (row_id,))
             tx.execute(
                 "INSERT INTO config_audit (at, who, origin, file, key, old, new)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -160,4 +201,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-__all__ = ["AUDIT", "AuditEntry", "Origin", "history", "now", "record", "record_file_edits"]
+__all__ = [
+    "AUDIT",
+    "SAME_EDIT_WINDOW",
+    "AuditEntry",
+    "Origin",
+    "history",
+    "now",
+    "record",
+    "record_edits",
+    "record_file_edits",
+]

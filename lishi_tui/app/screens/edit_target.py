@@ -175,7 +175,7 @@ def record_and_apply(app: LishiApp, written: list[Change], message: str) -> None
         for c in written
     ]
     try:
-        audit.record(app.store, entries)
+        audit.record_edits(app.store, entries)
     except Exception as exc:  # the edit stands; the trail says it missed it
         app.call_from_thread(app.notify, clean(f"audit: {exc}"), severity="warning", markup=False)
     app.call_from_thread(app.notify, clean(message), markup=False)
