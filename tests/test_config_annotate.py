@@ -392,3 +392,106 @@ def test_an_edit_recorded_after_a_watcher_saw_it_takes_the_file_rows_place(
         ("indicators.a.target.value", audit.Origin.FILE),
     ]
     assert audit.history(store)[-1].at == t0 - timedelta(hours=1)
+
+
+# ---- comments in every position, sub-tables instead of inline tables -----------------------
+
+EVERY_POSITION = """\
+#:schema ./lishi.schema.json
+# a file comment
+
+[indicators.x] # header comment
+name_zh = "某" # after a value
+tags = [
+  "a", # inside an array
+  # on its own line inside an array
+  "b",
+] # after the array
+# before a sub-table
+[indicators.x.target] # sub-table header comment
+value = 5 # value comment
+deadline = 2025-12-31
+# last line of a sub-table
+
+[indicators.x.thresholds]
+green = 90   # aligned
+amber = 80   # aligned
+
+[[indicators.x.annotations]] # an annotation already there
+text = "旧口径"
+author = "李四"
+at = 2021-03-01T09:00:00+08:00
+# after the annotation
+
+# introduces the pages
+[pages.p]
+title_zh = "页"
+
+[[pages.p.panels]]
+kind = "stat"
+indicator = "x" # the file ends without a newline"""
+
+SUBTABLE_EDITS = [
+    (
+        "indicators.x.target.value",
+        "7",
+        [("-", "value = 5 # value comment"), ("+", "value = 7 # value comment")],
+    ),
+    (
+        "indicators.x.target.deadline",
+        "2026-06-30",
+        [("-", "deadline = 2025-12-31"), ("+", "deadline = 2026-06-30")],
+    ),
+    (
+        "indicators.x.thresholds.green",
+        "95",
+        [("-", "green = 90   # aligned"), ("+", "green = 95   # aligned")],
+    ),
+    (
+        "indicators.x.thresholds.amber",
+        "70",
+        [("-", "amber = 80   # aligned"), ("+", "amber = 70   # aligned")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "changed"), SUBTABLE_EDITS, ids=[e[0] for e in SUBTABLE_EDITS]
+)
+def test_edits_in_sub_tables_change_only_their_line(
+    tmp_path: Path, registry: Registry, key: str, value: str, changed: list[tuple[str, str]]
+) -> None:
+    path = tmp_path / "lishi.toml"
+    path.write_text(EVERY_POSITION, encoding="utf-8")
+    from lishi_tui.config.edit import set_key
+
+    set_key(path, key, value, validator(registry))
+    after = path.read_text(encoding="utf-8")
+    assert [(line[0], line[2:]) for line in diff(EVERY_POSITION, after)] == changed
+
+
+def test_a_new_key_in_a_sub_table_is_an_insertion(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "lishi.toml"
+    path.write_text(EVERY_POSITION, encoding="utf-8")
+    from lishi_tui.config.edit import set_key
+
+    set_key(path, "indicators.x.target.note", '"计划"', validator(registry))
+    after = path.read_text(encoding="utf-8")
+    assert diff(EVERY_POSITION, after) == ['+ note = "计划"']
+    assert tomllib.loads(after)["indicators"]["x"]["target"]["note"] == "计划"
+
+
+def test_annotating_a_file_with_comments_everywhere(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "lishi.toml"
+    path.write_text(EVERY_POSITION, encoding="utf-8")
+    add_annotation(path, "x", NOTE, "张三", AT, validator(registry))
+    after = path.read_text(encoding="utf-8")
+    # The block, inserted; the last line gains only the newline it lacked.
+    assert diff(EVERY_POSITION, after) == [line.format(id="x") for line in BLOCK]
+    assert after.endswith('indicator = "x" # the file ends without a newline\n')
+    lines = after.splitlines()
+    start = lines.index("[[indicators.x.annotations]]", lines.index("# after the annotation"))
+    assert lines[start - 2 : start] == ["# after the annotation", ""]
+    assert lines[start + 4 : start + 7] == ["", "# introduces the pages", "[pages.p]"]
+    notes = tomllib.loads(after)["indicators"]["x"]["annotations"]
+    assert [n["text"] for n in notes] == ["旧口径", NOTE]
