@@ -55,7 +55,10 @@ def show_banner(app: LishiApp, watcher: ConfigWatcher) -> None:
         # header (which is docked there) and hide the title and the role.
         pages = list(screen.query("#pages"))
         banner = ConfigBanner(text, markup=False, id="config-banner")
-        screen.mount(banner, before=pages[0]) if pages else screen.mount(banner)
+        if pages:
+            screen.mount(banner, before=pages[0])
+        else:
+            screen.mount(banner)
 
 
 def clear_banner(app: LishiApp) -> None:
@@ -68,6 +71,7 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     pages, panels, indicators, targets, thresholds, language. Every shown indicator is
     read from the store again."""
     from lishi_tui.app.screens.dashboard import dashboard_screen_class
+    from lishi_tui.app.screens.detail import DetailScreen
 
     app.config = config
     app.lang = resolve_language(config.app.language, app.env)
@@ -85,8 +89,6 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     screen.apply_layout(app.size.width, app.size.height)
     screen.focus_page_panel(0)
     app.load_all()
-    from lishi_tui.app.screens.detail import DetailScreen
-
     for open_screen in app.screen_stack:
         if isinstance(open_screen, DetailScreen):
             open_screen.use_data(app.data)
