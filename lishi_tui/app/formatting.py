@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from rich.text import Text
@@ -106,3 +107,34 @@ def target_text(indicator: Indicator, lang: str) -> str:
         lang,
         target=f"{number(indicator, indicator.target.value)}{' ' + u if u else ''}",
     )
+
+
+# Chinese counts in 万 (10^4) and 亿 (10^8); English in thousands, millions, billions.
+_ZH_SCALES = ((1e8, "亿"), (1e4, "万"))
+_EN_SCALES = ((1e9, "bn"), (1e6, "M"), (1e4, "k"))
+
+
+def scaled_unit(largest: float, unit_label: str, lang: str) -> tuple[float, str]:
+    """The divisor and unit to write figures up to ``largest`` (in display units) with few
+    digits: 3.2e6 亩 is 320 万亩, 12,000 万吨 is 1.2 亿吨; below 10,000 nothing changes.
+
+    A percentage or a rate ("%", "吨标准煤/万元") is never rescaled.
+    """
+    size = abs(largest)
+    if not math.isfinite(size) or "%" in unit_label or "/" in unit_label:
+        return 1.0, unit_label
+    if lang == "zh":
+        # A unit that already counts in 万 or 亿 moves up by the same prefix arithmetic.
+        base, already = unit_label, 1.0
+        if unit_label.startswith("亿"):
+            return 1.0, unit_label
+        if unit_label.startswith("万"):
+            base, already = unit_label[1:], 1e4
+        for factor, prefix in _ZH_SCALES:
+            if size * already >= factor and factor > already:
+                return factor / already, prefix + base
+        return 1.0, unit_label
+    for factor, word in _EN_SCALES:
+        if size >= factor:
+            return factor, f"{word} {unit_label}".strip()
+    return 1.0, unit_label

@@ -285,6 +285,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Enter saves (author: {who})  Esc cancels",
     ),
     "annotate.saved": ("已添加注释：{text}", "Annotation added: {text}"),
+    # charts (lishi_tui/app/widgets/chart.py, chart_spec.py)
+    "chart.demo_points": ("演示", "demo"),
+    "chart.unit": ("单位：{unit}", "in {unit}"),
+    "chart.single.target": ("目标 {target}", "target {target}"),
 }
 
 

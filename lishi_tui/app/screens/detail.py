@@ -230,16 +230,12 @@ class DetailScreen(Screen[None]):
         self.view = view
         indicator = view.indicator
         self.query_one("#detail-summary", Static).update(self.summary(view))
-        title = (
-            f"{clean(indicator.name(lang))} ({unit(indicator, lang)})"
-            if indicator.unit
-            else clean(indicator.name(lang))
-        )
+        title = clean(indicator.name(lang))  # the chart's legend gives the unit it draws in
         chart = self.query_one("#detail-chart", PlotChart)
         if read.buckets:
             count = sum(b.count for b in read.buckets)
             note = t("detail.chart.buckets", lang, count=f"{count:,}", slices=len(read.buckets))
-            spec = bucket_chart_spec(indicator, read.buckets, title=title, note=note)
+            spec = bucket_chart_spec(indicator, read.buckets, title=title, note=note, lang=lang)
         else:
             spec = chart_spec(view, lang, title=title)
         chart.set_spec(spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lishi_tui.app.formatting import unit
 from lishi_tui.app.widgets.chart import ChartSpec, month_number
 from lishi_tui.app.widgets.chart_spec import tick_labels
 from lishi_tui.domain.model import Indicator
@@ -16,7 +17,12 @@ DETAIL_BUCKETS = 200
 
 
 def bucket_chart_spec(
-    indicator: Indicator, buckets: Sequence[Bucket], *, title: str = "", note: str = ""
+    indicator: Indicator,
+    buckets: Sequence[Bucket],
+    *,
+    title: str = "",
+    note: str = "",
+    lang: str = "zh",
 ) -> ChartSpec | None:
     """The range of every slice (its lowest then highest figure), so no spike is thinned away."""
     points = [b for b in buckets if b.low is not None and b.high is not None]
@@ -35,10 +41,14 @@ def bucket_chart_spec(
     marks = [first, middle, last] if len(points) > 2 else [first, last]
     names = tick_labels(marks, span=(first, last))
     ticks = tuple((month_number(p.start), name) for p, name in zip(marks, names, strict=True))
+    demo = tuple(flag for b in points for flag in (b.demo, b.demo))
     return ChartSpec(
         xs=tuple(xs),
         ys=tuple(ys),
         title=f"{title} · {note}" if note else title,
         x_ticks=ticks,
         target=indicator.target.value / scale if indicator.target else None,
+        demo=demo if any(demo) else (),
+        unit=unit(indicator, lang),
+        lang=lang,
     )

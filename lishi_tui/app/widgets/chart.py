@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from lishi_tui.app.widgets.chart_axis import nice_axis
 from lishi_tui.domain.periods import CHINA_TZ
 
 T = TypeVar("T")
@@ -27,6 +28,7 @@ T = TypeVar("T")
 ACTUAL_COLOUR = 39  # blue
 TARGET_COLOUR = 214  # orange
 PATH_COLOUR = 245  # grey
+DEMO_COLOUR = 177  # violet: synthetic figures
 SECONDS_PER_MONTH = 86400 * 365.25 / 12
 
 
@@ -72,7 +74,12 @@ def month_number(moment: datetime | date) -> float:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """What to draw: one series, an optional target line and on-track path."""
+    """What to draw: one series, an optional target line and on-track path.
+
+    ``demo`` flags each point that is synthetic (empty: none is); ``unit`` is the display
+    unit the values are in, rescaled on the axis when they are large (万亩, 亿元); ``single``
+    is what to write instead of axes when the series is one point (value, period, target).
+    """
 
     xs: tuple[float, ...]
     ys: tuple[float, ...]
@@ -82,6 +89,78 @@ class ChartSpec:
     path: tuple[tuple[float, float], tuple[float, float]] | None = None  # baseline -> deadline
     bars: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    demo: tuple[bool, ...] = ()
+    unit: str = ""
+    lang: str = "zh"
+    single: tuple[str, ...] = ()
+
+
+# Marks: a real series is a solid line (its points ringed when there are few); a demo point
+# is a hollow ring, never joined up, so that synthetic figures never read as a real line.
+REAL_POINT = "●"
+DEMO_POINT = "○"
+TARGET_MARK = "─"
+PATH_MARK = "·"
+FEW_POINTS = 12  # a real series this short gets a mark on every point
+LEGEND_MIN_HEIGHT = 7  # below this the chart needs every row for the plot
+
+
+def split_demo(spec: ChartSpec) -> tuple[list[float], list[float], list[float], list[float]]:
+    """(real xs, real ys, demo xs, demo ys), each in the series' order."""
+    if not any(spec.demo):
+        return list(spec.xs), list(spec.ys), [], []
+    rx: list[float] = []
+    ry: list[float] = []
+    dx: list[float] = []
+    dy: list[float] = []
+    for x, y, demo in zip(spec.xs, spec.ys, spec.demo, strict=True):
+        (dx if demo else rx).append(x)
+        (dy if demo else ry).append(y)
+    return rx, ry, dx, dy
+
+
+def legend_line(spec: ChartSpec, unit: str, width: int, *, colour: bool) -> Text:
+    """The marks in this chart and what they mean, and the unit of the axis."""
+    from lishi_tui.app.i18n import t
+
+    lang = spec.lang
+    items: list[tuple[str, int, str]] = [("━", ACTUAL_COLOUR, t("chart.actual", lang))]
+    if any(spec.demo):
+        if all(spec.demo):
+            items = []
+        items.append((DEMO_POINT, DEMO_COLOUR, t("chart.demo_points", lang)))
+    if spec.target is not None:
+        items.append((TARGET_MARK * 2, TARGET_COLOUR, t("chart.target", lang)))
+    if spec.path is not None:
+        items.append((PATH_MARK * 3, PATH_COLOUR, t("chart.path", lang)))
+    line = Text(no_wrap=True, overflow="ellipsis")
+    if unit:
+        line.append(t("chart.unit", lang, unit=unit), "dim")
+    for glyph, code, words in items:
+        piece = Text()
+        piece.append(glyph, Style(color=Color.from_ansi(code)) if colour else None)
+        piece.append(f" {words}")
+        if cell_len(line.plain) + 2 + cell_len(piece.plain) > width:
+            break
+        if line.plain:
+            line.append("  ")
+        line.append_text(piece)
+    return line
+
+
+def stat_lines(spec: ChartSpec, width: int, height: int) -> list[Text]:
+    """A single figure written out, centred, instead of axes around one point."""
+    rows = [Text(" " * width) for _ in range(height)]
+    shown = list(spec.single)[:height]
+    top = max((height - len(shown)) // 2, 0)
+    for i, words in enumerate(shown):
+        line = Text(words, style="bold" if i == 0 else "dim", no_wrap=True, overflow="ellipsis")
+        line.truncate(width, overflow="ellipsis")
+        pad = max(width - cell_len(line.plain), 0)
+        line.pad_left(pad // 2)
+        line.pad_right(pad - pad // 2)
+        rows[top + i] = line
+    return rows
 
 
 def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> list[Text]:
@@ -89,46 +168,82 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
     blank = [Text(" " * max(width, 0)) for _ in range(max(height, 0))]
     if width < 12 or height < 4 or not spec.ys:
         return blank
+    if spec.single and len(spec.ys) == 1:
+        return stat_lines(spec, width, height)
     # A new terminal object owns a new master figure: nothing is shared between charts,
     # so two panels (or two threads) never draw on each other's figure.
     from plotext import marker, pixel
     from plotext._kernel.terminal import terminal
 
-    fig = terminal()._master
+    from lishi_tui.app.formatting import scaled_unit
+
+    values = [*spec.ys]
+    if spec.target is not None:
+        values.append(spec.target)
+    if spec.path is not None:
+        values += [spec.path[0][1], spec.path[1][1]]
+    lo, hi = min(values), max(values)
+    divisor, unit = scaled_unit(max(abs(lo), abs(hi)), spec.unit, spec.lang)
+    legend = height >= LEGEND_MIN_HEIGHT
+    plot_height = height - 1 if legend else height
+
+    # Not limited to the terminal's size: plotext would clamp a tall chart to the size it
+    # reads from the process's terminal (24 rows when there is none, as under a test).
+    fig = terminal().limit(False, False)._master
     fig.theme("simple" if colour else "colorless")
-    fig.plot_size(width, height)
+    fig.plot_size(width, plot_height)
     if spec.title:
         fig.title(spec.title)
 
-    def styled(code: int) -> object:
-        return marker("hd", pixel=pixel(foreground=code)) if colour else "hd"
+    def styled(code: int, symbol: str = "hd") -> object:
+        return marker(symbol, pixel=pixel(foreground=code)) if colour else symbol
 
-    xs, ys = list(spec.xs), list(spec.ys)
-    x_lo, x_hi = min(xs), max(xs)
+    rx, ry, dx, dy = split_demo(spec)
+    ry = [y / divisor for y in ry]
+    dy = [y / divisor for y in dy]
+    x_lo, x_hi = min(spec.xs), max(spec.xs)
     if spec.path is not None:
         x_lo = min(x_lo, spec.path[0][0])
         x_hi = max(x_hi, spec.path[1][0])
     if x_hi <= x_lo:
         x_hi = x_lo + 1
     plot_columns = max(width - 8, 4)
-    txs, tys = thin(xs, ys, plot_columns)
     if spec.path is not None:
         (px0, py0), (px1, py1) = spec.path
-        fig.draw(fig.signal([px0, px1], [py0, py1], marker=styled(PATH_COLOUR)).lines(True))
-    if spec.target is not None:
         fig.draw(
             fig.signal(
-                [x_lo, x_hi], [spec.target, spec.target], marker=styled(TARGET_COLOUR)
+                [px0, px1], [py0 / divisor, py1 / divisor], marker=styled(PATH_COLOUR, PATH_MARK)
             ).lines(True)
         )
-    if spec.bars:
-        fig.draw(fig.bar(txs, tys, marker=styled(ACTUAL_COLOUR)))
-    else:
-        fig.draw(fig.signal(txs, tys, marker=styled(ACTUAL_COLOUR)).lines(True))
+    if spec.target is not None:
+        level = spec.target / divisor
+        fig.draw(
+            fig.signal(
+                [x_lo, x_hi], [level, level], marker=styled(TARGET_COLOUR, TARGET_MARK)
+            ).lines(True)
+        )
+    if dx:
+        tdx, tdy = thin(dx, dy, plot_columns)
+        fig.draw(fig.signal(tdx, tdy, marker=styled(DEMO_COLOUR, DEMO_POINT)))
+    if rx:
+        trx, try_ = thin(rx, ry, plot_columns)
+        if spec.bars:
+            fig.draw(fig.bar(trx, try_, marker=styled(ACTUAL_COLOUR)))
+        else:
+            fig.draw(fig.signal(trx, try_, marker=styled(ACTUAL_COLOUR)).lines(True))
+            if len(rx) <= FEW_POINTS:
+                fig.draw(fig.signal(trx, try_, marker=styled(ACTUAL_COLOUR, REAL_POINT)))
+    rows_for_plot = plot_height - 3 - (1 if spec.title else 0)
+    if rows_for_plot >= 3:
+        axis = nice_axis(lo / divisor, hi / divisor, rows_for_plot)
+        fig.ruler("y").lim(axis.lower, axis.upper)
+        fig.ruler("y").ticks(list(axis.ticks), [axis.label(v) for v in axis.ticks])
     if spec.x_ticks:
         fig.ruler("x").ticks([p for p, _ in spec.x_ticks], [label for _, label in spec.x_ticks])
-    rows = fig.build().string(colorless=not colour).split("\n")[:height]
+    rows = fig.build().string(colorless=not colour).split("\n")[:plot_height]
     lines = [plotext_row(row) if colour else Text(row) for row in rows]
+    if legend:
+        lines.insert(0, legend_line(spec, unit, width, colour=colour))
     # plotext 6 measures wide characters correctly; this guards the panel grid in case a
     # label ever comes back a cell short or long.
     for line in lines:

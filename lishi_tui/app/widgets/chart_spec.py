@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lishi_tui.app.formatting import period_text, target_text, unit, value_text
+from lishi_tui.app.i18n import t
 from lishi_tui.app.snapshot import IndicatorView
 from lishi_tui.app.widgets.chart import ChartSpec, month_number, ticks_for
+from lishi_tui.domain.model import Indicator, Observation
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
 
 
@@ -47,6 +50,7 @@ def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec 
             (month_number(indicator.target.deadline), indicator.target.value / scale),
         )
         marks.append((path[1][0], indicator.target.deadline.isoformat()[:7]))
+        marks.sort(key=lambda mark: mark[0])  # a deadline already past sits inside the series
     # Label only the ticks drawn: formatting every point of a long series costs more
     # than drawing it.
     chosen = ticks_for(marks, 3)
@@ -64,4 +68,19 @@ def chart_spec(view: IndicatorView, lang: str, *, title: str = "") -> ChartSpec 
         x_ticks=ticks,
         target=target,
         path=path,
+        demo=tuple(o.reading.demo for o in shown) if any(o.reading.demo for o in shown) else (),
+        unit=unit(indicator, lang),
+        lang=lang,
+        single=single_stat(indicator, shown[0], lang) if len(shown) == 1 else (),
     )
+
+
+def single_stat(indicator: Indicator, obs: Observation, lang: str) -> tuple[str, ...]:
+    """One figure in words: value and unit, its period (and demo mark), the target."""
+    period = period_text(indicator, obs, lang)
+    if obs.reading.demo:
+        period = f"{period} · {t('panel.demo', lang)}"
+    lines = [value_text(indicator, obs, lang), period]
+    if indicator.target is not None:
+        lines.append(target_text(indicator, lang))
+    return tuple(lines)
