@@ -483,7 +483,10 @@ async def test_stale_figure_is_marked_differently(store: SqliteStore) -> None:
         await pilot.pause()
         gdp = panel_for(app, "gdp_growth")
         assert gdp.has_class("-stale") and not gdp.has_class("-failing")
-        assert "⏱ 已过期" in screen_text(app)
+        text = screen_text(app)
+        # Overdue first, and the source's health apart from it: never "核实于… ⏱ 已过期".
+        assert "⏱ 本期数据逾期未发布" in text
+        assert "核实于1 小时前  ⏱" not in text
 
 
 async def test_demo_data_is_marked_on_every_panel_that_shows_it(store: SqliteStore) -> None:

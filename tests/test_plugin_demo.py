@@ -234,3 +234,64 @@ def test_a_published_file_changed_between_ticks_is_read_again(
         encoding="utf-8",
     )
     assert [r.period.key for r in run(demo, opts, ["x"], state=state)] == ["2026-10"]
+
+
+# -- a demo path that leads up to a published figure arrives at it
+
+
+def test_the_bundled_requests_path_rises_to_the_published_october_figure(
+    demo: Registry, bundled: Config
+) -> None:
+    # The report: 1581 of 1787 handled by the end of October 2021, i.e. 88.47 %.
+    published = 1581 / 1787 * 100
+    source = bundled.sources["requests_path_demo"]
+    path = run(demo, source.options, source.indicators, source_id=source.id)
+    assert [r.period.key for r in path] == [f"2021-{m:02d}" for m in range(1, 10)]
+    values = [r.value for r in path if r.value is not None]
+    assert len(values) == 9
+    assert values == sorted(values)  # a completion rate that only rises
+    assert max(values) < published  # never above the real figure
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("profile", ["ramp", "walk", "seasonal"])
+def test_a_path_arrives_exactly_at_the_figure_it_leads_up_to(seed: int, profile: str) -> None:
+    from plugins.demo.profiles import Anchor, SeriesSpec, pinned_value, value_at
+
+    spec = SeriesSpec(profile=profile, start=3, step=9, noise=0.8, amplitude=4)
+    october = Period.month(2021, 10)
+    anchors = [Anchor(october.end, 88.47, 2021)]
+    assert pinned_value(spec, seed, "x", october.end, 2021, anchors) == pytest.approx(88.47)
+    # After the figure the path is its own again.
+    after = Period.month(2021, 12).end
+    assert pinned_value(spec, seed, "x", after, 2021, anchors) == value_at(
+        spec, seed, "x", after, 2021
+    )
+    if profile == "ramp":  # a rising path never runs above the figure it rises to
+        months = [
+            pinned_value(spec, seed, "x", Period.month(2021, m).end, 2021, anchors)
+            for m in range(1, 10)
+        ]
+        assert months == sorted(months) and months[-1] < 88.47
+
+
+def test_a_monthly_demo_tick_is_not_counted_as_a_revision(
+    demo: Registry, bundled: Config, tmp_path: Path
+) -> None:
+    """Ten minutes of the bundled waste feed (a tick every 5 s) leave revision 1, as stored."""
+    from lishi_tui.domain.model import Observation
+    from lishi_tui.store.sqlite import SqliteStore
+
+    source = bundled.sources["waste_demo"]
+    store = SqliteStore(tmp_path / "lishi.db")
+    state: dict[str, Any] = {}
+    for tick in range(120):
+        now = NOW + timedelta(seconds=5 * tick)
+        readings = run(
+            demo, source.options, source.indicators, now=now, state=state, source_id=source.id
+        )
+        store.write([Observation(r, source.id, now) for r in readings])
+    current = store.revisions("waste_accuracy", Period.month(2026, 11).key)
+    assert [o.revision for o in current] == [1]
+    assert store.latest()["waste_accuracy"].revision == 1
+    store.close()

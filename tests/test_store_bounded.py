@@ -57,14 +57,20 @@ def test_summary_follows_writes_revisions_and_pruning(open_store: OpenStore) -> 
     assert s.first_period_start == Period.month(2020, 1).start
     assert s.last_period_start == Period.month(2021, 3).start
     assert store.summary(["gdp", "absent"]).keys() == {"gdp"}
-    # Demo revisions pruned: the counts follow, the figures stay.
+    # A demo figure generated again replaces its row: the counts stay at one.
     for value in (1.0, 2.0, 3.0):
         store.write([month("fake", 0, value, source="demo", demo=True)])
-    assert store.summary()["fake"].stored_rows == 3
-    assert store.prune(fetch_log_before=T0, demo_revisions_before=T0 + timedelta(days=9)) == 2
     fake = store.summary()["fake"]
     assert (fake.stored_rows, fake.latest_rows) == (1, 1)
     assert fake.latest_demo is not None and fake.latest_demo.value == 3.0
+    # A real figure over it supersedes it; pruning that demo revision: the counts follow.
+    store.write([month("fake", 0, 4.0, source="demo")])
+    assert store.summary()["fake"].stored_rows == 2
+    assert store.prune(fetch_log_before=T0, demo_revisions_before=T0 + timedelta(days=9)) == 1
+    fake = store.summary()["fake"]
+    assert (fake.stored_rows, fake.latest_rows) == (1, 1)
+    assert fake.latest_real is not None and fake.latest_real.value == 4.0
+    assert fake.latest_demo is None
 
 
 def reference_latest(

@@ -367,10 +367,19 @@ def test_open_store_opens_postgres(pg_schema_dsn: str, tmp_path: Path) -> None:
 def test_prune_drops_old_runs_and_superseded_demo_revisions_only(store: Store) -> None:
     old, new = T0 - timedelta(days=40), T0
     month = Period.month(2026, 10)
-    for i, value in enumerate((1.0, 2.0, 3.0)):  # three revisions of each, fetched long ago
+    for i, value in enumerate((1.0, 2.0, 3.0)):  # three revisions of a real figure, long ago
         when = old + timedelta(minutes=i)
         store.write([obs("real", month, value, fetched_at=when)])
+    # A demo figure generated twice (one row: the second replaced the first), then the same
+    # source's real figure for that period: the demo row is now a superseded revision.
+    for i, value in enumerate((1.0, 2.0)):
+        when = old + timedelta(minutes=i)
         store.write([obs("synthetic", month, value, source="demo", demo=True, fetched_at=when)])
+    store.write([obs("synthetic", month, 3.0, source="demo", fetched_at=old + timedelta(hours=1))])
+    assert [(o.value, o.revision, o.demo) for o in store.revisions("synthetic")] == [
+        (3.0, 2, False),
+        (2.0, 1, True),
+    ]
     store.log_fetch(SourceRunOutcome("quiet", old, 0.1, True))  # a source's only (last) run
     for i in range(3):
         store.log_fetch(SourceRunOutcome("busy", old + timedelta(minutes=i), 0.1, i != 1))
@@ -378,7 +387,7 @@ def test_prune_drops_old_runs_and_superseded_demo_revisions_only(store: Store) -
 
     deleted = store.prune(fetch_log_before=T0 - timedelta(days=30), demo_revisions_before=T0)
 
-    assert deleted == 3 + 2  # three old runs of "busy", two superseded demo revisions
+    assert deleted == 3 + 1  # three old runs of "busy", one superseded demo revision
     assert [o.value for o in store.revisions("real")] == [3.0, 2.0, 1.0]  # real: all kept
     assert [o.value for o in store.revisions("synthetic")] == [3.0]
     assert store.latest()["synthetic"].value == 3.0
@@ -387,6 +396,35 @@ def test_prune_drops_old_runs_and_superseded_demo_revisions_only(store: Store) -
     health = store.health()
     assert health["busy"].consecutive_failures == 1  # the summary outlives the pruned rows
     assert health["quiet"].last_success == old
+
+
+def test_a_regenerated_demo_figure_is_not_a_revision(store: Store) -> None:
+    """A demo source's tick replaces its figure for the period; a real figure still revises."""
+    month = Period.month(2026, 12)
+    results = [
+        store.write([obs("waste", month, 70.0 + i / 10, source="demo", demo=True)])
+        for i in range(93)
+    ]
+    assert (results[0].new, results[0].revised) == (1, 0)
+    assert all((r.revised, r.regenerated, r.stored) == (0, 1, 1) for r in results[1:])
+    assert all(r.indicators == {"waste"} for r in results)  # viewers still hear of each tick
+    assert store.write([obs("waste", month, 79.2, source="demo", demo=True)]).unchanged == 1
+    [only] = store.revisions("waste")
+    assert (only.value, only.revision, only.demo) == (79.2, 1, True)
+    assert store.latest()["waste"].revision == 1
+    summary = store.summary()["waste"]
+    assert (summary.stored_rows, summary.latest_rows) == (1, 1)
+    # Several ticks in one batch: the last one is kept.
+    store.write([obs("waste", month, v, source="demo", demo=True) for v in (80.0, 80.5, 81.0)])
+    assert [(o.value, o.revision) for o in store.revisions("waste")] == [(81.0, 1)]
+    # Real figures keep every revision, whatever came before them.
+    for value in (10.0, 10.5):
+        store.write([obs("gdp", Period.year(2025), value)])
+    assert [(o.value, o.revision) for o in store.revisions("gdp")] == [(10.5, 2), (10.0, 1)]
+    # A newer viewer cursor sees the regenerated row.
+    cursor, _ = store.changes_since(0)
+    store.write([obs("waste", month, 82.0, source="demo", demo=True)])
+    assert store.changes_since(cursor)[1] == {"waste"}
 
 
 def test_version_moves_on_every_commit_by_anyone(open_store: OpenStore) -> None:

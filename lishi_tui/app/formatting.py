@@ -9,6 +9,7 @@ from rich.text import Text
 
 from lishi_tui.app.i18n import t
 from lishi_tui.domain.model import Indicator, MeasureKind, Observation, Qualifier
+from lishi_tui.domain.status import Missing, projection_missing
 from lishi_tui.text import clean as clean_text
 
 
@@ -138,3 +139,19 @@ def scaled_unit(largest: float, unit_label: str, lang: str) -> tuple[float, str]
         if size >= factor:
             return factor, f"{word} {unit_label}".strip()
     return 1.0, unit_label
+
+
+def no_projection_text(indicator: Indicator, value: float | None, lang: str) -> str:
+    """Why no pace can be given, naming exactly what is missing ("未设基期，无法推算进度")."""
+    missing = projection_missing(indicator, value)
+    if Missing.ORDER in missing:
+        return t("detail.no_projection.order", lang)
+    names = [t(f"missing.{m.value}", lang) for m in missing if m is not Missing.VALUE]
+    if not names:
+        return t("detail.no_projection.value", lang)
+    if lang == "zh":
+        listed = t("missing.and", lang).join(names)
+    else:
+        listed = ", ".join(names[:-1]) + (t("missing.and", lang) if len(names) > 1 else "")
+        listed += names[-1]
+    return t("detail.no_projection", lang, missing=listed)

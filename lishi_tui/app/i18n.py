@@ -127,10 +127,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "On track ({gap} against the on-track path)",
     ),
     "detail.off_track": ("落后于按期路径 {gap}", "Behind the on-track path by {gap}"),
-    "detail.no_projection": (
-        "未设基期、目标或期限，无法推算进度",
-        "No baseline, target or deadline: no projection",
-    ),
+    "detail.no_projection": ("未设{missing}，无法推算进度", "No {missing} set: no projection"),
     "detail.errors": ("数据源错误", "Source errors"),
     "detail.no_errors": ("最近采集无错误", "No errors in recent fetches"),
     "detail.history": ("历史与修订", "History and revisions"),
@@ -288,7 +285,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     # charts (lishi_tui/app/widgets/chart.py, chart_spec.py)
     "chart.demo_points": ("演示", "demo"),
     "chart.unit": ("单位：{unit}", "in {unit}"),
-    "chart.single.target": ("目标 {target}", "target {target}"),
+    # words that say what is true (lishi_tui/app/formatting.py, widgets/panels/render.py)
+    "missing.baseline": ("基期", "baseline"),
+    "missing.target": ("目标", "target"),
+    "missing.deadline": ("期限", "deadline"),
+    "missing.and": ("、", " or "),
+    "detail.no_projection.value": ("暂无数值，无法推算进度", "No figure yet: no projection"),
+    "detail.no_projection.order": (
+        "期限不晚于基期，无法推算进度",
+        "The deadline is not after the baseline: no projection",
+    ),
+    "panel.source_ok": ("数据源正常（核实于{age}）", "source answered {age}"),
+    "panel.overdue": ("⏱ 本期数据逾期未发布", "⏱ next figure overdue"),
 }
 
 

@@ -76,10 +76,42 @@ class Projection:
     pace_per_month: float | None  # needed from now on; None once past the deadline
 
 
+class Missing(StrEnum):
+    """What stops a projection from being made."""
+
+    BASELINE = "baseline"
+    TARGET = "target"
+    DEADLINE = "deadline"
+    VALUE = "value"  # no figure yet
+    ORDER = "order"  # the deadline is not after the baseline date
+
+
+def projection_missing(indicator: Indicator, value: float | None) -> tuple[Missing, ...]:
+    """Exactly what ``projection`` lacks, in the order the detail names them; () if nothing.
+
+    A target without a deadline lacks only the deadline; no target lacks the deadline too
+    (a deadline belongs to a target).
+    """
+    b, t = indicator.baseline, indicator.target
+    missing = []
+    if b is None:
+        missing.append(Missing.BASELINE)
+    if t is None:
+        missing.append(Missing.TARGET)
+    if t is None or t.deadline is None:
+        missing.append(Missing.DEADLINE)
+    if missing:
+        return tuple(missing)
+    assert b is not None and t is not None and t.deadline is not None
+    if (t.deadline - b.on).days <= 0:
+        return (Missing.ORDER,)
+    return (Missing.VALUE,) if value is None else ()
+
+
 def projection(indicator: Indicator, value: float | None, on: date) -> Projection | None:
     """Linear pace from baseline to target deadline, inverted for lower-is-better.
 
-    Needs a baseline, a target and a deadline.
+    Needs a baseline, a target and a deadline (``projection_missing`` says which are absent).
     """
     b, t = indicator.baseline, indicator.target
     if value is None or b is None or t is None or t.deadline is None:

@@ -17,16 +17,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What a write did: new periods, new revisions of known periods, unchanged repeats."""
+    """What a write did: new periods, new revisions of known periods, demo figures generated
+    again (each replacing the stored demo figure of its period: no revision), unchanged repeats."""
 
     new: int = 0
     revised: int = 0
     unchanged: int = 0
-    indicators: frozenset[str] = field(default_factory=frozenset)  # touched by new or revised
+    indicators: frozenset[str] = field(default_factory=frozenset)  # touched by any row written
+    regenerated: int = 0
 
     @property
     def stored(self) -> int:
-        return self.new + self.revised
+        return self.new + self.revised + self.regenerated
 
 
 @dataclass(frozen=True)

@@ -136,23 +136,29 @@ Key = tuple[str, str, str]
 
 
 class RevisionPlan:
-    """Decides, for a batch, which observations are new, revised or unchanged.
+    """Decides, for a batch, which observations are new, revised, regenerated or unchanged.
 
-    ``current`` maps each key already stored to (row id, revision, compared values).
+    ``current`` maps each key already stored to (row id, revision, compared values, demo).
     Repeats of a key inside one batch are handled in order, as if written one by one.
+
+    A demo figure generated again for a key whose stored figure is demo (the demo source's
+    live tick of the current period) is not a revision of anything published: it *replaces*
+    the stored row, keeping its revision number, instead of adding revision n+1. Real
+    figures, and a real figure over a demo one, are revisions as before.
     """
 
     def __init__(
         self,
-        current: dict[Key, tuple[Any, int, tuple[Any, ...]]],
+        current: dict[Key, tuple[Any, int, tuple[Any, ...], bool]],
         batch: Iterable[tuple[Observation, Key]] = (),
     ) -> None:
         self.current = current
         self.superseded: list[Any] = []  # row ids of stored latest rows that lose the flag
-        # (observation, key, revision, period start as Unix seconds)
-        self.rows: list[tuple[Observation, Key, int, int]] = []
+        self.replaced: list[Any] = []  # row ids of stored demo rows a regenerated one replaces
+        # (observation, key, revision, period start as Unix seconds, replaces a stored row)
+        self.rows: list[tuple[Observation, Key, int, int, bool]] = []
         self.latest_in_batch: dict[Key, int] = {}  # key -> index into rows of its latest
-        self.new = self.revised = self.unchanged = 0
+        self.new = self.revised = self.regenerated = self.unchanged = 0
         self.touched: set[str] = set()
         for obs, key in batch:
             self.add(obs, key)
@@ -163,6 +169,22 @@ class RevisionPlan:
         if known is not None and known[2] == values:
             self.unchanged += 1
             return
+        demo = obs.reading.demo
+        start = int(obs.reading.period.start.timestamp())
+        self.touched.add(key[0])
+        if known is not None and known[3] and demo:
+            revision = known[1]
+            if known[0] is None:  # generated twice in this batch: the later one is written
+                index = self.latest_in_batch[key]
+                self.rows[index] = (obs, key, revision, start, self.rows[index][4])
+                self.current[key] = (None, revision, values, True)
+                return
+            self.regenerated += 1
+            self.replaced.append(known[0])
+            self.latest_in_batch[key] = len(self.rows)
+            self.rows.append((obs, key, revision, start, True))
+            self.current[key] = (None, revision, values, True)
+            return
         if known is None:
             self.new += 1
             revision = 1
@@ -171,16 +193,15 @@ class RevisionPlan:
             revision = known[1] + 1
             if known[0] is not None:
                 self.superseded.append(known[0])
-        self.touched.add(key[0])
         self.latest_in_batch[key] = len(self.rows)
-        self.rows.append((obs, key, revision, int(obs.reading.period.start.timestamp())))
-        self.current[key] = (None, revision, values)
+        self.rows.append((obs, key, revision, start, False))
+        self.current[key] = (None, revision, values, demo)
 
     def insert_rows(self, stored_time: Callable[[datetime], Any]) -> Iterator[tuple[Any, ...]]:
         """Rows to insert, with only each key's last revision in the batch marked latest;
         ``stored_time`` turns a fetch time into what the database keeps."""
         latest = set(self.latest_in_batch.values())
-        for i, (obs, key, revision, start) in enumerate(self.rows):
+        for i, (obs, key, revision, start, _replaces) in enumerate(self.rows):
             yield insert_params(obs, key, revision, i in latest, stored_time(obs.fetched_at), start)
 
     def result(self) -> WriteResult:
@@ -188,6 +209,7 @@ class RevisionPlan:
             new=self.new,
             revised=self.revised,
             unchanged=self.unchanged,
+            regenerated=self.regenerated,
             indicators=frozenset(self.touched),
         )
 

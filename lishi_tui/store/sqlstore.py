@@ -256,6 +256,9 @@ class SqlStore:
         if plan.superseded:
             where, params = d.in_ids("id", plan.superseded)
             tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
+        if plan.replaced:
+            where, params = d.in_ids("id", plan.replaced)
+            tx.execute(f"DELETE FROM observations WHERE {where}", params)
         if plan.rows:
             d.insert_rows(
                 tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.__getitem__)
@@ -265,11 +268,11 @@ class SqlStore:
 
     def _current(
         self, tx: Transaction, keys: list[Key]
-    ) -> tuple[dict[Key, tuple[Any, int, tuple[Any, ...]]], dict[Key, bool]]:
+    ) -> tuple[dict[Key, tuple[Any, int, tuple[Any, ...], bool]], dict[Key, bool]]:
         # One query for the whole batch: brand-new keys cost no per-row SELECT.
         table, params = self.dialect.rows_of(3, keys)
         rows = tx.query(_CURRENT_SQL.replace("{keys}", table), params)
-        current = {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10])) for r in rows}
+        current = {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10]), bool(r[10])) for r in rows}
         return current, {(r[0], r[1], r[2]): bool(r[10]) for r in rows}
 
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:

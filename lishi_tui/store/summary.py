@@ -102,13 +102,15 @@ def record_write(tx: Transaction, plan: RevisionPlan, stored_demo: dict[Key, boo
     superseding it may move the newest figure of that kind.
     """
     touched: dict[str, _Touched] = {}
-    for obs, key, revision, start in plan.rows:
+    for obs, key, revision, start, replaces in plan.rows:
         t = touched.get(key[0])
         if t is None:
             t = touched[key[0]] = _Touched(first=start, last=start)
-        t.stored += 1
         t.first, t.last = min(t.first, start), max(t.last, start)
         t.kinds.add(obs.reading.demo)
+        if replaces:  # a regenerated demo figure took the place of the row it deleted
+            continue
+        t.stored += 1
         if revision == 1:
             t.new_keys += 1
         elif key in stored_demo:

@@ -8,7 +8,10 @@ clock always give the same figures.
 
 A demo value is never generated for an (indicator, period) that a published figure
 covers: the published data files (by default every ``*/published.toml`` in the
-bundled plugins folder) are read on every run and their periods skipped.
+bundled plugins folder) are read on every run and their periods skipped. A demo path
+that leads up to a published figure of its own period kind arrives exactly at it (a
+monthly path to the published October figure ends there), so the real figure never
+looks like a fall or a jump from the synthetic one before it.
 """
 
 from __future__ import annotations
@@ -42,13 +45,14 @@ from lishi_tui.plugin import (
 from .profiles import (
     PERIOD_KINDS,
     PROFILES,
+    Anchor,
     SeriesSpec,
     containing,
     finish,
     instant_grid,
+    pinned_value,
     shift,
     unit_hash,
-    value_at,
 )
 
 __version__ = "0.1.0"
@@ -198,8 +202,8 @@ def series_spec(ctx: FetchContext, indicator: str) -> SeriesSpec:
     return spec
 
 
-def published_periods(ctx: FetchContext) -> dict[str, list[Period]]:
-    """Every (indicator, period) the published data files cover."""
+def published_figures(ctx: FetchContext) -> dict[str, list[tuple[Period, float | None]]]:
+    """Every (indicator, period) the published data files cover, with its value."""
     listed = list(ctx.options.get("published") or [])
     paths: list[Path] = (
         [ctx.resolve_path(str(p)) for p in listed]
@@ -210,7 +214,7 @@ def published_periods(ctx: FetchContext) -> dict[str, list[Period]]:
     cache: dict[Path, tuple[tuple[int, int], PublishedFile]] = ctx.state.setdefault(
         "published_cache", {}
     )
-    found: dict[str, list[Period]] = {}
+    found: dict[str, list[tuple[Period, float | None]]] = {}
     for path in paths:
         try:
             stat = path.stat()
@@ -232,8 +236,21 @@ def published_periods(ctx: FetchContext) -> dict[str, list[Period]]:
                 f"cannot read published figures to avoid them: {exc.message}", where=exc.where
             ) from exc
         for fig in data.figures:
-            found.setdefault(fig.indicator, []).append(fig.period)
+            value = fig.value
+            if value is None and fig.numerator is not None and fig.denominator:
+                value = fig.numerator / fig.denominator * 100.0  # as a ratio reading derives it
+            found.setdefault(fig.indicator, []).append((fig.period, value))
     return found
+
+
+def anchors_for(spec: SeriesSpec, published: list[tuple[Period, float | None]]) -> list[Anchor]:
+    """The published figures of the series' own period kind that its path must arrive at."""
+    kind = containing(spec.period, spec.anchor).kind if spec.period != "instant" else None
+    return [
+        Anchor(period.end, value, period.start.astimezone(CHINA_TZ).year)
+        for period, value in published
+        if value is not None and period.kind is kind
+    ]
 
 
 def _points(
@@ -276,19 +293,24 @@ def _points(
 
 
 def generate(
-    ctx: FetchContext, indicator: str, published: list[Period], first_run: bool
+    ctx: FetchContext,
+    indicator: str,
+    published: list[tuple[Period, float | None]],
+    first_run: bool,
 ) -> list[Reading]:
-    """One indicator's readings for this run, skipping periods a published figure covers."""
+    """One indicator's readings for this run, skipping periods a published figure covers and
+    arriving at each published figure the path leads up to (see ``pinned_value``)."""
     spec = series_spec(ctx, indicator)
     seed = int(ctx.options.get("seed", 0) or 0)
     stream = spec.stream or indicator
     origin = f"demo:{spec.profile}"
+    anchors = anchors_for(spec, published)
     readings: list[Reading] = []
     for period, moment, live in _points(spec, ctx.now, first_run):
-        if any(covers(pub, period) for pub in published):
+        if any(covers(pub, period) for pub, _ in published):
             continue
         year_of = period.start.astimezone(CHINA_TZ).year
-        value = value_at(spec, seed, stream, moment, year_of)
+        value = pinned_value(spec, seed, stream, moment, year_of, anchors)
         if live and spec.jitter:
             value += spec.jitter * unit_hash(seed, stream, "tick", int(moment.timestamp()))
         status = (
@@ -320,7 +342,7 @@ def fetch(ctx: FetchContext) -> list[Reading]:
         )
     if ctx.now.tzinfo is None:
         raise FetchError("the clock must be timezone-aware", where=f"sources.{ctx.source_id}")
-    published = published_periods(ctx)
+    published = published_figures(ctx)
     first_run = not ctx.state.get("history_sent", False)
     readings: list[Reading] = []
     for indicator in indicators:

@@ -165,3 +165,46 @@ def instant_grid(now: datetime, every: timedelta, count: int) -> list[datetime]:
     step = every / timedelta(seconds=1)
     last = math.floor(((now - epoch) / timedelta(seconds=1) - 1e-9) / step)
     return [epoch + timedelta(seconds=(last - i) * step) for i in range(count - 1, -1, -1)]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A published figure a demo path must arrive at: its value at the end of its period."""
+
+    at: datetime  # the end of the published period
+    value: float
+    year: int  # the year the period counts in (for year-to-date series)
+
+
+def pinned_value(
+    spec: SeriesSpec, seed: int, stream: str, t: datetime, year_of: int, anchors: list[Anchor]
+) -> float:
+    """The series' value at ``t``, bent so that it arrives exactly at the next published figure.
+
+    Between two fixed points (the series' origin, or a published figure already passed, and
+    the next published figure) the generated path is remapped so that it meets both. A ramp
+    is scaled (it stays monotone, so it never runs above a figure it rises to); other shapes
+    are shifted by a blend that grows linearly across the stretch. Without a published figure
+    ahead, or before the series' origin, the value is the plain ``value_at``.
+    """
+    raw = value_at(spec, seed, stream, t, year_of)
+    origin = datetime(year_of, 1, 1, tzinfo=CHINA_TZ) if spec.ytd else spec.anchor
+    if t < origin:
+        return raw
+    usable = sorted(
+        (a for a in anchors if a.at > origin and (not spec.ytd or a.year == year_of)),
+        key=lambda a: a.at,
+    )
+    ahead = next((a for a in usable if a.at >= t), None)
+    if ahead is None:
+        return raw
+    behind = next((a for a in reversed(usable) if a.at < t), None)
+    start_t = behind.at if behind is not None else origin
+    start_raw = value_at(spec, seed, stream, start_t, year_of)
+    start = behind.value if behind is not None else start_raw
+    end_raw = value_at(spec, seed, stream, ahead.at, year_of)
+    rise, wanted = end_raw - start_raw, ahead.value - start
+    if spec.profile == "ramp" and rise != 0 and wanted / rise > 0:
+        return start + (raw - start_raw) * wanted / rise
+    w = (t - start_t) / (ahead.at - start_t) if ahead.at > start_t else 1.0
+    return raw + (start - start_raw) * (1 - w) + (ahead.value - end_raw) * w

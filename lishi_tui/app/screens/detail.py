@@ -20,6 +20,7 @@ from lishi_tui.app.formatting import (
     append_status_mark,
     clean,
     literal,
+    no_projection_text,
     number,
     period_text,
     qualifier_words,
@@ -66,7 +67,8 @@ def pace_sentence(view: IndicatorView, lang: str) -> Text:
     indicator = view.indicator
     p = view.projection
     if p is None:
-        return Text(t("detail.no_projection", lang), "dim")
+        value = view.latest.value if view.latest is not None else None
+        return Text(no_projection_text(indicator, value, lang), "dim")
     u = unit(indicator, lang)
     out = Text()
     if p.remaining <= 0:

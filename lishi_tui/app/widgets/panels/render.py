@@ -55,24 +55,32 @@ def rag_words(view: IndicatorView, lang: str) -> Text:
 
 
 def status_line(view: IndicatorView, ctx: PanelContext) -> Text:
-    """When the source last confirmed the figure, and the two conditions that must never
-    look like a red figure."""
+    """Two facts never run together: whether the source answers (and when it last did), and
+    whether the figure it has is overdue (a newer period should have been published by now).
+
+    "核实于刚刚 ⏱ 已过期" read as a contradiction; a stale figure from a healthy source reads
+    "⏱ 本期数据逾期未发布 · 数据源正常（核实于刚刚）". Neither must look like a red figure.
+    """
     lang = ctx.lang
     line = Text()
+    failing = view.failing and view.health is not None and view.health.last_run is not None
+    if view.stale:  # first: on a narrow panel the ellipsis takes the source's words, not these
+        line.append(t("panel.overdue", lang), "italic magenta")
     if view.latest is not None:
         # The observation's fetched_at is when this value was first stored: an unchanged
         # figure keeps it for months. What an official needs is when the source last
         # confirmed it, i.e. the source's last successful run.
         checked = view.health.last_success if view.health is not None else None
+        line.append(" · " if line else "", "dim")
         if checked is not None:
-            age = max(ctx.clock() - checked, timedelta(0))
-            line.append(t("panel.checked", lang, age=age_text(age, lang)), "dim")
+            age = age_text(max(ctx.clock() - checked, timedelta(0)), lang)
+            # "Source answered" only when it did last time: a failing one says when it last did.
+            key = "panel.source_ok" if view.stale and not failing else "panel.checked"
+            line.append(t(key, lang, age=age), "dim")
         else:
             line.append(t("panel.unchecked", lang), "dim")
-    if view.stale:
-        line.append("  " if line else "")
-        line.append(t("panel.stale", lang), "italic magenta")
-    if view.failing and view.health is not None and view.health.last_run is not None:
+    if failing:
+        assert view.health is not None and view.health.last_run is not None
         line.append("  " if line else "")
         line.append(t("panel.failing", lang), "bold reverse yellow")
         error = clean(view.health.last_run.error)
