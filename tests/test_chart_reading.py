@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 
 from lishi_tui.app import make_app
 from lishi_tui.app.app import LishiApp
-from lishi_tui.app.widgets.chart import DEMO_POINT, REAL_POINT, ChartSpec, PlotChart
+from lishi_tui.app.widgets.chart import DEMO_POINT, REAL_POINT, ChartSpec, PlotChart, render_chart
 from lishi_tui.domain.model import Baseline, Observation, Target
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
@@ -143,3 +143,31 @@ def test_a_demo_only_series_is_not_called_actual() -> None:
     spec = ChartSpec(xs=(0.0, 1.0), ys=(1.0, 2.0), demo=(True, True), lang="zh", target=3.0)
     words = legend_line(spec, "万亩", 80, colour=False).plain
     assert "演示" in words and "实际" not in words and "目标" in words
+
+
+def test_a_bucketed_detail_chart_marks_demo_slices_and_scales_its_unit() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lishi_tui.app.widgets.bucket_chart import bucket_chart_spec
+    from lishi_tui.store.base import Bucket
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    buckets = [
+        Bucket(
+            start=t0 + timedelta(hours=i),
+            end=t0 + timedelta(hours=i + 1),
+            count=1200,
+            low=2_900_000.0 + i * 1000,
+            high=3_000_000.0 + i * 1000,
+            last=2_950_000.0,
+            last_start=t0 + timedelta(hours=i, minutes=59),
+            demo=i >= 30,
+        )
+        for i in range(40)
+    ]
+    spec = bucket_chart_spec(GREENING_MU, buckets, title="绿化", lang="zh")
+    assert spec is not None
+    assert spec.demo == tuple(i >= 30 for i in range(40) for _ in (0, 1))
+    text = "\n".join(line.plain for line in render_chart(spec, 90, 16, colour=False))
+    assert "单位：万亩" in text and "演示" in text and "e6" not in text
+    assert DEMO_POINT in text

@@ -109,8 +109,9 @@ class Store(Protocol):
 
     Observations are keyed by (indicator, period, source). Writing a reading whose
     value, numerator, denominator, status and qualifier equal the latest revision of
-    its key changes nothing; a different one becomes revision n+1 and the latest.
-    Where several sources give the same indicator and period, a real figure wins
+    its key changes nothing; a different one becomes revision n+1 and the latest, except
+    that a demo figure generated again over a stored demo one replaces it (same revision
+    number: a synthetic tick is not a revision of anything published). Where several sources give the same indicator and period, a real figure wins
     over a demo one, then the most recently fetched. ``latest`` goes further: an
     indicator's latest figure is its newest real one whenever it has any, so a demo
     series running past a published figure never stands in for it.

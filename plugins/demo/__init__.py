@@ -2,7 +2,8 @@
 
 The first run of a source returns a history (e.g. two years of months, two days of
 hours) and the current period; each later run is one tick at the run's clock: a new
-instant for real-time series, a provisional revision of the current period otherwise.
+instant for real-time series, the current period's provisional figure generated again
+otherwise (the store replaces the stored demo figure: it is not counted as a revision).
 Values are a pure function of ``seed``, the indicator id and time, so a given seed and
 clock always give the same figures.
 

@@ -105,10 +105,12 @@ FEW_POINTS = 12  # a real series this short gets a mark on every point
 LEGEND_MIN_HEIGHT = 7  # below this the chart needs every row for the plot
 
 
-def split_demo(spec: ChartSpec) -> tuple[list[float], list[float], list[float], list[float]]:
+def split_demo(
+    spec: ChartSpec,
+) -> tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]]:
     """(real xs, real ys, demo xs, demo ys), each in the series' order."""
     if not any(spec.demo):
-        return list(spec.xs), list(spec.ys), [], []
+        return spec.xs, spec.ys, [], []
     rx: list[float] = []
     ry: list[float] = []
     dx: list[float] = []
@@ -177,7 +179,13 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
 
     from lishi_tui.app.formatting import scaled_unit
 
-    values = [*spec.ys]
+    # Thinned first (extremes kept), then measured and scaled: a few points a column, never
+    # a pass over every point of a long history. xs are sorted, so their ends are the range.
+    plot_columns = max(width - 8, 4)
+    rx, ry, dx, dy = split_demo(spec)
+    real = thin(rx, ry, plot_columns) if rx else ([], [])
+    synthetic = thin(dx, dy, plot_columns) if dx else ([], [])
+    values = [*real[1], *synthetic[1]]
     if spec.target is not None:
         values.append(spec.target)
     if spec.path is not None:
@@ -198,22 +206,21 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
     def styled(code: int, symbol: str = "hd") -> object:
         return marker(symbol, pixel=pixel(foreground=code)) if colour else symbol
 
-    rx, ry, dx, dy = split_demo(spec)
-    ry = [y / divisor for y in ry]
-    dy = [y / divisor for y in dy]
-    x_lo, x_hi = min(spec.xs), max(spec.xs)
+    def scaled(ys: list[float]) -> list[float]:
+        return [y / divisor for y in ys] if divisor != 1 else ys
+
+    x_lo, x_hi = spec.xs[0], spec.xs[-1]
     if spec.path is not None:
         x_lo = min(x_lo, spec.path[0][0])
         x_hi = max(x_hi, spec.path[1][0])
     if x_hi <= x_lo:
         x_hi = x_lo + 1
-    plot_columns = max(width - 8, 4)
     if spec.path is not None:
         (px0, py0), (px1, py1) = spec.path
         fig.draw(
-            fig.signal(
-                [px0, px1], [py0 / divisor, py1 / divisor], marker=styled(PATH_COLOUR, PATH_MARK)
-            ).lines(True)
+            fig.signal([px0, px1], scaled([py0, py1]), marker=styled(PATH_COLOUR, PATH_MARK)).lines(
+                True
+            )
         )
     if spec.target is not None:
         level = spec.target / divisor
@@ -223,10 +230,11 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
             ).lines(True)
         )
     if dx:
-        tdx, tdy = thin(dx, dy, plot_columns)
-        fig.draw(fig.signal(tdx, tdy, marker=styled(DEMO_COLOUR, DEMO_POINT)))
+        fig.draw(
+            fig.signal(synthetic[0], scaled(synthetic[1]), marker=styled(DEMO_COLOUR, DEMO_POINT))
+        )
     if rx:
-        trx, try_ = thin(rx, ry, plot_columns)
+        trx, try_ = real[0], scaled(real[1])
         if spec.bars:
             fig.draw(fig.bar(trx, try_, marker=styled(ACTUAL_COLOUR)))
         else:
