@@ -41,6 +41,7 @@ from lishi_tui.roles import Role
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import (
     FIXED_NOW,
+    REPORT,
     build_config,
     build_registry,
     fill_store,
@@ -199,7 +200,23 @@ async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> N
         table = screen.query_one("#detail-history", DataTable)
         revisions = [table.get_row_at(i) for i in range(table.row_count)]
         october = [r for r in revisions if r[0].plain == "2021-10"]
-        assert [r[2].plain for r in october] == ["2", "1"]  # both revisions, newest first
+        # The demo figure was generated twice: the second replaced the first, no revision.
+        assert [(r[1].plain, r[2].plain) for r in october] == [("78.0 万亩", "1")]
+        # A real figure revised by its source lists both revisions, newest first.
+        store.write([observation("tertiary_share", Period.year(2021), 52, origin=REPORT)])
+        await pilot.press("escape")
+        app.open_detail("tertiary_share")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        table = screen.query_one("#detail-history", DataTable)
+        for _ in range(40):
+            if table.row_count >= 3:
+                break
+            await pilot.pause(0.05)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        y2021 = [(r[1].plain, r[2].plain) for r in rows if r[0].plain == "2021"]
+        assert y2021 == [("52 %", "2"), ("51 %", "1")]
 
 
 async def test_detail_shows_source_errors_literally(store: SqliteStore) -> None:
