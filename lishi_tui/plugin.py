@@ -69,6 +69,7 @@ from lishi_tui.sources.parsing import (
     PathError,
     Repeated,
     decode_text,
+    join_year_period,
     load_json,
     normalise_header,
     parse_number,
@@ -86,11 +87,19 @@ from lishi_tui.sources.published_format import (
     covers,
     load_published,
 )
-from lishi_tui.sources.tabular import Cells, readings_from_table, table_from_rows, table_options
+from lishi_tui.sources.tabular import (
+    FREQUENCY_OPTION,
+    Cells,
+    one_frequency,
+    readings_from_table,
+    table_from_rows,
+    table_options,
+)
 from lishi_tui.text import excerpt, strip_control
 
 __all__ = [
     "CHINA_TZ",
+    "FREQUENCY_OPTION",
     "HTTP_OPTIONS",
     "AlertEvent",
     "Baseline",
@@ -136,10 +145,12 @@ __all__ = [
     "hookimpl",
     "http_source_type",
     "indicators_hook",
+    "join_year_period",
     "load_indicators",
     "load_json",
     "load_published",
     "normalise_header",
+    "one_frequency",
     "parse_number",
     "parse_period",
     "parse_quantity",

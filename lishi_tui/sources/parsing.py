@@ -11,17 +11,17 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from lishi_tui.domain.model import ObservationStatus, Qualifier
-from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
 from lishi_tui.sources.api import FetchError
+from lishi_tui.sources.period_spellings import join_year_period, parse_period
 from lishi_tui.text import excerpt, strip_control
 
-__all__ = ["excerpt", "strip_control"]  # re-exported for the source-type plugins
+# re-exported for the source-type plugins and the table readers
+__all__ = ["excerpt", "join_year_period", "parse_period", "strip_control"]
 
 # -- encodings ------------------------------------------------------------------------
 
@@ -312,121 +312,6 @@ def find_column(headers: Sequence[str], wanted: str | int) -> int:
         raise LookupError(f"column {wanted!r} is ambiguous: several headers start with it")
     shown = ", ".join(repr(h) for h in normalised[:20])
     raise LookupError(f"no column {wanted!r}; the headers are: {shown}")
-
-
-# -- periods --------------------------------------------------------------------------
-
-_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-_NBS_QUARTER = re.compile(r"^(\d{4})([A-D])$")  # NBS easyquery: 2023A = Q1 … 2023D = Q4
-_SDMX_MONTH = re.compile(r"^(\d{4})-M(\d{2})$")  # SDMX reporting periods: 2023-M01
-_SDMX_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_SDMX_ANNUAL = re.compile(r"^(\d{4})-A1$")
-_SDMX_DAY = re.compile(r"^(\d{4})-D(\d{3})$")  # reporting day: 2020-D015 is 15 January
-_INTERVAL = re.compile(r"^(?P<start>[^/]+)/P(?P<n>\d+)(?P<unit>[YMWD])$")  # 2020-01-01/P1M
-_CN_YTD_MONTH = re.compile(r"^(\d{4})年\s*1\s*[-–—~至]\s*(\d{1,2})\s*月(?:份)?$")  # 2021年1-10月
-_CN_MONTH_FEN = re.compile(r"^(\d{4})年(\d{1,2})月份$")
-
-
-def parse_period(text: object) -> Period:
-    """A period from any spelling the built-in sources meet.
-
-    Adds to ``Period.parse``: NBS quarters (``2023A``…``2023D``), SDMX reporting periods
-    ``2023-M01``, ``2023-A1`` and ``2023-D015`` (day of the year), ISO 8601 intervals that
-    are exactly one calendar period (``2020-01-01/P1M``, ``2020-04-01/P3M``), Chinese
-    numerals in quarters (``2021年第三季度``), ``2021年10月份`` and the cumulative
-    ``2021年1-10月`` (read as the month it runs to; the indicator's measure says it is
-    year-to-date).
-    """
-    if isinstance(text, int) and not isinstance(text, bool):
-        text = str(text)
-    if not isinstance(text, str):
-        raise PeriodError(f"not a period: {excerpt(text, 40)}")
-    return _period_from_text(text)
-
-
-@lru_cache(maxsize=4096)
-def _period_from_text(text: str) -> Period:
-    # Cached: a source sends the same period spellings in every fetch (Period is frozen).
-    raw = unicodedata.normalize("NFKC", strip_control(text)).strip()
-    for cn, digit in _CN_DIGITS.items():
-        raw = raw.replace(f"第{cn}季度", f"第{digit}季度")
-    if m := _NBS_QUARTER.match(raw):
-        return Period.quarter(int(m[1]), "ABCD".index(m[2]) + 1)
-    if m := _SDMX_MONTH.match(raw):
-        return Period.month(int(m[1]), int(m[2]))
-    if m := _SDMX_QUARTER.match(raw):
-        return Period.quarter(int(m[1]), int(m[2]))
-    if m := _SDMX_ANNUAL.match(raw):
-        return Period.year(int(m[1]))
-    if m := _SDMX_DAY.match(raw):
-        return _day_of_year(int(m[1]), int(m[2]), raw)
-    if m := _INTERVAL.match(raw):
-        return _interval(m["start"], int(m["n"]), m["unit"], raw)
-    if m := _CN_YTD_MONTH.match(raw) or _CN_MONTH_FEN.match(raw):
-        return Period.month(int(m[1]), int(m[2]))
-    return Period.parse(raw)
-
-
-def _day_of_year(year: int, day: int, raw: str) -> Period:
-    first = date(year, 1, 1)
-    last = date(year, 12, 31).timetuple().tm_yday
-    if not 1 <= day <= last:
-        raise PeriodError(f"not a period: {raw!r} ({year} has days D001-D{last:03d})")
-    return Period.day(first + timedelta(days=day - 1))
-
-
-# An interval is kept only when it is exactly one period of a kind the model has.
-_INTERVAL_KINDS: dict[tuple[int, str], PeriodKind] = {
-    (1, "Y"): PeriodKind.YEAR,
-    (12, "M"): PeriodKind.YEAR,
-    (6, "M"): PeriodKind.HALF,
-    (4, "M"): PeriodKind.TRIMESTER,
-    (3, "M"): PeriodKind.QUARTER,
-    (2, "M"): PeriodKind.BIMONTH,
-    (1, "M"): PeriodKind.MONTH,
-    (1, "W"): PeriodKind.WEEK,
-    (7, "D"): PeriodKind.WEEK,
-    (1, "D"): PeriodKind.DAY,
-}
-
-
-_SPAN_MONTHS = {
-    PeriodKind.HALF: 6,
-    PeriodKind.TRIMESTER: 4,
-    PeriodKind.QUARTER: 3,
-    PeriodKind.BIMONTH: 2,
-}
-
-
-def _interval(start_text: str, n: int, unit: str, raw: str) -> Period:
-    """``2020-01-01/P1M`` as the month it is; an interval that is not one whole period is refused."""
-    try:
-        start = datetime.fromisoformat(start_text.replace("Z", "+00:00"))
-    except ValueError:
-        raise PeriodError(f"not a period: {raw!r} (the interval's start is not a date)") from None
-    midnight = start.time() == datetime.min.time()
-    kind = _INTERVAL_KINDS.get((n, unit))
-    if kind is not None and midnight:
-        d = start.date()
-        candidate: Period | None = None
-        if kind is PeriodKind.YEAR and (d.month, d.day) == (1, 1):
-            candidate = Period.year(d.year)
-        elif kind is PeriodKind.MONTH and d.day == 1:
-            candidate = Period.month(d.year, d.month)
-        elif kind is PeriodKind.WEEK and d.isoweekday() == 1:
-            candidate = Period.week(*d.isocalendar()[:2])
-        elif kind is PeriodKind.DAY:
-            candidate = Period.day(d)
-        elif kind in _SPAN_MONTHS:
-            months = _SPAN_MONTHS[kind]
-            if d.day == 1 and (d.month - 1) % months == 0:
-                candidate = Period.span(kind, d.year, (d.month - 1) // months + 1)
-        if candidate is not None:
-            return candidate
-    raise PeriodError(
-        f"not a period: {raw!r} (an interval is read only when it is one whole year, half, "
-        "trimester, quarter, bimonth, month, ISO week or day starting at its first midnight)"
-    )
 
 
 # -- JSON paths -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from lishi_tui.sources.parsing import (
     NumberError,
     excerpt,
     find_column,
+    join_year_period,
     normalise_header,
     parse_period,
     parse_quantity,
@@ -29,6 +30,29 @@ from lishi_tui.sources.parsing import (
 # Footnote rows under Chinese statistical tables ("注：…", "数据来源：…") carry text in the
 # first cell only; they are skipped instead of being read as a bad period.
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源", "来源", "note", "source")
+
+
+# Period kinds a `frequency` option may keep, and the words an indicator's `frequency`
+# uses for the same kinds (so either spelling works).
+FREQUENCIES: dict[str, PeriodKind] = {
+    "year": PeriodKind.YEAR,
+    "half": PeriodKind.HALF,
+    "quarter": PeriodKind.QUARTER,
+    "month": PeriodKind.MONTH,
+    "week": PeriodKind.WEEK,
+    "day": PeriodKind.DAY,
+    "yearly": PeriodKind.YEAR,
+    "quarterly": PeriodKind.QUARTER,
+    "monthly": PeriodKind.MONTH,
+    "daily": PeriodKind.DAY,
+}
+FREQUENCY_OPTION = Option(
+    OptionKind.STR,
+    choices=tuple(FREQUENCIES),
+    help="keep only the periods of one kind (year, half, quarter, month, week, day) when "
+    "the source stacks several, as ONS time-series downloads do; without it a series of "
+    "mixed kinds is refused",
+)
 
 
 def table_options(what: str, *, value_help: str, skip_help: str) -> dict[str, Option]:
@@ -47,6 +71,12 @@ def table_options(what: str, *, value_help: str, skip_help: str) -> dict[str, Op
             OptionKind.STR_OR_INT,
             help="long layout: the column holding periods (name or 0-based index)",
         ),
+        "year_column": Option(
+            OptionKind.STR_OR_INT,
+            help="long layout: the column holding the year when `period_column` holds only "
+            "a BLS period code (M01 … M12, M13 annual average, Q01 … Q04, S01, S02, A01)",
+        ),
+        "frequency": FREQUENCY_OPTION,
         "value_column": Option(OptionKind.STR_OR_INT, help=value_help),
         "filter": Option(
             OptionKind.TABLE, default={}, help="{ column = value }: keep only rows where all match"
@@ -80,6 +110,7 @@ class Table:
     levels: list[tuple[str, ...]]
     where: str  # where the header is
     rows: list[Cells]
+    headerless: bool = False  # header_rows = 0: columns are named by index only
 
 
 def is_note(cells: Sequence[str]) -> bool:
@@ -132,8 +163,20 @@ def table_from_rows(
     merged title across the table, or NBS's ``数据库：年度数据``) are skipped; the next row
     starts the header, ``header_rows`` rows high (default: as its merged cells say).
     Header levels are joined with a space per column (``2021年1-10月 同比增长(%)``).
+
+    ``header_rows = 0`` reads a table without a header (ONS's time-series downloads: a
+    block of ``Title``, ``CDID``, ``Unit`` … rows, then ``"2024 JAN","4.0"``): columns are
+    named by their 0-based index, and the long layout skips the label rows above the first
+    period (see :func:`readings_from_table`).
     """
     body = list(rows[skip_rows:])
+    if header_rows == 0:
+        data = [r for r in body if not is_note(r.cells)]
+        if not data:
+            raise FetchError("the file has no data rows", where=origin)
+        width = max(len(r.cells) for r in data)
+        names = [str(i) for i in range(width)]
+        return Table(names, [(n,) for n in names], data[0].where, data, headerless=True)
     while body and _filled(body[0]) <= 1:
         body = body[1:]
     if not body:
@@ -209,11 +252,21 @@ def _filter_hint(table: Table, filters: Mapping[int, str]) -> str:
 
 
 def reading(
-    cell: str, period_text: str, *, indicator: str, where: str, origin: str, scale: float
+    cell: str,
+    period_text: str | tuple[str, str],
+    *,
+    indicator: str,
+    where: str,
+    origin: str,
+    scale: float,
 ) -> Reading:
-    """One reading from a period spelling and a cell; ``scale`` applied exactly."""
+    """One reading from a period spelling (or a year and a BLS period code) and a cell;
+    ``scale`` applied exactly."""
     try:
-        period = parse_period(period_text)
+        if isinstance(period_text, tuple):
+            period = join_year_period(*period_text)
+        else:
+            period = parse_period(period_text)
     except PeriodError as exc:
         raise FetchError(str(exc), where=where) from None
     try:
@@ -242,38 +295,61 @@ def readings_from_table(
                 f"the wide layout needs exactly one row; {len(selected)} rows match{found}: {hint}",
                 where=table.where,
             )
-        return one_frequency(
-            _wide(table, selected[0], options, indicator, origin, scale), table.where
-        )
+        wide = _wide(table, selected[0], options, indicator, origin, scale)
+        return one_frequency(wide, table.where, options.get("frequency"))
     if filters and not selected:
         raise FetchError(
             f"no data rows match `filter` ({_filter_hint(table, filters)}): the series is empty",
             where=table.where,
         )
-    return one_frequency(_long(table, selected, options, indicator, origin, scale), table.where)
+    long = _long(table, selected, options, indicator, origin, scale)
+    return one_frequency(long, table.where, options.get("frequency"))
 
 
-def one_frequency(readings: list[Reading], where: str) -> list[Reading]:
-    """Refuse a series whose periods are of several lengths (a year among months).
+def _kind(period: Period) -> PeriodKind:
+    # Days and instants mix (a column of dates, some with a time of day).
+    return PeriodKind.DAY if period.kind is PeriodKind.INSTANT else period.kind
+
+
+def one_frequency(
+    readings: list[Reading], where: str, frequency: str | None = None
+) -> list[Reading]:
+    """The readings of one period kind: those of ``frequency`` when it is given, else
+    all of them, refused when they are of several kinds (a year among months).
 
     Statistics tables often stack an annual row, quarterly rows and monthly rows under
     one header (as ONS time-series downloads do), or a year's total beside its months.
     Stored as one indicator, the annual figure would be charted among the months and
-    could be shown as the latest one: a silently wrong figure. Days and instants mix
-    (a column of dates, some with a time of day).
+    could be shown as the latest one: a silently wrong figure. ``frequency`` (a key of
+    :data:`FREQUENCIES`: ``"month"``, ``"quarter"``, ``"year"`` …) keeps the rows of that
+    kind and drops the others; a kind the series does not have is an error naming the
+    kinds it has.
     """
     kinds: dict[str, list[str]] = {}
     for r in readings:
-        kind = "day" if r.period.kind in (PeriodKind.DAY, PeriodKind.INSTANT) else r.period.kind
-        kinds.setdefault(str(kind), []).append(r.period.key)
+        kinds.setdefault(str(_kind(r.period)), []).append(r.period.key)
+    shown = "; ".join(
+        f"{kind}: {', '.join(keys[:3])}{', …' if len(keys) > 3 else ''}"
+        for kind, keys in kinds.items()
+    )
+    if frequency is not None:
+        wanted = FREQUENCIES.get(str(frequency))
+        if wanted is None:
+            raise FetchError(
+                f"frequency {frequency!r} is not one of {', '.join(FREQUENCIES)}", where=where
+            )
+        kept = [r for r in readings if _kind(r.period) is wanted]
+        if not kept:
+            raise FetchError(
+                f"frequency = {frequency!r}: no {wanted.value} periods; the periods are {shown}",
+                where=where,
+            )
+        return kept
     if len(kinds) > 1:
-        shown = "; ".join(
-            f"{kind}: {', '.join(keys[:3])}{', …' if len(keys) > 3 else ''}"
-            for kind, keys in kinds.items()
-        )
         raise FetchError(
             f"the periods are of {len(kinds)} kinds ({shown}): one indicator has one frequency; "
-            "`filter` on a column that tells the rows apart, or read a table of one frequency",
+            'set `frequency` (e.g. frequency = "month") to keep one kind, `filter` on a column '
+            "that tells the rows apart, or read a table of one frequency",
             where=where,
         )
     return readings
@@ -292,13 +368,19 @@ def _long(
             raise FetchError(f"the long layout needs `{key}`", where=table.where)
     p_col = column(table, options["period_column"], "period_column")
     v_col = column(table, options["value_column"], "value_column")
+    y_col = None
+    if options.get("year_column") is not None:
+        y_col = column(table, options["year_column"], "year_column")
+    if table.headerless:
+        rows = _after_labels(rows, p_col)
     if not rows:
         raise FetchError("no data rows: the series is empty", where=table.where)
     readings: dict[str, tuple[str, Reading]] = {}
     for row in rows:
+        period_cell = _cell(row, p_col)
         r = reading(
             _cell(row, v_col),
-            _cell(row, p_col),
+            period_cell if y_col is None else (_cell(row, y_col), period_cell),
             indicator=indicator,
             where=row.where,
             origin=origin,
@@ -313,6 +395,19 @@ def _long(
             )
         readings[r.period.key] = (row.where, r)
     return [r for _, r in readings.values()]
+
+
+def _after_labels(rows: list[Cells], p_col: int) -> list[Cells]:
+    """A headerless table's rows from the first one whose period cell holds a digit.
+
+    The rows above are the publisher's labels (ONS: ``Title``, ``CDID``, ``Source
+    dataset ID``, ``Unit``, ``Release date`` …): words without a digit. A row with a
+    digit is a period or a mistyped one, and is read (and refused if it is no period).
+    """
+    for i, row in enumerate(rows):
+        if any(ch.isdigit() for ch in _cell(row, p_col)):
+            return rows[i:]
+    return []
 
 
 def _period_of(parts: tuple[str, ...]) -> tuple[Period, str, tuple[str, ...]] | None:

@@ -33,6 +33,15 @@ OPTIONS: dict[str, Option] = table_options(
         help="auto (UTF-8, UTF-8 with BOM, UTF-16 with BOM or GB18030) or a codec",
     ),
     "delimiter": Option(OptionKind.STR, default=",", help='field separator, e.g. "," or "\\t"'),
+    "header_rows": Option(
+        OptionKind.INT,
+        default=1,
+        minimum=0,
+        maximum=1,
+        help="1: the first line that is not a title holds the headers; 0: no header "
+        "(columns by index; label lines above the first period, as in ONS downloads, "
+        "are skipped)",
+    ),
 }
 
 
@@ -60,7 +69,7 @@ def parse_csv(
     table = table_from_rows(
         _rows(text, delimiter, origin),
         skip_rows=int(options.get("skip_rows", 0)),
-        header_rows=1,
+        header_rows=int(options.get("header_rows", 1)),
         origin=origin,
     )
     return readings_from_table(table, options, indicator=indicator, origin=origin)

@@ -45,7 +45,10 @@ OPTIONS: dict[str, Option] = table_options(
         OptionKind.STR_OR_INT, default=0, help="the sheet: its name, or a 0-based index"
     ),
     "header_rows": Option(
-        OptionKind.INT, help="rows the header takes (default: as its merged cells say)"
+        OptionKind.INT,
+        minimum=0,
+        help="rows the header takes (default: as its merged cells say); 0: no header "
+        "(columns by index, label rows above the first period skipped)",
     ),
 }
 
@@ -159,7 +162,7 @@ def parse_excel(
     table = table_from_rows(
         _merged_title_rows(rows),
         skip_rows=int(options.get("skip_rows", 0)),
-        header_rows=int(header_rows) if header_rows else None,
+        header_rows=None if header_rows is None else int(header_rows),
         origin=f"{origin} {sheet.name}",
     )
     return readings_from_table(table, options, indicator=indicator, origin=origin)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lishi_tui.plugin import (
+    FREQUENCY_OPTION,
     HTTP_OPTIONS,
     FetchError,
     NumberError,
@@ -16,8 +17,10 @@ from lishi_tui.plugin import (
     Reading,
     excerpt,
     http_source_type,
+    join_year_period,
     load_json,
     normalise_header,
+    one_frequency,
     parse_period,
     parse_quantity,
     resolve_or_fail,
@@ -32,12 +35,18 @@ OPTIONS: dict[str, Option] = {
         OptionKind.STR, default="", help='dotted path to the list of records ("" = the top level)'
     ),
     "period": Option(OptionKind.STR, required=True, help="dotted path to the period in a record"),
+    "year": Option(
+        OptionKind.STR,
+        help="dotted path to the year when `period` leads to a BLS period code "
+        '(BLS: year = "year", period = "period"; M13, the annual average, is the year)',
+    ),
     "value": Option(OptionKind.STR, required=True, help="dotted path to the value in a record"),
     "filter": Option(
         OptionKind.TABLE, default={}, help="{ path = value }: keep records where all match"
     ),
     "params": Option(OptionKind.TABLE, default={}, help="query parameters added to `url`"),
     "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value"),
+    "frequency": FREQUENCY_OPTION,
 } | HTTP_OPTIONS
 
 
@@ -78,7 +87,10 @@ def parse_http_json(
         raw_period = _field(record, str(options["period"]), at)
         raw_value = _field(record, str(options["value"]), at)
         try:
-            period = parse_period(raw_period)
+            if options.get("year") is None:
+                period = parse_period(raw_period)
+            else:
+                period = join_year_period(_field(record, str(options["year"]), at), raw_period)
             quantity = parse_quantity(raw_value)
         except (PeriodError, NumberError) as exc:
             raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=at) from None
@@ -105,7 +117,8 @@ def parse_http_json(
         raise FetchError(
             f"no records{why}: the series is empty; got: {excerpt(document)}", where=origin
         )
-    return readings
+    # an API answering with a year beside its months (BLS's M13) is one indicator per kind
+    return one_frequency(readings, origin, options.get("frequency"))
 
 
 def _field(record: Any, path: str, where: str) -> Any:
