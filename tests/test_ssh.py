@@ -128,6 +128,9 @@ def test_a_viewer_sees_figures_and_is_refused_what_writes(viewer_sshd: Sshd) -> 
         screen = tmux.wait_for(FIGURE, limit_s=60)
         assert "≥10.0 %" in tmux.wait_for("≥10.0 %") and "2021年" in screen
         assert "查看" in screen  # the role is on the header
+        # The session reads the collector's last good config copy (the shipped SetEnv).
+        environ = Path(f"/proc/{viewer_process(viewer_sshd)}/environ").read_bytes().split(b"\0")
+        assert b"LISHI_TUI_STATE_DIR=/var/lib/lishi-tui/last-good" in environ
         # A viewer starts no source runs, and is told why.
         screen = tmux.press_until("r", "查看者不能触发")
         # No screenshot from the palette: the command is not offered (an operator's is).
