@@ -48,16 +48,18 @@ def load_runtime(
     db: Path | None = None,
     extra_plugins: Iterable[tuple[str, object]] = (),
     builtin_dir: Path | None = None,
+    registry: Registry | None = None,
 ) -> Runtime:
     """Locate and read the config, load plugins by its [plugins] table, then validate the rest.
 
     Raises ``ConfigError`` with located issues. ``db`` overrides ``[storage] path``.
+    ``registry``: plugins already loaded by the same ``[plugins]`` table (not loaded again).
     """
     path = locate_config(config_path, env)
     raw = read_raw(path)
-    registry = load_plugins(
-        plugin_settings(raw, env), env=env, extra=extra_plugins, builtin_dir=builtin_dir
-    )
+    settings = plugin_settings(raw, env)
+    if registry is None:
+        registry = load_plugins(settings, env=env, extra=extra_plugins, builtin_dir=builtin_dir)
     config = build_config(raw, registry, env)
     if db is not None:
         storage = dataclasses.replace(config.storage, backend="sqlite", path=db.resolve())

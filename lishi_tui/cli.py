@@ -23,18 +23,27 @@ from lishi_tui.commands.common import (
     add_common,
     open_runtime,
 )
+from lishi_tui.commands.plugin_commands import (
+    add_plugin_commands,
+    load_for_parser,
+    needs_plugin_commands,
+)
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.schema import resolve_language
-from lishi_tui.domain import status as st
-from lishi_tui.domain.model import Indicator, Observation, SourceRunOutcome
+from lishi_tui.domain.model import SourceRunOutcome
+from lishi_tui.export.rows import observation_json
+from lishi_tui.registry import Registry
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 from lishi_tui.store.faults import StoreUnavailable, sqlite_fault
-from lishi_tui.text import clean, clean_json, redact
+from lishi_tui.text import clean, clean_json
 
 _common = add_common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(
+    registry: Registry | None = None, err: TextIO | None = None
+) -> argparse.ArgumentParser:
+    """The command line; with ``registry``, the commands plugins registered too."""
     parser = argparse.ArgumentParser(
         prog="lishi-tui",
         description="Terminal dashboard for development indicators. "
@@ -77,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(collect, suppress=True)
 
     register_all(sub)
+    if registry is not None:
+        add_plugin_commands(sub, registry, err or sys.stderr)
     return parser
 
 
@@ -88,9 +99,12 @@ def entry() -> int:
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
     environ: Mapping[str, str] = os.environ if env is None else env
     out, err = sys.stdout, sys.stderr
+    # A command that is not built in may be a plugin's: load plugins to know (and only then).
+    plugins = load_for_parser(words, environ) if needs_plugin_commands(words) else None
+    args = build_parser(plugins, err).parse_args(words)
     try:
         if (handler := getattr(args, "handler", None)) is not None:
             code: int = handler(args, environ, out, err)
@@ -293,58 +307,6 @@ def run_collect(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -
 # -- show ------------------------------------------------------------------------------
 
 
-def observation_json(
-    indicator: Indicator,
-    obs: Observation | None,
-    *,
-    lang: str,
-    now: datetime,
-    secrets: Sequence[str] = (),
-) -> dict[str, Any]:
-    """One indicator's latest figure as ``show --json`` prints it."""
-    value = obs.value if obs else None
-    target = indicator.target
-    progress = st.progress(indicator, value)
-    row: dict[str, Any] = {
-        "indicator": indicator.id,
-        "name": indicator.name(lang),
-        "name_zh": indicator.name_zh,
-        "name_en": indicator.name_en,
-        "period": obs.period.key if obs else None,
-        "period_label": (
-            obs.period.label(lang, year_to_date=indicator.measure.value in ("ytd", "ratio"))
-            if obs
-            else None
-        ),
-        "value": value,
-        "numerator": obs.reading.numerator if obs else None,
-        "denominator": obs.reading.denominator if obs else None,
-        "qualifier": obs.reading.qualifier.value if obs else None,
-        "unit": indicator.unit_label(lang),
-        "decimals": indicator.decimals,
-        "status": st.rag(indicator, value).value,
-        # the publisher's flag on the figure (normal, provisional, estimated, break, missing)
-        "obs_status": obs.reading.status.value if obs else "missing",
-        "freshness": st.freshness(indicator, obs, now).value,
-        "progress": round(progress, 6) if progress is not None else None,
-        "target": target.value if target else None,
-        "deadline": target.deadline.isoformat() if target and target.deadline else None,
-        "source": obs.source if obs else (indicator.source or None),
-        "origin": redact(obs.reading.origin, secrets) if obs else None,
-        "url": redact(obs.fetch_url, secrets) if obs else None,
-        "fetched_at": obs.fetched_at.astimezone(UTC).isoformat() if obs else None,
-        "revision": obs.revision if obs else None,
-        "demo": obs.demo if obs else False,
-        "note": obs.reading.note if obs else None,
-        # operators' remarks from the config ([[indicators.<id>.annotations]]), oldest first
-        "annotations": [
-            {"text": a.text, "author": a.author, "at": a.at.isoformat()}
-            for a in indicator.annotations
-        ],
-    }
-    return row
-
-
 def run_show(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
     runtime = _runtime(args, env)
     config = runtime.config
@@ -420,6 +382,9 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
             "source_types": p.source_types,
             "indicators": p.indicators,
             "notifiers": p.notifiers,
+            "panel_kinds": p.panel_kinds,
+            "export_formats": p.export_formats,
+            "commands": p.commands,
             "error": p.error,
             "seconds": {k: round(v, 6) for k, v in p.seconds.items()},
         }
@@ -433,6 +398,9 @@ def run_plugins(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -
         provides = ", ".join(
             row["source_types"]
             + [f"notifier {n}" for n in row["notifiers"]]
+            + [f"panel {k}" for k in row["panel_kinds"]]
+            + [f"export {f}" for f in row["export_formats"]]
+            + [f"command {c}" for c in row["commands"]]
             + [f"{len(row['indicators'])} indicators"]
         )
         line = f"{row['name']:<20} {row['state']:<8} {row['origin']:<11} {provides}"

@@ -40,8 +40,11 @@ from typing import Protocol
 
 import pluggy
 
+from lishi_tui.commands.api import PluginCommand
 from lishi_tui.domain.model import Indicator
+from lishi_tui.export.api import ExportFormat
 from lishi_tui.notify.api import NotifierType
+from lishi_tui.panel_api import PanelType
 from lishi_tui.sources.api import SourceType
 
 PROJECT_NAME = "lishi_tui"
@@ -65,6 +68,24 @@ class RegisterNotifier(Protocol):
     """Called by a plugin once per notification channel type it provides."""
 
     def __call__(self, notifier_type: NotifierType, /) -> None: ...
+
+
+class RegisterPanelKind(Protocol):
+    """Called by a plugin once per panel kind it provides."""
+
+    def __call__(self, panel_type: PanelType, /) -> None: ...
+
+
+class RegisterExportFormat(Protocol):
+    """Called by a plugin once per export format it provides."""
+
+    def __call__(self, export_format: ExportFormat, /) -> None: ...
+
+
+class RegisterCommand(Protocol):
+    """Called by a plugin once per ``lishi-tui`` subcommand it provides."""
+
+    def __call__(self, command: PluginCommand, /) -> None: ...
 
 
 @hookspec
@@ -131,5 +152,114 @@ def lishi_register_notifiers(register: RegisterNotifier) -> None:
     :param register: call ``register(NotifierType(...))`` once per channel type. A name
         already registered by another plugin is refused and recorded as this plugin's
         error.
+    :returns: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def lishi_register_panel_kinds(register: RegisterPanelKind) -> None:
+    """Register the panel kinds this plugin provides.
+
+    Runs once, when plugins are loaded, before the configuration is validated: each
+    ``[[pages.<id>.panels]]`` table's ``kind`` must name a registered panel kind (the
+    built-in ``stat``, ``chart``, ``table`` and ``gauge`` are registered by the bundled
+    ``panels`` plugin through this same hook). The dashboard builds each panel as
+    ``widget(config, indicators, ctx)``: its ``PanelConfig``, the indicators it shows, and
+    the ``PanelContext`` (language, colour, clock) every panel gets. Each time its
+    indicators' figures change, ``update_views`` hands it an ``IndicatorView`` per
+    indicator and it redraws ``body(width)``. A panel that raises (building, drawing, or
+    taking new figures) shows its error in its own frame; the dashboard goes on.
+
+    Example::
+
+        from rich.text import Text
+        from lishi_tui.plugin import Panel, PanelType, hookimpl
+
+        class Countdown(Panel):
+            def body(self, width: int) -> Text:
+                view = self.view()
+                deadline = view.indicator.target.deadline if view and view.indicator.target else None
+                if deadline is None:
+                    return Text("no deadline")
+                return Text(f"{(deadline - self.ctx.clock().date()).days} days left")
+
+        @hookimpl
+        def lishi_register_panel_kinds(register):
+            register(PanelType("countdown", Countdown, description="days to the target date"))
+
+    ``widget`` may also be a function of no arguments returning the class, so that Textual
+    is imported only when a dashboard shows the panel (the bundled kinds do this).
+
+    :param register: call ``register(PanelType(...))`` once per kind. A name already
+        registered by another plugin is refused and recorded as this plugin's error.
+    :returns: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def lishi_register_export_formats(register: RegisterExportFormat) -> None:
+    """Register the export formats this plugin provides.
+
+    Runs once, when plugins are loaded. ``lishi-tui export --format NAME`` reads the latest
+    figure of each indicator (or those given with ``--indicator``) and calls the format's
+    ``write(data, out)`` with an ``ExportData`` (its ``rows``, one ``ExportRow`` per
+    indicator with period, unit, status, obs_status and provenance: source, origin,
+    fetched_at, ``demo``) and a text stream. A format must keep each row's provenance and
+    mark demo rows. ``csv``, ``json`` and ``markdown`` are registered by the bundled
+    ``exports`` plugin through this same hook. A format that raises is one line on
+    standard error and exit code 1; ``--output FILE`` is then left as it was.
+
+    Example::
+
+        from lishi_tui.plugin import ExportFormat, hookimpl
+
+        def write_tsv(data, out):
+            for row in data.rows:
+                demo = "DEMO" if row.demo else ""
+                out.write(f"{row.indicator}\t{row.value}\t{row.period}\t{row.source}\t{demo}\n")
+
+        @hookimpl
+        def lishi_register_export_formats(register):
+            register(ExportFormat("tsv", write_tsv, extension="tsv"))
+
+    :param register: call ``register(ExportFormat(...))`` once per format. A name already
+        registered by another plugin is refused and recorded as this plugin's error.
+    :returns: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def lishi_register_commands(register: RegisterCommand) -> None:
+    """Register the ``lishi-tui`` subcommands this plugin provides.
+
+    Runs once, when plugins are loaded, which a command line naming a command that is not
+    built in does before it is parsed. ``configure(parser)`` adds the command's arguments;
+    ``run(ctx)`` gets a ``CommandContext`` (the parsed ``args``, the validated ``config``,
+    the ``registry``, ``open_store()``, ``out`` and ``err``) and returns the exit code
+    (None is 0). A name a built-in command has (``show``, ``fetch``...) is refused with a
+    warning naming the plugin. Anything ``configure`` or ``run`` raises is one line on
+    standard error naming the plugin, and exit code 1; never a traceback.
+
+    Example::
+
+        from lishi_tui.plugin import PluginCommand, hookimpl
+
+        def configure(parser):
+            parser.add_argument("indicator")
+
+        def run(ctx):
+            indicator = ctx.config.indicators.get(ctx.args.indicator)
+            if indicator is None:
+                print(f"unknown indicator {ctx.args.indicator!r}", file=ctx.err)
+                return 2
+            print(indicator.name("zh"), file=ctx.out)
+            return 0
+
+        @hookimpl
+        def lishi_register_commands(register):
+            register(PluginCommand("name-of", "print an indicator's name", run, configure))
+
+    :param register: call ``register(PluginCommand(...))`` once per command. A name already
+        registered by another plugin is refused and recorded as this plugin's error.
     :returns: nothing; return values are ignored.
     """

@@ -9,7 +9,15 @@ they are written exactly as a third-party plugin would be.
 Importing this module imports neither Textual nor httpx, so a plugin and its
 tests run without either. The hooks themselves are documented in
 ``lishi_tui.hookspecs``; the tutorial is ``docs/plugins.md``. Notification channels
-use ``NotifierType``, ``AlertEvent``, ``SendContext`` and ``DeliveryError``.
+use ``NotifierType``, ``AlertEvent``, ``SendContext`` and ``DeliveryError``; export
+formats ``ExportFormat``, ``ExportData`` and ``ExportRow``; commands ``PluginCommand`` and
+``CommandContext``; panel kinds ``PanelType``.
+
+The names a panel's widget is written with (``Panel``, ``PanelContext``,
+``IndicatorView``, the built-in panel classes, ``value_text`` and ``period_text``) are
+Textual's world: they are imported from here too, but only when first used, so that a
+plugin which imports them inside its widget loader keeps every command but the
+dashboard free of Textual.
 
 A complete source-type plugin::
 
@@ -32,7 +40,12 @@ A complete source-type plugin::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from lishi_tui import hookimpl
+from lishi_tui.commands.api import CommandContext, PluginCommand
+from lishi_tui.config.schema import PanelConfig
 from lishi_tui.declare import indicators_hook, load_indicators, source_types_hook
 from lishi_tui.domain.model import (
     Baseline,
@@ -48,8 +61,17 @@ from lishi_tui.domain.model import (
     Thresholds,
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError, PeriodKind
-from lishi_tui.hookspecs import RegisterIndicator, RegisterNotifier, RegisterSourceType
+from lishi_tui.export.api import ExportData, ExportFormat, ExportRow, figure_text
+from lishi_tui.hookspecs import (
+    RegisterCommand,
+    RegisterExportFormat,
+    RegisterIndicator,
+    RegisterNotifier,
+    RegisterPanelKind,
+    RegisterSourceType,
+)
 from lishi_tui.notify.api import AlertEvent, DeliveryError, NotifierType, SendContext
+from lishi_tui.panel_api import PanelType
 from lishi_tui.sources.api import (
     HTTP_OPTIONS,
     FetchContext,
@@ -97,6 +119,39 @@ from lishi_tui.sources.tabular import (
 )
 from lishi_tui.text import excerpt, strip_control
 
+if TYPE_CHECKING:
+    from lishi_tui.app.formatting import period_text, value_text
+    from lishi_tui.app.snapshot import IndicatorView
+    from lishi_tui.app.widgets.panels.base import Panel
+    from lishi_tui.app.widgets.panels.chart import ChartPanel
+    from lishi_tui.app.widgets.panels.context import PanelContext
+    from lishi_tui.app.widgets.panels.gauge import GaugePanel
+    from lishi_tui.app.widgets.panels.stat import StatPanel
+    from lishi_tui.app.widgets.panels.table import TablePanel
+
+# Imported on first use (PEP 562): these bring Textual in.
+_LAZY = {
+    "ChartPanel": "lishi_tui.app.widgets.panels.chart",
+    "GaugePanel": "lishi_tui.app.widgets.panels.gauge",
+    "IndicatorView": "lishi_tui.app.snapshot",
+    "Panel": "lishi_tui.app.widgets.panels.base",
+    "PanelContext": "lishi_tui.app.widgets.panels.context",
+    "StatPanel": "lishi_tui.app.widgets.panels.stat",
+    "TablePanel": "lishi_tui.app.widgets.panels.table",
+    "period_text": "lishi_tui.app.formatting",
+    "value_text": "lishi_tui.app.formatting",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "CHINA_TZ",
     "FREQUENCY_OPTION",
@@ -104,43 +159,61 @@ __all__ = [
     "AlertEvent",
     "Baseline",
     "Cells",
+    "ChartPanel",
+    "CommandContext",
     "DecodeError",
     "DeliveryError",
     "Direction",
+    "ExportData",
+    "ExportFormat",
+    "ExportRow",
     "FetchContext",
     "FetchError",
     "Frequency",
+    "GaugePanel",
     "HttpGetter",
     "HttpResult",
     "Indicator",
+    "IndicatorView",
     "MeasureKind",
     "NotifierType",
     "NumberError",
     "ObservationStatus",
     "Option",
     "OptionKind",
+    "Panel",
+    "PanelConfig",
+    "PanelContext",
+    "PanelType",
     "ParseFn",
     "PathError",
     "Period",
     "PeriodError",
     "PeriodKind",
+    "PluginCommand",
     "PublishedFigure",
     "PublishedFile",
     "PublishedFormatError",
     "Qualifier",
     "Reading",
+    "RegisterCommand",
+    "RegisterExportFormat",
     "RegisterIndicator",
     "RegisterNotifier",
+    "RegisterPanelKind",
     "RegisterSourceType",
     "Repeated",
     "SendContext",
     "SourceType",
+    "StatPanel",
+    "TablePanel",
     "Target",
     "ThresholdMode",
     "Thresholds",
     "covers",
     "decode_text",
     "excerpt",
+    "figure_text",
     "file_source_type",
     "hookimpl",
     "http_source_type",
@@ -154,6 +227,7 @@ __all__ = [
     "parse_number",
     "parse_period",
     "parse_quantity",
+    "period_text",
     "readings_from_table",
     "resolve_or_fail",
     "resolve_path",
@@ -163,4 +237,5 @@ __all__ = [
     "strip_control",
     "table_from_rows",
     "table_options",
+    "value_text",
 ]

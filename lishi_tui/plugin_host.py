@@ -18,10 +18,14 @@ from typing import Any
 import pluggy
 
 from lishi_tui import hookspecs
+from lishi_tui.commands import BUILTIN_COMMANDS
+from lishi_tui.commands.api import validate_command
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import PluginSettings
 from lishi_tui.domain.model import Indicator
+from lishi_tui.export.api import validate_export_format
 from lishi_tui.notify.api import NotifierType
+from lishi_tui.panel_api import validate_panel_type
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
 from lishi_tui.sources.api import Option, SourceType
 from lishi_tui.text import nearest
@@ -245,6 +249,11 @@ class PluginHost:
         self._call_each("lishi_register_source_types", self._source_type_registrar, timeout=timeout)
         self._call_each("lishi_register_indicators", self._indicator_registrar, timeout=timeout)
         self._call_each("lishi_register_notifiers", self._notifier_registrar, timeout=timeout)
+        self._call_each("lishi_register_panel_kinds", self._panel_kind_registrar, timeout=timeout)
+        self._call_each(
+            "lishi_register_export_formats", self._export_format_registrar, timeout=timeout
+        )
+        self._call_each("lishi_register_commands", self._command_registrar, timeout=timeout)
 
     def _call_each(
         self,
@@ -254,7 +263,10 @@ class PluginHost:
         timeout: float,
     ) -> None:
         hook: pluggy.HookCaller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # pluggy order is last-registered first
+        # get_hookimpls() is in registration order (built-in plugins first); pluggy itself calls
+        # the last-registered first. Registration order means a built-in name is never taken
+        # over: a later plugin registering it is refused and told which plugin has it.
+        for impl in hook.get_hookimpls():
             record = self.registry.plugin(impl.plugin_name)
             if record is None or record.state is not PluginState.LOADED:
                 continue
@@ -311,6 +323,44 @@ class PluginHost:
             record.notifiers,
         )
 
+    def _panel_kind_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        return _named_registrar(
+            "panel kind",
+            validate_panel_type,
+            self.registry.panel_types,
+            self.registry.panel_type_owner,
+            record,
+            record.panel_kinds,
+        )
+
+    def _export_format_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        return _named_registrar(
+            "export format",
+            validate_export_format,
+            self.registry.export_formats,
+            self.registry.export_format_owner,
+            record,
+            record.export_formats,
+        )
+
+    def _command_registrar(self, record: PluginRecord) -> Callable[[Any], None]:
+        return _named_registrar(
+            "command",
+            _validate_plugin_command,
+            self.registry.commands,
+            self.registry.command_owner,
+            record,
+            record.commands,
+        )
+
+
+def _validate_plugin_command(item: Any) -> None:
+    validate_command(item)
+    if item.name in BUILTIN_COMMANDS:
+        raise ValueError(
+            f"command {item.name!r} is a built-in lishi-tui command; a plugin cannot replace it"
+        )
+
 
 def _named_registrar(
     what: str,
@@ -320,8 +370,9 @@ def _named_registrar(
     record: PluginRecord,
     listed: list[str],
 ) -> Callable[[Any], None]:
-    """``register`` for a hook whose items are named (source types, notifier types): each is
-    validated, a name another plugin took is refused, and the item is recorded as ``record``'s."""
+    """``register`` for a hook whose items are named (source types, channels, panel kinds,
+    export formats, commands): each is validated, a name another plugin took is refused,
+    and the item is recorded as ``record``'s."""
 
     def register(item: Any) -> None:
         validate(item)

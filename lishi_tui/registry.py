@@ -1,12 +1,16 @@
-"""What loaded plugins provided: source types, indicator definitions, and a record per plugin."""
+"""What loaded plugins provided (source types, indicators, channels, panel kinds, export
+formats, commands), and a record per plugin."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from lishi_tui.commands.api import PluginCommand
 from lishi_tui.domain.model import Indicator
+from lishi_tui.export.api import ExportFormat
 from lishi_tui.notify.api import NotifierType
+from lishi_tui.panel_api import PanelType
 from lishi_tui.sources.api import SourceType
 
 
@@ -40,6 +44,9 @@ class PluginRecord:
     source_types: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     notifiers: list[str] = field(default_factory=list)  # notification channel types
+    panel_kinds: list[str] = field(default_factory=list)
+    export_formats: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)  # lishi-tui subcommands
     errors: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # "import" and each hook: time taken
 
@@ -59,6 +66,12 @@ class Registry:
     indicator_owner: dict[str, str] = field(default_factory=dict)
     notifier_types: dict[str, NotifierType] = field(default_factory=dict)
     notifier_type_owner: dict[str, str] = field(default_factory=dict)
+    panel_types: dict[str, PanelType] = field(default_factory=dict)
+    panel_type_owner: dict[str, str] = field(default_factory=dict)
+    export_formats: dict[str, ExportFormat] = field(default_factory=dict)
+    export_format_owner: dict[str, str] = field(default_factory=dict)
+    commands: dict[str, PluginCommand] = field(default_factory=dict)
+    command_owner: dict[str, str] = field(default_factory=dict)
 
     def plugin(self, name: str) -> PluginRecord | None:
         return next((p for p in self.plugins if p.name == name), None)

@@ -37,6 +37,7 @@ from lishi_tui.domain.model import (
 from lishi_tui.domain.periods import CHINA_TZ, Period
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
 from lishi_tui.store.sqlite import SqliteStore
+from tests.support.panel_kinds import builtin_panel_types
 
 # The report describes 2021 as of the end of October; the clock sits just after.
 FIXED_NOW = datetime(2021, 11, 20, 9, 30, tzinfo=CHINA_TZ)
@@ -193,6 +194,7 @@ def build_config(
 
 def build_registry() -> Registry:
     return Registry(
+        panel_types=builtin_panel_types(),
         plugins=[
             PluginRecord(
                 "builtin_sources",
@@ -207,7 +209,7 @@ def build_registry() -> Registry:
                 state=PluginState.FAILED,
                 errors=["ImportError: no module named 'yaml'"],
             ),
-        ]
+        ],
     )
 
 

@@ -117,7 +117,7 @@ async def test_arrows_and_hjkl_move_between_panels(store: SqliteStore) -> None:
         assert app.focused is gdp
         await pilot.press("down", "down")
         assert isinstance(app.focused, Panel)
-        assert app.focused.config.kind.value == "table"
+        assert app.focused.config.kind == "table"
 
 
 async def test_tab_shift_tab_and_number_keys_switch_pages(store: SqliteStore) -> None:
@@ -699,7 +699,7 @@ def test_layout_columns_follow_the_window() -> None:
 def test_rows_are_full_and_never_hang_off_the_edge() -> None:
     config = build_config()
     ctx = PanelContext("zh", True, lambda: FIXED_NOW)
-    panels = DashboardScreen(config, ctx, overview="off").pages[0][1]
+    panels = DashboardScreen(config, ctx, overview="off", registry=build_registry()).pages[0][1]
 
     def spans(rows: list[list[tuple[Panel, int]]]) -> list[list[int]]:
         return [[s for _, s in row] for row in rows]
@@ -715,7 +715,7 @@ def test_rows_are_full_and_never_hang_off_the_edge() -> None:
 def test_rows_share_the_height_and_charts_take_what_is_left() -> None:
     config = build_config()
     ctx = PanelContext("zh", True, lambda: FIXED_NOW)
-    pages = DashboardScreen(config, ctx, overview="off").pages
+    pages = DashboardScreen(config, ctx, overview="off", registry=build_registry()).pages
     chart_page = next(p for _, p in pages if any(isinstance(x, ChartPanel) for x in p))
     rows = pack(chart_page, 2)
     natural = row_heights(rows, 0)

@@ -17,6 +17,7 @@ from lishi_tui.domain.model import Rag
 from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, fill_store
+from tests.support.panel_kinds import builtin_panel_types
 
 CONFIG = """\
 [app]
@@ -67,7 +68,7 @@ async def until(pilot: object, condition: Callable[[], bool], what: str) -> None
 
 
 def registry_for(_: RawConfig) -> Registry:
-    return Registry()
+    return Registry(panel_types=builtin_panel_types())
 
 
 @pytest.fixture

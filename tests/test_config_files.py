@@ -17,6 +17,7 @@ from lishi_tui.domain.model import Reading
 from lishi_tui.domain.periods import Period
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, Option, OptionKind, SourceType
+from tests.support.panel_kinds import builtin_panel_types
 
 
 def fetch_nothing(ctx: FetchContext) -> list[Reading]:
@@ -26,6 +27,7 @@ def fetch_nothing(ctx: FetchContext) -> list[Reading]:
 def starter_registry() -> Registry:
     """The two source types the starter relies on, with the options their plugins declare."""
     return Registry(
+        panel_types=builtin_panel_types(),
         source_types={
             "published": SourceType(
                 "published", fetch_nothing, {"path": Option(OptionKind.PATH, required=True)}
@@ -35,7 +37,7 @@ def starter_registry() -> Registry:
                 fetch_nothing,
                 {"seed": Option(OptionKind.INT, default=0), "profile": Option(OptionKind.STR)},
             ),
-        }
+        },
     )
 
 
@@ -91,7 +93,7 @@ def test_starter_is_valid_and_commented(tmp_path: Path, lang: str) -> None:
     assert demo.type == "demo" and demo.options == {"seed": 0, "profile": "walk"}
     indicator = config.indicators[demo.indicators[0]]
     assert indicator.plugin == "config" and indicator.source == "demo"
-    assert config.pages[0].panels[0].kind is PanelKind.STAT
+    assert config.pages[0].panels[0].kind == PanelKind.STAT
     assert config.storage.path == path.parent / "lishi.db"
 
 

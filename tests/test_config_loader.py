@@ -35,6 +35,7 @@ from lishi_tui.domain.model import (
 from lishi_tui.domain.periods import Period
 from lishi_tui.registry import Registry
 from lishi_tui.sources.api import FetchContext, Option, OptionKind, SourceType
+from tests.support.panel_kinds import builtin_panel_types
 
 DATA = Path(__file__).parent / "data" / "config"
 ENV = {"STATS_PATH": "gdp", "STATS_TOKEN": "tok-SECRET-123"}
@@ -63,6 +64,7 @@ def make_registry() -> Registry:
         "gdp_growth", "地区生产总值增速", "GDP growth", unit="%", plugin="economy", decimals=1
     )
     return Registry(
+        panel_types=builtin_panel_types(),
         source_types={"http_json": http_json, "published": published},
         indicators={"gdp_growth": gdp},
     )
@@ -141,8 +143,8 @@ def test_valid_config_loads_into_frozen_typed_objects(tmp_path: Path) -> None:
 
     assert [p.id for p in config.pages] == ["民生", "economy"]
     panels = config.pages[0].panels
-    assert panels[0].kind is PanelKind.GAUGE and panels[0].indicators == ("requests_done",)
-    assert panels[1].kind is PanelKind.TABLE and panels[1].width == 2
+    assert panels[0].kind == PanelKind.GAUGE and panels[0].indicators == ("requests_done",)
+    assert panels[1].kind == PanelKind.TABLE and panels[1].width == 2
     assert config.pages[1].panels == ()
 
     with pytest.raises(dataclasses.FrozenInstanceError):

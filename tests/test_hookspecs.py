@@ -21,8 +21,11 @@ HOOKS = [
 
 def test_hooks_are_documented_and_typed() -> None:
     assert HOOKS == [
+        "lishi_register_commands",
+        "lishi_register_export_formats",
         "lishi_register_indicators",
         "lishi_register_notifiers",
+        "lishi_register_panel_kinds",
         "lishi_register_source_types",
     ]
     for name in HOOKS:

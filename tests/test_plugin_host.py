@@ -67,7 +67,7 @@ def lishi_register_indicator(register):
 def lishi_register_indicators(register):
     pass
 """,
-    "duplicate.py": """
+    "later_duplicate.py": """
 from lishi_tui import hookimpl
 from lishi_tui.sources.api import SourceType
 def fetch(ctx):
@@ -141,7 +141,7 @@ def test_bad_plugins_are_recorded_and_good_ones_work(plugin_dir: Path, tmp_path:
     assert "expected a SourceType" in error("garbage")
     assert "unknown hook 'lishi_register_indicator'" in error("misspelled")
     assert "did you mean 'lishi_register_indicators'" in error("misspelled")
-    assert "already registered by plugin 'good'" in error("duplicate")
+    assert "already registered by plugin 'good'" in error("later_duplicate")
     assert "not decorated with @hookimpl" in (by_name["undecorated"].error or "")
 
 

@@ -136,7 +136,11 @@ class LishiApp(GuardedApp):
         self._on_screen: dict[str, int] = {}
         self._depth: dict[str, int] = {}
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
-            config, self.panel_context, overview=config.app.overview, on_show=self.page_shown
+            config,
+            self.panel_context,
+            overview=config.app.overview,
+            on_show=self.page_shown,
+            registry=registry,
         )
         self._panels_by_indicator: dict[str, list[Panel]] = {}
         for panel in self.dashboard.panels:

@@ -66,6 +66,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "panel.stale": ("⏱ 已过期", "⏱ stale"),
     "panel.failing": ("⚠ 数据源故障", "⚠ source failing"),
     "panel.source": ("来源", "source"),
+    "panel.plugin_error": ("⚠ 面板插件出错（{kind}）", "⚠ panel plugin failed ({kind})"),
     "panel.checked": ("核实于{age}", "checked {age}"),
     "panel.unchecked": ("无成功采集记录", "no successful fetch logged"),
     "panel.change": ("较上期 {delta}", "vs previous {delta}"),

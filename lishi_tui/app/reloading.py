@@ -78,7 +78,9 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     app.panel_context = dataclasses.replace(app.panel_context, lang=app.lang)
     app.data = dataclasses.replace(app.data, config=config, ctx=app.panel_context)
     screen = app.dashboard
-    fresh = dashboard_screen_class(app.lang)(config, app.panel_context)  # never mounted
+    fresh = dashboard_screen_class(app.lang)(  # never mounted
+        config, app.panel_context, registry=app.registry
+    )
     screen.config, screen.ctx, screen.pages = config, app.panel_context, fresh.pages
     screen._last_focus = {}
     app._panels_by_indicator = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from lishi_tui.bootstrap import Runtime, load_runtime
-from lishi_tui.registry import PluginState
+from lishi_tui.registry import PluginState, Registry
 from lishi_tui.text import clean
 
 EXIT_OK = 0
@@ -30,12 +30,16 @@ def add_common(parser: argparse.ArgumentParser, *, suppress: bool = True) -> Non
     )
 
 
-def open_runtime(args: argparse.Namespace, env: Mapping[str, str]) -> Runtime:
-    """Load config and plugins as the command line asks; plugin failures go to stderr."""
+def open_runtime(
+    args: argparse.Namespace, env: Mapping[str, str], *, registry: Registry | None = None
+) -> Runtime:
+    """Load config and plugins as the command line asks; plugin failures go to stderr.
+
+    ``registry``: plugins already loaded for this command line (a plugin command's)."""
     db = getattr(args, "db", None) or (
         Path(env["LISHI_TUI_DB"]) if env.get("LISHI_TUI_DB") else None
     )
-    runtime = load_runtime(getattr(args, "config", None), env, db=db)
+    runtime = load_runtime(getattr(args, "config", None), env, db=db, registry=registry)
     warn_plugin_errors(runtime, sys.stderr)
     return runtime
 

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 
 class PanelKind(StrEnum):
-    """How a panel shows its indicator(s)."""
+    """The built-in panel kinds (registered by the bundled ``panels`` plugin); a plugin may
+    register more, so ``PanelConfig.kind`` is any registered name."""
 
     STAT = "stat"
     CHART = "chart"
@@ -117,7 +118,7 @@ class SourceConfig:
 class PanelConfig:
     """One panel on a page."""
 
-    kind: PanelKind
+    kind: str  # a registered panel kind (PanelKind for the built-in ones)
     indicators: tuple[str, ...]
     title: str = ""  # default: the indicator's name
     width: int = 1  # grid columns spanned

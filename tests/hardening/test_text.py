@@ -20,9 +20,10 @@ from rich.text import Text
 
 from lishi_tui.app.formatting import literal
 from lishi_tui.app.palette import Entry
-from lishi_tui.cli import _show_line, main, observation_json
+from lishi_tui.cli import _show_line, main
 from lishi_tui.domain.model import Indicator, Observation, Reading
 from lishi_tui.domain.periods import Period
+from lishi_tui.export.rows import observation_json
 from lishi_tui.text import clean, clean_json
 
 # What must never come out: C0 controls but newline (and tab where kept), DEL and C1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 from textual.app import ComposeResult
@@ -18,6 +18,8 @@ from lishi_tui.app.i18n import t
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OverviewPanel
 from lishi_tui.config.schema import Config, PageConfig
+from lishi_tui.panel_api import PanelType
+from lishi_tui.registry import Registry
 
 MAX_PAGE_KEYS = 9
 
@@ -164,8 +166,11 @@ class DashboardScreen(Screen[None]):
         *,
         overview: str = "first",
         on_show: Callable[[dict[str, int]], None] | None = None,
+        registry: Registry | None = None,
     ) -> None:
         super().__init__()
+        # Each panel's kind is looked up among the registered ones (built-in kinds included).
+        kinds: Mapping[str, PanelType] = registry.panel_types if registry else {}
         self.config = config
         self.ctx = ctx
         # Told, before a page's panels are drawn, what that page shows: indicator id -> the
@@ -185,6 +190,8 @@ class DashboardScreen(Screen[None]):
                     pc,
                     [config.indicators[i] for i in pc.indicators if i in config.indicators],
                     ctx,
+                    kinds,
+                    registry,
                 )
                 for pc in page.panels
             ]

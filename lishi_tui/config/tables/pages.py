@@ -6,14 +6,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from lishi_tui.config.engine import Build, Section, TopTable
-from lishi_tui.config.fields import Choice, Fields, Int, Str, StrList, type_name
+from lishi_tui.config.fields import INVALID, Fields, Int, Str, StrList, quoted, type_name
 from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind
 from lishi_tui.config.tables.sources import referenced_indicators
 from lishi_tui.domain.model import Indicator
 from lishi_tui.registry import Registry
+from lishi_tui.text import nearest
 
 PANEL_FIELDS = Fields(
-    Choice(name="kind", enum=PanelKind, default=PanelKind.STAT, description="how it is drawn"),
+    Str(
+        name="kind",
+        default=PanelKind.STAT.value,
+        description="how it is drawn: a registered panel kind (see `lishi-tui plugins`)",
+    ),
     Str(name="indicator", description="the one indicator shown"),
     StrList(name="indicators", description="the indicators shown (chart, table)"),
     Str(name="title", description="the panel's title (default: the indicator's name)"),
@@ -39,6 +44,7 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
 
     def build(self, ctx: Build) -> tuple[PageConfig, ...]:
         indicators: Mapping[str, Indicator] = ctx.built.get("indicators", {})
+        kinds = sorted((ctx.registry or Registry()).panel_types)
         section = ctx.section(self.key)
         if section is None:
             return ()
@@ -56,7 +62,8 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
                 )
                 raw_panels = []
             for n, raw_panel in enumerate(raw_panels):
-                panel = _panel(Section(t.issues, raw_panel, (*t.at("panels"), n)), indicators)
+                where = Section(t.issues, raw_panel, (*t.at("panels"), n))
+                panel = _panel(where, indicators, kinds)
                 if panel is not None:
                     panels.append(panel)
             pages.append(
@@ -79,11 +86,22 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
             "description": "the page's panels ([[pages.<id>.panels]]), in order",
             "items": PANEL_FIELDS.schema(),
         }
+        kinds = sorted(registry.panel_types) if registry else []
+        if kinds:
+            page["properties"]["panels"]["items"]["properties"]["kind"]["enum"] = kinds
         return {"type": "object", "description": self.description, "additionalProperties": page}
 
 
-def _panel(p: Section, indicators: Mapping[str, Indicator]) -> PanelConfig | None:
+def _panel(p: Section, indicators: Mapping[str, Indicator], kinds: list[str]) -> PanelConfig | None:
     values = p.read(PANEL_FIELDS)
+    kind = values.get("kind", INVALID)
+    if isinstance(kind, str) and kind not in kinds:
+        listing = quoted(kinds) if kinds else "none (no plugin registered one)"
+        p.issues.add(
+            p.at("kind"),
+            f"unknown panel kind {kind!r}; registered: {listing}",
+            nearest(kind, kinds),
+        )
     if not p.has("indicator") and not p.has("indicators"):
         p.add("a panel needs `indicator` or `indicators`")
         return None

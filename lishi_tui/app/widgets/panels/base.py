@@ -42,7 +42,7 @@ class Panel(Widget, can_focus=True):
     def __init__(
         self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext
     ) -> None:
-        super().__init__(classes=f"panel -{config.kind.value}")
+        super().__init__(classes=f"panel -{config.kind}")
         self.config = config
         self.indicators = tuple(indicators)
         self._ids = tuple(i.id for i in self.indicators)

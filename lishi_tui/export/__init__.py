@@ -1,0 +1,1 @@
+"""Exporting the latest figures: the format API (``api``) and the rows every format writes (``rows``)."""
