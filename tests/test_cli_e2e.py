@@ -41,7 +41,7 @@ PLUGINS = {
 
         @hookimpl
         def lishi_register_indicators(register):
-            register(Indicator("tertiary_share", "第三产业占比", "Tertiary share", unit="%"))
+            # tertiary_share is the built-in economy plugin's: registering it again is refused.
             register(Indicator("bulk_series", "批量序列", "Bulk series"))
     ''',
     "faulty.py": '''
