@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("source", "indicators", "notifier")
-"""What ``--kind`` can scaffold. Panels follow when their hook exists."""
+from lishi_tui.scaffold_panel import PANEL_MODULE, PANEL_TEST, PANEL_USAGE, PANEL_WIDGET
+
+KINDS = ("source", "indicators", "notifier", "panel")
+"""What ``--kind`` can scaffold."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -381,13 +383,16 @@ status = "amber"
 severity = "warning"
 notify = ["office_chat"]
 ```""",
+    "panel": PANEL_USAGE,
 }
 
 _FILES = {
     "source": (_SOURCE_MODULE, _SOURCE_TEST),
     "indicators": (_INDICATORS_MODULE, _INDICATORS_TEST),
     "notifier": (_NOTIFIER_MODULE, _NOTIFIER_TEST),
+    "panel": (PANEL_MODULE, PANEL_TEST),
 }
+_EXTRA_MODULES = {"panel": {"panel.py": PANEL_WIDGET}}  # more modules of the package, by kind
 
 
 def write_plugin(name: str, kind: str, parent: Path) -> Path:
@@ -399,13 +404,21 @@ def write_plugin(name: str, kind: str, parent: Path) -> Path:
     if root.exists():
         raise ScaffoldError(f"{root} already exists; choose another name or folder")
     module_text, test_text = _FILES[kind]
-    fill = {"module": names.module, "title": names.title, "dist": names.dist, "kind": kind}
+    fill = {
+        "module": names.module,
+        "title": names.title,
+        "dist": names.dist,
+        "kind": kind,
+        "cls": names.title.replace(" ", "") + "Panel",
+    }
     files = {
         Path("pyproject.toml"): _pyproject(names, kind),
         Path("README.md"): _README.format(**fill, usage=_USAGE[kind].format(**fill)),
         Path(names.module) / "__init__.py": module_text.format(**fill),
         Path("tests") / f"test_{names.module}.py": test_text.format(**fill),
     }
+    for name, text in _EXTRA_MODULES.get(kind, {}).items():
+        files[Path(names.module) / name] = text.format(**fill)
     root.mkdir(parents=True)
     for rel, text in files.items():
         target = root / rel

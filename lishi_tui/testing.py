@@ -29,7 +29,7 @@ from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.options import typed_options
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
-from lishi_tui.domain.model import Reading
+from lishi_tui.domain.model import Indicator, Reading
 from lishi_tui.notify.api import AlertEvent, DeliveryResult
 from lishi_tui.plugin_host import PluginHost
 from lishi_tui.registry import PluginState, Registry
@@ -134,6 +134,23 @@ class PluginHarness:
         if not isinstance(result, list | tuple) or not all(isinstance(r, Reading) for r in result):
             raise FetchError(f"expected a list of Reading, got {type(result).__name__}")
         return list(result)
+
+    @staticmethod
+    def panel(
+        registry: Registry,
+        kind: str,
+        indicator: Indicator,
+        readings: Sequence[Reading],
+        *,
+        size: tuple[int, int] = (60, 10),
+        lang: str = "zh",
+        now: datetime | None = None,
+    ) -> str:
+        """Draw a ``kind`` panel of ``indicator``'s ``readings`` in a real Textual app (the
+        dashboard's ``make_panel``, ``App.run_test``); the screen as text."""
+        from lishi_tui.testing_panels import render_panel
+
+        return render_panel(registry, kind, indicator, readings, size=size, lang=lang, now=now)
 
     @staticmethod
     def sample_event(**changes: Any) -> AlertEvent:

@@ -142,3 +142,38 @@ def test_notifier_plugin_from_scaffold_to_a_checked_config(
     config.write_text('[notifiers.office_chat]\ntype = "chat_hook"\n', encoding="utf-8")
     refused = run(LISHI, "config", "check", str(config))
     assert refused.returncode == 1 and "missing required option 'url'" in refused.stderr
+
+
+def test_panel_plugin_from_scaffold_to_a_page_that_shows_it(
+    tmp_path: Path, installed: list[str]
+) -> None:
+    scaffold_and_install(tmp_path, "green-gap", "panel", installed)
+    row = listed("green_gap", tmp_path)
+    assert row["hooks"] == ["lishi_register_panel_kinds"] and row["panel_kinds"] == ["green_gap"]
+    (tmp_path / "share.csv").write_text("period,value\n2021,51\n", encoding="utf-8")
+    config = tmp_path / "lishi.toml"
+    config.write_text(
+        "[sources.office]\n"
+        'type = "csv"\n'
+        'interval = "1h"\n'
+        'path = "share.csv"\n'
+        'period_column = "period"\n'
+        'value_column = "value"\n'
+        'indicator = "tertiary_share"\n'
+        "\n"
+        "[pages.economy]\n"
+        'title_zh = "经济"\n'
+        "\n"
+        "[[pages.economy.panels]]\n"
+        'kind = "green_gap"\n'
+        'indicator = "tertiary_share"\n',
+        encoding="utf-8",
+    )
+    checked = run(LISHI, "config", "check", str(config))
+    assert checked.returncode == 0, checked.stderr
+    shown = fetch_and_show(config, tmp_path / "h.db", "tertiary_share")
+    assert shown["value"] == 51 and shown["period"] == "2021" and shown["source"] == "office"
+    config.write_text(config.read_text(encoding="utf-8").replace('"green_gap"', '"green_gp"'))
+    refused = run(LISHI, "config", "check", str(config))
+    assert refused.returncode == 1
+    assert "unknown panel kind 'green_gp'" in refused.stderr and "green_gap" in refused.stderr
