@@ -38,6 +38,7 @@ from lishi_tui.domain.model import Frequency, Indicator, Observation, Rag, Thres
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_registry, observation
+from tests.support.panel_kinds import builtin_panel_types
 
 PER_PAGE = 8
 KINDS = (PanelKind.STAT,) * 3 + (PanelKind.GAUGE,) + (PanelKind.STAT,) * 3 + (PanelKind.CHART,)
@@ -236,7 +237,7 @@ async def test_updating_every_panel_is_linear_in_indicators(tmp_path: Path) -> N
         views = {i: app.read_view(i) for i in config.indicators}
     ctx = PanelContext("zh", True, lambda: FIXED_NOW)
     panels: list[Panel] = [
-        make_panel(pc, [config.indicators[i] for i in pc.indicators], ctx)
+        make_panel(pc, [config.indicators[i] for i in pc.indicators], ctx, builtin_panel_types())
         for page in config.pages
         for pc in page.panels
     ]
@@ -278,7 +279,7 @@ def test_a_long_page_is_split_after_its_first_screenful() -> None:
     config = many_config(40, per_page=40)
     ctx = PanelContext("zh", True, lambda: FIXED_NOW)
     panels = [
-        make_panel(pc, [config.indicators[i] for i in pc.indicators], ctx)
+        make_panel(pc, [config.indicators[i] for i in pc.indicators], ctx, builtin_panel_types())
         for pc in config.pages[0].panels
     ]
     first, later = split_screenful(panels, 120, 36)
