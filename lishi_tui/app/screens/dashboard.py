@@ -11,10 +11,11 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.i18n import t
+from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OverviewPanel
 from lishi_tui.config.schema import Config, PageConfig
@@ -245,7 +246,7 @@ class DashboardScreen(Screen[None]):
             self.pages[0][1] if self.pages else [], size.width, size.height - CHROME_ROWS
         )
         self._later = {0: later} if later else {}
-        yield Header(show_clock=False, icon="")
+        yield SteadyHeader()
         with TabbedContent(id="pages"):
             for index, (page, _) in enumerate(self.pages):
                 key = self._key_of.get(index)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from lishi_tui.app.data import AppData
@@ -35,6 +35,7 @@ from lishi_tui.app.widgets.bucket_chart import DETAIL_BUCKETS, bucket_chart_spec
 from lishi_tui.app.widgets.chart import PlotChart
 from lishi_tui.app.widgets.chart_spec import chart_spec
 from lishi_tui.app.widgets.config_notes import ConfigNotes
+from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ, PeriodKind
@@ -158,7 +159,7 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        yield Header(show_clock=False, icon="")
+        yield SteadyHeader()
         with VerticalScroll(id="detail"):
             yield Static(id="detail-summary")
             yield PlotChart(colour=self.data.colour, id="detail-chart")

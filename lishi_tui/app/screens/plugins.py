@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from lishi_tui.app.data import AppData
@@ -26,6 +26,7 @@ from lishi_tui.app.screens.channels import (
     channel_rows,
     read_channel_health,
 )
+from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.notify.api import ChannelHealth
@@ -118,7 +119,7 @@ class PluginsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        yield Header(show_clock=False, icon="")
+        yield SteadyHeader()
         with VerticalScroll(id="plugins"):
             yield Static(Text(t("plugins.keys", lang), "dim"), id="plugins-keys")
             yield Static(t("plugins.sources", lang), classes="section")
