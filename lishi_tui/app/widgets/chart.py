@@ -95,10 +95,13 @@ class ChartSpec:
     single: tuple[str, ...] = ()
 
 
-# Marks: a real series is a solid line (its points ringed when there are few); a demo point
-# is a hollow ring, never joined up, so that synthetic figures never read as a real line.
+# Marks: a real series is a solid line (its points dotted when there are few); a demo series
+# is a thin braille trace in another colour with hollow rings on its points (when there
+# are few enough to ring), so that synthetic figures never read as the real line.
 REAL_POINT = "●"
 DEMO_POINT = "○"
+DEMO_LINE = "braille"
+FEW_DEMO_POINTS = 24  # a demo series this short gets a ring on every point
 TARGET_MARK = "─"
 PATH_MARK = "·"
 FEW_POINTS = 12  # a real series this short gets a mark on every point
@@ -230,9 +233,10 @@ def render_chart(spec: ChartSpec, width: int, height: int, *, colour: bool) -> l
             ).lines(True)
         )
     if dx:
-        fig.draw(
-            fig.signal(synthetic[0], scaled(synthetic[1]), marker=styled(DEMO_COLOUR, DEMO_POINT))
-        )
+        sx, sy = synthetic[0], scaled(synthetic[1])
+        fig.draw(fig.signal(sx, sy, marker=styled(DEMO_COLOUR, DEMO_LINE)).lines(True))
+        if len(dx) <= FEW_DEMO_POINTS:
+            fig.draw(fig.signal(sx, sy, marker=styled(DEMO_COLOUR, DEMO_POINT)))
     if rx:
         trx, try_ = real[0], scaled(real[1])
         if spec.bars:
