@@ -20,7 +20,8 @@ from lishi_tui.domain.model import Rag
 from lishi_tui.roles import Role
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, fill_store
-from tests.test_app_reload import CONFIG, rag_of, registry_for, until
+from tests.support.waiting import until
+from tests.test_app_reload import CONFIG, rag_of, registry_for
 
 NOTE = "季度数据因统计口径调整不可比"
 
@@ -75,23 +76,26 @@ async def test_an_operator_annotates_from_the_detail_screen(
     app = start(tmp_path, env, Role.OPERATOR)
     path = tmp_path / "lishi.toml"
     async with app.run_test(size=(100, 40)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "figures")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="figures")
         assert "注" not in panel_title(app, "tertiary_share")
         app.open_detail("tertiary_share")
-        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), "the detail")
+        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), what="the detail")
         notes = app.screen.query_one(ConfigNotes)
-        await until(pilot, lambda: notes.history_reads >= 1, "the history read")
+        await until(pilot, lambda: notes.history_reads >= 1, what="the history read")
         assert static_text(app, "#detail-annotations") == "暂无注释"
         assert static_text(app, "#detail-config-history") == "暂无配置变更记录"
         shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
         assert {"e", "n"} <= shown
 
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, AnnotateScreen), "the modal")
-        app.screen.query_one("#annotation-text", Input).value = NOTE
+        await until(pilot, lambda: isinstance(app.screen, AnnotateScreen), what="the modal")
+        field = await until(
+            pilot, lambda: app.screen.query_one("#annotation-text", Input), what="its field"
+        )
+        field.value = NOTE
         await pilot.press("enter")
-        await until(pilot, lambda: app.config_reloads == 1, "the file applied")
-        await until(pilot, lambda: notes.history_reads >= 2, "the history read again")
+        await until(pilot, lambda: app.config_reloads == 1, what="the file applied")
+        await until(pilot, lambda: notes.history_reads >= 2, what="the history read again")
 
         text = path.read_text(encoding="utf-8")
         inserted = [
@@ -130,16 +134,16 @@ async def test_a_viewer_gets_no_annotate_key_and_writes_nothing(
     app = start(tmp_path, env, Role.VIEWER)
     path = tmp_path / "lishi.toml"
     async with app.run_test(size=(100, 40)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "figures")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="figures")
         app.open_detail("tertiary_share")
-        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), "the detail")
+        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), what="the detail")
         notes = app.screen.query_one(ConfigNotes)
-        await until(pilot, lambda: notes.history_reads >= 1, "the history read")
+        await until(pilot, lambda: notes.history_reads >= 1, what="the history read")
         shown = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
         assert "n" not in shown and "e" not in shown
         assert app.screen.check_action("annotate", ()) is False
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await pilot.pause()  # the key has been handled: nothing opened
         assert not isinstance(app.screen, AnnotateScreen)
     assert path.read_text(encoding="utf-8") == CONFIG
     # The history read did not create the audit table either: a viewer writes nothing.
@@ -160,13 +164,13 @@ async def test_annotations_in_the_file_show_on_the_panel_and_the_detail_newest_f
     )
     app = start(tmp_path, env, Role.VIEWER, text)
     async with app.run_test(size=(100, 40)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "figures")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="figures")
         assert panel_title(app, "tertiary_share").endswith("· 注2")
         assert "注" not in panel_title(app, "gdp_growth")
         assert overview_line(app, "tertiary_share").endswith(" ✎")
         assert not overview_line(app, "gdp_growth").endswith(" ✎")
         app.open_detail("tertiary_share")
-        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), "the detail")
+        await until(pilot, lambda: bool(app.screen.query(ConfigNotes)), what="the detail")
         lines = static_text(app, "#detail-annotations").splitlines()
         # Beijing time: 17:45 UTC is 01:45 the next day.
         assert lines == [
