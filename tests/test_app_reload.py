@@ -4,7 +4,6 @@ last good copy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, fill_store
 from tests.support.panel_kinds import builtin_panel_types
+from tests.support.waiting import until
 
 CONFIG = """\
 [app]
@@ -59,14 +59,6 @@ def rag_of(app: LishiApp, indicator: str) -> Rag | None:
     return None
 
 
-async def until(pilot: object, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(300):  # a bound on polls, not on time
-        if condition():
-            return
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    raise AssertionError(f"never: {what}")
-
-
 def registry_for(_: RawConfig) -> Registry:
     return Registry(panel_types=builtin_panel_types())
 
@@ -90,18 +82,18 @@ async def test_threshold_change_turns_the_panel_amber_and_a_broken_save_is_kept_
         config, registry, store, clock=lambda: FIXED_NOW, env=env, config_watcher=watcher
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "green at 51 %")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="green at 51 %")
 
         path.write_text(CONFIG.replace("green = 50", "green = 55"), encoding="utf-8")
-        await until(pilot, lambda: app.config_reloads == 1, "the save applied")
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, "amber")
+        await until(pilot, lambda: app.config_reloads == 1, what="the save applied")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, what="amber")
         assert app.config.indicators["tertiary_share"].thresholds.green == 55  # type: ignore[union-attr]
 
         broken = CONFIG.replace("green = 50", "green = 55").replace(
             'kind = "stat"', 'kind = "pie"', 1
         )
         path.write_text(broken, encoding="utf-8")
-        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), "a banner")
+        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), what="a banner")
         banner = str(app.dashboard.query_one(ConfigBanner).render())
         assert f"{path}:23: pages.economy.panels[0].kind" in banner
         assert app.config_reloads == 1 and rag_of(app, "tertiary_share") is Rag.AMBER
@@ -109,7 +101,7 @@ async def test_threshold_change_turns_the_panel_amber_and_a_broken_save_is_kept_
         assert app.dashboard.query(ConfigBanner)  # persistent: still there
 
         path.write_text(CONFIG.replace("green = 50", "green = 55"), encoding="utf-8")
-        await until(pilot, lambda: not app.dashboard.query(ConfigBanner), "the banner gone")
+        await until(pilot, lambda: not app.dashboard.query(ConfigBanner), what="the banner gone")
     store.close()
 
 
@@ -130,8 +122,8 @@ async def test_a_start_on_a_broken_file_runs_on_the_last_good_copy(
         config, registry, store, clock=lambda: FIXED_NOW, env=env, config_watcher=watcher
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "figures shown")
-        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), "a banner")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="figures shown")
+        await until(pilot, lambda: bool(app.dashboard.query(ConfigBanner)), what="a banner")
         assert f"{path}:20:" in str(app.dashboard.query_one(ConfigBanner).render())
     store.close()
 
@@ -163,26 +155,30 @@ async def test_an_operator_edits_a_threshold_from_the_detail_screen(
         account="张三",
     )
     async with app.run_test(size=(100, 40)) as pilot:
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, "green")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.GREEN, what="green")
         app.open_detail("tertiary_share")
-        await until(pilot, lambda: type(app.screen).__name__.startswith("DetailScreen"), "detail")
+        await until(
+            pilot, lambda: type(app.screen).__name__.startswith("DetailScreen"), what="detail"
+        )
         keys = {k for k, b in app.screen.active_bindings.items() if b.binding.show}
         await pilot.press("e")
-        await pilot.pause(0.2)
         if role == "viewer":
+            await pilot.pause()  # the key has been handled: nothing opened
             assert app.screen.check_action("edit_target", ()) is False  # hidden from the footer
             assert not isinstance(app.screen, EditTargetScreen)
             assert path.read_text(encoding="utf-8") == CONFIG
             return
         assert "e" in keys and app.screen.check_action("edit_target", ()) is True
-        assert isinstance(app.screen, EditTargetScreen)
-        field = app.screen.query_one("#thresholds-green", Input)
+        await until(pilot, lambda: isinstance(app.screen, EditTargetScreen), what="the edit screen")
+        field = await until(
+            pilot, lambda: app.screen.query_one("#thresholds-green", Input), what="its fields"
+        )
         assert field.value == "50.0"
         field.value = "55"
         field.focus()
         await pilot.press("enter")
-        await until(pilot, lambda: app.config_reloads == 1, "applied")
-        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, "amber")
+        await until(pilot, lambda: app.config_reloads == 1, what="applied")
+        await until(pilot, lambda: rag_of(app, "tertiary_share") is Rag.AMBER, what="amber")
         assert "thresholds = { green = 55, amber = 45 }" in path.read_text(encoding="utf-8")
         assert "# the share of services" in path.read_text(encoding="utf-8")
         entries = audit.history(store)
