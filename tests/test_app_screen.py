@@ -6,12 +6,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Group
 from rich.text import Text
-from textual.pilot import Pilot
 
 from lishi_tui.app import LishiApp
 from lishi_tui.app.formatting import period_text, value_text
@@ -25,6 +23,7 @@ from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
 from tests.support.bundled_app import BUNDLED_NOW, bundled_app, fill_published, published_config
+from tests.support.waiting import until
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 IDS = ["80x24", "120x40", "200x60"]
@@ -45,19 +44,28 @@ def open_app(published: tuple[Path, Config, Registry], **kw: object) -> LishiApp
     return app
 
 
-async def until(condition: object, pilot: Pilot[Any], polls: int = 100) -> None:
-    assert callable(condition)
-    for _ in range(polls):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
-
-
 def body_lines(panel: Panel, width: int) -> list[str]:
     body = panel.body(width)
     assert isinstance(body, Group)
     return [line.plain for line in body.renderables if isinstance(line, Text)]
+
+
+def page_state(screen: DashboardScreen, index: int) -> str:
+    """What is not yet drawn on page ``index`` ("" when all of it is)."""
+    if screen.page_index != index:
+        return f"page {screen.page_index} on screen"
+    for panel in screen.pages[index][1]:
+        if not panel.is_mounted or panel.content_size.width == 0:
+            return f"{panel.title_text()} mounted={panel.is_mounted} at {panel.content_size}"
+        unread = [i.id for i in panel.indicators if panel.views.get(i.id) is None]
+        if unread:
+            return f"{panel.title_text()} has not read {unread}"
+    return ""
+
+
+def page_drawn(screen: DashboardScreen, index: int) -> bool:
+    """Page ``index`` is on screen with every panel laid out at its width and read."""
+    return page_state(screen, index) == ""
 
 
 def figure_rows(panel: Panel) -> list[tuple[str, str, str]]:
@@ -86,7 +94,12 @@ async def test_every_figure_in_a_table_is_whole(
         checked = 0
         for index, (_, panels) in enumerate(screen.pages):
             screen.show_page(index)
-            await pilot.pause()
+            await until(
+                pilot,
+                lambda: page_drawn(screen, index),  # noqa: B023
+                what=f"page {index} drawn",
+                show=lambda: page_state(screen, index),  # noqa: B023
+            )
             for panel in panels:
                 if not isinstance(panel, TablePanel | OverviewPanel):
                     continue
@@ -109,11 +122,14 @@ async def test_names_give_way_before_figures_and_columns_go_in_order(
     app = open_app(published)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("4")
-        await pilot.pause()
-        jobs = next(
-            p
-            for p in app.dashboard.panels
-            if isinstance(p, TablePanel) and "skills_training" in p.indicator_ids
+        jobs = await until(
+            pilot,
+            lambda: next(
+                p
+                for p in app.dashboard.panels
+                if isinstance(p, TablePanel) and "skills_training" in p.indicator_ids and p.views
+            ),
+            what="the jobs table read",
         )
         narrow, wide = body_lines(jobs, 34), body_lines(jobs, 110)
         assert "来源" in wide[0] and "来源" not in narrow[0]  # the source column went first
@@ -134,9 +150,10 @@ async def test_the_overview_comes_first_and_shows_what_needs_attention(
         build_config(overview="first"), build_registry(), store, clock=lambda: FIXED_NOW, env={}
     )
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
         overview = app.dashboard.overview
-        assert overview is not None and app.focused is overview
+        assert overview is not None
+        await until(pilot, lambda: app.focused is overview, what="the overview focused")
+        await until(pilot, lambda: "0 总览" in screen_text(app), what="the tabs drawn")
         text = screen_text(app)
         lines = text.splitlines()
         assert "0 总览" in lines[1]
@@ -151,13 +168,13 @@ async def test_the_overview_comes_first_and_shows_what_needs_attention(
         ranks = [overview.views[i].rag.value for i in order if i in overview.views]
         assert ranks.index("amber") < ranks.index("green")
         await pilot.press("down", "enter")
-        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail screen")
         assert isinstance(app.screen, DetailScreen) and app.screen.indicator_id == order[1]
         await pilot.press("escape", "1")
-        await pilot.pause()
+        await until(pilot, lambda: app.dashboard.page_index == 1, what="page 1")
         assert app.dashboard.page_index == 1
         await pilot.press("0")
-        await pilot.pause()
+        await until(pilot, lambda: app.dashboard.page_index == 0, what="page 0")
         assert app.dashboard.page_index == 0
 
 
@@ -168,8 +185,14 @@ async def test_a_page_that_fits_fills_the_window_without_scrolling(
     app = open_app(published)
     async with app.run_test(size=size) as pilot:
         await pilot.press("1")
-        await pilot.pause()
+        await until(pilot, lambda: page_drawn(app.dashboard, 1), what="page 1 drawn")
         panels = app.dashboard.pages[app.dashboard.page_index][1]
+        await until(
+            pilot,
+            lambda: max(p.region.bottom for p in panels) == size[1] - 1,
+            what="the panels laid out to the footer",
+            show=lambda: [p.region for p in panels],
+        )
         bottom = max(p.region.bottom for p in panels)
         assert bottom == size[1] - 1  # the last row of panels ends just above the footer
         chart = next(p for p in panels if isinstance(p, ChartPanel))
@@ -196,20 +219,20 @@ async def test_the_clock_moves_ages_and_staleness_without_a_store_write(tmp_path
 
     app = make_app(build_config(), build_registry(), store, clock=clock, env={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: page_drawn(app.dashboard, 0), what="the first page drawn")
         store.log_fetch(SourceRunOutcome("report", FIXED_NOW, 0.1, ok=True))
-        await until(lambda: "核实于刚刚" in screen_text(app), pilot)
+        await until(pilot, lambda: "核实于刚刚" in screen_text(app), what="checked just now")
         gdp = next(p for p in app.dashboard.panels if p.indicator_ids == ("gdp_growth",))
         assert not gdp.has_class("-stale")
         version = store.version()
         clock.now = FIXED_NOW + timedelta(minutes=16)
         app.clock_tick()
-        await pilot.pause()
+        await until(pilot, lambda: "核实于16 分钟前" in screen_text(app), what="16 minutes ago")
         assert "核实于16 分钟前" in screen_text(app)
         # A yearly figure for 2021 is overdue once 2022's would be out: far in the future.
         clock.now = datetime(2023, 6, 1, tzinfo=FIXED_NOW.tzinfo)
         app.clock_tick()
-        await pilot.pause()
+        await until(pilot, lambda: gdp.has_class("-stale"), what="the 2021 figure stale")
         assert gdp.has_class("-stale")
         assert store.version() == version  # nothing was written
 
@@ -222,7 +245,10 @@ async def test_an_idle_minute_renders_nothing(tmp_path: Path) -> None:
 
     app = make_app(build_config(overview="first"), build_registry(), store, clock=clock, env={})
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        # Settled first: the page drawn, the alerts and the collector's heartbeat read.
+        await until(pilot, lambda: page_drawn(app.dashboard, 0), what="the first page drawn")
+        await until(pilot, lambda: app.alert_watch.reads >= 1, what="the alerts read")
+        await until(pilot, lambda: "无采集进程" in app.sub_title, what="the heartbeat read")
         app.clock_tick()  # the first tick may settle ages computed at start
         await pilot.pause()
         panels = app.dashboard.panels
@@ -246,11 +272,11 @@ async def test_a_read_only_viewer_says_when_no_collector_writes(tmp_path: Path) 
 
     app = make_app(build_config(), build_registry(), store, clock=clock, env={})
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(lambda: "无采集进程" in app.sub_title, pilot)
+        await until(pilot, lambda: "无采集进程" in app.sub_title, what="no collector")
         store.heartbeat(4242, "host", BUNDLED_NOW)
         app.clock_tick()
-        await until(lambda: "采集运行中" in app.sub_title, pilot)
+        await until(pilot, lambda: "采集运行中" in app.sub_title, what="collector running")
         clock.now = BUNDLED_NOW + timedelta(minutes=5)
         app.clock_tick()
-        await until(lambda: "采集已停止" in app.sub_title, pilot)
+        await until(pilot, lambda: "采集已停止" in app.sub_title, what="collector stopped")
         assert "5 分钟前" in app.sub_title
