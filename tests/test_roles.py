@@ -23,8 +23,9 @@ from lishi_tui.roles import (
     resolve_role,
 )
 from lishi_tui.store.sqlite import SqliteStore
-from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
-from tests.test_app import RecordingCollector, until
+from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store
+from tests.support.waiting import until, until_shown
+from tests.test_app import RecordingCollector
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,15 +104,22 @@ async def test_a_viewer_gets_no_screenshot_and_is_told_why(
     assert app.role is Role.VIEWER and not app.permissions.screenshot
     before = files_under(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_shown(pilot, "查看")  # the role is on the header
         titles = commands(app)
         assert "Screenshot" not in titles and "Quit" in titles and "Keys" in titles
-        assert "查看" in screen_text(app)  # the role is on the header
         app.action_screenshot()
         app.deliver_screenshot()
-        await until(lambda: "查看者不能在服务器上保存截图" in toasts(app), pilot)
+        await until(
+            pilot,
+            lambda: "查看者不能在服务器上保存截图" in toasts(app),
+            what='"查看者不能在服务器上保存截图" in toasts(app)',
+        )
         app.open_url("https://example.invalid/")
-        await until(lambda: "不在服务器上打开浏览器" in toasts(app), pilot)
+        await until(
+            pilot,
+            lambda: "不在服务器上打开浏览器" in toasts(app),
+            what='"不在服务器上打开浏览器" in toasts(app)',
+        )
         text, binary = io.StringIO("report"), io.BytesIO(b"report")
         assert app.deliver_text(text, save_filename="r.txt") is None
         assert app.deliver_binary(binary, save_filename="r.bin") is None
@@ -133,12 +141,13 @@ async def test_an_operator_may_save_a_screenshot(store: SqliteStore, tmp_path: P
     )
     assert app.account == "li" and app.permissions.acknowledge
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_shown(pilot, "操作员")
         assert "Screenshot" in commands(app)
-        assert "操作员" in screen_text(app)
         app.save_screenshot("shot.svg", str(tmp_path))
         app.deliver_text(io.StringIO("报告"), save_directory=tmp_path, save_filename="r.txt")
-        await until(lambda: (tmp_path / "r.txt").exists(), pilot)
+        await until(
+            pilot, lambda: (tmp_path / "r.txt").exists(), what='(tmp_path / "r.txt").exists()'
+        )
     assert (tmp_path / "shot.svg").read_text().startswith("<svg")
     assert (tmp_path / "r.txt").read_text(encoding="utf-8") == "报告"
 
@@ -149,12 +158,20 @@ async def test_a_viewer_starts_no_source_runs_and_is_told_why(store: SqliteStore
         build_config(), build_registry(), store, collector=collector, clock=lambda: FIXED_NOW
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(collector.running.is_set, pilot)
+        await until(pilot, collector.running.is_set, what="the collector running")
         await pilot.press("r")
-        await until(lambda: "查看者不能触发数据源采集" in toasts(app), pilot)
+        await until(
+            pilot,
+            lambda: "查看者不能触发数据源采集" in toasts(app),
+            what='"查看者不能触发数据源采集" in toasts(app)',
+        )
         assert collector.refreshed == []
         app.action_suspend_process()
-        await until(lambda: "远程会话不能挂起" in toasts(app), pilot)
+        await until(
+            pilot,
+            lambda: "远程会话不能挂起" in toasts(app),
+            what='"远程会话不能挂起" in toasts(app)',
+        )
         await pilot.press("q")
 
 
