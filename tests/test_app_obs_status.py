@@ -12,7 +12,8 @@ from lishi_tui.domain.model import ObservationStatus
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, fill_store, observation, screen_text
-from tests.test_app import app_for, until
+from tests.support.waiting import until
+from tests.test_app import app_for
 
 
 @pytest.fixture
@@ -32,13 +33,13 @@ async def test_provisional_figure_is_marked_beside_it(
     store.write([flagged])
     app = app_for(store, language=lang)
     async with app.run_test(size=(160, 50)) as pilot:
-        await until(lambda: mark in screen_text(app), pilot)
+        await until(pilot, lambda: mark in screen_text(app), what="mark in screen_text(app)")
         app.open_detail("tertiary_share")
-        await until(lambda: mark in screen_text(app), pilot)
+        await until(pilot, lambda: mark in screen_text(app), what="mark in screen_text(app)")
 
 
 async def test_normal_figure_has_no_mark(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(160, 50)) as pilot:
-        await until(lambda: "51 %" in screen_text(app), pilot)
+        await until(pilot, lambda: "51 %" in screen_text(app), what='"51 %" in screen_text(app)')
         assert "初步" not in screen_text(app)
