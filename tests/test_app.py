@@ -48,6 +48,7 @@ from tests.app_support import (
     observation,
     screen_text,
 )
+from tests.support.waiting import until, until_shown
 
 
 @pytest.fixture
@@ -76,23 +77,22 @@ def page_of(app: LishiApp, panel: Panel) -> int:
     return next(n for n, (_, panels) in enumerate(app.dashboard.pages) if panel in panels)
 
 
-async def until(condition: object, pilot: object, polls: int = 100) -> None:
-    """Let the app run until ``condition()`` holds (bounded, never timed)."""
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot) and callable(condition)
-    for _ in range(polls):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+async def first_page_up(pilot: Any, app: LishiApp) -> None:
+    """The start settled: the first page's figures drawn and its first panel focused (the
+    focus comes a refresh after the first frame), then one more pass for that repaint."""
+    await until_shown(pilot, "51 %")
+    first = app.dashboard.pages[app.dashboard.shown_page][1][0]
+    await until(pilot, lambda: app.focused is first, what="the first panel focused")
+    await pilot.pause()
 
 
 async def test_first_page_shows_figures_with_period_and_source(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(
+            pilot, "地区生产总值增速", "≥10.0 %", "2021年", "来源: report", "51 %"
+        )
+        await until(pilot, lambda: app.focused is panel_for(app, "gdp_growth"), what="gdp focused")
         assert "地区生产总值增速" in text
         assert "≥10.0 %" in text  # the qualifier is shown, not a bare 10
         assert "2021年" in text
@@ -104,18 +104,20 @@ async def test_first_page_shows_figures_with_period_and_source(store: SqliteStor
 async def test_arrows_and_hjkl_move_between_panels(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         gdp, tertiary = panel_for(app, "gdp_growth"), panel_for(app, "tertiary_share")
         projects = panel_for(app, "transformation_projects")
+        await until(pilot, lambda: app.focused is gdp, what="the first panel focused")
         await pilot.press("right")
-        assert app.focused is tertiary
+        await until(pilot, lambda: app.focused is tertiary, what="right: tertiary")
         await pilot.press("h")
-        assert app.focused is gdp
+        await until(pilot, lambda: app.focused is gdp, what="h: gdp")
         await pilot.press("j")
-        assert app.focused is projects
+        await until(pilot, lambda: app.focused is projects, what="j: projects")
         await pilot.press("k")
-        assert app.focused is gdp
+        await until(pilot, lambda: app.focused is gdp, what="k: gdp")
         await pilot.press("down", "down")
+        await until(pilot, lambda: app.focused is not gdp, what="down down: off gdp")
+        await until(pilot, lambda: app.focused is not projects, what="down down: the table")
         assert isinstance(app.focused, Panel)
         assert app.focused.config.kind == "table"
 
@@ -123,64 +125,84 @@ async def test_arrows_and_hjkl_move_between_panels(store: SqliteStore) -> None:
 async def test_tab_shift_tab_and_number_keys_switch_pages(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
+        await until(pilot, lambda: app.focused is panel_for(app, "gdp_growth"), what="page 0 up")
         await pilot.press("tab")
-        await pilot.pause()
-        assert screen.page_index == 1
-        text = screen_text(app)
+        await until(pilot, lambda: screen.page_index == 1, what="tab: page 1")
+        text = await until_shown(pilot, "1,581 / 1,787", "截至2021年10月底")
         assert "1,581 / 1,787" in text
         assert "截至2021年10月底" in text
-        assert app.focused is panel_for(app, "requests_done")
+        await until(
+            pilot, lambda: app.focused is panel_for(app, "requests_done"), what="its panel focused"
+        )
         await pilot.press("shift+tab")
-        assert screen.page_index == 0
+        await until(pilot, lambda: screen.page_index == 0, what="shift+tab: page 0")
         await pilot.press("3")
-        await pilot.pause()
-        assert screen.page_index == 2
-        assert "绿化造林面积" in screen_text(app)
+        await until(pilot, lambda: screen.page_index == 2, what="3: page 2")
+        await until_shown(pilot, "绿化造林面积")
         await pilot.press("tab")  # wraps round to the first page
-        assert screen.page_index == 0
+        await until(pilot, lambda: screen.page_index == 0, what="tab: round to page 0")
 
 
 async def test_enter_opens_detail_and_escape_goes_back(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("2", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.indicator_id == "requests_done"
-        text = screen_text(app)
+        text = await until_shown(pilot, "(1,581 / 1,787)", "2021-10")
         assert "全区各级接收实事办结 / Citizen requests handled" in text
         assert "(1,581 / 1,787)" in text
         assert "离石区发展报道 (2021)" in text  # provenance: where the figure came from
         assert "2021-10" in text  # history table row
         await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="back")
 
 
 async def test_every_table_row_reaches_its_detail_by_keyboard(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: app.focused is panel_for(app, "gdp_growth"), what="page 0 up")
         table = next(p for p in app.dashboard.panels if len(p.indicator_ids) == 3)
         for row, indicator in enumerate(table.indicator_ids):
             await pilot.press("j", "j")  # the table is below the two stat rows
-            await until(lambda: app.focused is table, pilot)
+            await until(pilot, lambda: app.focused is table, what="app.focused is table")
             await pilot.press("enter")
-            await until(lambda: isinstance(app.screen, RowPicker), pilot)
-            assert "转型项目" in screen_text(app)  # every row is listed
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, RowPicker),
+                what="isinstance(app.screen, RowPicker)",
+            )
+            await until_shown(pilot, "转型项目")  # every row is listed
             await pilot.press(*["down"] * row, "enter")
-            await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, DetailScreen),
+                what="isinstance(app.screen, DetailScreen)",
+            )
             assert isinstance(app.screen, DetailScreen)
             assert app.screen.indicator_id == indicator
             await pilot.press("escape")
-            await until(lambda: isinstance(app.screen, DashboardScreen), pilot)
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, DashboardScreen),
+                what="isinstance(app.screen, DashboardScreen)",
+            )
         # Escape in the picker goes back without opening anything.
         await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, RowPicker), pilot)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, RowPicker),
+            what="isinstance(app.screen, RowPicker)",
+        )
         await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, DashboardScreen), pilot)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DashboardScreen),
+            what="isinstance(app.screen, DashboardScreen)",
+        )
         assert app.focused is table
 
 
@@ -188,8 +210,7 @@ async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> N
     app = app_for(store)
     async with app.run_test(size=(120, 50)) as pilot:
         app.open_detail("greening")
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(pilot, "需每月新增 8.8 万亩方能按期完成", "演示数据")
         # 78 of 300 万亩 with 25.35 months from 2021-11-20 to 2023-12-31: 222 / 25.35 = 8.76.
         assert "需每月新增 8.8 万亩方能按期完成" in text
         assert "演示数据" in text
@@ -198,6 +219,7 @@ async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> N
         from textual.widgets import DataTable
 
         table = screen.query_one("#detail-history", DataTable)
+        await until(pilot, lambda: table.row_count > 0, what="the history rows")
         revisions = [table.get_row_at(i) for i in range(table.row_count)]
         october = [r for r in revisions if r[0].plain == "2021-10"]
         # The demo figure was generated twice: the second replaced the first, no revision.
@@ -205,15 +227,19 @@ async def test_detail_explains_pace_and_lists_revisions(store: SqliteStore) -> N
         # A real figure revised by its source lists both revisions, newest first.
         store.write([observation("tertiary_share", Period.year(2021), 52, origin=REPORT)])
         await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="back")
         app.open_detail("tertiary_share")
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DetailScreen) and app.screen.indicator_id == "tertiary_share"
+            ),
+            what="its detail",
+        )
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         table = screen.query_one("#detail-history", DataTable)
-        for _ in range(40):
-            if table.row_count >= 3:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: table.row_count >= 3, what="both revisions listed")
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         y2021 = [(r[1].plain, r[2].plain) for r in rows if r[0].plain == "2021"]
         assert y2021 == [("52 %", "2"), ("51 %", "1")]
@@ -223,22 +249,36 @@ async def test_detail_shows_source_errors_literally(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
         app.open_detail("good_air_days")
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(pilot, "HTTP 503 from http://127.0.0.1:9/aqi")
         # The whole escape sequence is stripped; markup-like text is shown as is.
         assert "HTTP 503 from http://127.0.0.1:9/aqi: Service Unavailable[/b]" in text
         assert "\x1b" not in text
+
+
+def palette_pick(app: LishiApp) -> str:
+    """The command palette's highlighted hit ("" while it searches)."""
+    from textual.command import CommandList
+
+    hits = app.screen.query_one(CommandList)
+    if hits.highlighted is None:
+        return ""
+    return str(hits.get_option_at_index(hits.highlighted).prompt)
 
 
 async def test_palette_finds_indicator_by_pinyin_initials(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("slash")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is not app.dashboard, what="the palette")
         await pilot.press(*"qqgj")  # 全区各级…
-        await pilot.pause(0.3)
+        name = app.config.indicators["requests_done"].name_zh
+        await until(pilot, lambda: name in palette_pick(app), what=f"{name} picked")
         await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen),
+            what="isinstance(app.screen, DetailScreen)",
+        )
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.indicator_id == "requests_done"
 
@@ -252,11 +292,16 @@ async def test_palette_finds_by_chinese_and_english(
     app = app_for(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is not app.dashboard, what="the palette")
         await pilot.press(*query)
-        await pilot.pause(0.3)
+        name = app.config.indicators[expected].name_zh
+        await until(pilot, lambda: name in palette_pick(app), what=f"{name} picked")
         await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen),
+            what="isinstance(app.screen, DetailScreen)",
+        )
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.indicator_id == expected
 
@@ -265,9 +310,9 @@ async def test_help_lists_every_binding(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
         assert isinstance(app.screen, HelpScreen)
-        text = screen_text(app)
+        text = await until_shown(pilot, "键盘操作", *(keys for keys, _ in HELP_ROWS))
         assert "键盘操作" in text
         listed = " ".join(keys for keys, _ in HELP_ROWS)
         display = {
@@ -289,13 +334,13 @@ async def test_help_lists_every_binding(store: SqliteStore) -> None:
         for keys, _ in HELP_ROWS:
             assert keys in text
         await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="back")
 
 
 async def test_new_observation_redraws_only_its_panel(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await first_page_up(pilot, app)
         tertiary = panel_for(app, "tertiary_share")
         gdp = panel_for(app, "gdp_growth")
         before_t, before_g = tertiary.updates, gdp.updates
@@ -303,9 +348,8 @@ async def test_new_observation_redraws_only_its_panel(store: SqliteStore) -> Non
         writer = SqliteStore(store.path)
         writer.write([observation("tertiary_share", Period.year(2021), 52, fetched_at=FIXED_NOW)])
         writer.close()
-        await until(lambda: tertiary.updates > before_t, pilot)
-        await pilot.pause()
-        assert "52 %" in screen_text(app)
+        await until(pilot, lambda: tertiary.updates > before_t, what="tertiary.updates > before_t")
+        await until_shown(pilot, "52 %")
         assert gdp.updates == before_g
 
 
@@ -316,7 +360,7 @@ def repaint_counts(panel: Panel) -> tuple[int, int, int]:
 async def test_a_new_figure_repaints_only_the_cells_it_changed(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await first_page_up(pilot, app)
         stat = panel_for(app, "tertiary_share")
         table = next(p for p in app.dashboard.panels if len(p.indicator_ids) == 3)
         gdp = panel_for(app, "gdp_growth")
@@ -326,9 +370,9 @@ async def test_a_new_figure_repaints_only_the_cells_it_changed(store: SqliteStor
         writer = SqliteStore(store.path)
         writer.write([observation("tertiary_share", Period.year(2021), 53, fetched_at=FIXED_NOW)])
         writer.close()
-        await until(lambda: stat.updates > updates, pilot)
-        await pilot.pause()
-        assert "53 %" in screen_text(app)
+        await until(pilot, lambda: stat.updates > updates, what="stat.updates > updates")
+        await until_shown(pilot, "53 %")
+        await pilot.pause()  # the repaint of what changed is done in this pass
         # The stat panel (51 -> 53 %): the value, change and progress rows; never its border,
         # nor the period, sparkline (still ending at its top) and status rows, which read the same.
         repaints, border_rows, rows = repaint_counts(stat)
@@ -341,7 +385,8 @@ async def test_a_new_figure_repaints_only_the_cells_it_changed(store: SqliteStor
         # The same figures again (a re-read that finds nothing new): nothing is repainted.
         settled = {p: repaint_counts(p) for p in panels}
         app.apply_changes({"tertiary_share", "gdp_growth"})
-        await pilot.pause()
+        await until(pilot, lambda: stat.updates == updates + 2, what="the re-read applied")
+        await pilot.pause()  # a repaint, were there one, is done in this pass
         assert stat.updates == updates + 2
         assert {p: repaint_counts(p) for p in panels} == settled
         assert "53 %" in screen_text(app)
@@ -350,7 +395,7 @@ async def test_a_new_figure_repaints_only_the_cells_it_changed(store: SqliteStor
 async def test_a_new_source_repaints_the_subtitle_row_not_the_panel(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await first_page_up(pilot, app)
         stat = panel_for(app, "tertiary_share")
         repaints, border_rows, _ = repaint_counts(stat)
         updates = stat.updates
@@ -361,9 +406,9 @@ async def test_a_new_source_repaints_the_subtitle_row_not_the_panel(store: Sqlit
                 )
             ]
         )
-        await until(lambda: stat.updates > updates, pilot)
-        await pilot.pause()
-        assert "来源: bureau" in screen_text(app)
+        await until(pilot, lambda: stat.updates > updates, what="stat.updates > updates")
+        await until_shown(pilot, "来源: bureau")
+        await pilot.pause()  # the repaint of what changed is done in this pass
         assert repaint_counts(stat)[:2] == (repaints, border_rows + 1)
 
 
@@ -405,19 +450,17 @@ async def test_a_source_run_without_new_data_keeps_the_chart_and_reads_no_histor
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
         panel = next(p for p in app.dashboard.panels if isinstance(p, ChartPanel))
-        chart = panel.query_one(PlotChart)
-        await until(lambda: chart.builds > 0, pilot)
+        chart = await until(pilot, lambda: panel.query_one(PlotChart), what="the chart mounted")
+        await until(pilot, lambda: chart.builds > 0, what="chart.builds > 0")
         builds, reads, updates = chart.builds, store.history_reads, panel.updates
         assert 0 < store.widest_read <= HISTORY_POINTS  # every read is bounded
         # The demo source runs and stores nothing new: the status changes, the data do not.
         store.log_fetch(
             SourceRunOutcome("greening_demo", FIXED_NOW - timedelta(minutes=2), 0.1, ok=True)
         )
-        await until(lambda: panel.updates > updates, pilot)
-        await pilot.pause()
-        assert "核实于2 分钟前" in screen_text(app)
+        await until(pilot, lambda: panel.updates > updates, what="panel.updates > updates")
+        await until_shown(pilot, "核实于2 分钟前")
         assert store.history_reads == reads
         assert chart.builds == builds
         # New figures do rebuild it.
@@ -428,7 +471,7 @@ async def test_a_source_run_without_new_data_keeps_the_chart_and_reads_no_histor
                 )
             ]
         )
-        await until(lambda: chart.builds > builds, pilot)
+        await until(pilot, lambda: chart.builds > builds, what="chart.builds > builds")
         assert store.history_reads > reads
     store.close()
 
@@ -436,15 +479,14 @@ async def test_a_source_run_without_new_data_keeps_the_chart_and_reads_no_histor
 async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await first_page_up(pilot, app)
         gdp = panel_for(app, "gdp_growth")
         assert not gdp.has_class("-failing")
         store.log_fetch(
             SourceRunOutcome("report", FIXED_NOW, 10.0, ok=False, error="timed out after 10s")
         )
-        await until(lambda: gdp.has_class("-failing"), pilot)
-        await pilot.pause()
-        text = screen_text(app)
+        await until(pilot, lambda: gdp.has_class("-failing"), what='gdp.has_class("-failing")')
+        text = await until_shown(pilot, "⚠ 数据源故障", "≥10.0 %")
         assert "⚠ 数据源故障" in text
         assert "≥10.0 %" in text  # the last good figure stays on screen
         assert not gdp.has_class("-red")
@@ -452,7 +494,7 @@ async def test_failing_source_shows_on_its_panels_only(store: SqliteStore) -> No
         # page is read from the store when it is shown).
         air = panel_for(app, "good_air_days")
         app.dashboard.show_page(page_of(app, air))
-        await until(lambda: air.has_class("-failing"), pilot)
+        await until(pilot, lambda: air.has_class("-failing"), what='air.has_class("-failing")')
         assert air.has_class("-failing") and not air.has_class("-stale")
 
 
@@ -461,8 +503,7 @@ async def test_no_change_is_shown_against_a_demo_previous_figure(store: SqliteSt
     store.write([observation("gdp_growth", Period.year(2020), 10, source="report", demo=True)])
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(pilot, "上期为演示数据，不作比较", "较上期 +2 %")
         assert "上期为演示数据，不作比较" in text
         assert "较上期 ±0" not in text
         assert "较上期 +2 %" in text  # tertiary share: 51 % against a published 49 %
@@ -472,9 +513,8 @@ async def test_data_age_is_when_the_source_last_succeeded(store: SqliteStore) ->
     # The figures were first stored a day ago; the report source last succeeded an hour ago.
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         gdp = panel_for(app, "gdp_growth")
-        text = screen_text(app)
+        text = await until_shown(pilot, "核实于1 小时前")
         assert "核实于1 小时前" in text
         assert "24 小时前" not in text
         # A new successful run with an unchanged figure: the age follows the run.
@@ -482,13 +522,18 @@ async def test_data_age_is_when_the_source_last_succeeded(store: SqliteStore) ->
         store.log_fetch(
             SourceRunOutcome("report", FIXED_NOW - timedelta(minutes=2), 0.1, ok=True, readings=6)
         )
-        await until(lambda: gdp.updates > before, pilot)
-        await pilot.pause()
-        assert "核实于2 分钟前" in screen_text(app)
+        await until(pilot, lambda: gdp.updates > before, what="gdp.updates > before")
+        await until_shown(pilot, "核实于2 分钟前")
+        await until(pilot, lambda: app.focused is gdp, what="gdp focused")
         await pilot.press("enter")
-        await until(lambda: isinstance(app.screen, DetailScreen), pilot)
-        await pilot.pause()
-        text = screen_text(app)
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen),
+            what="isinstance(app.screen, DetailScreen)",
+        )
+        text = await until_shown(
+            pilot, "首次入库: 2021-11-19 09:30", "数据源最近成功: 2021-11-20 09:28"
+        )
         assert "首次入库: 2021-11-19 09:30" in text  # fetched_at stays in the provenance
         assert "数据源最近成功: 2021-11-20 09:28" in text
 
@@ -497,10 +542,10 @@ async def test_stale_figure_is_marked_differently(store: SqliteStore) -> None:
     config_now = FIXED_NOW + timedelta(days=700)  # the 2021 figures are now past their allowance
     app = make_app(build_config(), build_registry(), store, clock=lambda: config_now, env={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         gdp = panel_for(app, "gdp_growth")
+        await until(pilot, lambda: gdp.has_class("-stale"), what="gdp stale")
         assert gdp.has_class("-stale") and not gdp.has_class("-failing")
-        text = screen_text(app)
+        text = await until_shown(pilot, "⏱ 本期数据逾期未发布")
         # Overdue first, and the source's health apart from it: never "核实于… ⏱ 已过期".
         assert "⏱ 本期数据逾期未发布" in text
         assert "核实于1 小时前  ⏱" not in text
@@ -510,7 +555,7 @@ async def test_demo_data_is_marked_on_every_panel_that_shows_it(store: SqliteSto
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await until(pilot, lambda: screen_text(app).count("演示") >= 4, what="the demo marks")
         for panel in app.dashboard.panels:
             if "greening" in panel.indicator_ids:
                 assert panel.has_class("-demo")
@@ -521,8 +566,7 @@ async def test_demo_data_is_marked_on_every_panel_that_shows_it(store: SqliteSto
 async def test_english_by_locale_and_by_config(store: SqliteStore) -> None:
     app = app_for(store, env={"LANG": "en_GB.UTF-8"}, language="auto")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(pilot, "GDP growth", "Economy", "source: report")
         assert "GDP growth" in text and "Economy" in text and "source: report" in text
     assert resolve_language("zh", {"LANG": "en_US.UTF-8"}) == "zh"  # the config's word wins
     assert resolve_language("auto", {"LANG": "en_US.UTF-8"}) == "en"
@@ -530,6 +574,10 @@ async def test_english_by_locale_and_by_config(store: SqliteStore) -> None:
     assert resolve_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"
     assert resolve_language("zh", {}) == "zh"
     assert resolve_language("en", {"LISHI_TUI_LANG": "zh"}) == "zh"
+
+
+def footer_of(app: LishiApp) -> str:
+    return screen_text(app).rstrip("\n").splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -547,9 +595,18 @@ async def test_detail_and_plugins_footers_follow_the_ui_language(
     app = app_for(store, language=lang)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*keys)
-        await until(lambda: not isinstance(app.screen, DashboardScreen), pilot)
-        await pilot.pause()
-        footer = screen_text(app).rstrip("\n").splitlines()[-1]
+        await until(
+            pilot,
+            lambda: not isinstance(app.screen, DashboardScreen),
+            what="not isinstance(app.screen, DashboardScreen)",
+        )
+        await until(
+            pilot,
+            lambda: all(word in footer_of(app) for word in words),
+            what=f"the footer to show {words}",
+            show=lambda: footer_of(app),
+        )
+        footer = footer_of(app)
         for word in words:
             assert word in footer
         for word in foreign:
@@ -584,8 +641,7 @@ async def test_instant_chart_axis_is_short_china_time(store: SqliteStore) -> Non
     )
     app = make_app(config, build_registry(), store, clock=lambda: FIXED_NOW, env={})
     async with app.run_test(size=(100, 24)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        text = await until_shown(pilot, "11-19 19:00", "11-20 09:00")
         assert "11-19 19:00" in text  # the first tick, in Beijing time
         assert "11-20 09:00" in text  # the last
         assert "T11:00" not in text and "Z " not in text
@@ -603,43 +659,59 @@ async def test_plugins_screen_shows_plugin_and_source_errors(store: SqliteStore)
     app = app_for(store)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("p")
-        await pilot.pause()
-        assert isinstance(app.screen, PluginsScreen)
-        text = screen_text(app)
+        await until(pilot, lambda: isinstance(app.screen, PluginsScreen), what="the plugins screen")
+        text = await until_shown(pilot, "broken_plugin", "ImportError", "air_api", "HTTP 503")
         assert "broken_plugin" in text and "ImportError" in text
         assert "air_api" in text and "故障" in text and "HTTP 503" in text
         await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="back")
+
+
+def flat_text(app: LishiApp) -> str:
+    return " ".join(line.strip() for line in screen_text(app).splitlines())
 
 
 async def test_plugins_screen_is_usable_at_80x24_by_keyboard(store: SqliteStore) -> None:
     app = app_for(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
-        await until(lambda: isinstance(app.screen, PluginsScreen), pilot)
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, PluginsScreen),
+            what="isinstance(app.screen, PluginsScreen)",
+        )
         screen = app.screen
         assert isinstance(screen, PluginsScreen)
-        lines = screen_text(app).splitlines()
+        lines = (await until_shown(pilot, "下次运行", "连续失败")).splitlines()
         # Every column of the narrow sources table fits: the last header is on screen.
         assert any("下次运行" in line and "连续失败" in line for line in lines)
         sources = screen.query_one("#sources-table", DataTable)
-        assert app.focused is sources
+        await until(pilot, lambda: app.focused is sources, what="the sources table focused")
         await pilot.press("down", "down")  # report, greening_demo, air_api
-        await pilot.pause()
-        flat = " ".join(line.strip() for line in screen_text(app).splitlines())
+        await until(pilot, lambda: sources.cursor_row == 2, what="air_api picked")
+        await until(
+            pilot,
+            lambda: "Service Unavailable[/b]" in flat_text(app),
+            what="its error in full",
+            show=lambda: flat_text(app),
+        )
+        flat = flat_text(app)
         # The picked row's error in full (control characters stripped, markup literal).
         assert "HTTP 503 from http://127.0.0.1:9/aqi:" in flat
         assert "Service Unavailable[/b]" in flat and "\x1b" not in flat
         screen.reload()  # the once-a-second refresh keeps the picked row
         await pilot.pause()
         assert sources.cursor_row == 2
-        await pilot.press("tab")  # to the plugins table; its row error shows in full too
-        await pilot.press("down")
-        await pilot.pause()
-        flat = " ".join(line.strip() for line in screen_text(app).splitlines())
-        assert "ImportError: no module named 'yaml'" in flat
         plugins = screen.query_one("#plugins-table", DataTable)
+        await pilot.press("tab")  # to the plugins table; its row error shows in full too
+        await until(pilot, lambda: app.focused is plugins, what="the plugins table focused")
+        await pilot.press("down")
+        await until(
+            pilot,
+            lambda: "ImportError: no module named 'yaml'" in flat_text(app),
+            what="the plugin's error in full",
+            show=lambda: flat_text(app),
+        )
         assert app.focused is plugins
         if plugins.max_scroll_x > 0:  # what is wider than the screen scrolls by key
             await pilot.press("right", "right")
@@ -684,10 +756,11 @@ async def test_collector_runs_in_app_refreshes_on_r_and_stops_on_quit(store: Sql
         role=Role.OPERATOR,  # a viewer may not start source runs (tests/test_roles.py)
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(collector.running.is_set, pilot)
+        await until(pilot, collector.running.is_set, what="the collector running")
         await pilot.press("r")
+        await until(pilot, lambda: collector.refreshed, what="a refresh asked for")
         assert collector.refreshed == [None]
-        await until(lambda: "97 个" in screen_text(app), pilot)
+        await until_shown(pilot, "97 个")
         await pilot.press("q")
     assert collector.stopped
 
