@@ -16,7 +16,7 @@ from lishi_tui.app.app import make_app
 from lishi_tui.bootstrap import load_runtime
 from lishi_tui.domain.periods import CHINA_TZ
 from tests.app_support import screen_text
-from tests.test_app import until
+from tests.support.waiting import until_shown
 from tests.test_source_e2e import cli, shown
 
 PAYLOADS = Path(__file__).parent / "data" / "payloads"
@@ -98,15 +98,15 @@ async def test_panel_detail_and_show_agree_on_the_newest_month_with_a_figure(
         )
         async with app.run_test(size=(160, 50)) as pilot:
             # the overview's line: the figure and its period, not the blank month
-            await until(lambda: "38.74 亿元  截至2021年10月底" in screen_text(app), pilot)
+            await until_shown(pilot, "38.74 亿元  截至2021年10月底")
             assert "11月" not in screen_text(app)
             await pilot.press("1")  # the page: a stat panel and a table panel
-            await until(lambda: "较上期 +4.27 亿元" in screen_text(app), pilot)
+            await until_shown(pilot, "较上期 +4.27 亿元")
             page = screen_text(app)
             # 38.74 − 34.47 (2021年1-9月): the previous figure is September's, too
             assert page.count("截至2021年10月底") == 2 and "11月" not in page
             app.open_detail("retail_total")
-            await until(lambda: "最新数值: 38.74 亿元" in screen_text(app), pilot)
+            await until_shown(pilot, "最新数值: 38.74 亿元")
             detail = screen_text(app)
             assert "统计时期: 截至2021年10月底" in detail
             # November is listed in the history as missing (暂缺), and only there
