@@ -12,6 +12,7 @@ from rich.cells import cell_len
 from lishi_tui.app.widgets.chart import ChartSpec, PlotChart, render_chart, thin
 from lishi_tui.app.widgets.chart_spec import tick_labels
 from lishi_tui.domain.periods import Period
+from tests.support.waiting import until
 
 
 def test_thin_keeps_extremes_and_ends() -> None:
@@ -73,18 +74,18 @@ async def test_chart_rebuilds_only_when_data_or_size_changes() -> None:
     app = One()
     async with app.run_test(size=(60, 12)) as pilot:
         chart = app.query_one(PlotChart)
-        await pilot.pause()
+        await until(pilot, lambda: chart.builds >= 1, what="the first build")
         builds = chart.builds
         assert builds >= 1
         chart.refresh()
         chart.set_spec(ChartSpec(**{**SPEC.__dict__}))  # equal data
-        await pilot.pause()
+        await pilot.pause()  # a late rebuild would still show in the exact counts below
         assert chart.builds == builds
         chart.set_spec(ChartSpec(**{**SPEC.__dict__, "target": 250.0}))
-        await pilot.pause()
+        await until(pilot, lambda: chart.builds > builds, what="a rebuild for new data")
         assert chart.builds == builds + 1
         await pilot.resize_terminal(80, 14)
-        await pilot.pause()
+        await until(pilot, lambda: chart.builds > builds + 1, what="a rebuild for the new size")
         assert chart.builds == builds + 2
 
 
