@@ -18,6 +18,7 @@ from lishi_tui.notify.health import save_health
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
 from tests.support.notify import notifier
+from tests.support.waiting import until, until_shown
 
 KEY = "wecom-key-0xdeadbeef"
 
@@ -52,14 +53,12 @@ async def test_a_failing_channel_shows_on_the_plugins_screen(store: SqliteStore)
     app = make_app(config, build_registry(), store, clock=lambda: FIXED_NOW, env={})
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("p")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, PluginsScreen), what="the plugins screen")
         screen = app.screen
         assert isinstance(screen, PluginsScreen)
-        for _ in range(400):  # bounded, never timed: the store is read on a worker thread
-            if screen.reads and "invalid webhook url" in screen_text(app):
-                break
-            await pilot.pause(0.05)
-        text = screen_text(app)
+        # The store is read on a worker thread.
+        await until(pilot, lambda: screen.reads, what="the plugins screen's store read")
+        text = await until_shown(pilot, "invalid webhook url", "通知渠道")
         assert "通知渠道" in text
         office = next(line for line in text.splitlines() if "office" in line)
         assert "wecom" in office and "故障" in office and " 2 " in office
@@ -74,7 +73,10 @@ async def test_no_notifiers_no_section(store: SqliteStore) -> None:
     app = make_app(build_config(), build_registry(), store, clock=lambda: FIXED_NOW, env={})
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("p")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, PluginsScreen), what="the plugins screen")
         assert isinstance(app.screen, PluginsScreen)
+        screen = app.screen
+        await until(pilot, lambda: screen.reads, what="its store read")  # then: nothing to show
+        await until_shown(pilot, "broken_plugin")  # the screen is drawn
         assert not app.screen.query("#channels-table")
         assert "通知渠道" not in screen_text(app)
