@@ -16,7 +16,8 @@ from lishi_tui.config.schema import PageConfig, PanelConfig, PanelKind
 from lishi_tui.domain.model import Frequency, Indicator, Observation
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
-from tests.app_support import FIXED_NOW, build_config, build_registry, observation, screen_text
+from tests.app_support import FIXED_NOW, build_config, build_registry, observation
+from tests.support.waiting import until, until_shown
 
 FIRST = datetime(2021, 11, 1, tzinfo=UTC)
 AQI = Indicator(
@@ -74,13 +75,13 @@ async def shown_detail(app: Any, pilot: Any) -> DetailScreen:
     """Open the AQI detail screen and let its first store read land."""
     await pilot.pause()
     app.open_detail("aqi")  # not a key press: the dashboard may not have focus yet
-    await pilot.pause()
-    screen = app.screen
+    screen = await until(
+        pilot,
+        lambda: app.screen if isinstance(app.screen, DetailScreen) else None,
+        what="the detail screen",
+    )
     assert isinstance(screen, DetailScreen)
-    for _ in range(100):
-        if screen.reads:
-            break
-        await pilot.pause(0.05)
+    await until(pilot, lambda: screen.reads, what="the detail's first store read")
     return screen
 
 
@@ -92,7 +93,7 @@ async def test_detail_of_a_long_series_reads_a_page_and_pages_on(tmp_path: Path)
         screen = await shown_detail(app, pilot)
         table = screen.query_one("#detail-history", DataTable)
         assert table.row_count == HISTORY_PAGE
-        text = screen_text(app)
+        text = await until_shown(pilot, "显示 100 / 共 3,000 条", "共 3,000 个数据点")
         assert "显示 100 / 共 3,000 条" in text
         assert "共 3,000 个数据点" in text  # the chart is drawn from SQL buckets of all of it
         assert screen.query_one("#detail-chart", PlotChart).spec is not None
@@ -101,10 +102,7 @@ async def test_detail_of_a_long_series_reads_a_page_and_pages_on(tmp_path: Path)
 
         table.focus()
         table.move_cursor(row=HISTORY_PAGE - 1)
-        for _ in range(100):
-            if table.row_count > HISTORY_PAGE:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: table.row_count > HISTORY_PAGE, what="the next page read")
         assert table.row_count == 2 * HISTORY_PAGE
         # the second page continues where the first stopped: older minutes, no repeat
         assert table.get_row_at(HISTORY_PAGE)[0].plain < table.get_row_at(HISTORY_PAGE - 1)[0].plain
