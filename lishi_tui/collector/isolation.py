@@ -57,11 +57,14 @@ def as_plugin_error(exc: BaseException) -> BaseException:
 
 
 class _HomeLoopHttp:
-    """``ctx.http`` as seen from a plugin's own loop: each request runs on the home loop."""
+    """``ctx.http`` as seen from a plugin's own loop: each request runs on the home loop,
+    which keeps the URLs in flight and the last request error (read by the watchdog)."""
 
     def __init__(self, real: HttpGetter, home: asyncio.AbstractEventLoop) -> None:
         self._real = real
         self._home = home
+        self.in_flight: list[str] = []  # changed on the home loop only
+        self.failed: FetchError | None = None
 
     async def get(
         self,
@@ -71,8 +74,19 @@ class _HomeLoopHttp:
         headers: Mapping[str, str] | None = None,
         conditional: bool = True,
     ) -> HttpResult:
-        request = self._real.get(url, params=params, headers=headers, conditional=conditional)
-        future = asyncio.run_coroutine_threadsafe(request, self._home)
+        async def request() -> HttpResult:
+            self.in_flight.append(url)
+            try:
+                return await self._real.get(
+                    url, params=params, headers=headers, conditional=conditional
+                )
+            except FetchError as exc:
+                self.failed = exc
+                raise
+            finally:
+                self.in_flight.remove(url)
+
+        future = asyncio.run_coroutine_threadsafe(request(), self._home)
         return await asyncio.wrap_future(future)
 
     def __getattr__(self, name: str) -> Any:
@@ -116,6 +130,7 @@ class _Run:
     started: float  # time.monotonic()
     loop: asyncio.AbstractEventLoop | None = None  # the worker's loop (async fetches)
     task: asyncio.Task[Any] | None = None
+    http: _HomeLoopHttp | None = None  # its ctx.http (async fetches)
     finished: threading.Event = field(default_factory=threading.Event)
 
     async def loop_answers(self, grace: float = PING_GRACE_S) -> bool:
@@ -237,6 +252,11 @@ class FetchRunner:
                 with contextlib.suppress(BaseException):
                     await asyncio.wait_for(asyncio.shield(future), PING_GRACE_S)
             own = future.exception() if future.done() and not future.cancelled() else None
+            if timed_out.retryable and not isinstance(own, FetchError) and run.http is not None:
+                # Its request failed on this loop (an HTTP timeout at the same deadline) but
+                # the plugin's thread has not passed that on yet: a loaded machine is slow
+                # to schedule it, and no fixed grace is enough.
+                own = run.http.failed
             # The plugin's own error (an HTTP timeout naming its URL) says more than ours.
             raise (own if isinstance(own, FetchError) else timed_out) from None
         except asyncio.CancelledError:
@@ -259,7 +279,8 @@ class FetchRunner:
         home: asyncio.AbstractEventLoop,
         loop_ready: threading.Event,
     ) -> Any:
-        own_ctx = dataclasses.replace(ctx, http=_HomeLoopHttp(ctx.http, home))
+        run.http = _HomeLoopHttp(ctx.http, home)
+        own_ctx = dataclasses.replace(ctx, http=run.http)
         run.loop = loop
         try:
             run.task = loop.create_task(fetch(own_ctx))
@@ -285,7 +306,9 @@ class FetchRunner:
             # Merely slow (waiting on something): cancel it in its own loop, and let the
             # collector retry as it would any timeout.
             run.cancel()
-            return FetchError(f"fetch timed out after {seconds:g} s", retryable=True)
+            waiting = run.http.in_flight if run.http is not None else []
+            on = f" waiting for {waiting[0]}" if waiting else ""
+            return FetchError(f"fetch timed out after {seconds:g} s{on}", retryable=True)
         self._stuck[source_id] = run
         if run.loop is not None:
             what = (
