@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import time
 import uuid
 from pathlib import Path
+
+from tests.support.waiting import LIMIT_S, wait_for
 
 
 class Tmux:
@@ -47,15 +48,22 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "app", *keys)
 
-    def wait_for(self, text: str, limit_s: float = 20.0) -> str:
-        deadline = time.monotonic() + limit_s
+    def wait_for(self, *texts: str, limit_s: float = LIMIT_S) -> str:
+        """The screen, once it shows every one of ``texts`` (on one capture)."""
         shown = ""
-        while time.monotonic() < deadline:
+
+        def all_shown() -> str:
+            nonlocal shown
             shown = self.screen()
-            if text in shown:
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+            return shown if all(text in shown for text in texts) else ""
+
+        return wait_for(
+            all_shown,
+            what=f"{list(texts)!r} on the screen",
+            limit_s=limit_s,
+            step_s=0.1,
+            show=lambda: f"the screen was:\n{shown}",
+        )
 
     def press_until(self, key: str, text: str, tries: int = 4) -> str:
         """Send an idempotent key until ``text`` shows: a key that lands while the app is
