@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,13 +60,15 @@ def test_the_bundled_dashboard_uses_the_window(dashboard: Tmux) -> None:
     assert "指标" in screen.splitlines()[first + 1]  # the header, then the first line below it
     # The livelihood page: the published training and recruitment figures, whole.
     screen = dashboard.press_until("4", "1,581 / 1,787")  # the gauge atop the page
-    time.sleep(1.0)  # the focus follows the page a refresh later; arrows before it are lost
-    for _ in range(6):  # at 80x24 the jobs table is below: the focus moving down shows it
+    # At 80x24 the jobs table is below: the focus moving down shows it. The focus follows
+    # the page a refresh later and an arrow before it is lost, so Down is sent until the
+    # table shows; the loop stops at the first screen that has it.
+    for _ in range(12):
         if "≥3,600 人" in screen:
             break
         dashboard.keys("Down")
         try:
-            screen = dashboard.wait_for("≥3,600 人", limit_s=2.0)
+            screen = dashboard.wait_for("≥3,600 人", limit_s=3.0)
         except AssertionError:
             screen = dashboard.screen()
     for figure in ("7,000 人", "11,150 人次", "≥18,000 个", "≥3,600 人"):
