@@ -16,6 +16,7 @@ from lishi_tui.config.locate import bundled_config_path
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.httpserver import LocalHTTPServer
 from tests.support.tmux import Tmux
+from tests.support.waiting import wait_for
 
 pytestmark = [
     pytest.mark.tmux,
@@ -83,11 +84,8 @@ def test_badge_screen_ack_and_one_webhook_message(
     finally:
         store.close()
     # The demo AQI keeps changing, and the clock evaluates every 15 s: still one message.
-    for _ in range(100):
-        if http_server.count("/hook"):
-            break
-        time.sleep(0.1)
-    time.sleep(3)
+    wait_for(lambda: http_server.count("/hook"), what="the robot's message")
+    time.sleep(3)  # a second message (the clock re-evaluates) would arrive in this time
     [request] = http_server.requests_to("/hook")
     body = request.json()
     assert {k: body[k] for k in ("alert", "rule", "state", "severity", "indicator", "demo")} == {
