@@ -14,6 +14,7 @@ import pytest
 from lishi_tui.domain.periods import PeriodError
 from lishi_tui.sources.api import FetchError
 from lishi_tui.sources.parsing import join_year_period, parse_period
+from tests.support.bundled import fetch_published, load_bundled
 from tests.test_source_e2e import cli, shown, write_config
 from tests.test_source_formats import payload, plugin, values
 
@@ -265,3 +266,45 @@ def test_bls_flat_file_bad_code_is_refused_at_its_line() -> None:
     with pytest.raises(FetchError, match=r"M14 with year 2023") as caught:
         CSV.parse_csv(text.encode(), FLAT, indicator="c", origin="cu.data.txt")
     assert caught.value.where == "cu.data.txt:3"
+
+
+# -- published figures -----------------------------------------------------------------
+
+PUBLISHED = """
+[document]
+title = "某区统计公报"
+
+[[figures]]
+indicator = "retail_sales"
+period = "2021"
+value = 45.6
+
+[[figures]]
+indicator = "retail_sales"
+period = "2021-10"
+value = 38.74
+
+[[figures]]
+indicator = "requests_done"
+period = "2021-10"
+value = 88.47
+"""
+
+
+def test_published_file_with_a_year_among_an_indicators_months_is_refused(
+    tmp_path: Path,
+) -> None:
+    registry = load_bundled("published")
+    (tmp_path / "figs.toml").write_text(PUBLISHED, encoding="utf-8")
+    with pytest.raises(FetchError, match=r"2 kinds \(year: 2021; month: 2021-10\)") as caught:
+        fetch_published(registry, "figs.toml", "report", indicators=(), base_dir=tmp_path)
+    assert caught.value.where == "figs.toml indicator 'retail_sales'"
+    # one kind per indicator: read (another indicator's month is no mix)
+    fine = PUBLISHED.replace('period = "2021"\n', 'period = "2021-09"\n')
+    (tmp_path / "figs.toml").write_text(fine, encoding="utf-8")
+    readings = fetch_published(registry, "figs.toml", "report", indicators=(), base_dir=tmp_path)
+    assert sorted((r.indicator, r.period.key, r.value) for r in readings) == [
+        ("requests_done", "2021-10", 88.47),
+        ("retail_sales", "2021-09", 45.6),
+        ("retail_sales", "2021-10", 38.74),
+    ]

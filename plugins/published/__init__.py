@@ -15,6 +15,7 @@ from lishi_tui.plugin import (
     SourceType,
     hookimpl,
     load_published,
+    one_frequency,
 )
 
 __version__ = "0.1.0"
@@ -60,7 +61,15 @@ def fetch(ctx: FetchContext) -> list[Reading]:
         raise FetchError(exc.message, where=exc.where) from exc
     doc = data.document
     by = f"{doc.publisher}: " if doc.publisher else ""
-    return readings_from(data, f"{by}{doc.title} ({spelled})", tuple(ctx.indicators))
+    readings = readings_from(data, f"{by}{doc.title} ({spelled})", tuple(ctx.indicators))
+    # One indicator, one frequency: a year's figure among its months would be charted
+    # with them and could be taken for the latest, as in every other source type.
+    by_indicator: dict[str, list[Reading]] = {}
+    for r in readings:
+        by_indicator.setdefault(r.indicator, []).append(r)
+    for indicator, group in by_indicator.items():
+        one_frequency(group, f"{spelled} indicator {indicator!r}")
+    return readings
 
 
 PUBLISHED = SourceType(
