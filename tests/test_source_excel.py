@@ -70,6 +70,16 @@ def test_long_sheet_by_name_and_by_index() -> None:
     assert values(by_index)["2021-10"] == 12.3 and values(by_index)["2021-01"] == 35.2
 
 
+def test_long_sheet_without_a_header_skips_the_label_rows() -> None:
+    # header_rows = 0: the title row and the 月份 | 累计(亿元) row hold no digit in the period
+    # column, so they are labels; the figures are the same as by header names
+    headerless = read(sheet="社零月度", header_rows=0, period_column=0, value_column=1)
+    named = read(sheet="社零月度", period_column="月份", value_column="累计")
+    assert values(headerless) == values(named) and len(values(named)) == 11
+    with pytest.raises(FetchError, match=r"no column '累计'; the headers are: '0', '1', '2'"):
+        read(sheet="社零月度", header_rows=0, period_column=0, value_column="累计")
+
+
 def test_month_typed_as_a_date_reads_as_the_month() -> None:
     # 日期格式: 2021-09-01 and 2021-10-01 shown as yyyy"年"m"月"
     dated = read(sheet="日期格式", period_column="月份", value_column="值")
