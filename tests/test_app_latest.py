@@ -27,7 +27,7 @@ CONFIG = """
 language = "zh"
 
 [plugins]
-allow = ["source_excel"]
+allow = ["source_excel", "panels"]
 
 [storage]
 path = "history.db"
