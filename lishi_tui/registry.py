@@ -75,3 +75,15 @@ class Registry:
 
     def plugin(self, name: str) -> PluginRecord | None:
         return next((p for p in self.plugins if p.name == name), None)
+
+    def left_out(self, *providers: str) -> str:
+        """For an unknown name: '' or why it is unknown, when a built-in plugin that would
+        provide it (the first of ``providers`` found) is kept out by the allow/deny lists."""
+        for name in providers:
+            record = self.plugin(name)
+            if record is not None and record.state is PluginState.BLOCKED:
+                return (
+                    f"; the built-in plugin {name!r} is left out by [plugins] allow/deny"
+                    f" (add {name!r} to allow for what it provides)"
+                )
+        return ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,3 +114,24 @@ def test_a_table_declared_in_its_own_module_is_validated_and_built(
         ]
     finally:
         tables.all_tables.cache_clear()
+
+
+def test_a_kind_from_a_built_in_plugin_the_allow_list_leaves_out_says_so(tmp_path: Path) -> None:
+    """An allow list written before panel kinds were a plugin's: the error names the fix."""
+    from lishi_tui.config.locate import bundled_config_path
+
+    text = bundled_config_path().read_text(encoding="utf-8")
+    config = tmp_path / "allow.toml"
+    config.write_text(
+        text + '\n[plugins]\nallow = ["economy", "published", "source_csv"]\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "lishi_tui", "--config", str(config), "config", "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    line = next(x for x in done.stdout.splitlines() + done.stderr.splitlines() if "'stat'" in x)
+    assert "kind" in line and "add 'panels' to allow" in line, line
+    assert line.startswith(str(config) + ":")  # located: file and line

@@ -56,6 +56,7 @@ def run_export(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, er
         known = ", ".join(sorted(formats)) or "none (no plugin registered one)"
         hint = nearest(args.format, formats)
         message = f"export: unknown format {args.format!r}; registered: {known}"
+        message += runtime.registry.left_out("exports")
         print(clean(message + (f" (did you mean {hint!r}?)" if hint else "")), file=err)
         return EXIT_USAGE
     config = runtime.config

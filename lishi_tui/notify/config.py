@@ -107,7 +107,8 @@ class NotifiersTable(TopTable[Mapping[str, NotifierConfig]]):
             listing = quoted(registered) if registered else "none (no plugin registered one)"
             t.issues.add(
                 t.at("type"),
-                f"unknown notifier type {type_name!r}; registered: {listing}",
+                f"unknown notifier type {type_name!r}; registered: {listing}"
+                + registry.left_out("notifiers"),
                 nearest(type_name, registered),
             )
         options, secrets = typed_options(ctx, t, channel, NOTIFIER_FIELDS, what="notifier type")

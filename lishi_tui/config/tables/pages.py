@@ -44,7 +44,9 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
 
     def build(self, ctx: Build) -> tuple[PageConfig, ...]:
         indicators: Mapping[str, Indicator] = ctx.built.get("indicators", {})
-        kinds = sorted((ctx.registry or Registry()).panel_types)
+        registry = ctx.registry or Registry()
+        kinds = sorted(registry.panel_types)
+        left_out = registry.left_out("panels")  # where the built-in kinds come from
         section = ctx.section(self.key)
         if section is None:
             return ()
@@ -63,7 +65,7 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
                 raw_panels = []
             for n, raw_panel in enumerate(raw_panels):
                 where = Section(t.issues, raw_panel, (*t.at("panels"), n))
-                panel = _panel(where, indicators, kinds)
+                panel = _panel(where, indicators, kinds, left_out)
                 if panel is not None:
                     panels.append(panel)
             pages.append(
@@ -92,14 +94,16 @@ class PagesTable(TopTable[tuple[PageConfig, ...]]):
         return {"type": "object", "description": self.description, "additionalProperties": page}
 
 
-def _panel(p: Section, indicators: Mapping[str, Indicator], kinds: list[str]) -> PanelConfig | None:
+def _panel(
+    p: Section, indicators: Mapping[str, Indicator], kinds: list[str], left_out: str
+) -> PanelConfig | None:
     values = p.read(PANEL_FIELDS)
     kind = values.get("kind", INVALID)
     if isinstance(kind, str) and kind not in kinds:
         listing = quoted(kinds) if kinds else "none (no plugin registered one)"
         p.issues.add(
             p.at("kind"),
-            f"unknown panel kind {kind!r}; registered: {listing}",
+            f"unknown panel kind {kind!r}; registered: {listing}{left_out}",
             nearest(kind, kinds),
         )
     if not p.has("indicator") and not p.has("indicators"):

@@ -165,7 +165,8 @@ class SourcesTable(TopTable[Mapping[str, SourceConfig]]):
             listing = quoted(registered) if registered else "none (no plugin registered one)"
             t.issues.add(
                 t.at("type"),
-                f"unknown source type {type_name!r}; registered: {listing}",
+                f"unknown source type {type_name!r}; registered: {listing}"
+                + registry.left_out(f"source_{type_name}", type_name),
                 nearest(type_name, registered),
             )
         ids = referenced_indicators(t, values, known)
