@@ -262,7 +262,14 @@ class PluginsScreen(Screen[None]):
         details: dict[str, Text] = {}
         for record in self.data.registry.plugins:
             provides = literal(
-                ", ".join(record.source_types + record.notifiers + record.indicators)
+                ", ".join(
+                    record.source_types
+                    + record.notifiers
+                    + record.panel_kinds
+                    + record.export_formats
+                    + record.commands
+                    + record.indicators
+                )
             )
             state_style = {PluginState.LOADED: "green", PluginState.FAILED: "bold reverse red"}.get(
                 record.state, "dim"
