@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -68,75 +69,36 @@ def error_text(kind: str, error: str, lang: str) -> Text:
     return text
 
 
-class GuardedPanel(Panel):
-    """Mixed in over a plugin's widget: its code runs guarded (see the module docstring)."""
+class GuardedPanel:
+    """What a guarded panel adds: its failure, its plugin's record, and ``fail``.
+
+    Not a widget: ``guarded_class`` puts it after the plugin's class, because Textual takes
+    a widget's CSS type names and default CSS from its first base only (so ``ChartPanel``
+    rules still match the guarded chart).
+    """
 
     plugin_record: PluginRecord | None = None  # whose kind this is (set by make_panel)
     failure: str | None = None
 
     def fail(self, exc: BaseException, during: str) -> None:
         """Show ``exc`` in this panel's frame from now on, and record it on the plugin."""
+        panel: Any = self
         if self.failure is not None:
             return
         self.failure = f"{during}: {describe(exc)}"
-        log.warning("panel kind %r failed %s", self.config.kind, self.failure)
+        log.warning("panel kind %r failed %s", panel.config.kind, self.failure)
         record = self.plugin_record
         if record is not None:
-            message = f"panel kind {self.config.kind!r} {self.failure}"
+            message = f"panel kind {panel.config.kind!r} {self.failure}"
             if message not in record.errors:
                 record.errors.append(message)
             record.state = PluginState.FAILED
-        self.add_class("-failing", "-plugin-error")
-        self._shown = None
-        if self.is_mounted:
-            for child in list(self.children):
+        panel.add_class("-failing", "-plugin-error")
+        panel._shown = None
+        if panel.is_mounted:
+            for child in list(panel.children):
                 child.remove()
-            self.refresh(layout=True)
-
-    def render(self) -> RenderResult:
-        if self.failure is None:
-            try:
-                return super().render()
-            except Exception as exc:
-                self.fail(exc, "drawing")
-        return error_text(self.config.kind, self.failure or "", self.ctx.lang)
-
-    def body(self, width: int) -> RenderableType | None:
-        if self.failure is not None:
-            return error_text(self.config.kind, self.failure, self.ctx.lang)
-        body = super().body(width)
-        if isinstance(body, str):
-            return Text(body)  # a plugin's string is text, never markup
-        if body is not None and not _renderable(body):
-            raise TypeError(f"body() returned {type(body).__name__}, not text or a renderable")
-        return body
-
-    def update_views(self, views: dict[str, IndicatorView]) -> None:
-        if self.failure is not None:
-            return
-        try:
-            super().update_views(views)
-        except Exception as exc:
-            self.fail(exc, "taking new figures")
-
-    def natural_height(self) -> int:
-        if self.failure is None:
-            try:
-                height = super().natural_height()
-                if isinstance(height, int) and height > 0:
-                    return height
-                raise TypeError(f"natural_height() returned {height!r}, not a positive int")
-            except Exception as exc:
-                self.fail(exc, "sizing")
-        return Panel.NATURAL_HEIGHT
-
-    def compose(self) -> ComposeResult:
-        try:
-            children: list[Widget] = list(super().compose())
-        except Exception as exc:
-            self.fail(exc, "composing")
-            children = []
-        yield from children
+            panel.refresh(layout=True)
 
 
 def _renderable(value: object) -> bool:
@@ -147,10 +109,61 @@ def _renderable(value: object) -> bool:
 
 @cache
 def guarded_class(cls: type[Panel]) -> type[Panel]:
-    """``cls`` with its code guarded: a subclass built once per widget class."""
+    """``cls`` with its own code guarded: a subclass built once per widget class."""
     if issubclass(cls, GuardedPanel):
         return cls
-    return type(f"Guarded{cls.__name__}", (GuardedPanel, cls), {"__module__": cls.__module__})
+
+    class Guarded(cls, GuardedPanel):  # type: ignore[valid-type, misc]
+        def render(self) -> RenderResult:
+            if self.failure is None:
+                try:
+                    return super().render()  # type: ignore[no-any-return]
+                except Exception as exc:
+                    self.fail(exc, "drawing")
+            return error_text(self.config.kind, self.failure or "", self.ctx.lang)
+
+        def body(self, width: int) -> RenderableType | None:
+            if self.failure is not None:
+                return error_text(self.config.kind, self.failure, self.ctx.lang)
+            body = super().body(width)
+            if isinstance(body, str):
+                return Text(body)  # a plugin's string is text, never markup
+            if body is not None and not _renderable(body):
+                raise TypeError(f"body() returned {type(body).__name__}, not text or a renderable")
+            return body  # type: ignore[no-any-return]
+
+        def update_views(self, views: dict[str, IndicatorView]) -> None:
+            if self.failure is not None:
+                return
+            try:
+                super().update_views(views)
+            except Exception as exc:
+                self.fail(exc, "taking new figures")
+
+        def natural_height(self) -> int:
+            if self.failure is None:
+                try:
+                    height = super().natural_height()
+                    if isinstance(height, int) and height > 0:
+                        return height
+                    raise TypeError(f"natural_height() returned {height!r}, not a positive int")
+                except Exception as exc:
+                    self.fail(exc, "sizing")
+            return Panel.NATURAL_HEIGHT
+
+        def compose(self) -> ComposeResult:
+            try:
+                children: list[Widget] = list(super().compose())
+            except Exception as exc:
+                self.fail(exc, "composing")
+                children = []
+            yield from children
+
+    Guarded.__name__ = cls.__name__
+    Guarded.__qualname__ = cls.__qualname__
+    Guarded.__module__ = cls.__module__
+    Guarded._css_type_name = cls._css_type_name  # CSS and snapshots see the plugin's class
+    return Guarded
 
 
 def make_panel(
