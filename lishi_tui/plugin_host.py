@@ -35,9 +35,6 @@ SAFE_MODE_ENV = (
     "LISHI_TUI_SAFE_MODE"  # set: third-party plugins (entry points, [plugins] dirs) stay off
 )
 MODULE_PREFIX = "lishi_tui_plugins"
-# Bundled plugins that are parts of lishi-tui itself (the panel kinds every page needs, the
-# export formats): an allow list need not name them; a deny list still leaves them out.
-ESSENTIAL_BUILTINS = frozenset({"panels", "exports"})
 HOOK_PREFIX = "lishi_"
 
 
@@ -170,8 +167,7 @@ class PluginHost:
         deny = set(self.settings.deny) | _names_from_env(self.env, "LISHI_TUI_PLUGINS_DENY")
         if name in deny:
             return "denied by the deny list"
-        essential = candidate.origin is PluginOrigin.BUILTIN and name in ESSENTIAL_BUILTINS
-        if allow and name not in allow and not essential:
+        if allow and name not in allow:
             return "not in the allow list"
         return None
 

@@ -229,16 +229,3 @@ def test_plugins_json_lists_what_each_plugin_provides(
     assert rows["exports"]["export_formats"] == ["csv", "json", "markdown"]
     assert rows["exports"]["commands"] == ["formats"]
     assert all({"panel_kinds", "export_formats", "commands"} <= set(r) for r in rows.values())
-
-
-def test_an_allow_list_need_not_name_the_bundled_panel_kinds(tmp_path: Path) -> None:
-    config = write_setup(tmp_path)
-    allowed = load_runtime(config, {"LISHI_TUI_PLUGINS_ALLOW": "countdown_kinds,source_csv"})
-    assert {"stat", "countdown"} <= set(allowed.registry.panel_types)
-    assert allowed.registry.plugin("economy").state is PluginState.BLOCKED  # type: ignore[union-attr]
-    with pytest.raises(ConfigError) as caught:
-        load_runtime(config, {"LISHI_TUI_PLUGINS_DENY": "panels"})
-    (issue,) = caught.value.issues
-    assert (
-        issue.key == "pages.green.panels[1].kind" and "unknown panel kind 'stat'" in issue.message
-    )
