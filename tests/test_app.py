@@ -330,7 +330,7 @@ async def test_help_lists_every_binding(store: SqliteStore) -> None:
             assert isinstance(binding, Binding)
             for key in binding.key.split(","):
                 shown = display.get(key, key)
-                assert shown in listed or (key.isdigit() and "1-9" in listed), key
+                assert shown in listed or (key.isdigit() and "0-9" in listed), key
         for keys, _ in HELP_ROWS:
             assert keys in text
         await pilot.press("escape")

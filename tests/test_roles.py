@@ -106,7 +106,7 @@ async def test_a_viewer_gets_no_screenshot_and_is_told_why(
     async with app.run_test(size=(80, 24)) as pilot:
         await until_shown(pilot, "查看")  # the role is on the header
         titles = commands(app)
-        assert "Screenshot" not in titles and "Quit" in titles and "Keys" in titles
+        assert "截图" not in titles and "退出" in titles and "帮助" in titles
         app.action_screenshot()
         app.deliver_screenshot()
         await until(
@@ -142,7 +142,7 @@ async def test_an_operator_may_save_a_screenshot(store: SqliteStore, tmp_path: P
     assert app.account == "li" and app.permissions.acknowledge
     async with app.run_test(size=(80, 24)) as pilot:
         await until_shown(pilot, "操作员")
-        assert "Screenshot" in commands(app)
+        assert "截图" in commands(app)
         app.save_screenshot("shot.svg", str(tmp_path))
         app.deliver_text(io.StringIO("报告"), save_directory=tmp_path, save_filename="r.txt")
         await until(

@@ -134,7 +134,7 @@ def test_a_viewer_sees_figures_and_is_refused_what_writes(viewer_sshd: Sshd) -> 
         # A viewer starts no source runs, and is told why.
         screen = tmux.press_until("r", "查看者不能触发")
         # No screenshot from the palette: the command is not offered (an operator's is).
-        assert "Save an SVG" not in palette_search(tmux, "Screenshot", answered="No matches")
+        assert "保存为 SVG" not in palette_search(tmux, "截图", answered="没有匹配项")
         close_palette(tmux)
         # The alerts screen opens; acknowledging is refused, and says why.
         tmux.wait_for("⚠ 严重 1", limit_s=40)
@@ -152,8 +152,8 @@ def test_a_viewer_sees_figures_and_is_refused_what_writes(viewer_sshd: Sshd) -> 
 
 def palette_search(tmux: Tmux, words: str, answered: str = "") -> str:
     """Open the command palette, type ``words``, and return the screen with its answers."""
-    tmux.press_until("C-p", "Search for commands", tries=4)
-    tmux.keys(words)
+    tmux.press_until("C-p", "搜索指标或命令", tries=4)
+    tmux.keys("-l", words)  # literal: Chinese words are not key names
     return tmux.wait_for(answered)
 
 
@@ -245,8 +245,8 @@ def test_an_operator_may_screenshot_and_acknowledge_as_their_account(
     try:
         screen = tmux.wait_for(FIGURE, limit_s=60)
         assert "操作员" in screen
-        palette_search(tmux, "Screenshot")
-        tmux.wait_for("Save an SVG")
+        palette_search(tmux, "截图")
+        tmux.wait_for("保存为 SVG")
         close_palette(tmux)
         # An operator's acknowledgement is stored with the SSH account's name.
         tmux.wait_for("⚠ 严重 1", limit_s=40)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from textual import work
@@ -23,11 +24,17 @@ from lishi_tui.app.formatting import age_text, clean
 from lishi_tui.app.guarded import GuardedApp
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested, StoreCommitted
-from lishi_tui.app.palette import IndicatorCommands
+from lishi_tui.app.palette import (
+    IndicatorCommands,
+    LocalisedPalette,
+    system_commands,
+    theme_palette,
+)
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
-from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
+from lishi_tui.app.screens.plugins import PluginsScreen, failure_notice, plugins_screen_class
+from lishi_tui.app.screenshots import take_screenshot
 from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view, restatus
 from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
@@ -120,7 +127,8 @@ class LishiApp(GuardedApp):
             )
         )
         self.alert_watch = AlertWatch(self, self.sub_title)  # header badge, marks, screen
-        self.bind("a", "alerts", description=t("binding.alerts", self.lang))
+        self._bind_keys()
+        self.screenshots: list[Path] = []  # saved this session (tests read it)
         self.views: dict[str, IndicatorView] = {}
         self._data_versions: dict[str, int] = {}
         self._health: dict[str, SourceHealth] = {}
@@ -171,6 +179,7 @@ class LishiApp(GuardedApp):
             )
         self.load_all()
         self.alert_watch.poll()
+        self._tell_plugin_failures()
         self._watcher = StoreWatcher(
             self.store,
             self.poll_interval,
@@ -193,6 +202,22 @@ class LishiApp(GuardedApp):
         self.set_interval(CLOCK_TICK_S, self.clock_tick, name="clock")
         if self.collector is None:
             self._read_heartbeat()
+
+    def _bind_keys(self) -> None:
+        """The app's own keys, described in the UI language."""
+        for key, action, label, show in (
+            ("a", "alerts", "binding.alerts", True),
+            ("ctrl+s", "screenshot", "binding.screenshot", False),
+        ):
+            self._bindings.key_to_bindings.pop(key, None)  # bind() adds, never replaces
+            self.bind(key, action, description=t(label, self.lang), show=show)
+
+    def _tell_plugin_failures(self) -> None:
+        """What stderr said before the alternate screen wiped it, said on the screen."""
+        notice = failure_notice(self.registry, self.lang)
+        if notice is not None:
+            title = t("plugins.failed_title", self.lang)
+            self.notify(notice, title=title, severity="error", timeout=30, markup=False)
 
     def clock_tick(self) -> None:
         """Once a minute (so also within a minute of a period boundary): ages, staleness and
@@ -227,14 +252,17 @@ class LishiApp(GuardedApp):
     async def _run_collector(self) -> None:
         assert self.collector is not None
         if hasattr(self.collector, "on_run"):  # a store fault is told on screen
-            notices = StoreFaultNotices(self.notify, self.collector.on_run)
+            notices = StoreFaultNotices(self.notify, self.collector.on_run, lang=self.lang)
             self.collector.on_run = notices
         await self.collector.run_forever()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group == "collector" and event.state is WorkerState.ERROR:
-            self.notify(clean(f"collector: {worker.error}"), severity="error", markup=False)
+            error = clean(str(worker.error))
+            self.notify(
+                t("error.collector", self.lang, error=error), severity="error", markup=False
+            )
 
     async def _stop_collector(self) -> None:
         if self.collector is None or self._stopping:
@@ -313,7 +341,9 @@ class LishiApp(GuardedApp):
             self._cursor, _ = self.store.changes_since(0)
             self._health = self.store.health()
         except Exception as exc:
-            self.notify(clean(f"store: {exc}"), severity="error", markup=False)
+            self.notify(
+                t("error.store", self.lang, error=clean(str(exc))), severity="error", markup=False
+            )
             return
         self._depth = {}
         self._on_screen = self.dashboard.needs(self.dashboard.shown_page)
@@ -467,10 +497,20 @@ class LishiApp(GuardedApp):
         self.alert_watch.silence(alert_id, duration, reason)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            t("alerts.title", self.lang), t("alerts.help", self.lang), self.action_alerts
-        )
+        """Textual's (gated by role) in the UI language, then the dashboard's own."""
+        yield from system_commands(self, super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):
+            self.push_screen(LocalisedPalette(self.lang, id="--command-palette"))
+
+    def search_themes(self) -> None:
+        self.push_screen(theme_palette(self.lang))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Ctrl+S and the palette: the screen as an SVG in ``[app] screenshots``."""
+        if self.allowed("screenshot"):
+            take_screenshot(self, filename, Path(path) if path else None)
 
     def action_plugins(self) -> None:
         if not isinstance(self.screen, PluginsScreen):

@@ -34,8 +34,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help.action": ("作用", "Action"),
     "help.move": ("在面板之间移动（方向键或 h j k l）", "Move between panels (arrows or h j k l)"),
     "help.pages": (
-        "Tab / Shift+Tab 切换页面，数字键直接跳到第 N 页",
-        "Tab / Shift+Tab switch pages; number keys jump to page N",
+        "Tab / Shift+Tab 切换页面；数字键直接跳到第 N 页，0 为总览",
+        "Tab / Shift+Tab switch pages; number keys jump to page N, 0 to the overview",
     ),
     "help.detail": (
         "打开所选指标的详情；表格面板先列出各行，用 ↑↓ 选择后再按 Enter",
@@ -298,6 +298,84 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "panel.source_ok": ("数据源正常（核实于{age}）", "source answered {age}"),
     "panel.overdue": ("⏱ 本期数据逾期未发布", "⏱ next figure overdue"),
+    # the command palette and the system commands (lishi_tui/app/palette.py)
+    "palette.placeholder": (
+        "搜索指标或命令（中文、英文、拼音首字母）…",
+        "Search indicators and commands…",
+    ),
+    "palette.themes": ("搜索配色主题…", "Search themes…"),
+    "palette.no_matches": ("没有匹配项", "No matches found"),
+    "cmd.theme": ("配色主题", "Theme"),
+    "cmd.theme.help": (
+        "更换本次会话的配色（不保存）",
+        "Change the colours for this session (not saved)",
+    ),
+    "cmd.quit": ("退出", "Quit"),
+    "cmd.quit.help": ("退出仪表盘", "Leave the dashboard"),
+    "cmd.help": ("帮助", "Help"),
+    "cmd.help.help": ("键盘操作与面板标记的含义", "The keys, and what the panel marks mean"),
+    "cmd.maximize": ("最大化", "Maximize"),
+    "cmd.maximize.help": ("放大所选面板，占满屏幕", "Show the focused panel on the whole screen"),
+    "cmd.minimize": ("还原", "Minimize"),
+    "cmd.minimize.help": ("恢复面板原来的大小", "Put the panel back at its normal size"),
+    "cmd.screenshot": ("截图", "Screenshot"),
+    "cmd.screenshot.help": (
+        "将当前屏幕保存为 SVG 文件（Ctrl+S），存入 {folder}",
+        "Save the screen as an SVG file (Ctrl+S) in {folder}",
+    ),
+    "cmd.plugins.help": (
+        "插件是否加载成功、各数据源的采集情况",
+        "What loaded, and how each source fetches",
+    ),
+    "binding.screenshot": ("截图", "Screenshot"),
+    "help.screenshot": (
+        "截图：将当前屏幕保存为 SVG 文件（仅操作员）",
+        "Screenshot: save the screen as an SVG file (operators only)",
+    ),
+    # screenshots (lishi_tui/app/screenshots.py)
+    "shot.title": ("截图", "Screenshot"),
+    "shot.saved": ("截图已保存：{path}", "Screenshot saved: {path}"),
+    "shot.saved_remote": (
+        "截图保存在服务器 {host} 上，不在您的电脑上：{host}:{path}（可用 scp 取回）",
+        "The screenshot is on the server {host}, not on your computer: {host}:{path}"
+        " (fetch it with scp)",
+    ),
+    "shot.failed_folder": (
+        "截图未保存：无法创建截图文件夹 {folder}（{reason}）。请在配置 [app] screenshots 中指定可写的文件夹",
+        "Screenshot not saved: cannot create the folder {folder} ({reason}). Set a writable"
+        " folder in the config's [app] screenshots",
+    ),
+    "shot.failed_write": (
+        "截图未保存：无法写入截图文件夹 {folder}（{reason}）。请在配置 [app] screenshots 中指定可写的文件夹",
+        "Screenshot not saved: cannot write to the folder {folder} ({reason}). Set a writable"
+        " folder in the config's [app] screenshots",
+    ),
+    "shot.reason.permission": ("没有写入权限", "permission denied"),
+    "shot.reason.notdir": ("路径上有同名的文件，不是文件夹", "a file of that name is in the way"),
+    "shot.reason.readonly": ("文件系统只读", "read-only file system"),
+    "shot.reason.full": ("磁盘空间已满", "no space left on the device"),
+    "shot.reason.missing": ("上级文件夹不存在", "a parent folder does not exist"),
+    # plugins screen: a plugin's state and where it was found (lishi_tui/registry.py)
+    "plugin.state.loaded": ("已加载", "loaded"),
+    "plugin.state.failed": ("加载失败", "failed"),
+    "plugin.state.blocked": ("已屏蔽", "blocked"),
+    "plugin.origin.builtin": ("内置", "built-in"),
+    "plugin.origin.directory": ("插件文件夹", "plugin folder"),
+    "plugin.origin.entry_point": ("已安装的包", "installed package"),
+    "plugin.origin.object": ("程序内注册", "registered in code"),
+    "plugins.failed_notice": (
+        "{n} 个插件加载失败：{names}。按 p 查看原因",
+        "{n} plugin(s) failed to load: {names}. Press p for the reasons",
+    ),
+    "plugins.failed_title": ("插件", "Plugins"),
+    "plugins.failures": ("加载失败的插件", "Plugins that failed to load"),
+    # errors told on screen (lishi_tui/app/app.py, store_faults.py)
+    "error.collector": ("采集进程出错：{error}", "Collector failed: {error}"),
+    "error.store": ("读取历史数据库出错：{error}", "Reading the history failed: {error}"),
+    "error.store_writable": (
+        "历史数据库恢复可写：暂存的数据已写入",
+        "History writable again: kept readings written",
+    ),
 }
 
 

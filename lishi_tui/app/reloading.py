@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
+from lishi_tui.app.i18n import t
 from lishi_tui.config import live
 from lishi_tui.config.reload import ConfigWatcher, Reload
 from lishi_tui.config.schema import Config, resolve_language
@@ -15,6 +16,7 @@ from lishi_tui.text import clean
 
 if TYPE_CHECKING:
     from lishi_tui.app.app import LishiApp
+    from lishi_tui.app.screens.dashboard import DashboardScreen
 
 
 class ConfigBanner(Static):
@@ -74,12 +76,13 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     from lishi_tui.app.screens.detail import DetailScreen
 
     app.config = config
+    spoke = app.lang
     app.lang = resolve_language(config.app.language, app.env)
     app.panel_context = dataclasses.replace(app.panel_context, lang=app.lang)
     app.data = dataclasses.replace(app.data, config=config, ctx=app.panel_context)
     screen = app.dashboard
     fresh = dashboard_screen_class(app.lang)(  # never mounted
-        config, app.panel_context, registry=app.registry
+        config, app.panel_context, overview=config.app.overview, registry=app.registry
     )
     screen.config, screen.ctx, screen.pages = config, app.panel_context, fresh.pages
     screen._last_focus = {}
@@ -87,6 +90,8 @@ async def apply_config(app: LishiApp, config: Config) -> None:
     for panel in screen.panels:
         for iid in panel.indicator_ids:
             app._panels_by_indicator.setdefault(iid, []).append(panel)
+    if app.lang != spoke:
+        speak(app, fresh)
     await screen.recompose()
     screen.apply_layout(app.size.width, app.size.height)
     screen.focus_page_panel(0)
@@ -95,6 +100,22 @@ async def apply_config(app: LishiApp, config: Config) -> None:
         if isinstance(open_screen, DetailScreen):
             open_screen.use_data(app.data)
     app.config_reloads += 1
+
+
+def speak(app: LishiApp, fresh: DashboardScreen) -> None:
+    """A reload changed the language: the words the rebuilt pages do not carry (title,
+    header, the footer's key labels) follow. ``fresh`` is an unmounted dashboard built in
+    the new language, whose bindings the mounted one takes."""
+    app._bind_keys()
+    app.title = t("app.title", app.lang)
+    # Textual reads BINDINGS once, when a screen is built; the mounted dashboard is kept.
+    app.dashboard._bindings = fresh._bindings
+    app.dashboard.refresh_bindings()
+    if app.collector is None:
+        app._show_heartbeat(app.heartbeat)
+    else:
+        role = t(f"role.{app.role.value}", app.lang)
+        app.alert_watch.set_base_subtitle(f"{t('app.subtitle.live', app.lang)} · {role}")
 
 
 def on_reload(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lishi_tui.app.i18n import t
 from lishi_tui.text import clean
 
 FAULT_MARK = "not stored yet:"
@@ -15,9 +16,14 @@ class StoreFaultNotices:
     read-only), one when they succeed again; nothing per run in between."""
 
     def __init__(
-        self, notify: Callable[..., Any], then: Callable[[Any], None] | None = None
+        self,
+        notify: Callable[..., Any],
+        then: Callable[[Any], None] | None = None,
+        *,
+        lang: str = "zh",
     ) -> None:
         self._notify = notify
+        self._lang = lang
         self._then = then
         self.failing = False
 
@@ -28,6 +34,6 @@ class StoreFaultNotices:
             self._notify(clean(error, single_line=True), severity="error", timeout=30, markup=False)
         elif getattr(outcome, "ok", False) and self.failing:
             self.failing = False
-            self._notify("history writable again: kept readings written", markup=False)
+            self._notify(t("error.store_writable", self._lang), markup=False)
         if self._then is not None:
             self._then(outcome)

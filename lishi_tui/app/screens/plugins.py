@@ -31,7 +31,7 @@ from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.notify.api import ChannelHealth
 from lishi_tui.notify.config import configured_notifiers
-from lishi_tui.registry import PluginState
+from lishi_tui.registry import PluginRecord, PluginState, Registry
 from lishi_tui.store.base import SourceHealth
 
 
@@ -122,6 +122,10 @@ class PluginsScreen(Screen[None]):
         yield SteadyHeader()
         with VerticalScroll(id="plugins"):
             yield Static(Text(t("plugins.keys", lang), "dim"), id="plugins-keys")
+            failures = failure_text(self.data.registry, lang)
+            if failures.plain:  # first, wrapped: readable at 80 columns without a key
+                yield Static(t("plugins.failures", lang), classes="section")
+                yield Static(failures, id="plugins-failures", classes="row-detail")
             yield Static(t("plugins.sources", lang), classes="section")
             yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="sources-detail", classes="row-detail")
@@ -260,7 +264,7 @@ class PluginsScreen(Screen[None]):
         lang = self.lang
         rows: dict[str, dict[str, Text]] = {}
         details: dict[str, Text] = {}
-        for record in self.data.registry.plugins:
+        for record in plugins_in_order(self.data.registry):
             provides = literal(
                 ", ".join(
                     record.source_types
@@ -274,11 +278,13 @@ class PluginsScreen(Screen[None]):
             state_style = {PluginState.LOADED: "green", PluginState.FAILED: "bold reverse red"}.get(
                 record.state, "dim"
             )
-            origin = literal(f"{record.origin.value}: {record.location}")
+            origin = literal(
+                f"{t(f'plugin.origin.{record.origin.value}', lang)}: {record.location}"
+            )
             error = literal(record.error or "", "red")
             rows[record.name] = {
                 "col.name": literal(record.name),
-                "col.state": Text(record.state.value, state_style),
+                "col.state": Text(t(f"plugin.state.{record.state.value}", lang), state_style),
                 "col.origin": origin,
                 "col.provides": provides,
                 "col.error": error,
@@ -311,6 +317,37 @@ class PluginsScreen(Screen[None]):
             key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             text = details.get(key or "", Text())
         self.query_one(target, Static).update(text)
+
+
+def plugins_in_order(registry: Registry) -> list[PluginRecord]:
+    """Failed plugins first (what needs a look), then the others in load order."""
+    return sorted(registry.plugins, key=lambda p: p.state is not PluginState.FAILED)
+
+
+def failure_notice(registry: Registry, lang: str) -> str | None:
+    """The one-line notice at start when plugins failed (stderr is wiped by the dashboard)."""
+    failed = [p.name for p in registry.plugins if p.state is PluginState.FAILED]
+    if not failed:
+        return None
+    names = literal(("、" if lang == "zh" else ", ").join(failed)).plain
+    return t("plugins.failed_notice", lang, n=len(failed), names=names)
+
+
+def failure_text(registry: Registry, lang: str) -> Text:
+    """Every failed plugin with its whole error, one paragraph each (the screen wraps them)."""
+    out = Text()
+    for record in plugins_in_order(registry):
+        if record.state is not PluginState.FAILED:
+            continue
+        if out.plain:
+            out.append("\n")
+        out.append("✗ ", "bold red")
+        out.append_text(literal(record.name, "bold"))
+        out.append(f"  {t(f'plugin.origin.{record.origin.value}', lang)}: ", "dim")
+        out.append_text(literal(record.location))
+        out.append("\n  ")
+        out.append_text(literal(record.error or t("none", lang), "red"))
+    return out
 
 
 def detail_line(lang: str, name: Text, fields: list[tuple[str, Text]]) -> Text:
