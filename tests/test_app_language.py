@@ -219,7 +219,7 @@ async def test_the_bundled_dashboard_speaks_the_locale(
         assert app.lang == lang
         text = screen_text(app)
         if lang == "en":
-            assert "Lishi development indicators" in text and "Economy" in text
+            assert "Lishi indicators" in text and "Economy" in text
             assert "经济发展" not in text
         else:
             assert "离石发展指标" in text and "经济发展" in text
@@ -283,10 +283,27 @@ async def test_a_reload_that_changes_the_language_changes_the_footer_too(tmp_pat
         assert "Alerts" in footer and "Help" in footer
         assert not CHINESE.search(footer), footer
         text = screen_text(app)
-        assert "Lishi development indicators" in text and "viewer" in text
+        assert "Lishi indicators" in text and "viewer" in text
         assert "离石发展指标" not in text and "查看" not in text
         # The keys still work in the new language.
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         assert "Keyboard" in screen_text(app)
     store.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_dashboard_footer_shows_every_key_at_80_columns(
+    store: SqliteStore, lang: str
+) -> None:
+    from lishi_tui.app.screens.dashboard import dashboard_bindings
+
+    app = app_for(store, lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: t("binding.quit", lang) in footer_line(app), "the footer")
+        footer = footer_line(app)
+        shown = [b for b in dashboard_bindings(lang) if getattr(b, "show", False)]
+        assert len(shown) >= 6
+        for binding in shown:
+            assert binding.description in footer, (binding.description, footer)  # type: ignore[union-attr]
+        assert t("binding.alerts", lang) in footer  # the app's own key, last, still on screen

@@ -9,7 +9,7 @@ EN = "en"
 # values may hold str.format fields.
 STRINGS: dict[str, tuple[str, str]] = {
     # (zh, en)
-    "app.title": ("离石发展指标", "Lishi development indicators"),
+    "app.title": ("离石发展指标", "Lishi indicators"),  # short: the header fits at 80 columns
     "app.subtitle.live": ("实时", "live"),
     "app.subtitle.readonly_plain": ("只读", "read-only"),
     "app.subtitle.readonly": ("只读 · 采集运行中", "read-only · collector running"),
@@ -24,8 +24,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "binding.palette": ("搜索", "Search"),
     "binding.detail": ("详情", "Detail"),
     "binding.back": ("返回", "Back"),
-    "binding.plugins": ("插件与数据源", "Plugins & sources"),
-    "binding.next_page": ("下一页", "Next page"),
+    "binding.plugins": ("插件与数据源", "Plugins"),
+    "binding.next_page": ("下一页", "Next"),  # the footer fits 80 columns
     "binding.prev_page": ("上一页", "Previous page"),
     "binding.page_n": ("第 N 页", "Page N"),
     "binding.move": ("移动", "Move"),

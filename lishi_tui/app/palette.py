@@ -136,7 +136,7 @@ def system_commands(app: LishiApp, inherited: Iterable[SystemCommand]) -> Iterat
     yield from localised_commands(inherited, lang)
     yield SystemCommand(t("cmd.help", lang), t("cmd.help.help", lang), app.action_help)
     yield SystemCommand(t("alerts.title", lang), t("alerts.help", lang), app.action_alerts)
-    yield SystemCommand(t("binding.plugins", lang), t("cmd.plugins.help", lang), app.action_plugins)
+    yield SystemCommand(t("plugins.title", lang), t("cmd.plugins.help", lang), app.action_plugins)
     if app.permissions.screenshot:
         from lishi_tui.app.screenshots import screenshot_folder
 

@@ -139,7 +139,8 @@ def dashboard_bindings(lang: str) -> list[BindingType]:
         Binding("p", "app.plugins", t("binding.plugins", lang)),
         Binding("tab", "next_page", t("binding.next_page", lang), key_display="Tab"),
         Binding("shift+tab", "prev_page", t("binding.prev_page", lang), show=False),
-        Binding("left,h", "move(-1, 0)", t("binding.move", lang), key_display="←↓↑→"),
+        # Not in the footer: the arrows say what they do, and the footer fits 80 columns.
+        Binding("left,h", "move(-1, 0)", t("binding.move", lang), key_display="←↓↑→", show=False),
         Binding("right,l", "move(1, 0)", show=False),
         Binding("up,k", "move(0, -1)", show=False),
         Binding("down,j", "move(0, 1)", show=False),
