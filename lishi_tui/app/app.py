@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -30,6 +30,7 @@ from lishi_tui.app.palette import (
     system_commands,
     theme_palette,
 )
+from lishi_tui.app.polling import PollRead, run_key
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
@@ -427,7 +428,7 @@ class LishiApp(GuardedApp):
         moved = {
             source
             for source in set(health) | set(self._health)
-            if _run_key(health.get(source)) != _run_key(self._health.get(source))
+            if run_key(health.get(source)) != run_key(self._health.get(source))
         }
         if not moved:
             return set()
@@ -556,26 +557,6 @@ def collector_words(beat: Heartbeat | None, now: datetime, lang: str) -> str:
 
 def _no_states() -> Mapping[str, object]:
     return {}
-
-
-@dataclass(frozen=True)
-class PollRead:
-    """What one poll read from the store on its worker thread."""
-
-    version: int
-    cursor: int
-    health: dict[str, SourceHealth]
-    views: dict[str, IndicatorView]  # indicators with new observations on screen, re-read
-    status_only: frozenset[str]  # indicators whose source ran but stored nothing new
-    changed: frozenset[str] = frozenset()  # every indicator with new observations
-    depths: dict[str, int] = field(default_factory=dict)  # history points of each view read
-
-
-def _run_key(health: SourceHealth | None) -> tuple[object, ...] | None:
-    if health is None or health.last_run is None:
-        return None
-    run = health.last_run
-    return (run.started_at, run.ok, run.error)
 
 
 def make_app(
