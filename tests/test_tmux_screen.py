@@ -3,6 +3,7 @@ away, the published livelihood figures whole."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -38,13 +39,27 @@ def dashboard(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Tmux]:
     tmux.close()
 
 
+# A chart's plot area: a panel's left border, the tick-label margin, then the y axis. Such a
+# row draws the chart (it grows with the window, as it should), not a gap in the layout.
+PLOT_ROW = re.compile(r"[│╏┃] {3,8}[│┤]")
+
+
 def tallest_blank_block(screen: str) -> int:
-    """The most consecutive rows showing nothing but borders and spaces."""
+    """The most consecutive rows showing nothing but borders and spaces (outside a chart)."""
     run = best = 0
     for row in screen.splitlines()[3:-1]:  # below the header and tabs, above the footer
-        run = run + 1 if set(row) <= BOX else 0
+        blank = set(row) <= BOX and not PLOT_ROW.search(row)
+        run = run + 1 if blank else 0
         best = max(best, run)
     return best
+
+
+def test_a_chart_plot_is_not_a_blank_block_but_a_gap_is() -> None:
+    plot = "╏     │" + " " * 40 + "╏ ╏" + " " * 20 + "╏"
+    gap = "│" + " " * 40 + "│ │" + " " * 20 + "│"
+    header = ["h", "t", "u"]
+    assert tallest_blank_block("\n".join([*header, *[plot] * 8, "footer"])) == 0
+    assert tallest_blank_block("\n".join([*header, *[gap] * 5, "footer"])) == 5
 
 
 def test_the_bundled_dashboard_uses_the_window(dashboard: Tmux) -> None:
