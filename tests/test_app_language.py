@@ -28,6 +28,7 @@ from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
 from tests.support.bundled import CONFIG as BUNDLED_CONFIG
 from tests.support.bundled import bundled_config
+from tests.support.panel_kinds import builtin_panel_types
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -148,7 +149,7 @@ async def test_plugin_failures_at_start_are_told_on_screen_and_readable_at_80_co
     app = app_for(store, registry=failing_registry())
     async with app.run_test(size=(80, 24)) as pilot:
         # Told at once: stderr, where the CLI also prints it, is wiped by the dashboard.
-        await until(pilot, lambda: "2 个插件加载失败" in toasts(app), "the failure notice")
+        await until(pilot, lambda: "插件加载失败：broken_plugin、county_budget（共 2 个）" in toasts(app), "the failure notice")
         assert "broken_plugin、county_budget" in toasts(app) and "按 p" in toasts(app)
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, PluginsScreen), "the plugins screen")
@@ -213,7 +214,8 @@ async def test_the_bundled_dashboard_speaks_the_locale(
     config = bundled_config()
     config = dataclasses.replace(config, app=dataclasses.replace(config.app, demo=False))
     store = SqliteStore(tmp_path / "h.db")
-    app = make_app(config, Registry(), store, clock=lambda: FIXED_NOW, env=env)
+    registry = Registry(panel_types=builtin_panel_types())
+    app = make_app(config, registry, store, clock=lambda: FIXED_NOW, env=env)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.lang == lang
@@ -261,7 +263,7 @@ async def test_a_reload_that_changes_the_language_changes_the_footer_too(tmp_pat
     path.write_text(RELOAD_CONFIG, encoding="utf-8")
 
     def registry_for(_: RawConfig) -> Registry:
-        return Registry()
+        return Registry(panel_types=builtin_panel_types())
 
     config, registry, text, issues = load_resilient(path, registry_for, env)
     assert issues == []

@@ -364,7 +364,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plugin.origin.entry_point": ("已安装的包", "installed package"),
     "plugin.origin.object": ("程序内注册", "registered in code"),
     "plugins.failed_notice": (
-        "{n} 个插件加载失败：{names}。按 p 查看原因",
+        "插件加载失败：{names}（共 {n} 个）。按 p 查看原因",
         "{n} plugin(s) failed to load: {names}. Press p for the reasons",
     ),
     "plugins.failed_title": ("插件", "Plugins"),
