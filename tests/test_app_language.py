@@ -149,7 +149,11 @@ async def test_plugin_failures_at_start_are_told_on_screen_and_readable_at_80_co
     app = app_for(store, registry=failing_registry())
     async with app.run_test(size=(80, 24)) as pilot:
         # Told at once: stderr, where the CLI also prints it, is wiped by the dashboard.
-        await until(pilot, lambda: "插件加载失败：broken_plugin、county_budget（共 2 个）" in toasts(app), "the failure notice")
+        await until(
+            pilot,
+            lambda: "插件加载失败：broken_plugin、county_budget（共 2 个）" in toasts(app),
+            "the failure notice",
+        )
         assert "broken_plugin、county_budget" in toasts(app) and "按 p" in toasts(app)
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, PluginsScreen), "the plugins screen")
