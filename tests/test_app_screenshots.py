@@ -32,7 +32,7 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):  # a bound on polls, not on time
+    for _ in range(600):  # a bound on polls, not on time (generous: CI machines are shared)
         if condition():
             return
         await pilot.pause(0.05)

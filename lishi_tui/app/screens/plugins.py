@@ -141,7 +141,8 @@ class PluginsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = t("plugins.title", self.lang)
         self.reload()
-        self.query_one("#sources-table", DataTable).focus()
+        # Not scrolled to: what failed to load, above the sources, stays on the first screen.
+        self.query_one("#sources-table", DataTable).focus(scroll_visible=False)
         self.set_interval(1.0, self.reload)
 
     def on_resize(self) -> None:
