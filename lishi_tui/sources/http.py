@@ -58,18 +58,28 @@ class HttpClient:
 
     def __init__(self, settings: CollectorSettings) -> None:
         self.settings = settings
-        size = max(1, settings.max_concurrency)
-        seconds = settings.timeout.total_seconds()
-        self._client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            timeout=httpx.Timeout(seconds),
-            verify=True,
-            follow_redirects=False,  # redirects are followed by hand, under the host rule
-            # Only what CappedDecoder undoes, so that no body is inflated unbounded.
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPTED},
-            trust_env=False,  # proxies from the environment would bypass the host rule
-        )
-        self._slots = asyncio.Semaphore(size)
+        self._httpx: httpx.AsyncClient | None = None
+        self._closed = False
+        self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        # Made on first use: its TLS context costs tens of milliseconds of CPU, which a
+        # collector of files and demo series (or a dashboard's first frame) never needs.
+        if self._httpx is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            size = max(1, self.settings.max_concurrency)
+            self._httpx = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
+                verify=True,
+                follow_redirects=False,  # redirects are followed by hand, under the host rule
+                # Only what CappedDecoder undoes, so that no body is inflated unbounded.
+                headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPTED},
+                trust_env=False,  # proxies from the environment would bypass the host rule
+            )
+        return self._httpx
 
     @property
     def max_concurrency(self) -> int:
@@ -81,11 +91,13 @@ class HttpClient:
         return SourceHttp(self, source, state, timeout=seconds)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._closed = True
+        if self._httpx is not None:
+            await self._httpx.aclose()
 
     @property
     def closed(self) -> bool:
-        return self._client.is_closed
+        return self._closed or (self._httpx is not None and self._httpx.is_closed)
 
 
 class SourceHttp:

@@ -140,7 +140,17 @@ def plugins_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bootstrap, "load_plugins", load)
 
 
-@pytest.mark.usefixtures("plugins_loaded_once")
+@pytest.fixture
+def parser_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build the command line's parser once: argparse construction (and the gettext look-ups
+    it makes for every option) was a third of this test, and a process builds it once."""
+    import lishi_tui.cli as cli
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+
+
+@pytest.mark.usefixtures("plugins_loaded_once", "parser_built_once")
 def test_mutated_configs_never_crash_check_show_or_fetch(
     mutants: list[Path], tmp_path: Path
 ) -> None:

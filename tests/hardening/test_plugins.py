@@ -216,6 +216,38 @@ def test_a_plugins_lingering_thread_does_not_keep_a_command_alive(
     assert expected in done.stdout
 
 
+@pytest.mark.tmux
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+def test_q_ends_the_dashboard_while_a_plugins_thread_lingers(tmp_path: Path) -> None:
+    """The real dashboard in a terminal, with a plugin whose non-daemon thread sleeps an
+    hour: `q` ends the process (before the fix it waited for the thread)."""
+    from tests.support.tmux import Tmux
+
+    root = plugin_folder(tmp_path, lingers=LINGERS)
+    command = [sys.executable, "-m", "lishi_tui", "--config", str(root / "c.toml")]
+    tmux = Tmux(command, width=100, height=30)
+    try:
+        tmux.tmux("set-option", "-g", "remain-on-exit", "on")  # keep the pane to inspect it
+        tmux.wait_for("q 退出", limit_s=60)
+        state = ""
+        for _ in range(20):  # a key sent while the app still reads the terminal can be lost
+            tmux.keys("q")
+            deadline = time.monotonic() + 6  # generous: a condition waited on, not a timing
+            while time.monotonic() < deadline:
+                state = tmux.tmux("display-message", "-p", "-t", "app", PANE_EXIT).strip()
+                if state.startswith("1"):
+                    break
+                time.sleep(0.1)
+            if state.startswith("1"):
+                break
+        assert state == "1 0", f"pane dead, exit status: {state!r}\n{tmux.screen()}"
+    finally:
+        tmux.close()
+
+
+PANE_EXIT = "#{pane_dead} #{pane_dead_status}"
+
+
 # -- a flood of readings ------------------------------------------------------------------------
 
 

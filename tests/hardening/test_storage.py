@@ -9,14 +9,15 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lishi_tui.collector.lock import CollectorLock
-from lishi_tui.domain.model import Observation, Reading
+from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.domain.sanity import InsaneReading
 from lishi_tui.store.sqlite import SCHEMA_VERSION, SqliteStore
@@ -372,3 +373,72 @@ def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> 
     finally:
         store.close()
     assert count(db) == stored  # skipped, never deleted
+
+
+async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk: Path) -> None:
+    """A dashboard running its collector on a history that fills up: one notice naming the
+    fault, one when writes succeed again, and every reading kept meanwhile is then stored."""
+    import dataclasses
+
+    from lishi_tui.app.app import make_app
+    from lishi_tui.collector import Collector
+    from lishi_tui.config.schema import SourceConfig
+    from lishi_tui.roles import Role
+    from lishi_tui.sources.api import FetchContext, SourceType
+    from tests.app_support import FIXED_NOW, build_config, build_registry
+
+    year = iter(range(2001, 2100))
+
+    def fetch(ctx: FetchContext) -> list[Reading]:
+        return [Reading("gdp_growth", Period.year(next(year)), 5.0, note="x" * 3000)]
+
+    source = SourceConfig("report", "t", timedelta(hours=1), ("gdp_growth",), {})
+    config = dataclasses.replace(build_config(), sources={"report": source})
+    registry = dataclasses.replace(build_registry(), source_types={"t": SourceType("t", fetch)})
+    store = SqliteStore(small_disk / "h.db")
+    runs: list[SourceRunOutcome] = []
+    collector = Collector(config, registry, store, on_run=runs.append)
+    app = make_app(
+        config,
+        registry,
+        store,
+        collector=collector,
+        clock=lambda: FIXED_NOW,
+        env={},
+        role=Role.OPERATOR,
+    )
+
+    def notices() -> list[str]:
+        return [str(n.message) for n in app._notifications]
+
+    def stored() -> list[str]:
+        return sorted(o.period.key for o in store.history("gdp_growth"))
+
+    async def until(condition: Callable[[], bool], pilot: Any, what: str) -> None:
+        for _ in range(400):  # a bound on polls, not on time
+            if condition():
+                return
+            await pilot.pause(0.05)
+        raise AssertionError(f"never: {what}; notices: {notices()}")
+
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(lambda: stored() == ["2001"], pilot, "the first run stored")
+            filler = _fill(small_disk)
+            await pilot.press("r")
+            await until(lambda: any("the disk is full" in n for n in notices()), pilot, "fault")
+            fault = next(n for n in notices() if "the disk is full" in n)
+            assert "not stored yet" in fault and str(small_disk / "h.db") in fault
+            await until(lambda: len(runs) == 2, pilot, "the failed run reported")
+            await pilot.press("r")  # a second failing run says nothing more
+            await until(lambda: len(runs) == 3, pilot, "another failed run")
+            assert not runs[2].ok and "the disk is full" in runs[2].error
+            assert sum("the disk is full" in n for n in notices()) == 1
+            assert stored() == ["2001"]  # what was stored is still there
+            filler.unlink()
+            await pilot.press("r")
+            await until(lambda: any("writable again" in n for n in notices()), pilot, "cleared")
+            assert stored() == ["2001", "2002", "2003", "2004"]  # nothing fetched was lost
+            await pilot.press("q")
+    finally:
+        store.close()
