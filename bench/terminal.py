@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -185,6 +185,82 @@ def viewer_run(setup: Setup, s: Samples, idle_s: float, writes: int) -> None:
             writer.close()
 
 
+def collecting_run(setup: Setup, s: Samples, seconds: float) -> None:
+    """The bundled dashboard as shipped (its collector in the process: the demo feeds tick
+    every 3 to 5 s), then the same two jobs apart: ``collect`` alone, and a viewer
+    (``--no-collector``) of what that collector writes. Idle CPU of each, 120x40."""
+    argv = setup.lishi(setup.fresh_db())
+    argv.remove("--no-collector")
+    with PtySession(argv, cols=120, rows=40, env=setup.env) as session:
+        if session.wait_for(painted(PAINT_MARKERS), 30) is None:
+            s.problems["idle_collecting"] = "dashboard never painted"
+            return
+        session.wait_quiet(0.5, 5)
+        time.sleep(2.0)
+        cpu, _ = sample_idle(session, seconds)
+        s.add("idle_collecting", cpu)
+    db = setup.fresh_db()
+    collect = [*setup.lishi(db)[:-1], "collect"]
+    with PtySession(collect, cols=120, rows=40, env=setup.env) as collector:
+        time.sleep(3.0)  # its start and first runs of every source are not idle
+        with PtySession(setup.lishi(db), cols=120, rows=40, env=setup.env) as viewer:
+            if viewer.wait_for(painted(PAINT_MARKERS), 30) is None:
+                s.problems["idle_viewer_fed"] = "viewer never painted"
+                return
+            viewer.wait_quiet(0.5, 5)
+            time.sleep(2.0)
+            c0, v0, t0 = collector.cpu_seconds(), viewer.cpu_seconds(), time.perf_counter()
+            time.sleep(seconds)
+            c1, v1, t1 = collector.cpu_seconds(), viewer.cpu_seconds(), time.perf_counter()
+        s.add("idle_collector", (c1 - c0) / (t1 - t0) * 100.0)
+        s.add("idle_viewer_fed", (v1 - v0) / (t1 - t0) * 100.0)
+
+
+def with_history(setup: Setup, count: int) -> Path:
+    """A copy of the filled database plus ``count`` readings of the AQI demo feed, one every
+    3 s back from now (28,800 a day: 1,000,000 is about five weeks of it)."""
+    db = setup.fresh_db()
+    store = SqliteStore(db)
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        batch = 50_000
+        for start in range(0, count, batch):
+            store.write(
+                [
+                    Observation(
+                        Reading(
+                            "aqi",
+                            Period.instant(now - timedelta(seconds=3 * (count - i))),
+                            float(40 + i % 60),
+                            demo=True,
+                        ),
+                        "air_demo",
+                        now,
+                    )
+                    for i in range(start, min(count, start + batch))
+                ]
+            )
+    finally:
+        store.close()
+    return db
+
+
+def history_run(setup: Setup, s: Samples, dbs: dict[str, Path]) -> None:
+    """First full paint over each database of ``dbs``, and the bare Textual app, in turn."""
+    for key, db in dbs.items():
+        with PtySession(setup.lishi(db), cols=120, rows=40, env=setup.env) as session:
+            t = session.wait_for(painted(PAINT_MARKERS), 60)
+            if t is None:
+                s.problems[key] = "dashboard never painted"
+                continue
+            s.add(key, t - session.started)
+    argv, markers = PEERS["bare Textual app"]
+    with PtySession(argv, cols=120, rows=40, env=setup.env) as session:
+        t = session.wait_for(painted(markers), 20)
+        if t is not None:
+            s.add("history_bare", t - session.started)
+
+
 def updating_run(setup: Setup, s: Samples, seconds: float, *, low_bandwidth: bool) -> None:
     """160x50: the startup burst, then bytes/s while one panel's figure changes every second."""
     tag = "low" if low_bandwidth else "colour"
@@ -273,8 +349,43 @@ def peers_for(
     return out
 
 
+HISTORY_SIZES = (1_000_000, 10_000_000)
+
+
+def history_rows(s: Samples, quick: bool) -> list[Row]:
+    """First paint over 1M (and 10M) observations beside an empty history and the bare app,
+    measured in turn in the same run, and the growth per 10x of history."""
+    base, bare = _median(s, "history_0"), _median(s, "history_bare")
+    out = []
+    for count in HISTORY_SIZES[: 1 if quick else None]:
+        values = s.get(f"history_{count}")
+        if not values:
+            out.append(Row(f"first paint, {count:,} observations", None, "s", note="not measured"))
+            continue
+        out.append(
+            row(
+                f"start to first full paint, 120x40, {count:,} observations in the database",
+                values,
+                "s",
+                None,
+                peers=[Peer("no history", base), Peer("bare Textual app", bare)],
+            )
+        )
+    sizes = [c for c in HISTORY_SIZES if s.get(f"history_{c}")]
+    if len(sizes) == 2:
+        small, large = (statistics.median(s.get(f"history_{c}")) for c in sizes)
+        out.append(row("first paint growth per 10x history (1M to 10M)", [large / small], "x", 1.5))
+    return out
+
+
+def _median(s: Samples, key: str) -> float | None:
+    values = s.get(key)
+    return statistics.median(values) if values else None
+
+
 def run(quick: bool) -> list[Row]:
     runs, idle_s, writes, update_s = (1, 3.0, 5, 3.0) if quick else (5, 10.0, 10, 10.0)
+    collecting_s = 15.0 if quick else 30.0  # several ticks of every demo feed
     s = Samples()
     with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
         setup = Setup.make(Path(tmp))
@@ -287,6 +398,13 @@ def run(quick: bool) -> list[Row]:
         for _ in range(max(1, runs // 2)):
             updating_run(setup, s, update_s, low_bandwidth=False)
             updating_run(setup, s, update_s, low_bandwidth=True)
+        for _ in range(max(1, runs // 2)):
+            collecting_run(setup, s, collecting_s)
+        dbs = {"history_0": setup.fresh_db()}
+        for count in HISTORY_SIZES[: 1 if quick else None]:
+            dbs[f"history_{count}"] = with_history(setup, count)
+        for _ in range(runs if quick else 3):
+            history_run(setup, s, dbs)
 
     def measured(key: str, what: str, unit: str, bar: float | None, peers: list[Peer] | None = None,
                  note: str = "") -> Row:  # fmt: skip
@@ -301,11 +419,21 @@ def run(quick: bool) -> list[Row]:
     return [
         measured("paint", "start to first full paint, 120x40", "s", 0.5,
                  peers_for(s, "paint", unavailable)),
+        *history_rows(s, quick),
         measured("write", "store write to the panel redrawn, 120x40", "ms", 100,
                  note=f"app polls every {AppSettings().refresh.total_seconds() * 1000:.0f} ms"
                  " (default refresh)"),
         measured("idle_cpu", "idle CPU, 120x40", "% core", 0.5,
                  peers_for(s, "idle_cpu", unavailable)),
+        measured("idle_collecting", "idle CPU, bundled dashboard with its in-process collector"
+                 ", 120x40", "% core", 0.5,
+                 [Peer("the same viewer without a collector", _median(s, "idle_cpu")),
+                  *peers_for(s, "idle_cpu", unavailable, ("bare Textual app",))]),
+        measured("idle_collector", "idle CPU, `collect` alone (the bundled config's sources)",
+                 "% core", None),
+        measured("idle_viewer_fed", "idle CPU, a viewer (--no-collector) of that collector's "
+                 "writes, 120x40", "% core", None,
+                 [Peer("the same viewer, nothing written", _median(s, "idle_cpu"))]),
         measured("idle_bytes", "idle bytes to the terminal, 120x40", "B/s", 50,
                  peers_for(s, "idle_bytes", unavailable)),
         measured("update_colour", "one panel updating 1/s, 160x50, colour", "KB/s", 2,

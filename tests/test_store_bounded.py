@@ -309,3 +309,45 @@ def test_start_up_reads_touch_few_observation_rows_on_postgres(pg_schema_dsn: st
         checked += 1
     assert checked >= 5
     store.close()
+
+
+async def test_the_dashboards_start_reads_no_observation_table_scan(tmp_path: Path) -> None:
+    """Every statement the real dashboard sends from start to its first page drawn (the
+    overview of every indicator, then a page of panels), explained by SQLite: none scans
+    the observations, so a first paint does not grow with the history."""
+    from lishi_tui.app.app import make_app
+    from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
+
+    store = SqliteStore(tmp_path / "h.db")
+    fill_store(store)
+    store.write([instant(i, float(i % 90)) for i in range(2000)])  # a long instant history
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    app = make_app(
+        build_config(overview="first"),
+        build_registry(),
+        store,
+        clock=lambda: FIXED_NOW,
+        env={},
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):  # a bound on polls, not on time
+            await pilot.pause(0.05)
+            if "地区生产总值增速" in screen_text(app) and "51 %" in screen_text(app):
+                break
+        await pilot.press("tab")  # the first page of panels
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "≥10.0 %" in screen_text(app):
+                break
+        assert "≥10.0 %" in screen_text(app)
+    store._conn.set_trace_callback(None)
+    checked = 0
+    for sql in statements:
+        if sql.split()[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"}:
+            continue
+        plan = [row[3] for row in store._conn.execute("EXPLAIN QUERY PLAN " + sql)]
+        assert not [p for p in plan if FULL_SCAN.match(p)], (sql, plan)
+        checked += 1
+    assert checked >= 5, statements
+    store.close()
