@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from bench.pty_session import PtySession, sample_idle
 from lishi_tui.config.schema import AppSettings
 from lishi_tui.domain.model import Observation, Reading
 from lishi_tui.domain.periods import Period
+from lishi_tui.store.rows import INSERT_COLUMNS
 from lishi_tui.store.sqlite import SqliteStore
 
 DEFAULT_CONFIG = REPO / "config" / "lishi.toml"
@@ -216,33 +218,84 @@ def collecting_run(setup: Setup, s: Samples, seconds: float) -> None:
         s.add("idle_viewer_fed", (v1 - v0) / (t1 - t0) * 100.0)
 
 
+STORE_WRITTEN = 1_000_000  # readings beyond these are copies made in SQL, shifted back in time
+
+
 def with_history(setup: Setup, count: int) -> Path:
     """A copy of the filled database plus ``count`` readings of the AQI demo feed, one every
-    3 s back from now (28,800 a day: 1,000,000 is about five weeks of it)."""
+    3 s back from now (28,800 a day: 1,000,000 is about five weeks of it). The first million
+    go through the store; beyond it the same rows are copied in SQL, each copy three million
+    seconds earlier, and the indicator's summary row counted up, as the store would."""
     db = setup.fresh_db()
     store = SqliteStore(db)
     now = datetime.now(UTC).replace(microsecond=0)
+    written = min(count, STORE_WRITTEN)
     try:
         batch = 50_000
-        for start in range(0, count, batch):
+        for start in range(0, written, batch):
             store.write(
                 [
                     Observation(
                         Reading(
                             "aqi",
-                            Period.instant(now - timedelta(seconds=3 * (count - i))),
+                            Period.instant(now - timedelta(seconds=3 * (written - i))),
                             float(40 + i % 60),
                             demo=True,
                         ),
                         "air_demo",
                         now,
                     )
-                    for i in range(start, min(count, start + batch))
+                    for i in range(start, min(written, start + batch))
                 ]
             )
     finally:
         store.close()
+    if count > written:
+        copy_history(db, written, count // written - 1)
     return db
+
+
+def history_dbs(setup: Setup, sizes: Sequence[int]) -> dict[str, Path]:
+    """No history, and each of ``sizes`` (each a multiple of the first, built from it)."""
+    dbs = {"history_0": setup.fresh_db()}
+    first = with_history(setup, sizes[0])
+    dbs[f"history_{sizes[0]}"] = first
+    for count in sizes[1:]:
+        setup.copies += 1
+        bigger = setup.folder / f"run{setup.copies}.db"
+        shutil.copy(first, bigger)
+        copy_history(bigger, sizes[0], count // sizes[0] - 1)
+        dbs[f"history_{count}"] = bigger
+    return dbs
+
+
+def copy_history(db: Path, block: int, copies: int) -> None:
+    columns = INSERT_COLUMNS.replace(" ", "").split(",")
+    shifted = {
+        "period_key": "strftime('%Y-%m-%dT%H:%M:%SZ', period_start - :shift, 'unixepoch')",
+        "period_start": "period_start - :shift",
+    }
+    select = ", ".join(shifted.get(c, c) for c in columns)
+    con = sqlite3.connect(db)
+    try:
+        (top,) = con.execute("SELECT MAX(id) FROM observations").fetchone()
+        for k in range(1, copies + 1):
+            with con:
+                con.execute(
+                    f"INSERT INTO observations ({', '.join(columns)}) SELECT {select}"
+                    " FROM observations WHERE indicator = 'aqi' AND source = 'air_demo'"
+                    " AND id <= :top ORDER BY id",
+                    {"shift": 3 * block * k, "top": top},
+                )
+        with con:
+            con.execute(
+                "UPDATE indicator_summary SET stored_rows = stored_rows + :n,"
+                " latest_rows = latest_rows + :n, first_start = (SELECT MIN(period_start)"
+                " FROM observations WHERE indicator = 'aqi') WHERE indicator = 'aqi'",
+                {"n": block * copies},
+            )
+    finally:
+        con.close()
 
 
 def history_run(setup: Setup, s: Samples, dbs: dict[str, Path]) -> None:
@@ -400,9 +453,7 @@ def run(quick: bool) -> list[Row]:
             updating_run(setup, s, update_s, low_bandwidth=True)
         for _ in range(max(1, runs // 2)):
             collecting_run(setup, s, collecting_s)
-        dbs = {"history_0": setup.fresh_db()}
-        for count in HISTORY_SIZES[: 1 if quick else None]:
-            dbs[f"history_{count}"] = with_history(setup, count)
+        dbs = history_dbs(setup, HISTORY_SIZES[: 1 if quick else None])
         for _ in range(runs if quick else 3):
             history_run(setup, s, dbs)
 
