@@ -381,6 +381,7 @@ async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk:
     import dataclasses
 
     from lishi_tui.app.app import make_app
+    from lishi_tui.app.i18n import t
     from lishi_tui.collector import Collector
     from lishi_tui.config.schema import SourceConfig
     from lishi_tui.roles import Role
@@ -419,7 +420,7 @@ async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk:
             if condition():
                 return
             await pilot.pause(0.05)
-        raise AssertionError(f"never: {what}; notices: {notices()}")
+        raise AssertionError(f"never: {what}; notices: {notices()}; runs: {runs}")
 
     try:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -437,7 +438,8 @@ async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk:
             assert stored() == ["2001"]  # what was stored is still there
             filler.unlink()
             await pilot.press("r")
-            await until(lambda: any("writable again" in n for n in notices()), pilot, "cleared")
+            writable = t("error.store_writable", app.lang)
+            await until(lambda: writable in notices(), pilot, "cleared")
             assert stored() == ["2001", "2002", "2003", "2004"]  # nothing fetched was lost
             await pilot.press("q")
     finally:
