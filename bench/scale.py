@@ -158,7 +158,7 @@ def run(quick: bool) -> list[Row]:
         setups = {}
         for n, per in ((100, light_per), (1000, light_per), (1000, heavy_per)):
             config = write_config(folder, n)
-            db = filled_db(folder, n, per)
+            db = filled_db(folder, n, per, copy=False)  # --no-collector: nothing is written
             lishi = [sys.executable, "-m", "lishi_tui", "--config", str(config), "--db", str(db),
                      "--no-collector"]  # fmt: skip
             bare = [sys.executable, "-c", BARE_PAGES, str(n), str(PER_PAGE), str(per - 1)]

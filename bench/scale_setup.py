@@ -97,9 +97,10 @@ def cache_dir() -> Path:
     return Path(base) / "lishi-tui-bench"
 
 
-def filled_db(folder: Path, indicators: int, per_indicator: int) -> Path:
+def filled_db(folder: Path, indicators: int, per_indicator: int, *, copy: bool = True) -> Path:
     """A copy (in ``folder``) of a cached database of ``indicators`` x ``per_indicator``
-    instants, 3 s apart, summarised as a migrated database is."""
+    instants, 3 s apart, summarised as a migrated database is; ``copy=False``: the cached
+    file itself, for readers only (the 5M-row file is 2.2 GB)."""
     key = hashlib.sha1(f"{LAYOUT_VERSION}-{indicators}-{per_indicator}".encode()).hexdigest()[:8]
     cached = cache_dir() / f"scale-{indicators}x{per_indicator}-{key}.db"
     if not cached.exists():
@@ -108,9 +109,11 @@ def filled_db(folder: Path, indicators: int, per_indicator: int) -> Path:
         building.unlink(missing_ok=True)
         _fill(building, indicators, per_indicator)
         building.rename(cached)
-    copy = folder / f"scale-{indicators}x{per_indicator}.db"
-    shutil.copy(cached, copy)
-    return copy
+    if not copy:
+        return cached
+    out = folder / f"scale-{indicators}x{per_indicator}.db"
+    shutil.copy(cached, out)
+    return out
 
 
 def _fill(path: Path, indicators: int, per_indicator: int) -> None:
