@@ -295,14 +295,20 @@ def test_a_long_page_is_split_after_its_first_screenful() -> None:
 
 
 async def test_a_long_page_mounts_the_rest_after_the_first_frame(tmp_path: Path) -> None:
-    config = many_config(40, per_page=40)
-    store = filled(tmp_path, 40)
+    config = many_config(80, per_page=40)
+    store = filled(tmp_path, 80)
     app = app_for(config, store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        page = app.dashboard.pages[0][1]
-        await until(lambda: all(p.is_mounted for p in page), pilot)
-        last = page[-1]
-        assert last.view() is not None  # read with the page, drawn when scrolled to
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The first page; the next one, mounted hidden at start; then shown.
+        for index, show in ((0, False), (1, False), (1, True)):
+            if show:
+                app.dashboard.show_page(index)
+            page = app.dashboard.pages[index][1]
+            await until(lambda page=page: all(p.is_mounted for p in page), pilot)
+            grid = page[0].parent
+            assert grid is not None and list(grid.children) == page  # in the page's order
+            # Read with the page when it shows (drawn when scrolled to); not before.
+            assert (page[-1].view() is not None) is (index == 0 or show)
 
 
 async def test_quitting_tears_down_only_what_was_mounted(

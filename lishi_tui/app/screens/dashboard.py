@@ -34,6 +34,22 @@ class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
             screen.page_resized(event.size.width, event.size.height)
 
 
+class PageTabs(TabbedContent):
+    """The pages' tabs, deaf to a focus that has moved on.
+
+    Textual shows the pane of a widget that gets the focus, by a message that arrives
+    later: a focus given on the first page just before a number key shows another page
+    would bring the first page back. A pane is shown for a focus only while the focused
+    widget is in it.
+    """
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors:
+            event.stop()
+            event.prevent_default()  # Textual calls each class's handler: not its own
+
+
 class SteadyFooter(Footer):
     """Textual's footer, rebuilt only when the keys it shows change.
 
@@ -271,7 +287,7 @@ class DashboardScreen(Screen[None]):
         )
         self._later = {0: later} if later else {}
         yield SteadyHeader()
-        with TabbedContent(id="pages"):
+        with PageTabs(id="pages"):
             for index, (page, _) in enumerate(self.pages):
                 key = self._key_of.get(index)
                 title = clean(page.title(self.ctx.lang))
@@ -324,10 +340,15 @@ class DashboardScreen(Screen[None]):
         self._mounted.add(index)
         width, height = self._laid_out
         first, later = split_screenful(self.pages[index][1], width, height)
-        grid = self._grids[index] = Grid(*first, classes="panels")
+        grid = self._grids[index] = Grid(classes="panels")
         if width:
             self._layout_page(index, width, height)
-        self._panes[index].mount(PageScroll(grid))
+        # Mounted one inside the other (not given as children): the panels are placed in
+        # the grid now, so that the rest of the page, mounted later, goes after them.
+        scroll = PageScroll()
+        self._panes[index].mount(scroll)
+        scroll.mount(grid)
+        grid.mount(*first)
         if later:
             self._later[index] = later
             self.call_after_refresh(self._mount_later, index)
@@ -394,14 +415,21 @@ class DashboardScreen(Screen[None]):
     def _focus_if_shown(self, index: int, panel: Panel) -> None:
         # Focusing a panel on a hidden tab would switch back to that tab: a late focus
         # from a page the user already left must not.
-        if self.page_index == index:
+        if self.page_index != index:
+            return
+        if panel.is_mounted:
+            self.set_focus(panel)  # now: a deferred focus could land after a page switch
+        else:
             panel.focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id and event.pane.id.startswith("page-"):
             index = int(event.pane.id.removeprefix("page-"))
-            if index != self.shown_page or index not in self._mounted:
-                self.open_page(index)  # a tab clicked: show_page did not open it
+            # A tab clicked: show_page did not open it. (An event for a pane that is no
+            # longer active, the first page's at start, must not open it again.)
+            stale = event.pane.id != self.query_one(TabbedContent).active
+            if not stale and (index != self.shown_page or index not in self._mounted):
+                self.open_page(index)
             self.focus_page_panel(index)
 
     def on_descendant_focus(self) -> None:
