@@ -316,9 +316,13 @@ class DashboardScreen(Screen[None]):
 
     def _mount_later(self, index: int) -> None:
         """The panels of page ``index`` below its first screenful, once that is drawn."""
-        later = self._later.pop(index, [])
         grid = self._grids.get(index)
-        if later and grid is not None and grid.is_attached:
+        if grid is None or not grid.is_attached:
+            self._later.pop(index, None)
+        elif not grid.is_mounted:
+            # Its first panels are placed in it as it mounts: the rest must go after them.
+            self.call_after_refresh(self._mount_later, index)
+        elif later := self._later.pop(index, []):
             grid.mount(*later)
 
     def open_page(self, index: int) -> None:
@@ -340,15 +344,10 @@ class DashboardScreen(Screen[None]):
         self._mounted.add(index)
         width, height = self._laid_out
         first, later = split_screenful(self.pages[index][1], width, height)
-        grid = self._grids[index] = Grid(classes="panels")
+        grid = self._grids[index] = Grid(*first, classes="panels")
         if width:
             self._layout_page(index, width, height)
-        # Mounted one inside the other (not given as children): the panels are placed in
-        # the grid now, so that the rest of the page, mounted later, goes after them.
-        scroll = PageScroll()
-        self._panes[index].mount(scroll)
-        scroll.mount(grid)
-        grid.mount(*first)
+        self._panes[index].mount(PageScroll(grid))
         if later:
             self._later[index] = later
             self.call_after_refresh(self._mount_later, index)
