@@ -169,11 +169,23 @@ def run(quick: bool) -> list[Row]:
                 if per == light_per:
                     one_run(bare, env, per, s, f"bare{n}")
 
+    def cpu_note(key: str, peers: list[Peer]) -> str:
+        """The CPU seconds behind a wall figure, ours and the bare app's: steadier under load."""
+        ours = s.values.get(f"{key}_cpu")
+        bare_key = next((k for k in s.values if k.startswith("bare1000_") and key.endswith(
+            k.removeprefix("bare1000"))), "") if peers else ""  # fmt: skip
+        bare = s.values.get(f"{bare_key}_cpu")
+        if not ours:
+            return ""
+        text = f"CPU {statistics.median(ours):.2f} s"
+        return text + (f", bare {statistics.median(bare):.2f} s" if bare else "")
+
     def measured(key: str, what: str, unit: str, bar: float | None, peers: list[Peer]) -> Row:
         values = s.values.get(key, [])
         if not values:
             return Row(what, None, unit, bar, note=s.problems.get(key, "not measured"))
-        return row(what, values, unit, bar, peers=peers, note=s.problems.get(key, ""))
+        note = s.problems.get(key, "") or cpu_note(key, peers)
+        return row(what, values, unit, bar, peers=peers, note=note)
 
     def peer(name: str, key: str) -> Peer:
         values = s.values.get(key)

@@ -11,6 +11,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
@@ -316,13 +317,9 @@ class DashboardScreen(Screen[None]):
 
     def _mount_later(self, index: int) -> None:
         """The panels of page ``index`` below its first screenful, once that is drawn."""
+        later = self._later.pop(index, [])
         grid = self._grids.get(index)
-        if grid is None or not grid.is_attached:
-            self._later.pop(index, None)
-        elif not grid.is_mounted:
-            # Its first panels are placed in it as it mounts: the rest must go after them.
-            self.call_after_refresh(self._mount_later, index)
-        elif later := self._later.pop(index, []):
+        if later and grid is not None and grid.is_mounted:
             grid.mount(*later)
 
     def open_page(self, index: int) -> None:
@@ -347,10 +344,16 @@ class DashboardScreen(Screen[None]):
         grid = self._grids[index] = Grid(*first, classes="panels")
         if width:
             self._layout_page(index, width, height)
-        self._panes[index].mount(PageScroll(grid))
+        mounted = self._panes[index].mount(PageScroll(grid))
         if later:
             self._later[index] = later
-            self.call_after_refresh(self._mount_later, index)
+            self.run_worker(self._mount_rest(mounted, index), group="mount", exit_on_error=False)
+
+    async def _mount_rest(self, mounted: AwaitMount, index: int) -> None:
+        # The first panels are placed in the grid as it mounts: the rest must go after them,
+        # once that is done and drawn.
+        await mounted
+        self.call_after_refresh(self._mount_later, index)
 
     def on_resize(self, event: Resize) -> None:
         self.apply_layout(event.size.width, event.size.height - CHROME_ROWS)
