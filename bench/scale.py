@@ -172,13 +172,14 @@ def run(quick: bool) -> list[Row]:
     def cpu_note(key: str, peers: list[Peer]) -> str:
         """The CPU seconds behind a wall figure, ours and the bare app's: steadier under load."""
         ours = s.values.get(f"{key}_cpu")
-        bare_key = next((k for k in s.values if k.startswith("bare1000_") and key.endswith(
-            k.removeprefix("bare1000"))), "") if peers else ""  # fmt: skip
-        bare = s.values.get(f"{bare_key}_cpu")
+        bare = "bare100" if key.startswith("ours100x") else "bare1000"
+        bare_key = next((k for k in s.values if k.startswith(f"{bare}_") and key.endswith(
+            k.removeprefix(bare))), "") if peers else ""  # fmt: skip
+        theirs = s.values.get(f"{bare_key}_cpu")
         if not ours:
             return ""
         text = f"CPU {statistics.median(ours):.2f} s"
-        return text + (f", bare {statistics.median(bare):.2f} s" if bare else "")
+        return text + (f", bare {statistics.median(theirs):.2f} s" if theirs else "")
 
     def measured(key: str, what: str, unit: str, bar: float | None, peers: list[Peer]) -> Row:
         values = s.values.get(key, [])
