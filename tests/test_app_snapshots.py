@@ -5,21 +5,68 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from lishi_tui.app import make_app
+from lishi_tui.app.app import LishiApp
+from lishi_tui.app.screens.detail import DetailScreen
 from lishi_tui.config.schema import Config
 from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
-from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store
+from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
 from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.waiting import until
 
 # (keys pressed, name): the overview is the first tab; 4 is the livelihood page; Enter on the
 # livelihood page's first panel opens the requests-handled detail.
 VIEWS = [((), "overview"), (("1",), "page1"), (("4",), "page4"), (("4", "enter"), "detail")]
 SIZES = {"80x24": (80, 24), "120x40": (120, 40), "200x60": (200, 60)}
 CASES = [(lang, size, view) for lang in ("zh", "en") for size in SIZES for view in VIEWS]
+
+
+async def press_and_wait(pilot: Pilot[Any], key: str) -> None:
+    """Press ``key`` and wait for what it does: a page shown with a panel of it focused (the
+    focus follows a refresh later, and Enter acts on it), or the detail screen read."""
+    app = pilot.app
+    assert isinstance(app, LishiApp)
+    board = app.dashboard
+    if key.isdigit():
+        index = board.page_keys[int(key)]
+        await until(pilot, lambda: app.focused is not None, what="a panel focused")
+        await pilot.press(key)
+        await until(
+            pilot,
+            lambda: board.page_index == index and app.focused in board.pages[index][1],
+            what=f"page {index} shown and focused",
+        )
+    else:
+        await pilot.press(key)
+        if key == "enter":
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, DetailScreen) and app.screen.reads,
+                what="the detail read",
+            )
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """No worker running, and the screen the same on two looks in a row."""
+    app = pilot.app
+    last = ""
+
+    def still() -> bool:
+        nonlocal last
+        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return False
+        now, was = screen_text(app), last
+        last = now
+        return now == was
+
+    await until(pilot, still, what="the screen settled", show=lambda: last)
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +94,10 @@ def test_bundled_snapshot(
         from textual.pilot import Pilot
 
         assert isinstance(pilot, Pilot)
-        await pilot.pause()
+        await until(pilot, lambda: pilot.app.focused is not None, what="the first page up")
         for key in keys:
-            await pilot.press(key)
-            await pilot.pause(0.1)
-        await pilot.pause(0.2)
+            await press_and_wait(pilot, key)
+        await settled(pilot)
 
     app = bundled_app(SqliteStore(path), config, registry, lang=lang)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=show)  # type: ignore[operator]
@@ -68,11 +114,11 @@ def test_detail_snapshot(snap_compare: object, tmp_path: Path) -> None:
         from textual.pilot import Pilot
 
         assert isinstance(pilot, Pilot)
-        await pilot.press("3", "enter")
-        await pilot.pause(0.3)
+        await press_and_wait(pilot, "3")
+        await press_and_wait(pilot, "enter")
         # The test registry's broken plugin is told in a toast at start (tests/test_app_language.py);
         # this picture is of the detail screen under it.
         pilot.app.clear_notifications()
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=show)  # type: ignore[operator]
