@@ -12,8 +12,8 @@ from lishi_tui.domain.model import ObservationStatus
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, fill_store, observation, screen_text
+from tests.support.dashboard_app import app_for
 from tests.support.waiting import until
-from tests.test_app import app_for
 
 
 @pytest.fixture

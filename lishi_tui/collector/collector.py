@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sysconfig
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from lishi_tui.alerts.runner import alert_runner
@@ -20,6 +17,7 @@ from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
 from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings
+from lishi_tui.collector.returned import Located, plugin_frame, stamped, validated
 from lishi_tui.config.diff import SourceDiff, diff_sources
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
@@ -31,7 +29,7 @@ from lishi_tui.sources.api import FetchContext, FetchError, SourceType
 from lishi_tui.sources.http import HttpClient, SourceHttp
 from lishi_tui.store.base import RunWritten, SourceRun, Store, WriteResult
 from lishi_tui.store.faults import write_fault
-from lishi_tui.text import excerpt, redact
+from lishi_tui.text import redact
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +47,6 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 # take more runs with it: one transaction per batch instead of two per run. A quiet
 # collector's run is written at once.
 WRITE_BATCH_WINDOW_S = 0.05
-_LIBRARY_DIRS = tuple(
-    str(Path(p)) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if p
-)
-_COLLECTOR_DIR = str(Path(__file__).parent)
 
 
 @dataclass(frozen=True)
@@ -84,14 +78,6 @@ class _Runtime:
     last_success: datetime | None = None
     next_run: datetime | None = None
     last_latency_s: float | None = None
-
-
-class _Located(Exception):
-    """A collector-side problem whose message already says everything."""
-
-
-class _Malformed(_Located):
-    """A plugin returned something that is not a list of Reading."""
 
 
 class Collector:
@@ -353,7 +339,7 @@ class Collector:
         try:
             stype = self.registry.source_types.get(source.type)
             if stype is None:
-                raise _Located(f"unknown source type {source.type!r}")
+                raise Located(f"unknown source type {source.type!r}")
             if self._http is None:
                 self._http = HttpClient(self.config.collector)
             await http_cache.before_run(self.store, rt.state, source.id)
@@ -363,9 +349,9 @@ class Collector:
                 self.store, rt.state, source.id, source.secrets, self.clock()
             )
             readings, refused = cap_readings(result, self.config.collector.max_readings)
-            readings = _validate(readings)
+            readings = validated(readings)
             kept, skipped = self._select(source, readings)
-            observations = _stamped(kept, source, self.clock(), http.last_url)
+            observations = stamped(kept, source, self.clock(), http.last_url)
         except asyncio.CancelledError:
             rt.running = False
             raise
@@ -534,89 +520,19 @@ class Collector:
                 await asyncio.sleep(WRITE_BATCH_WINDOW_S)
 
     def _describe(self, source: SourceConfig, exc: BaseException) -> str:
-        if isinstance(exc, _Located):
+        if isinstance(exc, Located):
             return f"source {source.id}: {exc}"
         kind = "" if isinstance(exc, PluginAborted) else f"{type(exc).__name__}: "
         text = f"source {source.id}: {kind}{exc}"
         if not isinstance(exc, FetchError):
-            where = _plugin_frame(exc)
+            where = plugin_frame(exc)
             if where:
                 text += f" (at {where})"
         return text
 
 
-def _stamped(
-    readings: Sequence[Reading], source: SourceConfig, fetched_at: datetime, last_url: str
-) -> list[Observation]:
-    """The kept readings as observations of ``source``. A key in a URL's query
-    (``?key=${KEY}``) is never stored or shown: origins are redacted, each distinct one once
-    (a fetch's readings usually share one)."""
-    secrets = source.secrets
-    redacted: dict[str, str] = {}
-
-    def hide(text: str) -> str:
-        if not secrets or not text:
-            return text
-        if (done := redacted.get(text)) is None:
-            done = redacted[text] = redact(text, secrets)
-        return done
-
-    out = []
-    for r in readings:
-        origin = hide(r.origin)
-        if origin != r.origin:
-            r = replace(r, origin=origin)
-        out.append(Observation(r, source.id, fetched_at, fetch_url=origin or hide(last_url)))
-    return out
-
-
 def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:
     return replace(outcome, **changes)
-
-
-def _validate(result: object) -> list[Reading]:
-    if not isinstance(result, list | tuple):
-        raise _Malformed(
-            "plugin returned malformed data: expected a list of Reading, "
-            f"got {type(result).__name__}: {_short(result)}"
-        )
-    for i, item in enumerate(result):
-        if not isinstance(item, Reading):
-            raise _Malformed(
-                "plugin returned malformed data: expected a list of Reading, "
-                f"got {type(result).__name__} with {type(item).__name__} at index {i}: "
-                f"{_short(item)}"
-            )
-    return list(result)
-
-
-def _short(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__}>"
-    return excerpt(text.encode("utf-8", errors="replace"), 80)
-
-
-def _plugin_frame(exc: BaseException) -> str:
-    """``file:line`` of the innermost frame in plugin code (not the stdlib nor the collector)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        filename = str(Path(frame.filename))
-        if filename.startswith(_COLLECTOR_DIR) or filename.startswith(_LIBRARY_DIRS):
-            continue
-        if filename.startswith("<"):
-            continue
-        p = Path(filename)
-        return (
-            f"{p.parent.name}/{p.name}:{frame.lineno}"
-            if p.parent.name
-            else f"{p.name}:{frame.lineno}"
-        )
-    if frames:
-        last = frames[-1]
-        return f"{Path(last.filename).name}:{last.lineno}"
-    return ""
 
 
 __all__ = ["BreakerState", "Collector", "SourceState"]
