@@ -31,6 +31,10 @@ DELIVERY_BOUND = timedelta(seconds=120)  # one evaluation's sending, all channel
 Deliver = Callable[[Mapping[str, Sequence[AlertEvent]]], Awaitable[Mapping[str, DeliveryResult]]]
 
 
+# How long the first evaluation waits for every source's first run since start.
+FIRST_ROUND_WAIT_S = 120.0
+
+
 class AlertRunner:
     """Evaluates an engine's rules when told of writes and on a clock, and delivers."""
 
@@ -51,6 +55,9 @@ class AlertRunner:
         self._wake: asyncio.Event | None = None
         self.evaluations = 0  # completed (tests wait on it)
         self.last_error: str | None = None
+        # Set by the collector once every source has run once since start: until then a
+        # figure not stored yet is "not fetched yet", never "no data" sent to the group.
+        self.ready: asyncio.Event | None = None
 
     def wrote(self, indicators: Collection[str], source: str | None = None) -> None:
         """A store write (or a source run) happened; evaluate what it may change, soon."""
@@ -63,6 +70,9 @@ class AlertRunner:
     async def run(self) -> None:
         """Until cancelled: evaluate every rule now and each ``every``, and after writes."""
         self._wake = asyncio.Event()
+        if self.ready is not None:  # bounded: a source that waits for its schedule
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ready.wait(), FIRST_ROUND_WAIT_S)
         loop = asyncio.get_running_loop()
         next_full = loop.time()
         while True:
@@ -93,7 +103,15 @@ class AlertRunner:
             self.evaluations += 1
             return None
         if evaluation.batches and self.deliver is not None:
-            await self._send(evaluation)
+            sending = asyncio.ensure_future(self._send(evaluation))
+            try:
+                await asyncio.shield(sending)
+            except asyncio.CancelledError:
+                # Stopping (or a reload) while a message is on its way: let it finish and be
+                # recorded (bounded by the delivery's own limit), or the next start would find
+                # it still due and send it to the group a second time.
+                await sending
+                raise
         self.evaluations += 1
         return evaluation
 

@@ -109,6 +109,8 @@ class Collector:
         self._stopping = False
         self._source_loops: dict[str, asyncio.Task[Any]] = {}  # run_forever's loop per source
         self._alerts_task: asyncio.Task[Any] | None = None
+        self._first_round: set[str] = set()
+        self._first_round_done = asyncio.Event()
         self._stop_event: asyncio.Event | None = None
         self._forever_done: asyncio.Event | None = None
         self._builtin_dir = bundled_plugins_dir()
@@ -159,7 +161,12 @@ class Collector:
             if self.runnable(rt.source)
         }
         loops = [self._spawn(self._housekeeping())]
+        self._first_round = set(self._source_loops)  # sources yet to finish their first run
+        self._first_round_done = asyncio.Event()
+        if not self._first_round:
+            self._first_round_done.set()
         if self.alerts is not None:
+            self.alerts.ready = self._first_round_done
             self._alerts_task = self._spawn(self.alerts.run())
         loops.append(self._spawn(beat_forever(self.store, self.clock)))
         try:
@@ -227,6 +234,7 @@ class Collector:
             config, self.store, clock=self.clock, breaker_open=self._breaker_open
         )
         if self.alerts is not None and self._stop_event is not None and not self._stopping:
+            self.alerts.ready = self._first_round_done
             self._alerts_task = self._spawn(self.alerts.run())
         return diff
 
@@ -472,6 +480,10 @@ class Collector:
             rt.last_latency_s = outcome.duration_s
         if self.alerts is not None:
             self.alerts.wrote(written.result.indicators if outcome.ok else (), source.id)
+        if source.id in self._first_round:
+            self._first_round.discard(source.id)
+            if not self._first_round:
+                self._first_round_done.set()
         if self.on_run is not None:
             try:
                 self.on_run(outcome)
