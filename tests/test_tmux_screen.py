@@ -1,5 +1,5 @@
-"""The bundled config in a real terminal at 80x24 and 200x60: no wasted rows, the overview one key
-away, the published livelihood figures whole."""
+"""The bundled config in a real terminal at 80x24, 120x40 and 200x60: no wasted rows, every page
+that fits filling the window, the overview one key away, the published livelihood figures whole."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ pytestmark = [
 BOX = set("─│┌┐└┘├┤┬┴┼╭╮╰╯━┃┏┓┗┛╍╏═║╔╗╚╝ ▁▂▃▄▅▆▇█")
 
 
-@pytest.fixture(params=[(80, 24), (200, 60)], ids=["80x24", "200x60"])
+@pytest.fixture(params=[(80, 24), (120, 40), (200, 60)], ids=["80x24", "120x40", "200x60"])
 def dashboard(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Tmux]:
     width, height = request.param
     command = [
@@ -88,3 +88,42 @@ def test_the_bundled_dashboard_uses_the_window(dashboard: Tmux) -> None:
             screen = dashboard.screen()
     for figure in ("7,000 人", "11,150 人次", "≥18,000 个", "≥3,600 人"):
         assert figure in screen, screen
+
+
+# Each page's key and a text that shows once its figures are drawn (a chart once plotext has
+# drawn its axis).
+PAGES = {
+    "0": ("全部指标",),
+    "1": ("51 %", "┤"),
+    "2": ("96 个",),
+    "3": ("PM2.5", "┤"),
+    "4": ("1,581 / 1,787",),
+    "5": ("1,831 个",),
+}
+# The pages whose content can fill the window, by size. The others hold a few published
+# figures of one period each (projects, livelihood, governance: nothing to chart), and the
+# overview's 42 lines are fewer than a 200x60 window's rows: those fill the window with their
+# frames, the rows inside left empty.
+FILLS = {
+    (80, 24): {"0", "1", "3", "4", "5"},
+    (120, 40): {"0", "1", "3"},
+    (200, 60): {"1", "3"},
+}
+TOP = set("╭┏╔")
+BOTTOM = set("╰╯┗┛╚╝")
+
+
+def test_every_page_fills_the_window(dashboard: Tmux, request: pytest.FixtureRequest) -> None:
+    size = request.node.callspec.params["dashboard"]
+    dashboard.wait_for("全部指标")
+    for key, texts in PAGES.items():
+        screen = dashboard.press_until(key, texts[0])
+        screen = dashboard.wait_for(*texts)
+        rows = screen.splitlines()
+        if key in FILLS[size]:
+            assert tallest_blank_block(screen) <= 3, f"page {key}:\n{screen}"
+        else:
+            # A page that fits reaches the bottom of the window, not scrolled: its panels'
+            # top borders under the tabs, their bottom borders on the row above the footer.
+            assert rows[3][:1] in TOP, f"page {key}:\n{screen}"
+            assert rows[-2][:1] in BOTTOM and rows[-2].rstrip()[-1:] in BOTTOM, screen

@@ -96,6 +96,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ov.trend": ("趋势", "Trend"),
     "ov.progress": ("进度", "Progress"),
     "ov.status": ("状态", "Status"),
+    "ov.progress.short": ("进度", "Prog"),  # a tight overview (an 80-column English screen)
+    "ov.status.short": ("状态", "RAG"),
     "table.indicator": ("指标", "Indicator"),
     "table.value": ("数值", "Value"),
     "table.target": ("目标", "Target"),

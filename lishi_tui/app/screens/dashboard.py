@@ -132,10 +132,14 @@ def pack_unwidened(panels: Sequence[Panel], columns: int) -> list[list[int]]:
 
 def row_heights(rows: Sequence[Sequence[tuple[Panel, int]]], available: int) -> list[int]:
     """Each row's height: the tallest natural height in it; what a page leaves over goes to
-    the rows with a panel that grows (charts), by their declared height weights."""
+    the rows holding its most eager growers (charts, else tables, else every row), by their
+    declared height weights, so that a page that fits fills the window."""
     heights = [max(panel.natural_height() for panel, _ in row) for row in rows]
     spare = available - sum(heights)
-    weights = [max((p.config.height for p, _ in row if p.GROWS), default=0) for row in rows]
+    eager = max((panel.GROWS for row in rows for panel, _ in row), default=0)
+    weights = [
+        max((p.config.height for p, _ in row if eager <= p.GROWS), default=0) for row in rows
+    ]
     total = sum(weights)
     if spare <= 0 or total == 0:
         return heights

@@ -37,6 +37,7 @@ from lishi_tui.app.widgets.chart_spec import chart_spec
 from lishi_tui.app.widgets.config_notes import ConfigNotes
 from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
+from lishi_tui.app.widgets.prose import Prose
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ, PeriodKind
 from lishi_tui.store.base import Bucket
@@ -232,7 +233,7 @@ class DetailScreen(Screen[None]):
         view = read.view
         self.view = view
         indicator = view.indicator
-        self.query_one("#detail-summary", Static).update(self.summary(view))
+        self.query_one("#detail-summary", Static).update(Prose(self.summary(view)))
         title = clean(indicator.name(lang))  # the chart's legend gives the unit it draws in
         chart = self.query_one("#detail-chart", PlotChart)
         if read.buckets:

@@ -33,7 +33,10 @@ class Panel(Widget, can_focus=True):
     """
 
     DRAWS_BODY: ClassVar[bool] = True  # False where child widgets draw (and refresh) the body
-    GROWS: ClassVar[bool] = False  # takes a share of the rows a page leaves over (charts)
+    # How eagerly it takes a share of the rows a page leaves over: the spare rows go to the
+    # panels of the highest value on the page (charts 2, tables 1), by their height weights;
+    # on a page where every panel is 0, every row shares them, so the page fills the window.
+    GROWS: ClassVar[int] = 0
     NATURAL_HEIGHT: ClassVar[int] = 8  # rows, border included, to show everything it has
     HISTORY_POINTS: ClassVar[int] = HISTORY_POINTS  # the newest periods of history it draws
     # While a border title is being replaced: the border rows to repaint instead of the panel.

@@ -26,7 +26,7 @@ class ChartPanel(Panel):
     """A plotext chart of the history with the target line and the on-track path."""
 
     DRAWS_BODY = False
-    GROWS = True
+    GROWS = 2  # the plot gets taller: before any other panel
 
     def __init__(
         self, config: PanelConfig, indicators: Sequence[Indicator], ctx: PanelContext

@@ -52,10 +52,13 @@ def fit_columns(
     *,
     elastic: str,
     drop_order: Sequence[str],
+    gap: int = GAP,
+    comfort: int = NAME_COMFORT,
 ) -> dict[str, int]:
     """Which columns show, and how wide: every column but ``elastic`` as wide as its widest
     cell or header; ``elastic`` (the name) takes what is left and gives way first; columns
-    in ``drop_order`` go, in that order, while the name would be squeezed below NAME_COMFORT.
+    in ``drop_order`` go, in that order, while the name would be squeezed below ``comfort``
+    cells (NAME_COMFORT). Columns are ``gap`` cells apart.
 
     Returns column -> width, in the order of ``columns``. A column never in ``drop_order``
     and not elastic is always there, whole: the figure, its unit, its marks and its period.
@@ -68,8 +71,8 @@ def fit_columns(
     widths = {key: natural(key) for key in columns}
     for victim in (*drop_order, None):
         fixed = sum(widths[k] for k in shown if k != elastic)
-        room = width - fixed - GAP * (len(shown) - 1)
-        if room >= min(widths[elastic], NAME_COMFORT) or victim is None:
+        room = width - fixed - gap * (len(shown) - 1)
+        if room >= min(widths[elastic], comfort) or victim is None:
             widths[elastic] = max(min(widths[elastic], room), 1)
             break
         if victim in shown:
@@ -84,6 +87,7 @@ def table_lines(
     *,
     elastic: str,
     right: frozenset[str] = frozenset(),
+    gap: int = GAP,
 ) -> list[Text]:
     """The header and one line per row, each column padded to its width (``right`` ones
     right-aligned), the elastic column elided in the middle."""
@@ -94,7 +98,7 @@ def table_lines(
         line = header if index == 0 else Text()
         for position, (key, w) in enumerate(widths.items()):
             if position:
-                line.append(" " * GAP)
+                line.append(" " * gap)
             cell = row[key].copy()
             if key == elastic:
                 cell = elide_middle(cell, w)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -23,9 +24,31 @@ from lishi_tui.config.schema import PanelConfig, PanelKind
 from lishi_tui.domain.model import Direction, Indicator, Rag
 
 COLUMNS = ("ov.mark", "ov.name", "ov.value", "ov.period", "ov.trend", "ov.progress", "ov.status")
-DROP_ORDER = ("ov.status", "ov.progress", "ov.trend")
-RIGHT_ALIGNED = frozenset({"ov.value"})
-PROGRESS_CELLS = 6
+DROP_ORDER = ("ov.trend", "ov.status", "ov.progress")
+RIGHT_ALIGNED = frozenset({"ov.value", "ov.progress"})
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One way to set the lines out: the roomiest first, then tighter ones (an 80-column
+    English screen keeps its progress and status by these, the names giving way)."""
+
+    trend_column: bool  # the trend in a column of its own, else beside the RAG mark
+    bar_cells: int  # the progress bar's cells (0: the percentage alone)
+    gap: int  # cells between columns
+    short_headers: bool
+    comfort: int  # the fewest cells a name keeps before a column is dropped
+
+
+LAYOUTS = (
+    Layout(trend_column=True, bar_cells=6, gap=2, short_headers=False, comfort=16),
+    Layout(trend_column=False, bar_cells=6, gap=2, short_headers=False, comfort=16),
+    Layout(trend_column=False, bar_cells=3, gap=1, short_headers=True, comfort=14),
+    Layout(trend_column=False, bar_cells=0, gap=1, short_headers=True, comfort=12),
+)
+# Shown whenever the figures are there: a layout that would drop one of these is passed over.
+KEPT = frozenset({"ov.progress", "ov.status"})
+SHORT_HEADERS = {"ov.progress": "ov.progress.short", "ov.status": "ov.status.short"}
 # A line shows the latest figure and the trend from the one before: a few periods suffice
 # (a few more than two, in case the newest are demo periods after the latest real figure).
 OVERVIEW_HISTORY_POINTS = 8
@@ -100,14 +123,31 @@ class OverviewPanel(Panel):
         return sorted(self.indicators, key=lambda i: (attention(self.views.get(i.id)), order[i.id]))
 
     def body(self, width: int) -> RenderableType:
-        lang = self.ctx.lang
         shown = self.ordered()
-        rows = [self.row_cells(indicator) for indicator in shown]
-        headers = {key: t(key, lang) for key in COLUMNS}
-        widths = fit_columns(
-            COLUMNS, rows, headers, max(width, 20), elastic="ov.name", drop_order=DROP_ORDER
+        width = max(width, 20)
+        # The first layout that keeps every column it has (the trend, where it has a column
+        # of its own; progress and status); else the tightest, dropping what it must.
+        for layout in LAYOUTS:
+            columns = (
+                COLUMNS if layout.trend_column else tuple(c for c in COLUMNS if c != "ov.trend")
+            )
+            rows = [self.row_cells(indicator, layout) for indicator in shown]
+            headers = {key: self.header(key, layout) for key in columns}
+            widths = fit_columns(
+                columns,
+                rows,
+                headers,
+                width,
+                elastic="ov.name",
+                drop_order=DROP_ORDER,
+                gap=layout.gap,
+                comfort=layout.comfort,
+            )
+            if widths.keys() >= KEPT | {"ov.trend"} & set(columns):
+                break
+        lines = table_lines(
+            widths, headers, rows, elastic="ov.name", right=RIGHT_ALIGNED, gap=layout.gap
         )
-        lines = table_lines(widths, headers, rows, elastic="ov.name", right=RIGHT_ALIGNED)
         if self.has_focus:
             picked = self.cursor_id or (shown[0].id if shown else None)
             for line, indicator in zip(lines[1:], shown, strict=True):
@@ -116,7 +156,13 @@ class OverviewPanel(Panel):
                     line.append(" " * max(width - line.cell_len, 0), "reverse")
         return Group(*lines)
 
-    def row_cells(self, indicator: Indicator) -> dict[str, Text]:
+    def header(self, key: str, layout: Layout) -> str:
+        lang = self.ctx.lang
+        if layout.short_headers and key in SHORT_HEADERS:
+            return t(SHORT_HEADERS[key], lang)
+        return t(key, lang)
+
+    def row_cells(self, indicator: Indicator, layout: Layout = LAYOUTS[0]) -> dict[str, Text]:
         lang = self.ctx.lang
         view = self.views.get(indicator.id)
         latest = view.latest if view else None
@@ -134,11 +180,17 @@ class OverviewPanel(Panel):
             period.append(" ✎", "cyan")
         progress = Text("")
         if view and view.progress is not None:
-            progress = bar(view.progress, PROGRESS_CELLS)
-            progress.append(f" {view.progress * 100:3.0f}%")
+            if layout.bar_cells:
+                progress = bar(view.progress, layout.bar_cells)
+                progress.append(" ")
+            progress.append(f"{view.progress * 100:3.0f}%")
         status = Text(t(f"panel.rag.{rag.value}", lang), RAG_STYLE[rag]) if view else Text("")
+        mark = Text(RAG_MARK[rag] or " ", RAG_STYLE[rag])
+        if not layout.trend_column:
+            arrow = trend(view)
+            mark.append_text(arrow if arrow.plain else Text(" "))
         return {
-            "ov.mark": Text(RAG_MARK[rag] or " ", RAG_STYLE[rag]),
+            "ov.mark": mark,
             "ov.name": literal(indicator.name(lang)),
             "ov.value": value,
             "ov.period": period,

@@ -28,6 +28,8 @@ class TablePanel(Panel):
     keypress away without taking the arrows from panel navigation.
     """
 
+    GROWS = 1  # on a page without a chart, the tables take the rows left over
+
     def action_detail(self) -> None:
         if len(self.indicators) <= 1:
             super().action_detail()

@@ -1,0 +1,177 @@
+"""Fitting the screen: a figure never split from its unit, the overview's columns at 80 columns in
+both languages, the spare rows of a page without charts."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Group
+from rich.text import Text
+
+from lishi_tui.app import LishiApp
+from lishi_tui.app.formatting import period_text, value_text
+from lishi_tui.app.i18n import t
+from lishi_tui.app.screens.dashboard import DashboardScreen, pack, row_heights
+from lishi_tui.app.screens.detail import DetailScreen
+from lishi_tui.app.widgets.panels import Panel, TablePanel
+from lishi_tui.app.widgets.prose import Prose, wrap
+from lishi_tui.config.schema import Config
+from lishi_tui.registry import Registry
+from lishi_tui.store.sqlite import SqliteStore
+from tests.app_support import screen_text
+from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.waiting import until
+
+SENTENCES = [
+    ("Behind the on-track path by 0.26 %  8.56 % a month is needed to finish on time", "en"),
+    ("Latest value: 88.47 %  (1,581 / 1,787)  ▲ warning", "en"),
+    ("需每月新增 0.3 万亩方能按期完成  落后按期路径 0.26 %", "zh"),
+    ("目标 100 %  基期 0.00 % (2021-01-01)  核实于3 小时前", "zh"),
+]
+FIGURES = [
+    "0.26 %",
+    "8.56 %",
+    "88.47 %",
+    "1,581 / 1,787",
+    "0.3 万亩",
+    "100 %",
+    "0.00 %",
+    "3 小时前",
+]
+
+
+@pytest.mark.parametrize("width", range(8, 61))
+def test_a_figure_and_its_unit_never_wrap_apart(width: int) -> None:
+    for sentence, _ in SENTENCES:
+        lines = [line.plain for line in wrap(Text(sentence), width)]
+        assert all(cell_len(line) <= width for line in lines), lines
+        # Nothing lost, only broken (a break takes the spaces it falls on).
+        assert "".join(lines).replace(" ", "") == sentence.replace(" ", "")
+        for figure in FIGURES:
+            if figure not in sentence:
+                continue
+            # The figure, its unit and the words glued to them ("核实于3 小时前"): whole
+            # wherever they fit on a line; a piece longer than a line is folded by cells.
+            at = sentence.index(figure)
+            start = sentence.rfind(" ", 0, at) + 1 if not sentence[at - 1 : at].isspace() else at
+            piece = sentence[start:].split(" ")
+            glued = " ".join(piece[: len(figure.split(" ")) + (1 if figure[-1].isdigit() else 0)])
+            if cell_len(glued) <= width:
+                assert any(figure in line for line in lines), (width, figure, lines)
+
+
+def test_prose_folds_what_is_longer_than_a_line() -> None:
+    assert [line.plain for line in wrap(Text("a" * 25 + " b"), 10)] == [
+        "a" * 10,
+        "a" * 10,
+        "aaaaa b",
+    ]
+    assert [line.plain for line in wrap(Text("one\n\ntwo"), 10)] == ["one", "", "two"]
+    assert Prose(Text("x")).text.plain == "x"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
+    config, registry = published_config()
+    path = tmp_path_factory.mktemp("published") / "lishi.db"
+    fill_published(path, config, registry).close()
+    yield path, config, registry
+
+
+def open_app(published: tuple[Path, Config, Registry], lang: str) -> LishiApp:
+    path, config, registry = published
+    app = bundled_app(SqliteStore(path), config, registry, lang=lang)
+    assert isinstance(app, LishiApp)
+    return app
+
+
+UNIT_START = re.compile(r"^\s*(%|万|亿|人|个|项|件|mu\b|people\b|items\b)")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_detail_at_80_columns_keeps_each_figure_with_its_unit(
+    published: tuple[Path, Config, Registry], lang: str
+) -> None:
+    app = open_app(published, lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None, what="the first page up")
+        board = app.dashboard
+        await pilot.press("4")
+        await until(pilot, lambda: board.page_index == board.page_keys[4], what="page 4")
+        await until(
+            pilot,
+            lambda: app.focused in board.pages[board.page_index][1],
+            what="its first panel focused",
+        )
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen) and app.screen.reads > 0,
+            what="the requests detail read",
+        )
+        text = screen_text(app)
+        lines = text.splitlines()
+        pace = t("detail.off_track", lang, gap="").strip().split()[0]
+        assert pace in text, text  # the sentence that used to split "0.26 / %" is there
+        for above, below in itertools.pairwise(lines):
+            if re.search(r"\d\s*$", above):
+                assert not UNIT_START.search(below), f"{above!r} / {below!r}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_overview_at_80_columns_keeps_progress_and_status(
+    published: tuple[Path, Config, Registry], lang: str
+) -> None:
+    app = open_app(published, lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        overview = app.dashboard.overview
+        assert overview is not None
+        await until(
+            pilot,
+            lambda: overview.views and overview.content_size.width > 0,
+            what="the overview read and laid out",
+        )
+        body = overview.body(overview.content_size.width)
+        assert isinstance(body, Group)
+        lines = [line.plain for line in body.renderables if isinstance(line, Text)]
+        header = lines[0]
+        for key in ("ov.value", "ov.period", "ov.progress.short", "ov.status.short"):
+            assert t(key, lang) in header, header
+        shown = overview.ordered()
+        for line, indicator in zip(lines[1:], shown, strict=True):
+            view = overview.views.get(indicator.id)
+            if view is not None and view.progress is not None:
+                assert f"{view.progress * 100:.0f}%" in line, line
+                assert t(f"panel.rag.{view.rag.value}", lang) in line, line
+            assert len(line) <= overview.content_size.width
+            if view is not None:  # the figure whole, with its unit and period
+                figure = value_text(indicator, view.latest, lang)
+                assert figure in line and period_text(indicator, view.latest, lang) in line
+                assert "…" not in line[line.index(figure) :], line
+        assert any("…" in line for line in lines[1:])  # the names gave way, in the middle
+
+
+def test_a_page_without_charts_gives_its_spare_rows_to_tables_else_to_every_row(
+    published: tuple[Path, Config, Registry],
+) -> None:
+    app = open_app(published, "zh")
+    board = DashboardScreen(app.data.config, app.data.ctx, overview="off", registry=app.registry)
+    livelihood = next(panels for page, panels in board.pages if page.id == "livelihood")
+    rows = pack(livelihood, 2)
+    natural = row_heights(rows, 0)
+    heights = row_heights(rows, sum(natural) + 12)
+    assert sum(heights) == sum(natural) + 12
+    for row, height, was in zip(rows, heights, natural, strict=True):
+        tables = any(isinstance(p, TablePanel) for p, _ in row)
+        assert (height > was) == tables, (row, heights, natural)
+    stats_only = [[(p, s) for p, s in row if not isinstance(p, TablePanel)] for row in rows]
+    stats_only = [row for row in stats_only if row]
+    natural = row_heights(stats_only, 0)
+    grown = row_heights(stats_only, sum(natural) + 9)
+    assert all(h > n for h, n in zip(grown, natural, strict=True))  # every row shares them
+    assert isinstance(livelihood[0], Panel)
