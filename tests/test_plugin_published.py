@@ -22,6 +22,8 @@ period = "2021-10"
 numerator = 1581
 denominator = 1787
 quote = "办结全区各级接收实事 1787 件中的 1581件"
+note = "截至10月底"
+note_en = "as of the end of October"
 
 [[figures]]
 indicator = "job_fair_posts"
@@ -63,6 +65,13 @@ def test_readings_carry_provenance(registry: Registry, tmp_path: Path) -> None:
     assert ratio.period.key == "2021-10"
     assert ratio.origin == "某区报道 (figs.toml)"
     assert "1787 件中的 1581件" in ratio.note
+    # The note in both languages, each after the quote (which stays as published).
+    assert ratio.note_text("zh") == "“办结全区各级接收实事 1787 件中的 1581件” — 截至10月底"
+    assert (
+        ratio.note_text("en")
+        == "“办结全区各级接收实事 1787 件中的 1581件” — as of the end of October"
+    )
+    assert posts.note_en == ""
     assert posts.qualifier is Qualifier.AT_LEAST and posts.value == 18000
     assert not ratio.demo and not posts.demo
 
@@ -109,7 +118,8 @@ def test_a_malformed_file_names_file_record_and_key(
 def test_a_toml_syntax_error_gives_the_line(registry: Registry, tmp_path: Path) -> None:
     path = tmp_path / "figs.toml"
     path.write_text(GOOD.replace("value = 18000", "value = = 18000"), encoding="utf-8")
-    with pytest.raises(FetchError, match="line 16") as caught:
+    line = GOOD.splitlines().index("value = 18000") + 1
+    with pytest.raises(FetchError, match=f"line {line}") as caught:
         fetch(registry, "figs.toml", tmp_path)
     assert caught.value.where == str(path)
 
@@ -118,3 +128,21 @@ def test_a_missing_file_is_a_fetch_error(registry: Registry, tmp_path: Path) -> 
     with pytest.raises(FetchError, match="cannot read") as caught:
         fetch(registry, "nowhere.toml", tmp_path)
     assert caught.value.where == str(tmp_path / "nowhere.toml")
+
+
+def test_every_bundled_note_has_a_chinese_and_an_english_form() -> None:
+    from lishi_tui.sources.published_format import load_published
+
+    root = Path(__file__).resolve().parents[1] / "plugins"
+    files = sorted(root.glob("*/published.toml"))
+    assert len(files) >= 3
+    noted = 0
+    for path in files:
+        for fig in load_published(path).figures:
+            if fig.note or fig.note_en:
+                noted += 1
+                assert fig.note and fig.note_en, (path.name, fig.record)
+                # The Chinese form has Chinese in it; the English form reads as English.
+                assert any("\u4e00" <= c <= "\u9fff" for c in fig.note), (path.name, fig.record)
+                assert any(c.isascii() and c.isalpha() for c in fig.note_en), fig.record
+    assert noted >= 15

@@ -65,6 +65,7 @@ def test_every_field_round_trips(store: Store) -> None:
             origin="http://127.0.0.1:8000/requests.json",
             demo=True,
             note="办结率 «含» 转办",
+            note_en="rate «incl.» referrals",  # kept beside the Chinese note, both read back
         ),
         source="hotline",
         fetched_at=datetime(2025, 10, 2, 8, 0, 1, 654321, tzinfo=CHINA_TZ),
@@ -89,6 +90,9 @@ def test_every_field_round_trips(store: Store) -> None:
     assert back.reading.qualifier is Qualifier.AT_LEAST
     assert back.reading.status is ObservationStatus.PROVISIONAL
     assert back.demo is True
+    assert back.reading.note_text("zh") == "办结率 «含» 转办"
+    assert back.reading.note_text("en") == "rate «incl.» referrals"
+    assert got["gdp"].reading.note_en == ""  # a note in one language is stored as it was
     assert back.fetched_at.utcoffset() == timedelta(0)
     assert back.fetched_at == datetime(2025, 10, 2, 0, 0, 1, 654321, tzinfo=UTC)
     for original in [instant, *others]:

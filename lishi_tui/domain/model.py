@@ -164,7 +164,11 @@ class Reading:
     qualifier: Qualifier = Qualifier.EXACT
     origin: str = ""  # URL or file the figure came from
     demo: bool = False  # synthetic: never to be shown as a real figure
+    # A remark on the figure ("截至2021年10月底"): ``note`` in Chinese, the dashboard's default
+    # language, and ``note_en`` its English form for the English UI. Either may be empty:
+    # each language falls back to the other (a note in one language only is shown in both).
     note: str = ""
+    note_en: str = ""
 
     def __post_init__(self) -> None:
         for name in ("value", "numerator", "denominator"):
@@ -177,6 +181,12 @@ class Reading:
             object.__setattr__(self, "value", self.numerator / self.denominator * 100.0)
         if self.value is None and self.status is not ObservationStatus.MISSING:
             object.__setattr__(self, "status", ObservationStatus.MISSING)
+
+    def note_text(self, lang: str = "zh") -> str:
+        """The note in ``lang`` ("zh" or "en"), else in the other language."""
+        if lang == "en":
+            return self.note_en or self.note
+        return self.note or self.note_en
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def reading_problem(reading: Reading) -> str | None:
         return f"indicator id is empty or longer than {MAX_NAME} characters"
     if len(reading.origin or "") > MAX_TEXT:
         return f"origin is longer than {MAX_TEXT} characters"
-    if len(reading.note or "") > MAX_TEXT:
+    if len(reading.note or "") > MAX_TEXT or len(reading.note_en or "") > MAX_TEXT:
         return f"note is longer than {MAX_TEXT} characters"
     return None
 

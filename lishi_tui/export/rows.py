@@ -56,7 +56,7 @@ def observation_json(
         "fetched_at": obs.fetched_at.astimezone(UTC).isoformat() if obs else None,
         "revision": obs.revision if obs else None,
         "demo": obs.demo if obs else False,
-        "note": obs.reading.note if obs else None,
+        "note": obs.reading.note_text(lang) if obs else None,
         # operators' remarks from the config ([[indicators.<id>.annotations]]), oldest first
         "annotations": [
             {"text": a.text, "author": a.author, "at": a.at.isoformat()}

@@ -19,7 +19,8 @@ covers). A file looks like::
     qualifier = "exact"      # exact, at_least, at_most, about
     status = "normal"        # normal, provisional, estimated
     quote = "办结全区各级接收实事 1787 件中的 1581件，办结率 88%。"
-    note = ""
+    note = "截至2021年10月底"  # shown in the Chinese UI (and in English without note_en)
+    note_en = "as of the end of October 2021"  # shown in the English UI
 
 Every error names the file, the record (``figures[3]``, with its indicator when known)
 and the key.
@@ -71,6 +72,7 @@ class PublishedFigure:
     status: ObservationStatus
     quote: str
     note: str
+    note_en: str
     record: str  # "figures[3]", for messages
 
 
@@ -94,6 +96,7 @@ _FIGURE_KEYS = {
     "status",
     "quote",
     "note",
+    "note_en",
 }
 
 
@@ -178,6 +181,7 @@ def _figure(raw: Any, index: int, path: Path) -> PublishedFigure:
         status=status,
         quote=_text(raw, "quote", where),
         note=_text(raw, "note", where),
+        note_en=_text(raw, "note_en", where),
         record=record,
     )
 

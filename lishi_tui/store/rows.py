@@ -60,6 +60,26 @@ def observation_values(obs: Observation) -> tuple[Any, ...]:
     return (r.value, r.numerator, r.denominator, r.status._value_, r.qualifier._value_)
 
 
+# A note in two languages is kept in the one note column: the Chinese form, this separator
+# (a control character: taken out of the notes themselves), then the English form. A note
+# with no English form is stored as it always was.
+NOTE_SEPARATOR = "\x1f"
+
+
+def stored_note(reading: Reading) -> str:
+    """The note column's text for ``reading``."""
+    note = reading.note.replace(NOTE_SEPARATOR, " ")
+    if not reading.note_en:
+        return note
+    return f"{note}{NOTE_SEPARATOR}{reading.note_en.replace(NOTE_SEPARATOR, ' ')}"
+
+
+def note_fields(stored: str) -> dict[str, str]:
+    """``note`` and ``note_en`` from the note column's text."""
+    zh, _, en = stored.partition(NOTE_SEPARATOR)
+    return {"note": zh, "note_en": en}
+
+
 def observation_from_row(row: Sequence[Any]) -> Observation:
     """An Observation from the OBS_COLUMNS of one row."""
     (
@@ -90,7 +110,7 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
         qualifier=_QUALIFIERS[qualifier],
         origin=origin,
         demo=bool(demo),
-        note=note,
+        **note_fields(note),
     )
     return Observation(
         reading=reading,
@@ -243,7 +263,7 @@ def insert_params(
         revision,
         is_latest,
         r.demo,
-        r.note,
+        stored_note(r),
     )
 
 

@@ -332,7 +332,8 @@ def generate(
                 status=status,
                 origin=origin,
                 demo=True,
-                note="synthetic demo data, not a published figure",
+                note="合成的演示数据，不是公布的数字",
+                note_en="synthetic demo data, not a published figure",
             )
         )
     return readings

@@ -21,13 +21,13 @@ from lishi_tui.plugin import (
 __version__ = "0.1.0"
 
 
-def _note(figure: PublishedFigure) -> str:
+def _note(figure: PublishedFigure, note: str) -> str:
     """The quoted sentence first: it is the figure's evidence; the file's note explains it."""
     parts = []
     if figure.quote:
         parts.append(f"“{figure.quote}”")
-    if figure.note:
-        parts.append(figure.note)
+    if note:
+        parts.append(note)
     return " — ".join(parts)
 
 
@@ -44,7 +44,9 @@ def readings_from(data: PublishedFile, origin: str, wanted: tuple[str, ...] = ()
             qualifier=fig.qualifier,
             origin=origin,
             demo=False,
-            note=_note(fig),
+            note=_note(fig, fig.note or fig.note_en),
+            # The quote stays as published; only the file's note has an English form.
+            note_en=_note(fig, fig.note_en) if fig.note_en else "",
         )
         for fig in data.figures
         if not wanted or fig.indicator in wanted

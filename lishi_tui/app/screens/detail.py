@@ -348,8 +348,8 @@ class DetailScreen(Screen[None]):
             checked = view.health.last_success if view.health is not None else None
             row("detail.checked", when(checked, lang))
             row("detail.revision", str(latest.revision))
-            if latest.reading.note:
-                row("detail.note", latest.reading.note)
+            if latest.reading.note_text(lang):
+                row("detail.note", latest.reading.note_text(lang))
         u = unit(indicator, lang)
         if indicator.target is not None:
             row(
