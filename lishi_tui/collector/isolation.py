@@ -6,8 +6,10 @@ fetch (a thread and a loop per fetch cost more CPU than a small JSON fetch itsel
 at a time each. A plugin that calls ``time.sleep`` (or any other
 blocking call) inside ``async def fetch`` then stalls only its own loop: the dashboard keeps
 painting, the collector's other sources keep running, and the timeout fires. HTTP requests
-made through ``ctx.http`` are handed back to the caller's loop, so every source still shares
-one connection pool and its rules.
+made through ``ctx.http`` run on the worker's own loop when the getter allows it (the shared
+client does: the same rules and the same cap on requests in flight, with a connection pool
+per loop, kept with the worker), so a fetch costs two cross-thread hand-offs (there and
+back), not four; any other getter's requests are handed to the caller's loop and back.
 
 A thread cannot be killed. A worker still stuck when its timeout fires is abandoned (daemon,
 so it never holds up exit; it ends when the fetch finally returns) and remembered: the
@@ -25,7 +27,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,13 +59,14 @@ def as_plugin_error(exc: BaseException) -> BaseException:
 
 
 class _HomeLoopHttp:
-    """``ctx.http`` as seen from a plugin's own loop: each request runs on the home loop,
-    which keeps the URLs in flight and the last request error (read by the watchdog)."""
+    """``ctx.http`` as seen from a plugin's own loop: each request runs on the home loop
+    (or, for a getter that ``runs_on_any_loop``, right here), keeping the URLs in flight
+    and the last request error (read by the watchdog)."""
 
-    def __init__(self, real: HttpGetter, home: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, real: HttpGetter, home: asyncio.AbstractEventLoop | None) -> None:
         self._real = real
-        self._home = home
-        self.in_flight: list[str] = []  # changed on the home loop only
+        self._home = home  # None: the requests run on the plugin's own loop
+        self.in_flight: list[str] = []  # changed on the loop the requests run on only
         self.failed: FetchError | None = None
 
     async def get(
@@ -86,11 +89,43 @@ class _HomeLoopHttp:
             finally:
                 self.in_flight.remove(url)
 
+        if self._home is None:
+            return await request()
         future = asyncio.run_coroutine_threadsafe(request(), self._home)
         return await asyncio.wrap_future(future)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
+
+
+class _WorkerLoop(asyncio.SelectorEventLoop):
+    """A fetch worker's event loop: remembers the tasks made on it (so that what a fetch
+    left running can be ended without walking every task of the process), and runs
+    ``lishi_closers`` (the HTTP client's pool on this loop) before it is closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lishi_closers: list[Callable[[], Awaitable[None]]] = []
+        self.made: list[asyncio.Task[Any]] = []
+        self.set_task_factory(self._remember)
+
+    def _remember(
+        self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any
+    ) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.Task(coro, loop=loop, **kwargs)
+        self.made.append(task)
+        return task
+
+    def leftover(self) -> list[asyncio.Task[Any]]:
+        """Tasks made since the last call that have not finished."""
+        made, self.made = self.made, []
+        return [t for t in made if not t.done()]
+
+    def close_resources(self) -> None:
+        for close in self.lishi_closers:
+            with contextlib.suppress(BaseException):
+                self.run_until_complete(close())
+        self.lishi_closers.clear()
 
 
 class _Worker:
@@ -99,7 +134,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.jobs: queue.SimpleQueue[Callable[[_Worker], None] | None] = queue.SimpleQueue()
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.loop: _WorkerLoop | None = None
         self.retired = False
         self.thread = threading.Thread(target=self._serve, name="lishi-fetch", daemon=True)
         self.thread.start()
@@ -108,11 +143,12 @@ class _Worker:
         while (job := self.jobs.get()) is not None:
             job(self)
         if self.loop is not None:
+            self.loop.close_resources()
             self.loop.close()
 
-    def own_loop(self) -> asyncio.AbstractEventLoop:
+    def own_loop(self) -> _WorkerLoop:
         if self.loop is None:
-            self.loop = asyncio.new_event_loop()
+            self.loop = _WorkerLoop()
         return self.loop
 
     def retire(self) -> None:
@@ -273,13 +309,14 @@ class FetchRunner:
     @staticmethod
     def _run_async(
         run: _Run,
-        loop: asyncio.AbstractEventLoop,
+        loop: _WorkerLoop,
         fetch: Callable[[FetchContext], Any],
         ctx: FetchContext,
         home: asyncio.AbstractEventLoop,
         loop_ready: threading.Event,
     ) -> Any:
-        run.http = _HomeLoopHttp(ctx.http, home)
+        here = getattr(ctx.http, "runs_on_any_loop", False) is True
+        run.http = _HomeLoopHttp(ctx.http, None if here else home)
         own_ctx = dataclasses.replace(ctx, http=run.http)
         run.loop = loop
         try:
@@ -289,7 +326,7 @@ class FetchRunner:
         finally:
             # Whatever the plugin left running on the loop ends with its fetch, as it would
             # if the loop were closed; the loop itself is kept for the worker's next job.
-            leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            leftover = loop.leftover()
             for task in leftover:
                 task.cancel()
             with contextlib.suppress(BaseException):

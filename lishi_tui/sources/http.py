@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import ssl
+import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from lishi_tui.config.schema import CollectorSettings, SourceConfig
 from lishi_tui.sources.api import FetchError, HttpResult
 from lishi_tui.sources.decoding import ACCEPTED, BodyTooLarge, CappedDecoder, UnsupportedEncoding
+from lishi_tui.sources.loop_slots import LoopSlots
 from lishi_tui.text import excerpt, redact
 
 MAX_REDIRECTS = 5
@@ -50,40 +53,75 @@ def _seconds(value: float) -> str:
 
 
 class HttpClient:
-    """One ``httpx.AsyncClient`` for the whole process, with in-flight requests capped.
+    """One set of HTTP rules and one cap on requests in flight for the whole process.
+
+    Requests may be made from more than one event loop: the collector's own, and each fetch
+    worker's (``lishi_tui.collector.isolation``), so that a plugin's request is not handed
+    to another thread and back. Each loop gets an ``httpx.AsyncClient`` of its own (an httpx
+    pool belongs to the loop it runs on), made on its first request with these settings and
+    one shared TLS context, and kept for that loop's next requests. A fetch worker's loop
+    closes its client when the worker ends (``loop_closers``).
 
     httpx's pool degrades badly when more requests wait on it than it has connections, so
-    keep-alive equals max connections and a semaphore keeps the excess out of the pool.
+    keep-alive equals max connections and ``max_concurrency`` slots, shared by every loop,
+    keep the excess out of the pools.
     """
 
     def __init__(self, settings: CollectorSettings) -> None:
         self.settings = settings
-        self._httpx: httpx.AsyncClient | None = None
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._tls: ssl.SSLContext | None = None
+        self._made = threading.Lock()
         self._closed = False
-        self._slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self._slots = LoopSlots(settings.max_concurrency)
 
     @property
     def _client(self) -> httpx.AsyncClient:
-        # Made on first use: its TLS context costs tens of milliseconds of CPU, which a
+        """The client of the running loop, made on its first request."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._make(loop)
+        return client
+
+    def _make(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
+        # Made on first use: the TLS context costs tens of milliseconds of CPU, which a
         # collector of files and demo series (or a dashboard's first frame) never needs.
-        if self._httpx is None:
-            if self._closed:
-                raise RuntimeError("Cannot send a request, as the client has been closed.")
+        if self._closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        with self._made:
+            if self._tls is None:
+                self._tls = httpx.create_ssl_context(verify=True, trust_env=False)
             size = max(1, self.settings.max_concurrency)
-            self._httpx = httpx.AsyncClient(
+            client = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                 timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
-                verify=True,
+                verify=self._tls,
                 follow_redirects=False,  # redirects are followed by hand, under the host rule
                 # Only what CappedDecoder undoes, so that no body is inflated unbounded.
                 headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPTED},
                 trust_env=False,  # proxies from the environment would bypass the host rule
             )
-        return self._httpx
+            self._clients[loop] = client
+        closers = loop_closers(loop)
+        if closers is not None:
+            closers.append(lambda: self._close_on(loop))
+        return client
+
+    async def _close_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._made:
+            client = self._clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
 
     @property
     def max_concurrency(self) -> int:
         return max(1, self.settings.max_concurrency)
+
+    @property
+    def clients(self) -> int:
+        """How many loops have a client of their own now."""
+        return len(self._clients)
 
     def for_source(self, source: SourceConfig, state: dict[str, Any]) -> SourceHttp:
         """A view for one run of ``source``; ``state`` keeps conditional-request data."""
@@ -91,17 +129,34 @@ class HttpClient:
         return SourceHttp(self, source, state, timeout=seconds)
 
     async def aclose(self) -> None:
+        """Close this loop's client; a fetch worker's is closed by its worker as it ends
+        (another loop's client cannot be closed from here), and no loop makes a new one."""
         self._closed = True
-        if self._httpx is not None:
-            await self._httpx.aclose()
+        await self._close_on(asyncio.get_running_loop())
+        with self._made:
+            # Loops that ended without closing theirs (not fetch workers): nothing to await.
+            for loop in [lp for lp in self._clients if lp.is_closed()]:
+                del self._clients[loop]
 
     @property
     def closed(self) -> bool:
-        return self._closed or (self._httpx is not None and self._httpx.is_closed)
+        return self._closed
+
+
+def loop_closers(loop: asyncio.AbstractEventLoop) -> list[Callable[[], Awaitable[None]]] | None:
+    """What ``loop``'s owner runs on it before closing it (a fetch worker's loop), or None
+    for a loop that has no such list."""
+    closers = getattr(loop, "lishi_closers", None)
+    return closers if isinstance(closers, list) else None
 
 
 class SourceHttp:
     """The shared client as one source sees it (implements ``HttpGetter``)."""
+
+    # Requests may be made from any thread's running loop (each loop has its own pool): a
+    # fetch worker calls this directly instead of handing each request to the collector's
+    # loop and back (lishi_tui.collector.isolation).
+    runs_on_any_loop: ClassVar[bool] = True
 
     def __init__(
         self, client: HttpClient, source: SourceConfig, state: dict[str, Any], *, timeout: float
