@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property
 
 # Chinese statistics are published on Beijing time, which has no daylight saving.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -136,9 +137,11 @@ class Period:
             "or an ISO 8601 time)"
         )
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Canonical text form, the one stored and shown in JSON."""
+        """Canonical text form, the one stored and shown in JSON (worked out once per
+        Period: parsed periods are cached and shared, and every reading's key is read
+        several times between its fetch and the store)."""
         s = self.start
         match self.kind:
             case PeriodKind.YEAR:

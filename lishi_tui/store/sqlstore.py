@@ -59,7 +59,7 @@ from lishi_tui.store.schema import (
     pending,
     run_pending,
 )
-from lishi_tui.store.sql import CommitHook, Dialect, Transaction, read_time
+from lishi_tui.store.sql import CommitHook, Dialect, Transaction, convert, read_time
 from lishi_tui.store.summary import record_deleted, record_write
 
 # The lookup a write makes for the stored latest row of each key in its batch.
@@ -92,6 +92,18 @@ _RECORD_HEALTH = """
             THEN 0 ELSE source_health.consecutive_failures + 1 END
 """
 
+# Fold a batch's runs of one source into its summary row: source, its last run id, its last
+# success in the batch (or NULL), failures after it, whether the batch had a success.
+_RECORD_HEALTH_FOLDED = """
+    INSERT INTO source_health (source, last_run_id, last_success, consecutive_failures)
+    VALUES (?, ?, ?, ?)
+    ON CONFLICT (source) DO UPDATE SET
+        last_run_id = excluded.last_run_id,
+        last_success = COALESCE(excluded.last_success, source_health.last_success),
+        consecutive_failures = CASE WHEN ? THEN excluded.consecutive_failures
+            ELSE source_health.consecutive_failures + excluded.consecutive_failures END
+"""
+
 _HEARTBEAT = """
     INSERT INTO collector_heartbeat (name, pid, host, started_at, beat_at)
     VALUES ('collector', ?, ?, ?, ?)
@@ -101,6 +113,21 @@ _HEARTBEAT = """
                           THEN collector_heartbeat.started_at ELSE excluded.started_at END,
         pid = excluded.pid, host = excluded.host, beat_at = excluded.beat_at
 """
+
+
+def _fetch_row(dialect: Dialect, o: SourceRunOutcome) -> tuple[Any, ...]:
+    """A run's fetch_log row in FETCH_COLUMNS order."""
+    return (
+        o.source,
+        o.started_at,
+        o.duration_s,
+        o.ok,
+        o.error,
+        o.bytes_received,
+        o.readings,
+        o.new_observations,
+        dialect.json(list(o.skipped)),
+    )
 
 
 class SqlStore:
@@ -214,7 +241,9 @@ class SqlStore:
 
     def write_runs(self, runs: Sequence[SourceRun]) -> list[RunWritten]:
         """Several source runs in one transaction (see Store.write_runs): the collector's
-        runs that end together cost one commit, not two each."""
+        runs that end together cost one commit, not two each, and a constant number of
+        statements for those that found their figures unchanged: one lookup of the stored
+        figures for every run, one insert of every fetch-log row, one fold into health."""
         prepared: list[tuple[list[Key], dict[datetime, str]] | InsaneReading | None] = []
         for run in runs:  # the store boundary, run by run, before anything is written
             try:
@@ -222,24 +251,31 @@ class SqlStore:
             except InsaneReading as exc:
                 prepared.append(exc)
         topics = ["fetch_log"] if any(r.outcome for r in runs) else []
-        if any(isinstance(p, tuple) for p in prepared):
+        batch_keys = {k for p in prepared if isinstance(p, tuple) for k in p[0]}
+        if batch_keys:
             topics.append("observations")
         if not topics:
             return [RunWritten(WriteResult(), None) for _ in runs]
         out: list[RunWritten] = []
         with self.transaction(*topics) as tx:
+            stored = self._current(tx, sorted(batch_keys)) if batch_keys else {}
+            written: set[Key] = set()  # keys this transaction has inserted rows for
             for run, prep in zip(runs, prepared, strict=True):
                 outcome = run.outcome
                 result = WriteResult()
                 if isinstance(prep, tuple):
-                    result = self._write_in(tx, run.observations, *prep)
+                    keys = prep[0]
+                    if written.isdisjoint(keys):
+                        current = {k: stored[k] for k in keys if k in stored}
+                    else:  # an earlier run of this batch wrote some of them: read them again
+                        current = self._current(tx, sorted(set(keys)))
+                    result = self._write_in(tx, run.observations, *prep, current, written)
                     if outcome is not None:
                         outcome = replace(outcome, new_observations=result.stored)
                 elif prep is not None and outcome is not None:
                     outcome = replace(outcome, ok=False, error=f"source {outcome.source}: {prep}")
-                if outcome is not None:
-                    self._log_in(tx, outcome)
                 out.append(RunWritten(result, outcome))
+            self._log_all(tx, [w.outcome for w in out if w.outcome is not None])
         return out
 
     def _write_in(
@@ -248,10 +284,14 @@ class SqlStore:
         observations: Sequence[Observation],
         keys: list[Key],
         times: dict[datetime, str],
+        current: dict[Key, tuple[Any, int, tuple[Any, ...], bool]] | None = None,
+        written: set[Key] | None = None,
     ) -> WriteResult:
         d = self.dialect
         stored = {t: d.time(t) for t in times}  # each distinct fetch time once
-        current, stored_demo = self._current(tx, sorted(set(keys)))
+        if current is None:
+            current = self._current(tx, sorted(set(keys)))
+        stored_demo = {k: v[3] for k, v in current.items()}
         plan = RevisionPlan(current, zip(observations, keys, strict=True))
         if plan.superseded:
             where, params = d.in_ids("id", plan.superseded)
@@ -264,16 +304,17 @@ class SqlStore:
                 tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.__getitem__)
             )
             record_write(tx, plan, stored_demo)
+            if written is not None:
+                written.update(row[1] for row in plan.rows)
         return plan.result()
 
     def _current(
         self, tx: Transaction, keys: list[Key]
-    ) -> tuple[dict[Key, tuple[Any, int, tuple[Any, ...], bool]], dict[Key, bool]]:
+    ) -> dict[Key, tuple[Any, int, tuple[Any, ...], bool]]:
         # One query for the whole batch: brand-new keys cost no per-row SELECT.
         table, params = self.dialect.rows_of(3, keys)
         rows = tx.query(_CURRENT_SQL.replace("{keys}", table), params)
-        current = {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10]), bool(r[10])) for r in rows}
-        return current, {(r[0], r[1], r[2]): bool(r[10]) for r in rows}
+        return {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10]), bool(r[10])) for r in rows}
 
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
         """Record the indicators' names and units (for other readers of the database)."""
@@ -297,20 +338,40 @@ class SqlStore:
         row = tx.one(
             f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " RETURNING id",
-            (
-                o.source,
-                o.started_at,
-                o.duration_s,
-                o.ok,
-                o.error,
-                o.bytes_received,
-                o.readings,
-                o.new_observations,
-                self.dialect.json(list(o.skipped)),
-            ),
+            _fetch_row(self.dialect, o),
         )
         assert row is not None
         tx.execute(_RECORD_HEALTH, (o.source, row[0], o.ok, o.started_at, o.ok))
+
+    def _log_all(self, tx: Transaction, outcomes: Sequence[SourceRunOutcome]) -> None:
+        """Every run's fetch-log row in one insert and its fold into ``source_health`` in
+        one statement, as if each had been logged in turn (``_log_in``)."""
+        if len(outcomes) <= 1:
+            for o in outcomes:
+                self._log_in(tx, o)
+            return
+        d = self.dialect
+        first = tx.one("SELECT COALESCE(MAX(id), 0) FROM fetch_log")
+        assert first is not None
+        rows = [convert(d, _fetch_row(d, o)) for o in outcomes]
+        d.insert_rows(tx.conn, "fetch_log", FETCH_COLUMNS, rows)
+        # The writer lock is held (see Dialect.transaction): every row past the previous
+        # newest is one of ours, numbered in the order inserted.
+        ids = [r[0] for r in tx.query("SELECT id FROM fetch_log WHERE id > ? ORDER BY id", first)]
+        if len(ids) != len(outcomes):
+            raise RuntimeError(f"fetch log: wrote {len(outcomes)} rows, found {len(ids)}")
+        folded: dict[str, list[Any]] = {}  # source -> [last id, last success, failures, reset]
+        for run_id, o in zip(ids, outcomes, strict=True):
+            fold = folded.setdefault(o.source, [run_id, None, 0, False])
+            fold[0] = run_id
+            if o.ok:
+                fold[1], fold[2], fold[3] = o.started_at, 0, True
+            else:
+                fold[2] += 1
+        tx.executemany(
+            _RECORD_HEALTH_FOLDED,
+            [(source, *fold) for source, fold in folded.items()],
+        )
 
     def prune(self, *, fetch_log_before: datetime, demo_revisions_before: datetime) -> int:
         """Delete old fetch-log runs and superseded demo revisions (see Store.prune)."""
