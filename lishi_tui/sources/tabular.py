@@ -325,29 +325,33 @@ def one_frequency(
     kind and drops the others; a kind the series does not have is an error naming the
     kinds it has.
     """
-    kinds: dict[str, list[str]] = {}
+    kinds: dict[PeriodKind, list[Reading]] = {}
     for r in readings:
-        kinds.setdefault(str(_kind(r.period)), []).append(r.period.key)
-    shown = "; ".join(
-        f"{kind}: {', '.join(keys[:3])}{', …' if len(keys) > 3 else ''}"
-        for kind, keys in kinds.items()
-    )
+        kinds.setdefault(_kind(r.period), []).append(r)
+
+    def shown() -> str:  # only for an error: a series of one kind is the common case
+        return "; ".join(
+            f"{kind}: {', '.join(r.period.key for r in of_kind[:3])}"
+            f"{', …' if len(of_kind) > 3 else ''}"
+            for kind, of_kind in kinds.items()
+        )
+
     if frequency is not None:
         wanted = FREQUENCIES.get(str(frequency))
         if wanted is None:
             raise FetchError(
                 f"frequency {frequency!r} is not one of {', '.join(FREQUENCIES)}", where=where
             )
-        kept = [r for r in readings if _kind(r.period) is wanted]
+        kept = kinds.get(wanted, [])
         if not kept:
             raise FetchError(
-                f"frequency = {frequency!r}: no {wanted.value} periods; the periods are {shown}",
+                f"frequency = {frequency!r}: no {wanted.value} periods; the periods are {shown()}",
                 where=where,
             )
         return kept
     if len(kinds) > 1:
         raise FetchError(
-            f"the periods are of {len(kinds)} kinds ({shown}): one indicator has one frequency; "
+            f"the periods are of {len(kinds)} kinds ({shown()}): one indicator has one frequency; "
             'set `frequency` (e.g. frequency = "month") to keep one kind, `filter` on a column '
             "that tells the rows apart, or read a table of one frequency",
             where=where,

@@ -77,26 +77,30 @@ def parse_http_json(
     scale = float(options.get("scale", 1.0))
     readings: list[Reading] = []
     seen: set[str] = set()
+    period_path, value_path = str(options["period"]), str(options["value"])
+    year_path = options.get("year")
     for i, record in enumerate(records):
-        at = f"{origin} record [{i}]"
         try:
-            if not all(_same(resolve_path(record, p), v) for p, v in filters.items()):
+            if filters and not all(_same(resolve_path(record, p), v) for p, v in filters.items()):
                 continue
         except PathError:
             continue  # a record without the filtered field is not one of ours
-        raw_period = _field(record, str(options["period"]), at)
-        raw_value = _field(record, str(options["value"]), at)
+        raw_period = _field(record, period_path, origin, i)
+        raw_value = _field(record, value_path, origin, i)
         try:
-            if options.get("year") is None:
+            if year_path is None:
                 period = parse_period(raw_period)
             else:
-                period = join_year_period(_field(record, str(options["year"]), at), raw_period)
+                period = join_year_period(_field(record, str(year_path), origin, i), raw_period)
             quantity = parse_quantity(raw_value)
         except (PeriodError, NumberError) as exc:
-            raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=at) from None
+            raise FetchError(
+                f"{exc}; record: {excerpt(record, 100)}", where=_record(origin, i)
+            ) from None
         if period.key in seen:
             raise FetchError(
-                f"period {period.key} appears in more than one record; add a `filter`", where=at
+                f"period {period.key} appears in more than one record; add a `filter`",
+                where=_record(origin, i),
             )
         seen.add(period.key)
         # scaled in decimal (0.07 × 100 is 7, not 7.000000000000001); a flag after the
@@ -121,11 +125,17 @@ def parse_http_json(
     return one_frequency(readings, origin, options.get("frequency"))
 
 
-def _field(record: Any, path: str, where: str) -> Any:
+def _record(origin: str, index: int) -> str:
+    return f"{origin} record [{index}]"
+
+
+def _field(record: Any, path: str, origin: str, index: int) -> Any:
     try:
         return resolve_path(record, path)
     except PathError as exc:
-        raise FetchError(f"{exc}; record: {excerpt(record, 100)}", where=where) from None
+        raise FetchError(
+            f"{exc}; record: {excerpt(record, 100)}", where=_record(origin, index)
+        ) from None
 
 
 # One GET of `url` (with `params` and `headers`); on a 304 the shared client hands back
