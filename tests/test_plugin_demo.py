@@ -295,3 +295,25 @@ def test_a_monthly_demo_tick_is_not_counted_as_a_revision(
     assert [o.revision for o in current] == [1]
     assert store.latest()["waste_accuracy"].revision == 1
     store.close()
+
+
+def test_the_bundled_published_files_are_searched_for_once_not_every_tick(
+    demo: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches: list[str] = []
+    glob = Path.glob
+
+    def counting(self: Path, pattern: str) -> Any:
+        searches.append(pattern)
+        return glob(self, pattern)
+
+    monkeypatch.setattr(Path, "glob", counting)
+    opts = options(demo, profile="ramp", start=0, step=45000, decimals=0)
+    state: dict[str, Any] = {}
+    for s in (0, 3, 6, 9):
+        run(demo, opts, ["acres"], now=NOW + timedelta(seconds=s), state=state)
+    assert searches == ["*/published.toml"]
+    # Each file found is still looked at every tick: a changed one is read again.
+    assert state["bundled_published"] and set(state["published_cache"]) == set(
+        state["bundled_published"]
+    )

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from textual import work
 from textual.app import SystemCommand
 from textual.filter import Monochrome
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
@@ -23,14 +22,14 @@ from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import age_text, clean
 from lishi_tui.app.guarded import GuardedApp
 from lishi_tui.app.i18n import t
-from lishi_tui.app.messages import DetailRequested, StoreCommitted
+from lishi_tui.app.messages import DetailRequested, StoreRead
 from lishi_tui.app.palette import (
     IndicatorCommands,
     LocalisedPalette,
     system_commands,
     theme_palette,
 )
-from lishi_tui.app.polling import PollRead, run_key
+from lishi_tui.app.polling import Shown, StoreFollower
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
 from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
 from lishi_tui.app.screens.help import HelpScreen
@@ -39,7 +38,7 @@ from lishi_tui.app.screenshots import take_screenshot
 from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view, restatus
 from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
-from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch
+from lishi_tui.app.widgets.alert_badge import AlertsRead, AlertWatch, read_rows
 from lishi_tui.app.widgets.chart import PlotChart, defer_charts, load_plotext_in_background
 from lishi_tui.app.widgets.panels import Panel, PanelContext
 from lishi_tui.collector.heartbeat import is_stale
@@ -132,11 +131,8 @@ class LishiApp(GuardedApp):
         self.screenshots: list[Path] = []  # saved this session (tests read it)
         self.views: dict[str, IndicatorView] = {}
         self._data_versions: dict[str, int] = {}
-        self._health: dict[str, SourceHealth] = {}
-        self._cursor = 0
-        self._store_version = -1  # store.version() at the last full read
         self._watcher: StoreWatcher | None = None
-        self.polls = 0  # completed store polls (tests wait on it)
+        self.polls = 0  # store reads applied (tests wait on it)
         self.ticks = 0  # clock ticks done (tests read it)
         self.heartbeat: Heartbeat | None = None  # the collector's last beat, read-only viewers
         # What the page on screen shows (indicator id -> history points its panels draw),
@@ -144,6 +140,23 @@ class LishiApp(GuardedApp):
         # Only what is on screen is read; the rest is read when its page is shown.
         self._on_screen: dict[str, int] = {}
         self._depth: dict[str, int] = {}
+        self._status_due: set[str] = set()  # read, off screen, clock-dependent status old
+        # Reads what each commit changed on the watcher's thread; posts only what shows.
+        self.follower = StoreFollower(
+            store,
+            Shown(
+                indicators=lambda: self.config.indicators,
+                panelled=lambda: self._panels_by_indicator,
+                on_screen=lambda: self._on_screen,
+                source_of=lambda i: v.source_id if (v := self.views.get(i)) else None,
+                include_demo=lambda: self.config.app.demo,
+                clock=lambda: self.clock(),
+            ),
+            lambda read: self.post_message(StoreRead(read)),
+            alerts=lambda now: read_rows(self.store, now),
+            heartbeat=collector is None,
+            log=self.log.error,
+        )
         self.dashboard: DashboardScreen = dashboard_screen_class(self.lang)(
             config,
             self.panel_context,
@@ -178,14 +191,10 @@ class LishiApp(GuardedApp):
             self.call_after_refresh(
                 load_plotext_in_background, lambda: self.call_from_thread(self._charts_loaded)
             )
-        self.load_all()
-        self.alert_watch.poll()
+        self.load_all()  # the alerts are read by the follower's first look
         self._tell_plugin_failures()
         self._watcher = StoreWatcher(
-            self.store,
-            self.poll_interval,
-            lambda: self.post_message(StoreCommitted()),
-            alive=lambda: self.is_running,
+            self.store, self.poll_interval, self.follower.look, alive=lambda: self.is_running
         )
         self._watcher.start()
         if self.collector is not None:
@@ -201,8 +210,6 @@ class LishiApp(GuardedApp):
         if not self.is_headless:
             self._install_hangup_handler()
         self.set_interval(CLOCK_TICK_S, self.clock_tick, name="clock")
-        if self.collector is None:
-            self._read_heartbeat()
 
     def _bind_keys(self) -> None:
         """The app's own keys, described in the UI language."""
@@ -225,14 +232,11 @@ class LishiApp(GuardedApp):
         pace redone from the figures in memory, no store read; a panel repaints only the
         cells that change, so an idle minute with nothing new on screen sends nothing."""
         self.ticks += 1
-        self._show_views({}, status_only=set(self.views))
-        if self.collector is None:
-            self._read_heartbeat()
-
-    @work(thread=True, exclusive=True, group="heartbeat", exit_on_error=False)
-    def _read_heartbeat(self) -> None:
-        beat = self.store.last_heartbeat()
-        self.call_from_thread(self._show_heartbeat, beat)
+        # Off screen, the status is redone when its page shows (``page_shown``).
+        self._status_due.update(i for i in self.views if i not in self._on_screen)
+        self._show_views({}, status_only={i for i in self.views if i in self._on_screen})
+        if self.collector is None:  # read by the follower; gone stale since, said here
+            self._show_heartbeat(self.follower.heartbeat)
 
     def _show_heartbeat(self, beat: Heartbeat | None) -> None:
         """A read-only viewer says whether a collector is writing to its store."""
@@ -338,79 +342,47 @@ class LishiApp(GuardedApp):
     def load_all(self) -> None:
         """Read what the page on screen shows (at start, and after a config reload)."""
         try:
-            self._store_version = self.store.version()
-            self._cursor, _ = self.store.changes_since(0)
-            self._health = self.store.health()
+            version = self.store.version()
+            cursor, _ = self.store.changes_since(0)
+            self.follower.reset(version, cursor, self.store.health())
         except Exception as exc:
             self.notify(
                 t("error.store", self.lang, error=clean(str(exc))), severity="error", markup=False
             )
             return
         self._depth = {}
+        self._status_due = set()
         self._on_screen = self.dashboard.needs(self.dashboard.shown_page)
         self.apply_changes(set(self._on_screen))
 
+    @property
+    def _health(self) -> dict[str, SourceHealth]:
+        """The sources' health as last read (by the follower, on the watcher's thread)."""
+        return self.follower.health
+
     def page_shown(self, needs: dict[str, int]) -> None:
         """A page is about to show (``needs``: what it draws): read what is not yet read
-        from the store, or not as deep as it draws, before its panels are drawn."""
+        from the store, changed since, or not as deep as it draws, before its panels are
+        drawn; redo the status of what is read but older than the last clock tick."""
         self._on_screen = needs
-        self.apply_changes({i for i, points in needs.items() if self._depth.get(i, 0) < points})
+        for iid in self.follower.take_stale(needs):
+            self._depth.pop(iid, None)
+        due = self._status_due.intersection(needs)
+        self._status_due -= due
+        self.apply_changes(
+            {i for i, points in needs.items() if self._depth.get(i, 0) < points}, status_only=due
+        )
 
-    def on_store_committed(self, _: StoreCommitted) -> None:
+    def on_store_read(self, message: StoreRead) -> None:
+        """What a commit changed on screen, read by the follower on the watcher's thread."""
         if self._watcher is not None:
             self._watcher.delivered()  # the watcher posts again only after this
-        self._poll(dict(self._on_screen))
-        self.alert_watch.poll()
-
-    def on_alerts_read(self, message: AlertsRead) -> None:
-        self.alert_watch.apply(message)
-
-    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
-    def _poll(self, on_screen: dict[str, int]) -> None:
-        """Read new observations and fetch results on a worker thread, if anything was
-        committed since the last read (the watcher thread says when to look); of what
-        changed, only what is on screen (``on_screen``) is read."""
-        read: PollRead | None = None
+        read = message.read
         try:
-            read = self._read_changes(on_screen)
-        except Exception as exc:
-            self.log.error(f"store poll failed: {exc!r}")
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._apply_poll, read)
-
-    def _read_changes(self, on_screen: dict[str, int]) -> PollRead | None:
-        """The store's changes since the last applied read (None: nothing committed)."""
-        version = self.store.version()
-        if version == self._store_version:
-            return None  # nothing committed anywhere since the last look: no reads at all
-        cursor, changed = self.store.changes_since(self._cursor)
-        health = self.store.health()
-        ran = self._health_changes(health) - set(changed)
-        now = self.clock()
-        views = {
-            iid: read_view(
-                self.store,
-                self.config.indicators[iid],
-                now,
-                health,
-                include_demo=self.config.app.demo,
-                history_points=on_screen[iid],
-            )
-            for iid in changed
-            if iid in self.config.indicators and iid in on_screen
-        }
-        depths = {iid: on_screen[iid] for iid in views}
-        return PollRead(version, cursor, health, views, frozenset(ran), changed, depths)
-
-    def _apply_poll(self, read: PollRead | None) -> None:
-        try:
-            if read is None:
-                return
-            self._store_version = read.version
-            self._cursor = read.cursor
-            self._health = read.health
+            if read.generation != self.follower.generation:
+                return  # read before a reload, which read everything again
             for iid in read.changed - set(read.views):
-                self._depth.pop(iid, None)  # off screen: read again when its page shows
+                self._depth.pop(iid, None)  # read when its page shows
             self._depth.update(read.depths)
             if read.views or read.status_only:
                 fresh = {
@@ -418,26 +390,17 @@ class LishiApp(GuardedApp):
                     for iid, view in read.views.items()
                 }
                 self._show_views(fresh, status_only=read.status_only - set(fresh))
-            # The page may have changed while the worker read: what it shows is read now.
+            if read.alerts is not None:
+                self.alert_watch.apply(AlertsRead(read.alerts))
+            if read.collector_moved:
+                self._show_heartbeat(self.follower.heartbeat)
+            # The page may have changed while the watcher read: what it shows is read now.
             self.page_shown(self._on_screen)
         finally:
             self.polls += 1
 
-    def _health_changes(self, health: dict[str, SourceHealth]) -> set[str]:
-        """Indicators fed by sources whose last run changed since the previous poll."""
-        moved = {
-            source
-            for source in set(health) | set(self._health)
-            if run_key(health.get(source)) != run_key(self._health.get(source))
-        }
-        if not moved:
-            return set()
-        return {
-            iid
-            for iid in self._panels_by_indicator
-            if self.config.indicators[iid].source in moved
-            or (iid in self.views and self.views[iid].source_id in moved)
-        }
+    def on_alerts_read(self, message: AlertsRead) -> None:
+        self.alert_watch.apply(message)
 
     def apply_changes(
         self, ids: set[str], *, status_only: set[str] | frozenset[str] = frozenset()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from lishi_tui.app.polling import PollRead
 
 
 @dataclass
@@ -15,5 +19,7 @@ class DetailRequested(Message):
 
 
 @dataclass
-class StoreCommitted(Message):
-    """Something was committed to the store since the dashboard last looked."""
+class StoreRead(Message):
+    """The store watcher's thread read a commit that changes what is on screen."""
+
+    read: PollRead

@@ -18,8 +18,9 @@ class StoreWatcher:
     ``on_change`` (from its own thread) only when something was.
 
     ``Store.version()`` is a single cheap query, so this costs microseconds a tick; the
-    dashboard's event loop wakes only for real changes. The thread ends when ``alive()``
-    turns false or ``stop()`` is called.
+    dashboard's event loop wakes only when ``on_change`` posts to it (it returns a true
+    value when it did: the next change is handed over only after ``delivered()``). The
+    thread ends when ``alive()`` turns false or ``stop()`` is called.
 
     On PostgreSQL with LISTEN/NOTIFY (``lishi_tui.store.notify``) the thread instead
     sleeps until a commit is announced, and asks ``version()`` then, or once a second.
@@ -88,4 +89,5 @@ class StoreWatcher:
             if version != seen and not self._posted.is_set():
                 seen = version
                 self._posted.set()
-                self.on_change()
+                if not self.on_change():
+                    self._posted.clear()  # nothing posted: nothing to wait for

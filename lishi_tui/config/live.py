@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -69,6 +70,57 @@ def print_broken(issues: Iterable[ConfigIssue], err: TextIO, *, starting: bool =
         print(f"  {issue}", file=err, flush=True)
 
 
+class _Looker:
+    """The thread that looks at the files every ``interval`` seconds (or at once when
+    woken) and hands what it found to ``found``; it calls nothing else."""
+
+    def __init__(
+        self,
+        watcher: ConfigWatcher,
+        interval: float,
+        found: Callable[[Reload | BaseException | None], object],
+        remind: bool,
+    ) -> None:
+        self.watcher = watcher
+        self.interval = interval
+        self.found = found  # a Reload, an error raised by poll, or None: remind (still broken)
+        self.remind = remind
+        self.wake = threading.Event()
+        self.stopped = threading.Event()
+        self.looks = 0  # completed looks (tests read it)
+        self._thread = threading.Thread(target=self._run, name="lishi-config-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.wake.set()
+
+    def _run(self) -> None:
+        since_reminder = 0.0
+        while True:
+            forced = self.wake.wait(self.interval)
+            self.wake.clear()
+            if self.stopped.is_set():
+                return
+            try:
+                result = self.watcher.poll(force=forced)
+            except Exception as exc:  # raised in the follower, as when it polled itself
+                self.found(exc)
+                return
+            finally:
+                self.looks += 1
+            if result is not None:
+                since_reminder = 0.0
+                self.found(result)
+            elif self.watcher.broken and self.remind:
+                since_reminder += self.interval
+                if since_reminder >= REMIND_EVERY_S:
+                    since_reminder = 0.0
+                    self.found(None)
+
+
 async def follow(
     watcher: ConfigWatcher,
     on_reload: Callable[[Reload], object],
@@ -77,23 +129,44 @@ async def follow(
     interval: float = POLL_SECONDS,
     on_still_broken: Callable[[], object] | None = None,
 ) -> None:
-    """Poll the files every ``interval`` seconds (or at once when ``force`` is set) forever."""
+    """Poll the files every ``interval`` seconds (or at once when ``force`` is set) forever.
+
+    The looking (a few ``stat`` calls) is done by a thread of its own, so that the event
+    loop wakes only when a look found something, never to ask: an idle process that
+    follows its config costs its loop nothing. ``on_reload`` and ``on_still_broken`` run
+    on the loop, in the order the looks found them.
+    """
     force = force or asyncio.Event()
-    since_reminder = 0.0
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(force.wait(), timeout=interval)
-        forced = force.is_set()
-        force.clear()
-        result = await asyncio.to_thread(watcher.poll, force=forced)
-        if result is not None:
-            since_reminder = 0.0
-            on_reload(result)
-        elif watcher.broken and on_still_broken is not None:
-            since_reminder += interval
-            if since_reminder >= REMIND_EVERY_S:
-                since_reminder = 0.0
-                on_still_broken()
+    loop = asyncio.get_running_loop()
+    found: asyncio.Queue[Reload | BaseException | None] = asyncio.Queue()
+
+    def hand_over(item: Reload | BaseException | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to tell
+            loop.call_soon_threadsafe(found.put_nowait, item)
+
+    looker = _Looker(watcher, interval, hand_over, remind=on_still_broken is not None)
+
+    async def forward_force() -> None:
+        while True:
+            await force.wait()
+            force.clear()
+            looker.wake.set()
+
+    forwarder = asyncio.create_task(forward_force())
+    looker.start()
+    try:
+        while True:
+            item = await found.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                if on_still_broken is not None:
+                    on_still_broken()
+            else:
+                on_reload(item)
+    finally:
+        looker.stop()
+        forwarder.cancel()
 
 
 def audit_file_edit(store: Store, watcher: ConfigWatcher, result: Reload, who: str) -> None:

@@ -1,9 +1,9 @@
 """The dashboard's view of alerts: read off the UI thread, a header badge, marked panels.
 
-The collector evaluates and stores alerts; a dashboard only reads them (in a thread
-worker, when the store says something was committed) and shows them: counts by
-severity in the header of every screen, a heavy border on panels whose indicator has
-an alert firing, and the rows of the alerts screen.
+The collector evaluates and stores alerts; a dashboard only reads them (on the store
+watcher's thread, after a commit: ``lishi_tui.app.polling``) and, when they changed,
+shows them: counts by severity in the header of every screen, a heavy border on panels
+whose indicator has an alert firing, and the rows of the alerts screen.
 """
 
 from __future__ import annotations
@@ -121,12 +121,6 @@ class AlertWatch:
         self.base_subtitle = base_subtitle
         self.rows: tuple[AlertRow, ...] = ()
         self.reads = 0  # completed reads (tests wait on it)
-
-    def poll(self) -> None:
-        """Read the alerts in a thread worker; the result arrives as ``AlertsRead``."""
-        self.app.run_worker(
-            self._read, thread=True, group="alerts", exclusive=True, exit_on_error=False
-        )
 
     def _read(self) -> None:
         try:
