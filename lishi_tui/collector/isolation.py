@@ -324,6 +324,13 @@ class FetchRunner:
             loop_ready.set()
             return loop.run_until_complete(run.task)
         finally:
+            task = run.task
+            if task is not None and task.done() and not task.cancelled():
+                # KeyboardInterrupt or SystemExit left run_until_complete raised but
+                # not retrieved from the task: asyncio would log "Task exception was
+                # never retrieved" whenever the garbage collector frees it, inside
+                # whatever code is running then.
+                task.exception()
             # Whatever the plugin left running on the loop ends with its fetch, as it would
             # if the loop were closed; the loop itself is kept for the worker's next job.
             leftover = loop.leftover()
