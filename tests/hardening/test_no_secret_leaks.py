@@ -17,6 +17,7 @@ import pytest
 
 from lishi_tui.cli import main
 from tests.support.httpserver import LocalHTTPServer, closed_port
+from tests.support.waiting import until_shown
 
 TOKEN = "tok-LEAK-5e1f"
 API_KEY = "key-LEAK-a9c3"
@@ -59,6 +60,8 @@ def faulty(tmp_path: Path, http_server: LocalHTTPServer) -> Iterator[Path]:
     http_server.route("/hop", redirect=f"{other.url('/landing')}?key={API_KEY}")
     q = "?key=${APIKEY}"
     text = '[app]\ndemo = false\ncollector = "off"\n[collector]\nretries = 0\n'
+    text += '[pages.main]\ntitle_zh = "主页"\ntitle_en = "Main"\n'
+    text += '[[pages.main.panels]]\nindicator = "gdp_growth"\n'
     text += f'[storage]\npath = "{tmp_path / "h.db"}"\n'
     for name, path in (
         ("e500", "/echo500"),
@@ -104,21 +107,20 @@ def test_no_secret_in_any_output_store_or_screen(faulty: Path, tmp_path: Path) -
 async def _screens_are_clean(config: Path) -> None:
     from lishi_tui.app import make_app
     from lishi_tui.bootstrap import load_runtime
-    from tests.app_support import screen_text
 
     runtime = load_runtime(config, ENV)
     store = runtime.open_store()
     try:
         app = make_app(runtime.config, runtime.registry, store)
         async with app.run_test(size=(160, 50)) as pilot:
-            await pilot.pause(0.5)
-            assert_clean("the dashboard", screen_text(app))
+            # Each screen is read once it shows what a leak would be part of: the figure
+            # fetched with the key, its origin URL, every source's error.
+            assert_clean("the dashboard", await until_shown(pilot, "6.1"))
             app.open_detail("gdp_growth")
-            await pilot.pause(0.5)
-            assert_clean("the detail screen", screen_text(app))
+            assert_clean("the detail screen", await until_shown(pilot, "/ok?key=***"))
             app.action_plugins()
-            await pilot.pause(0.5)
-            assert_clean("the sources screen", screen_text(app))
+            errors = await until_shown(pilot, "/echo500?key=***", "/x?key=***")
+            assert_clean("the sources screen", errors)
     finally:
         store.close()
 
@@ -212,7 +214,6 @@ def test_robot_keys_and_signing_secrets_never_show(
 async def _plugins_screen_is_clean(config: Path, env: dict[str, str], clean: object) -> None:
     from lishi_tui.app import make_app
     from lishi_tui.bootstrap import load_runtime
-    from tests.app_support import screen_text
 
     check = clean
     assert callable(check)
@@ -222,7 +223,8 @@ async def _plugins_screen_is_clean(config: Path, env: dict[str, str], clean: obj
         app = make_app(runtime.config, runtime.registry, store)
         async with app.run_test(size=(160, 50)) as pilot:
             app.action_plugins()
-            await pilot.pause(0.8)
-            check("the plugins screen", screen_text(app))
+            # Once both channels show the failed delivery's error (redacted).
+            shown = await until_shown(pilot, "wecom", "dingtalk", "key=***")
+            check("the plugins screen", shown)
     finally:
         store.close()

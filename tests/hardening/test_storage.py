@@ -416,11 +416,11 @@ async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk:
         return sorted(o.period.key for o in store.history("gdp_growth"))
 
     async def until(condition: Callable[[], bool], pilot: Any, what: str) -> None:
-        for _ in range(400):  # a bound on polls, not on time
-            if condition():
-                return
-            await pilot.pause(0.05)
-        raise AssertionError(f"never: {what}; notices: {notices()}; runs: {runs}")
+        from tests.support.waiting import until as shared_until
+
+        await shared_until(
+            pilot, condition, what=what, show=lambda: f"notices: {notices()}; runs: {runs}"
+        )
 
     try:
         async with app.run_test(size=(100, 30)) as pilot:

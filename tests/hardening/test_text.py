@@ -25,6 +25,7 @@ from lishi_tui.domain.model import Indicator, Observation, Reading
 from lishi_tui.domain.periods import Period
 from lishi_tui.export.rows import observation_json
 from lishi_tui.text import clean, clean_json
+from tests.support.waiting import until, until_shown
 
 # What must never come out: C0 controls but newline (and tab where kept), DEL and C1
 # (U+009B is a CSI on some terminals), bidi overrides and isolates, zero-width and other
@@ -203,7 +204,8 @@ indicator = "zz[/]oops"
 
 
 async def test_the_dashboard_shows_hostile_titles_and_ids_as_plain_text(tmp_path: Path) -> None:
-    from textual.widgets import Tab
+    from textual.command import CommandPalette
+    from textual.widgets import Tab, Tabs
 
     from lishi_tui.app import make_app
     from lishi_tui.bootstrap import load_runtime
@@ -215,22 +217,33 @@ async def test_the_dashboard_shows_hostile_titles_and_ids_as_plain_text(tmp_path
     try:
         app = make_app(runtime.config, runtime.registry, store)
         async with app.run_test(size=(120, 40)) as pilot:
-            labels = [tab.label.plain for tab in app.screen.query(Tab)]
+
+            def page_tabs() -> list[Tab]:
+                shown = [tab for tab in app.screen.query(Tab) if tab.label.plain]
+                return shown if len(shown) >= 4 else []
+
+            tabs = await until(pilot, page_tabs, what="the four page tabs")
+            labels = [tab.label.plain for tab in tabs]
             assert labels[:4] == [
                 "0 Overview",  # the overview tab comes first
                 "1 50% [/] done",
                 "2 [@click=app.quit]quit",
                 "3 [link=http://x/]evil",
             ]
-            for tab in app.screen.query(Tab):
+            for tab in tabs:
                 assert not tab.label.spans  # no markup: nothing styled, nothing clickable
-            await pilot.click(Tab, offset=(4, 0))  # a click on a tab label: no action runs
-            await pilot.pause()
+            # A click on the words of the [@click] label: its page opens, no action runs.
+            clicked = tabs[2]
+            assert clicked.id is not None
+            await pilot.click(f"#{clicked.id}", offset=(4, 0))
+            bar = app.screen.query_one(Tabs)
+            await until(pilot, lambda: bar.active == clicked.id, what="its page shown")
             assert app.is_running
             app.action_command_palette()  # lists the id with markup in its help line
-            await pilot.pause()
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
             await pilot.press(*"zz")
-            await pilot.pause(0.3)
+            # The hit for the id with markup, with its name as written: nothing parsed.
+            await until_shown(pilot, "zz[/]oops", "bad [bold red]name · 坏[/]名")
             assert app.is_running
     finally:
         store.close()
