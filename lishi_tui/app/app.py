@@ -12,6 +12,7 @@ from typing import ClassVar, Protocol
 
 from textual.app import SystemCommand
 from textual.filter import Monochrome
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -31,10 +32,6 @@ from lishi_tui.app.palette import (
 )
 from lishi_tui.app.polling import Shown, StoreFollower
 from lishi_tui.app.screens.dashboard import DashboardScreen, dashboard_screen_class
-from lishi_tui.app.screens.detail import DetailScreen, detail_screen_class
-from lishi_tui.app.screens.help import HelpScreen
-from lishi_tui.app.screens.plugins import PluginsScreen, failure_notice, plugins_screen_class
-from lishi_tui.app.screenshots import take_screenshot
 from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view, restatus
 from lishi_tui.app.store_faults import StoreFaultNotices
 from lishi_tui.app.watcher import StoreWatcher
@@ -45,7 +42,7 @@ from lishi_tui.collector.heartbeat import is_stale
 from lishi_tui.config.reload import ConfigWatcher
 from lishi_tui.config.schema import Config, resolve_language
 from lishi_tui.config.secrets import config_secrets
-from lishi_tui.registry import Registry
+from lishi_tui.registry import PluginState, Registry
 from lishi_tui.roles import Permissions, Role, current_account
 from lishi_tui.store.base import Heartbeat, SourceHealth, Store
 
@@ -77,6 +74,9 @@ class LishiApp(GuardedApp):
 
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar = GuardedApp.COMMANDS | {IndicatorCommands}
+    # The header redraws its own line when these change (Textual's would repaint the screen).
+    title: Reactive[str] = Reactive("", compute=False, repaint=False)
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
 
     def __init__(
         self,
@@ -222,6 +222,10 @@ class LishiApp(GuardedApp):
 
     def _tell_plugin_failures(self) -> None:
         """What stderr said before the alternate screen wiped it, said on the screen."""
+        if all(p.state is not PluginState.FAILED for p in self.registry.plugins):
+            return  # (the plugins screen's module is imported only when there is news)
+        from lishi_tui.app.screens.plugins import failure_notice
+
         notice = failure_notice(self.registry, self.lang)
         if notice is not None:
             title = t("plugins.failed_title", self.lang)
@@ -440,6 +444,10 @@ class LishiApp(GuardedApp):
         for panel in touched:
             panel.update_views(self.views)
         screen = self.screen
+        if screen is self.dashboard:
+            return  # (the other screens' modules are imported when first opened)
+        from lishi_tui.app.screens.detail import DetailScreen
+
         if isinstance(screen, DetailScreen) and screen.indicator_id in set(fresh) | set(
             status_only
         ):
@@ -448,6 +456,8 @@ class LishiApp(GuardedApp):
     # actions
 
     def action_help(self) -> None:
+        from lishi_tui.app.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.lang))
 
@@ -474,9 +484,13 @@ class LishiApp(GuardedApp):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Ctrl+S and the palette: the screen as an SVG in ``[app] screenshots``."""
         if self.allowed("screenshot"):
+            from lishi_tui.app.screenshots import take_screenshot
+
             take_screenshot(self, filename, Path(path) if path else None)
 
     def action_plugins(self) -> None:
+        from lishi_tui.app.screens.plugins import PluginsScreen, plugins_screen_class
+
         if not isinstance(self.screen, PluginsScreen):
             self.push_screen(plugins_screen_class(self.lang)(self.data))
 
@@ -496,6 +510,8 @@ class LishiApp(GuardedApp):
     def open_detail(self, indicator_id: str) -> None:
         if indicator_id not in self.config.indicators:
             return
+        from lishi_tui.app.screens.detail import detail_screen_class
+
         while len(self.screen_stack) > 1 and self.screen is not self.dashboard:
             self.pop_screen()
         self.push_screen(detail_screen_class(self.lang)(indicator_id, self.data))

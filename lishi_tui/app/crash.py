@@ -14,13 +14,15 @@ from collections.abc import Iterable
 import rich
 from rich.console import Console
 from rich.text import Text
-from rich.traceback import Traceback
 
 from lishi_tui.text import redact
 
 
 def crash_report(secrets: Iterable[str], *, width: int = 100) -> Text:
     """The exception being handled, as plain text without locals, secrets replaced by ***."""
+    # Imported here: rich's traceback module (with pygments) costs a tenth of the start-up.
+    from rich.traceback import Traceback
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     console.print(Traceback(show_locals=False, width=width, suppress=[rich]))

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
@@ -60,18 +60,32 @@ class SteadyFooter(Footer):
 
     _shown: tuple[object, ...] | None = None
 
+    def __init__(self, *, show_command_palette: bool = True) -> None:
+        super().__init__(show_command_palette=show_command_palette)
+        # Composed with its keys: Textual's footer composes empty and is rebuilt once its
+        # screen is up, a layout and a frame after the first, which then lacks the keys.
+        self.set_reactive(Footer._bindings_ready, True)
+
+    def compose(self) -> ComposeResult:
+        self._shown = _shown_keys(self.screen)
+        yield from super().compose()
+
     def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = tuple(
-            (binding.key, binding.action, binding.description, binding.group, enabled, tip)
-            for (_, binding, enabled, tip) in screen.active_bindings.values()
-            if binding.show
-        )
+        shown = _shown_keys(screen)
         rebuilds = screen.app.app_focus and self.is_attached and screen is self.screen
         if rebuilds and self._bindings_ready and shown == self._shown:
             return
         if rebuilds:
             self._shown = shown
         super().bindings_changed(screen)
+
+
+def _shown_keys(screen: Screen[object]) -> tuple[object, ...]:
+    return tuple(
+        (binding.key, binding.action, binding.description, binding.group, enabled, tip)
+        for (_, binding, enabled, tip) in screen.active_bindings.values()
+        if binding.show
+    )
 
 
 MIN_COLUMN_CELLS = 38  # the narrowest a one-column panel gets: a stat's lines fit whole
@@ -205,6 +219,10 @@ def dashboard_screen_class(lang: str) -> type[DashboardScreen]:
 class DashboardScreen(Screen[None]):
     """Pages as tabs; panels in a grid; the focus moves between panels by direction."""
 
+    # The first page's first panel has the focus in the first frame (Textual would focus
+    # the tabs, and the panel's focus would come a frame later, repainting the screen).
+    AUTO_FOCUS = ".panel"
+
     def __init__(
         self,
         config: Config,
@@ -266,6 +284,7 @@ class DashboardScreen(Screen[None]):
         self._key_of = {index: key for key, index in self.page_keys.items()}
         self._last_focus: dict[int, Panel] = {}
         self._laid_out = (0, 0)
+        self._resumed = False
 
     @property
     def panels(self) -> list[Panel]:
@@ -309,6 +328,17 @@ class DashboardScreen(Screen[None]):
         yield SteadyFooter(show_command_palette=False)
         if self.is_mounted:  # recomposed (a config reload): on_mount does not run again
             self.call_after_refresh(self._mount_later, 0)
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        # Textual lays a screen out and draws it whole as it first resumes, then asks for a
+        # whole repaint on top: at start every cell would be sent twice. Later resumes (a
+        # screen on top closed) keep the repaint: what was under that screen is redrawn.
+        event.prevent_default()  # Screen's handler runs here, once
+        first = not self._resumed
+        self._resumed = True
+        Screen._on_screen_resume(self, event)
+        if first:
+            self._repaint_required = False
 
     def on_mount(self) -> None:
         for tabs in self.query(Tabs):

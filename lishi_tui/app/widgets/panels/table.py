@@ -14,7 +14,6 @@ from lishi_tui.app.formatting import (
 )
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
-from lishi_tui.app.screens.picker import RowPicker
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.columns import fit_columns, table_lines
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words
@@ -38,6 +37,8 @@ class TablePanel(Panel):
         def chosen(indicator_id: str | None) -> None:
             if indicator_id is not None:
                 self.post_message(DetailRequested(indicator_id))
+
+        from lishi_tui.app.screens.picker import RowPicker  # a screen: imported when used
 
         title = self.title_text() or t("table.indicator", self.ctx.lang)
         self.app.push_screen(RowPicker(title, self.indicators, self.views, self.ctx.lang), chosen)
