@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from textual.app import SystemCommand
 from textual.filter import Monochrome
@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
+from lishi_tui.app.collector_api import CollectorLike
 from lishi_tui.app.crash import crash_report
 from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import age_text, clean
@@ -51,18 +52,6 @@ CLOCK_TICK_S = 60.0  # ages, staleness and pace are redone this often
 HANGUP_GRACE_S = 1.5  # after SIGHUP, a clean exit gets this long before the process is ended
 COLLECTOR_STOP_TIMEOUT_S = 1.0
 EXIT_HANGUP = 129  # 128 + SIGHUP, the shell's convention
-
-
-class CollectorLike(Protocol):
-    """What the app needs of ``lishi_tui.collector.Collector``."""
-
-    async def run_forever(self) -> None: ...
-
-    def refresh(self, source_id: str | None = None) -> object: ...
-
-    async def stop(self) -> None: ...
-
-    def states(self) -> Mapping[str, object]: ...
 
 
 def _utc_now() -> datetime:
