@@ -38,12 +38,23 @@ class Found:
         return obj
 
 
+DIST_SUFFIXES = (".dist-info", ".egg-info", ".egg-link")
+
+
 def fingerprint(paths: list[str] | None = None) -> list[list[object]]:
-    """Each directory on ``sys.path`` with its modification time (ns)."""
+    """Each directory on ``sys.path`` with its modification time (ns), if it holds an
+    installed distribution; one that holds none counts only as such (``"none"``).
+
+    ``python -m lishi_tui`` puts the working directory first on the path: its time moves
+    with every file made there, and it holds no installed package. A package installed
+    into a directory that had none changes its entry from ``"none"`` to a time.
+    """
     out: list[list[object]] = [[sys.version]]
     for entry in paths if paths is not None else sys.path:
         try:
-            out.append([entry, os.stat(entry or ".").st_mtime_ns])
+            with os.scandir(entry or ".") as names:
+                holds = any(n.name.endswith(DIST_SUFFIXES) for n in names)
+            out.append([entry, os.stat(entry or ".").st_mtime_ns if holds else "none"])
         except OSError:
             out.append([entry, None])
     return out

@@ -59,3 +59,31 @@ def test_a_real_scan_finds_an_installed_plugin(
 
     assert demo[0].load() is json.dumps
     assert sys.path[0] == str(site)
+
+
+def test_a_directory_without_packages_does_not_void_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m lishi_tui`` puts the working directory on the path: files made there (a
+    report, an export) must not make the next start scan every installed package again;
+    a package installed there must."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.syspath_prepend(str(work))
+    scans: list[str] = []
+
+    def scanner(group: str) -> list[Found]:
+        scans.append(group)
+        return []
+
+    cache = tmp_path / "cache" / "entry-points.json"
+    entry_points("lishi_tui", path=cache, scanner=scanner)
+    (work / "export.csv").write_text("a,b\n")
+    stat = work.stat()
+    os.utime(work, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    entry_points("lishi_tui", path=cache, scanner=scanner)
+    assert scans == ["lishi_tui"]
+
+    (work / "late_plugin-1.0.dist-info").mkdir()
+    entry_points("lishi_tui", path=cache, scanner=scanner)
+    assert scans == ["lishi_tui", "lishi_tui"]
