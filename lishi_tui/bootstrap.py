@@ -29,7 +29,14 @@ class Runtime:
 
     def open_store(self, *, writable: bool = False) -> Store:
         """The configured store; ``writable`` for commands that write (fetch, collect)."""
-        return open_store(self.config.storage, base_dir=self.config.base_dir, writable=writable)
+        from lishi_tui.config.secrets import config_secrets
+
+        return open_store(
+            self.config.storage,
+            base_dir=self.config.base_dir,
+            writable=writable,
+            secrets=config_secrets(self.config),
+        )
 
     def collector_lock(self) -> CollectorLock | None:
         """The one-collector-per-database lock; None for server backends, which need none

@@ -62,19 +62,24 @@ def excerpt(content: bytes | str | object, limit: int = 160) -> str:
     return clean(text, single_line=True, limit=limit) or "(empty)"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret, raw or URL-encoded, replaced by ``***``."""
+def secret_forms(secrets: Iterable[str]) -> list[str]:
+    """Every form a secret is written in where it leaks, longest first: raw, without its
+    edges, URL-encoded, and as Python and bytes reprs show it (a token with a newline
+    appears as "tok\\n" in "Illegal header value b'Bearer tok\\n'")."""
     forms: set[str] = set()
     for secret in secrets:
         if secret:
-            # Also as Python and bytes reprs show it (a token with a newline appears as
-            # "tok\n" in "Illegal header value b'Bearer tok\n'"), and without its edges.
             escaped = {repr(secret)[1:-1], repr(secret.encode())[2:-1]}
             forms.update({secret, secret.strip(), quote(secret, safe=""), quote_plus(secret)})
             forms.update(escaped)
     forms.discard("")
     # Longest first, so that a secret containing another is not half-replaced.
-    for form in sorted(forms, key=len, reverse=True):
+    return sorted(forms, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret, raw or URL-encoded, replaced by ``***``."""
+    for form in secret_forms(secrets):
         text = text.replace(form, "***")
     return text
 

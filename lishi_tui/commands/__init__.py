@@ -16,13 +16,25 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lishi_tui.commands.config",
     "lishi_tui.commands.export",
     "lishi_tui.commands.plugin",
+    "lishi_tui.commands.redact",
     "lishi_tui.commands.view",
 )
 
 # Every built-in command name, the ones cli.py adds itself too: a plugin may not take one.
 # (A test checks this against the parser.)
 BUILTIN_COMMANDS: frozenset[str] = frozenset(
-    {"alerts", "collect", "config", "export", "fetch", "plugin", "plugins", "show", "view"}
+    {
+        "alerts",
+        "collect",
+        "config",
+        "export",
+        "fetch",
+        "plugin",
+        "plugins",
+        "redact",
+        "show",
+        "view",
+    }
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import platformdirs
@@ -38,9 +39,16 @@ def sqlite_path(settings: StorageSettings, *, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = False) -> Store:
+def open_store(
+    settings: StorageSettings,
+    *,
+    base_dir: Path,
+    writable: bool = False,
+    secrets: Sequence[str] = (),
+) -> Store:
     """Open (creating if needed) the store that ``[storage]`` describes; ``writable``: the
-    caller writes, so a read-only SQLite history is refused rather than opened read-only.
+    caller writes, so a read-only SQLite history is refused rather than opened read-only;
+    ``secrets``: the config's, redacted from stored text by a migration that needs them.
 
     Raises ``StoreUnavailable`` with one line naming the file or server and what to do.
     """
@@ -54,7 +62,7 @@ def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = Fa
             ensure_writable(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return SqliteStore(path)
+            return SqliteStore(path, secrets=secrets)
         except (OSError, sqlite3.Error) as exc:
             raise sqlite_fault(path, exc) from None
         except SchemaError as exc:  # a module's tables from a newer lishi-tui; nothing written
@@ -74,7 +82,7 @@ def open_store(settings: StorageSettings, *, base_dir: Path, writable: bool = Fa
         from lishi_tui.store.postgres import PostgresStore
 
         try:
-            store = PostgresStore(settings.url)
+            store = PostgresStore(settings.url, secrets=secrets)
         except psycopg.Error as exc:
             raise postgres_fault(settings.url, exc) from None
         except SchemaError as exc:  # refused before anything was written

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.types.json import Jsonb
 
-from lishi_tui.store.sql import Dialect, Rows, Transaction, utc_text
+from lishi_tui.store.sql import Dialect, Rows, TextColumn, Transaction, utc_text
 from lishi_tui.store.sqlstore import SqlStore
 
 # Any constant shared by every lishi-tui process: the advisory lock that serialises writers.
@@ -90,6 +90,27 @@ class PostgresDialect(Dialect):
         utc_text(moment)  # refuses a naive time as SQLite does
         return moment
 
+    def text_columns(self, tx: Transaction) -> list[TextColumn]:
+        keys = {
+            (str(t), str(c))
+            for t, c in tx.query(
+                "SELECT c.relname, a.attname FROM pg_index AS i"
+                " JOIN pg_class AS c ON c.oid = i.indrelid"
+                " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
+                " JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)"
+                " WHERE i.indisunique AND n.nspname = current_schema()"
+            )
+        }
+        return [
+            TextColumn(str(t), str(c), json=kind in ("json", "jsonb"), key=(t, c) in keys)
+            for t, c, kind in tx.query(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = current_schema()"
+                " AND data_type IN ('text', 'character varying', 'json', 'jsonb')"
+                " ORDER BY table_name, ordinal_position"
+            )
+        ]
+
     def json(self, value: object) -> Jsonb:
         return Jsonb(value)
 
@@ -127,9 +148,9 @@ class PostgresStore(SqlStore):
 
     dialect: PostgresDialect
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, secrets: Sequence[str] = ()) -> None:
         self.dsn = dsn
-        super().__init__(PostgresDialect(dsn))
+        super().__init__(PostgresDialect(dsn), secrets=secrets)
 
     def __enter__(self) -> PostgresStore:
         return self

@@ -25,6 +25,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -46,6 +47,16 @@ class Rows(Protocol):
     def fetchall(self) -> list[Any]: ...
 
     def __iter__(self) -> Iterator[Any]: ...
+
+
+@dataclass(frozen=True)
+class TextColumn:
+    """A column of the store's tables that holds text (or JSON)."""
+
+    table: str
+    name: str
+    json: bool  # PostgreSQL JSONB: read and rewritten as JSON text
+    key: bool  # in a primary key or a unique index
 
 
 class Dialect(ABC):
@@ -94,6 +105,10 @@ class Dialect(ABC):
 
     @abstractmethod
     def table_exists(self, tx: Transaction, name: str) -> bool: ...
+
+    @abstractmethod
+    def text_columns(self, tx: Transaction) -> list[TextColumn]:
+        """Every text or JSON column of every table of the store, in table order."""
 
     @abstractmethod
     def time(self, moment: datetime) -> Any:
@@ -163,6 +178,7 @@ class Transaction:
         self.dialect = dialect
         self.conn = conn
         self.write = write
+        self.secrets: tuple[str, ...] = ()  # the config's, for a migration that redacts
         self.topics: set[str] = set()
         self._after: list[Callable[[], None]] = []
 

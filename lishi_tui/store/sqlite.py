@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from lishi_tui.store.core import CORE
 from lishi_tui.store.schema import Schema
-from lishi_tui.store.sql import Dialect, Rows, Transaction, utc_text
+from lishi_tui.store.sql import Dialect, Rows, TextColumn, Transaction, utc_text
 from lishi_tui.store.sqlstore import SqlStore
 
 SCHEMA_VERSION = CORE.version
@@ -97,6 +97,25 @@ class SqliteDialect(Dialect):
             is not None
         )
 
+    def text_columns(self, tx: Transaction) -> list[TextColumn]:
+        out: list[TextColumn] = []
+        tables = tx.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY rowid"
+        )
+        for (table,) in tables:
+            quoted = '"' + str(table).replace('"', '""') + '"'
+            keys: set[str] = set()
+            for _, index, unique, *_rest in tx.query(f"PRAGMA index_list({quoted})"):
+                if unique:
+                    iq = '"' + str(index).replace('"', '""') + '"'
+                    keys.update(str(c[2]) for c in tx.query(f"PRAGMA index_info({iq})"))
+            for _, name, kind, _, _, pk in tx.query(f"PRAGMA table_info({quoted})"):
+                if "TEXT" in str(kind).upper() or not kind:
+                    key = bool(pk) or name in keys
+                    out.append(TextColumn(str(table), str(name), json=False, key=key))
+        return out
+
     def time(self, moment: datetime) -> str:
         return utc_text(moment)
 
@@ -131,9 +150,11 @@ class SqliteStore(SqlStore):
 
     dialect: SqliteDialect
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout_ms: int = 5000, secrets: Sequence[str] = ()
+    ) -> None:
         self.path = Path(path)
-        super().__init__(SqliteDialect(self.path, busy_timeout_ms=busy_timeout_ms))
+        super().__init__(SqliteDialect(self.path, busy_timeout_ms=busy_timeout_ms), secrets=secrets)
 
     def describe(self) -> str:
         return str(self.path)

@@ -133,8 +133,10 @@ def _fetch_row(dialect: Dialect, o: SourceRunOutcome) -> tuple[Any, ...]:
 class SqlStore:
     """The Store contract over one database connection, guarded by a lock for all threads."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, *, secrets: Sequence[str] = ()) -> None:
+        """``secrets``: the config's, which a migration that redacts stored text uses."""
         self.dialect = dialect
+        self.secrets = tuple(secrets)
         self._lock = threading.RLock()
         self._conn: Any = dialect.connect()
         self._ensured: set[str] = set()
@@ -191,6 +193,7 @@ class SqlStore:
 
     def _migrate(self, tx: Transaction, schema: Schema) -> None:
         # Re-read under the writer lock: another process may have migrated meanwhile.
+        tx.secrets = self.secrets
         tx.execute(CREATE_MIGRATIONS_TABLE)
         applied = applied_steps(tx).get(schema.module, {})
         if schema is CORE and not applied:
