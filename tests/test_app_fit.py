@@ -116,6 +116,9 @@ async def test_the_detail_at_80_columns_keeps_each_figure_with_its_unit(
         )
         text = screen_text(app)
         lines = text.splitlines()
+        # The target's note in the UI's language (the bundled config gives both).
+        assert ("assumed: all handled by year end" in text) == (lang == "en"), text
+        assert ("假设：年底前全部办结" in text) == (lang == "zh"), text
         pace = t("detail.off_track", lang, gap="").strip().split()[0]
         assert pace in text, text  # the sentence that used to split "0.26 / %" is there
         for above, below in itertools.pairwise(lines):
@@ -175,3 +178,12 @@ def test_a_page_without_charts_gives_its_spare_rows_to_tables_else_to_every_row(
     grown = row_heights(stats_only, sum(natural) + 9)
     assert all(h > n for h, n in zip(grown, natural, strict=True))  # every row shares them
     assert isinstance(livelihood[0], Panel)
+
+
+def test_a_note_in_one_language_is_shown_in_both() -> None:
+    from lishi_tui.domain.model import Target
+
+    both = Target(100, note="假设", note_en="assumed")
+    assert (both.note_text("zh"), both.note_text("en")) == ("假设", "assumed")
+    assert Target(100, note="假设").note_text("en") == "假设"
+    assert Target(100, note_en="assumed").note_text("zh") == "assumed"

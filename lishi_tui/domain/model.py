@@ -95,7 +95,14 @@ class Target:
 
     value: float
     deadline: date | None = None
-    note: str = ""
+    note: str = ""  # where the target comes from, in Chinese (the default UI language)
+    note_en: str = ""  # the same in English; each language falls back to the other
+
+    def note_text(self, lang: str = "zh") -> str:
+        """The note in ``lang`` ("zh" or "en"), else in the other language."""
+        if lang == "en":
+            return self.note_en or self.note
+        return self.note or self.note_en
 
 
 @dataclass(frozen=True)

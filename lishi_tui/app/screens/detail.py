@@ -355,7 +355,7 @@ class DetailScreen(Screen[None]):
             row(
                 "detail.target",
                 f"{number(indicator, indicator.target.value)} {u}".strip()
-                + (f"  {clean(indicator.target.note)}" if indicator.target.note else ""),
+                + (f"  {clean(note)}" if (note := indicator.target.note_text(lang)) else ""),
             )
             if indicator.target.deadline is not None:
                 row("detail.deadline", indicator.target.deadline.isoformat())

@@ -42,7 +42,7 @@ def _baseline(v: Mapping[str, Any]) -> Baseline | None:
 
 
 def _target(v: Mapping[str, Any]) -> Target:
-    return Target(v["value"], v.get("deadline"), v["note"])
+    return Target(v["value"], v.get("deadline"), v["note"], v["note_en"])
 
 
 def _thresholds(v: Mapping[str, Any]) -> Thresholds:
@@ -61,6 +61,7 @@ TARGET_FIELDS = Fields(
     Float(name="value", required=True, description="the value to reach, in display units"),
     Date(name="deadline", description="when it is to be reached, e.g. 2025-12-31"),
     Str(name="note", default="", description="where the target comes from"),
+    Str(name="note_en", default="", description="the note in English, for the English UI"),
 )
 THRESHOLD_FIELDS = Fields(
     Float(name="green", required=True, description="at or beyond this the indicator is green"),
