@@ -14,8 +14,8 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 
-from lishi_tui.app.screens.dashboard import (
-    DashboardScreen,
+from lishi_tui.app.screens.dashboard import DashboardScreen
+from lishi_tui.app.screens.page_layout import (
     max_columns,
     pack,
     page_columns,

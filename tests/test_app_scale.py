@@ -22,7 +22,8 @@ import pytest
 
 from lishi_tui.app import make_app
 from lishi_tui.app.app import LishiApp
-from lishi_tui.app.screens.dashboard import DashboardScreen, split_screenful
+from lishi_tui.app.screens.dashboard import DashboardScreen
+from lishi_tui.app.screens.page_layout import split_screenful
 from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OVERVIEW_HISTORY_POINTS, OverviewPanel
@@ -39,6 +40,7 @@ from lishi_tui.domain.periods import Period
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_registry, observation
 from tests.support.panel_kinds import builtin_panel_types
+from tests.support.waiting import until as wait_until
 
 PER_PAGE = 8
 KINDS = (PanelKind.STAT,) * 3 + (PanelKind.GAUGE,) + (PanelKind.STAT,) * 3 + (PanelKind.CHART,)
@@ -117,7 +119,7 @@ def page_ids(config: Config, page: int) -> set[str]:
     return {i for p in config.pages[page].panels for i in p.indicators}
 
 
-async def until(condition: Any, pilot: Any, polls: int = 200) -> None:
+async def until(condition: Any, pilot: Any, polls: int = 1500) -> None:
     for _ in range(polls):
         if condition():
             return
@@ -125,7 +127,18 @@ async def until(condition: Any, pilot: Any, polls: int = 200) -> None:
     raise AssertionError("condition never held")
 
 
-async def test_only_the_shown_page_is_mounted_and_read(tmp_path: Path) -> None:
+async def settled(app: LishiApp, pilot: Any) -> None:
+    """The page shown is drawn and the next one read and mounted ahead."""
+    screen = app.dashboard
+
+    def ready() -> bool:
+        ahead = screen.ahead
+        return ahead is not None and all(p.is_mounted for p in screen.pages[ahead][1])
+
+    await wait_until(pilot, ready, what="the next page read and mounted ahead")
+
+
+async def test_only_the_shown_page_and_the_next_are_mounted_and_read(tmp_path: Path) -> None:
     config = many_config(1000)
     store = filled(tmp_path, 1000)
     app = app_for(config, store)
@@ -134,11 +147,11 @@ async def test_only_the_shown_page_is_mounted_and_read(tmp_path: Path) -> None:
         screen = app.dashboard
         assert isinstance(screen, DashboardScreen)
         assert len(screen.pages) == 126  # 125 pages and the overview, last
-        # The page on screen, and the next one mounted (hidden, unread) once it is drawn,
+        # The page on screen, and the next one read and mounted (hidden) once it is drawn,
         # so that Tab finds it ready.
         await until(lambda: len(mounted(app)) == 2 * PER_PAGE, pilot)
         assert set(mounted(app)) == set(screen.pages[0][1]) | set(screen.pages[1][1])
-        assert {i for i, _ in store.history_reads} == page_ids(config, 0)
+        assert {i for i, _ in store.history_reads} == page_ids(config, 0) | page_ids(config, 1)
         assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS}
 
         store.history_reads.clear()
@@ -146,13 +159,13 @@ async def test_only_the_shown_page_is_mounted_and_read(tmp_path: Path) -> None:
         await until(lambda: len(mounted(app)) == 4 * PER_PAGE, pilot)
         pages = (0, 1, 7, 8)
         assert set(mounted(app)) == {p for n in pages for p in screen.pages[n][1]}
-        assert {i for i, _ in store.history_reads} == page_ids(config, 7)
+        assert {i for i, _ in store.history_reads} == page_ids(config, 7) | page_ids(config, 8)
         shown = screen.pages[7][1][0]
         assert shown.view() is not None and shown.view().latest is not None  # type: ignore[union-attr]
 
         store.history_reads.clear()
-        screen.show_page(0)  # back: mounted, read, nothing changed since
-        await pilot.pause()
+        screen.show_page(0)  # back: mounted, read, nothing changed since (nor on page 1)
+        await until(lambda: screen.ahead == 1, pilot)
         assert store.history_reads == []
         assert len(mounted(app)) == 4 * PER_PAGE
 
@@ -162,21 +175,22 @@ async def test_the_overview_reads_only_the_periods_its_lines_show(tmp_path: Path
     store = filled(tmp_path, 200)
     app = app_for(config, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settled(app, pilot)
         assert isinstance(mounted(app)[0], OverviewPanel)
-        assert len(mounted(app)) <= 1 + PER_PAGE  # and the next page, once drawn
-        assert {i for i, _ in store.history_reads} == set(config.indicators)
-        assert {limit for _, limit in store.history_reads} == {OVERVIEW_HISTORY_POINTS}
+        assert len(mounted(app)) == 1 + PER_PAGE  # and the next page, once drawn
+        overview_reads = [(i, n) for i, n in store.history_reads if n == OVERVIEW_HISTORY_POINTS]
+        assert {i for i, _ in overview_reads} == set(config.indicators)
+        # The first configured page, read ahead: its panels draw history.
+        ahead_reads = set(store.history_reads) - set(overview_reads)
+        assert ahead_reads == {(i, HISTORY_POINTS) for i in page_ids(config, 0)}
         overview = app.dashboard.pages[0][1][0]
         assert len(overview.views) == 200
         trend = overview.views[ind(3)]
         assert trend.previous is not None and trend.previous.value == 53  # May, before June
 
         store.history_reads.clear()
-        app.dashboard.show_page(1)  # the first configured page: its panels draw history
-        await pilot.pause()
-        assert {i for i, _ in store.history_reads} == page_ids(config, 0)
-        assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS}
+        app.dashboard.show_page(1)  # read ahead: nothing to read now
+        assert store.history_reads == []
 
 
 async def test_a_figure_stored_off_screen_is_read_when_its_page_shows(tmp_path: Path) -> None:
@@ -184,7 +198,7 @@ async def test_a_figure_stored_off_screen_is_read_when_its_page_shows(tmp_path: 
     store = filled(tmp_path, 1000)
     app = app_for(config, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settled(app, pilot)
         store.history_reads.clear()
         polls = app.polls
         july = Period.month(2021, 7)
@@ -299,7 +313,7 @@ async def test_a_long_page_mounts_the_rest_after_the_first_frame(tmp_path: Path)
     store = filled(tmp_path, 80)
     app = app_for(config, store)
     async with app.run_test(size=(80, 24)) as pilot:
-        # The first page; the next one, mounted hidden at start; then shown.
+        # The first page; the next one, read and mounted hidden at start; then shown.
         for index, show in ((0, False), (1, False), (1, True)):
             if show:
                 app.dashboard.show_page(index)
@@ -307,8 +321,8 @@ async def test_a_long_page_mounts_the_rest_after_the_first_frame(tmp_path: Path)
             await until(lambda page=page: all(p.is_mounted for p in page), pilot)
             grid = page[0].parent
             assert grid is not None and list(grid.children) == page  # in the page's order
-            # Read with the page when it shows (drawn when scrolled to); not before.
-            assert (page[-1].view() is not None) is (index == 0 or show)
+            # Read with the page, before it shows (drawn when scrolled to).
+            assert page[-1].view() is not None
 
 
 async def test_quitting_tears_down_only_what_was_mounted(
@@ -320,9 +334,10 @@ async def test_quitting_tears_down_only_what_was_mounted(
     store = filled(tmp_path, 1000)
     app = app_for(config, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settled(app, pilot)
         app.dashboard.show_page(3)
-        await until(lambda: len(mounted(app)) == 4 * PER_PAGE, pilot)
+        await settled(app, pilot)
+        assert len(mounted(app)) == 4 * PER_PAGE
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

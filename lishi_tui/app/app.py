@@ -345,7 +345,7 @@ class LishiApp(GuardedApp):
             return
         self._depth = {}
         self._status_due = set()
-        self._on_screen = self.dashboard.needs(self.dashboard.shown_page)
+        self._on_screen = self.dashboard.kept_current()
         self.apply_changes(set(self._on_screen))
 
     @property
@@ -354,9 +354,10 @@ class LishiApp(GuardedApp):
         return self.follower.health
 
     def page_shown(self, needs: dict[str, int]) -> None:
-        """A page is about to show (``needs``: what it draws): read what is not yet read
-        from the store, changed since, or not as deep as it draws, before its panels are
-        drawn; redo the status of what is read but older than the last clock tick."""
+        """A page is about to show, or one is made ready ahead (``needs``: what the two draw,
+        kept current from now on): read what is not yet read from the store, changed since,
+        or not as deep as it draws, before its panels are drawn; redo the status of what is
+        read but older than the last clock tick."""
         self._on_screen = needs
         for iid in self.follower.take_stale(needs):
             self._depth.pop(iid, None)

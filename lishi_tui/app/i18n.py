@@ -28,14 +28,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "binding.next_page": ("下一页", "Next"),  # the footer fits 80 columns
     "binding.prev_page": ("上一页", "Previous page"),
     "binding.page_n": ("第 N 页", "Page N"),
+    "binding.pick_page": ("选页", "Pages"),
+    "pages.picker.title": ("跳转到页面（共 {count} 页）", "Go to a page ({count} pages)"),
+    "pages.picker.placeholder": ("输入页名或页码", "Type a page title or number"),
+    "pages.picker.hint": ("↑↓ 选择  Enter 跳转  Esc 取消", "↑↓ choose  Enter go  Esc cancel"),
+    "pages.picker.none": ("没有相符的页面", "No page matches"),
     "binding.move": ("移动", "Move"),
     "help.title": ("键盘操作", "Keyboard"),
     "help.keys": ("按键", "Keys"),
     "help.action": ("作用", "Action"),
     "help.move": ("在面板之间移动（方向键或 h j k l）", "Move between panels (arrows or h j k l)"),
     "help.pages": (
-        "Tab / Shift+Tab 切换页面；数字键直接跳到第 N 页，0 为总览",
-        "Tab / Shift+Tab switch pages; number keys jump to page N, 0 to the overview",
+        "Tab / Shift+Tab 切换页面；数字键直接跳到第 N 页，0 为总览；g 列出全部页面",
+        "Tab / Shift+Tab switch pages; number keys jump to page N, 0 to the overview; g lists all",
     ),
     "help.detail": (
         "打开所选指标的详情；表格面板先列出各行，用 ↑↓ 选择后再按 Enter",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+import dataclasses
+from collections.abc import Callable, Mapping
+from functools import cache, partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +16,16 @@ from textual.widget import AwaitMount
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
+from lishi_tui.app.heap import freeze_startup_objects, thaw
 from lishi_tui.app.i18n import t
+from lishi_tui.app.screens.page_layout import (
+    max_columns,
+    pack,
+    page_columns,
+    row_heights,
+    split_screenful,
+)
+from lishi_tui.app.screens.page_picker import PICKER_IN_FOOTER, PagePicker
 from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OverviewPanel
@@ -24,6 +34,7 @@ from lishi_tui.panel_api import PanelType
 from lishi_tui.registry import Registry
 
 MAX_PAGE_KEYS = 9
+PREPARE_AFTER_S = 0.1  # after a page is drawn, the next is made ready this much later
 
 
 class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
@@ -88,102 +99,7 @@ def _shown_keys(screen: Screen[object]) -> tuple[object, ...]:
     )
 
 
-MIN_COLUMN_CELLS = 38  # the narrowest a one-column panel gets: a stat's lines fit whole
 CHROME_ROWS = 4  # header, the tab row and its underline, footer
-
-
-def max_columns(width: int) -> int:
-    """How many one-column panels fit side by side in ``width`` cells (80 -> 2, 200 -> 5)."""
-    return max(1, width // MIN_COLUMN_CELLS)
-
-
-def pack(panels: Sequence[Panel], columns: int) -> list[list[tuple[Panel, int]]]:
-    """Panels in rows of ``columns`` grid columns, in order, each with its column span.
-
-    A panel wider than what is left of a row starts the next row; the last panel of a row
-    widens to close the gap, so every row is full.
-    """
-    rows: list[list[tuple[Panel, int]]] = []
-    row: list[tuple[Panel, int]] = []
-    used = 0
-    for panel in panels:
-        span = min(max(panel.config.width, 1), columns)
-        if row and used + span > columns:
-            rows.append(row)
-            row, used = [], 0
-        row.append((panel, span))
-        used += span
-    if row:
-        rows.append(row)
-    for row in rows:
-        last, span = row[-1]
-        row[-1] = (last, span + columns - sum(s for _, s in row))
-    return rows
-
-
-def page_columns(panels: Sequence[Panel], width: int) -> int:
-    """The grid columns for a page: the fewest rows, then the fewest gaps to close, then the
-    most columns (a page of 2+1 / 2+1 panels lays out as two full rows of 3, not 2+1+2 / 1)."""
-    best: tuple[tuple[int, int, int], int] | None = None
-    for columns in range(1, max_columns(width) + 1):
-        rows = pack_unwidened(panels, columns)
-        gaps = sum(columns - sum(spans) for spans in rows)
-        score = (len(rows), gaps, -columns)
-        if best is None or score < best[0]:
-            best = (score, columns)
-    return best[1] if best else 1
-
-
-def pack_unwidened(panels: Sequence[Panel], columns: int) -> list[list[int]]:
-    rows: list[list[int]] = [[]]
-    for panel in panels:
-        span = min(max(panel.config.width, 1), columns)
-        if rows[-1] and sum(rows[-1]) + span > columns:
-            rows.append([])
-        rows[-1].append(span)
-    return rows
-
-
-def row_heights(rows: Sequence[Sequence[tuple[Panel, int]]], available: int) -> list[int]:
-    """Each row's height: the tallest natural height in it; what a page leaves over goes to
-    the rows holding its most eager growers (charts, else tables, else every row), by their
-    declared height weights, so that a page that fits fills the window."""
-    heights = [max(panel.natural_height() for panel, _ in row) for row in rows]
-    spare = available - sum(heights)
-    eager = max((panel.GROWS for row in rows for panel, _ in row), default=0)
-    weights = [
-        max((p.config.height for p, _ in row if eager <= p.GROWS), default=0) for row in rows
-    ]
-    total = sum(weights)
-    if spare <= 0 or total == 0:
-        return heights
-    given = 0
-    for index, weight in enumerate(weights):
-        share = spare * weight // total
-        heights[index] += share
-        given += share
-    for index in reversed(range(len(weights))):  # the rounding remainder to the last grower
-        if weights[index]:
-            heights[index] += spare - given
-            break
-    return heights
-
-
-def split_screenful(
-    panels: Sequence[Panel], width: int, height: int
-) -> tuple[list[Panel], list[Panel]]:
-    """The panels of a page whose rows start within the first ``height`` rows, and the rest."""
-    if not panels or width <= 0 or height <= 0:
-        return list(panels), []
-    rows = pack(panels, page_columns(panels, width))
-    first: list[Panel] = []
-    top = 0
-    for row in rows:
-        if top >= height:
-            break
-        first.extend(panel for panel, _ in row)
-        top += max(panel.natural_height() for panel, _ in row)
-    return first, list(panels[len(first) :])
 
 
 def dashboard_bindings(lang: str) -> list[BindingType]:
@@ -197,6 +113,8 @@ def dashboard_bindings(lang: str) -> list[BindingType]:
         Binding("p", "app.plugins", t("binding.plugins", lang)),
         Binding("tab", "next_page", t("binding.next_page", lang), key_display="Tab"),
         Binding("shift+tab", "prev_page", t("binding.prev_page", lang), show=False),
+        # In the footer only beside many pages (``compose``), where Tab is no way to page 80.
+        Binding("g", "pick_page", t("binding.pick_page", lang), show=False),
         # Not in the footer: the arrows say what they do, and the footer fits 80 columns.
         Binding("left,h", "move(-1, 0)", t("binding.move", lang), key_display="←↓↑→", show=False),
         Binding("right,l", "move(1, 0)", show=False),
@@ -237,10 +155,12 @@ class DashboardScreen(Screen[None]):
         kinds: Mapping[str, PanelType] = registry.panel_types if registry else {}
         self.config = config
         self.ctx = ctx
-        # Told, before a page's panels are drawn, what that page shows: indicator id -> the
-        # history points its panels draw. The app reads only these from the store.
+        # Told what to keep as new as the store: the page on screen and the page made ready
+        # ahead of the next switch (indicator id -> the history points their panels draw).
+        # The app reads only these from the store; the rest is read when its page is shown.
         self.on_show = on_show
         self.shown_page = 0  # the page on screen (or about to be): the first until one is picked
+        self.ahead: int | None = None  # the page read and mounted ahead for Tab, once it is
         self._grids: dict[int, Grid] = {}  # each page's grid, once mounted
         self._panes: dict[int, TabPane] = {}  # each page's tab pane, once composed
         self._mounted: set[int] = set()  # pages whose panels are (being) mounted
@@ -283,6 +203,7 @@ class DashboardScreen(Screen[None]):
             self.page_keys[0] = at
         self._key_of = {index: key for key, index in self.page_keys.items()}
         self._last_focus: dict[int, Panel] = {}
+        self._page_of: dict[Panel, int] = {}  # each panel's page (rebuilt when pages change)
         self._laid_out = (0, 0)
         self._resumed = False
 
@@ -290,21 +211,30 @@ class DashboardScreen(Screen[None]):
     def panels(self) -> list[Panel]:
         return [p for _, panels in self.pages for p in panels]
 
-    def needs(self, index: int) -> dict[str, int]:
-        """What page ``index`` shows: indicator id -> the most history points a panel draws."""
+    def needs(self, *indexes: int) -> dict[str, int]:
+        """What pages ``indexes`` show: indicator id -> the most history points a panel draws."""
         out: dict[str, int] = {}
-        if 0 <= index < len(self.pages):
-            for panel in self.pages[index][1]:
-                for iid in panel.indicator_ids:
-                    out[iid] = max(out.get(iid, 0), panel.HISTORY_POINTS)
+        for index in indexes:
+            if 0 <= index < len(self.pages):
+                for panel in self.pages[index][1]:
+                    for iid in panel.indicator_ids:
+                        out[iid] = max(out.get(iid, 0), panel.HISTORY_POINTS)
         return out
+
+    def kept_current(self) -> dict[str, int]:
+        """What the app keeps as new as the store: the page shown and the page ready ahead."""
+        if self.ahead is None or self.ahead == self.shown_page:
+            return self.needs(self.shown_page)
+        return self.needs(self.shown_page, self.ahead)
 
     def compose(self) -> ComposeResult:
         # Only the first page's panels are composed, and of a long page only those in the
         # first screenful: other pages are mounted when first shown (open_page), the rest
         # of a long page after the first frame. Textual's cost grows with mounted widgets.
         self._grids, self._panes, self._mounted = {}, {}, {0}
-        self.shown_page = 0
+        self.shown_page, self.ahead = 0, None
+        self._page_of = {p: index for index, (_, panels) in enumerate(self.pages) for p in panels}
+        self._show_picker_key(len(self.pages) > PICKER_IN_FOOTER)
         size = self.app.size
         first, later = split_screenful(
             self.pages[0][1] if self.pages else [], size.width, size.height - CHROME_ROWS
@@ -327,7 +257,9 @@ class DashboardScreen(Screen[None]):
                             yield from first
         yield SteadyFooter(show_command_palette=False)
         if self.is_mounted:  # recomposed (a config reload): on_mount does not run again
+            thaw()  # the old panels are garbage now; what the reload builds is frozen anew
             self.call_after_refresh(self._mount_later, 0)
+            self.call_after_refresh(self._prepare_soon, 0)
 
     def _on_screen_resume(self, event: ScreenResume) -> None:
         # Textual lays a screen out and draws it whole as it first resumes, then asks for a
@@ -346,8 +278,7 @@ class DashboardScreen(Screen[None]):
         self.apply_layout(self.app.size.width, self.app.size.height - CHROME_ROWS)
         self.focus_page_panel(0)
         self.call_after_refresh(self._mount_later, 0)
-        if len(self.pages) > 1:
-            self.call_after_refresh(self._mount_page, 1)  # ready for Tab
+        self.call_after_refresh(self._prepare_soon, 0)
 
     def _mount_later(self, index: int) -> None:
         """The panels of page ``index`` below its first screenful, once that is drawn."""
@@ -357,16 +288,37 @@ class DashboardScreen(Screen[None]):
             grid.mount(*later)
 
     def open_page(self, index: int) -> None:
-        """Page ``index`` is about to show: say what it needs, mount its panels if not yet;
-        once it is drawn, mount the next page (hidden, unread), so that Tab finds it ready."""
+        """Page ``index`` is about to show: say what it needs (read now only if it was not
+        made ready ahead, or changed since), mount its panels if not yet, hold its charts
+        for a frame; once it is drawn, make the next page ready (``_prepare_ahead``)."""
         if not 0 <= index < len(self.pages):
             return
-        self.shown_page = index
+        self.shown_page, self.ahead = index, None
         if self.on_show is not None:
             self.on_show(self.needs(index))
+        for panel in self.pages[index][1]:
+            panel.page_showing()
         self._mount_page(index)
         if self.is_mounted:
-            self.call_after_refresh(self._mount_page, (index + 1) % len(self.pages))
+            self.call_after_refresh(self._prepare_soon, index)
+
+    def _prepare_soon(self, shown: int) -> None:
+        # Not at once: the frame just drawn is still being written to the terminal (by
+        # Textual's writer thread, which work on this thread would keep waiting).
+        self.set_timer(PREPARE_AFTER_S, partial(self._prepare_ahead, shown), name="prepare")
+
+    def _prepare_ahead(self, shown: int) -> None:
+        """Once page ``shown`` is drawn: read the next page's figures and mount it hidden, its
+        panels styled once with their figures' status, so that Tab pays no store read, mount
+        or restyle. The app keeps both pages current from then on (``kept_current``)."""
+        if shown != self.shown_page or len(self.pages) < 2 or not self.is_mounted:
+            return  # another page is shown by now: it prepares its own
+        ahead = (shown + 1) % len(self.pages)
+        self.ahead = ahead
+        if self.on_show is not None:
+            self.on_show(self.kept_current())  # before the mount: no restyle once mounted
+        self._mount_page(ahead)
+        freeze_startup_objects()  # the start is over: its objects stay
 
     def _mount_page(self, index: int) -> None:
         """Mount page ``index``'s panels (its first screenful now, the rest once drawn)."""
@@ -432,19 +384,30 @@ class DashboardScreen(Screen[None]):
         if not self.pages:
             return
         index %= len(self.pages)
-        # Let go of the old page's panel first: a focused widget that is hidden makes
-        # Textual pass the focus along the chain, racing the focus set below.
-        self.set_focus(None)
+        target = self._focus_target(index)
+        ready = target is not None and target.is_mounted
+        if not ready:
+            # Let go of the old page's panel first: a focused widget that is hidden makes
+            # Textual pass the focus along the chain, racing the focus set once it mounts.
+            self.set_focus(None)
         self.open_page(index)
         self.query_one(TabbedContent).active = f"page-{index}"
-        self.focus_page_panel(index)
+        # The pane's own layout request reaches the screen only after a frame of the old
+        # page has been painted again: ask for the layout here, so the switch is one frame.
+        self.refresh(repaint=False, layout=True)
+        if ready and target is not None:
+            self.set_focus(target)  # one focus change (each repaints the screen), not two
+        else:
+            self.focus_page_panel(index)
+
+    def _focus_target(self, index: int) -> Panel | None:
+        panels = self.pages[index][1]
+        return self._last_focus.get(index) or (panels[0] if panels else None)
 
     def focus_page_panel(self, index: int) -> None:
         if not self.pages:
             return
-        remembered = self._last_focus.get(index)
-        panels = self.pages[index][1]
-        target = remembered or (panels[0] if panels else None)
+        target = self._focus_target(index)
         if target is not None:
             self.call_after_refresh(self._focus_if_shown, index, target)
 
@@ -470,16 +433,30 @@ class DashboardScreen(Screen[None]):
 
     def on_descendant_focus(self) -> None:
         focused = self.focused
-        if isinstance(focused, Panel):
-            for index, (_, panels) in enumerate(self.pages):
-                if focused in panels:
-                    self._last_focus[index] = focused
+        if isinstance(focused, Panel) and (index := self._page_of.get(focused)) is not None:
+            self._last_focus[index] = focused
 
     def action_next_page(self) -> None:
         self.show_page(self.page_index + 1)
 
     def action_prev_page(self) -> None:
         self.show_page(self.page_index - 1)
+
+    def _show_picker_key(self, shown: bool) -> None:
+        binding = next(iter(self._bindings.key_to_bindings.get("g", [])), None)
+        if binding is not None and binding.show != shown:
+            self._bindings.key_to_bindings["g"] = [dataclasses.replace(binding, show=shown)]
+            self.refresh_bindings()
+
+    def action_pick_page(self) -> None:
+        """The page picker: every page, filtered as one types; Enter shows the one chosen."""
+        pages = [page for page, _ in self.pages]
+        picker = PagePicker(pages, self.page_index if self.pages else 0, self.ctx.lang)
+        self.app.push_screen(picker, self._picked)
+
+    def _picked(self, index: int | None) -> None:
+        if index is not None:
+            self.show_page(index)
 
     def action_page(self, index: int) -> None:
         if index < len(self.pages):
@@ -491,12 +468,12 @@ class DashboardScreen(Screen[None]):
             self.show_page(self.page_keys[key])
 
     def focus_panel(self, panel: Panel) -> None:
-        for index, (_, panels) in enumerate(self.pages):
-            if panel in panels:
-                self._last_focus[index] = panel
-                self.open_page(index)
-                self.query_one(TabbedContent).active = f"page-{index}"
-                self.call_after_refresh(self._focus_if_shown, index, panel)
+        index = self._page_of.get(panel)
+        if index is not None:
+            self._last_focus[index] = panel
+            self.open_page(index)
+            self.query_one(TabbedContent).active = f"page-{index}"
+            self.call_after_refresh(self._focus_if_shown, index, panel)
 
     # panels
 
@@ -545,3 +522,15 @@ class DashboardScreen(Screen[None]):
         if best is not None:
             best[1].focus()
             best[1].scroll_visible(animate=False)
+
+
+__all__ = [  # the layout arithmetic lives in page_layout; tests and callers find it here too
+    "DashboardScreen",
+    "dashboard_bindings",
+    "dashboard_screen_class",
+    "max_columns",
+    "pack",
+    "page_columns",
+    "row_heights",
+    "split_screenful",
+]

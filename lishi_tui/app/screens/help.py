@@ -15,7 +15,7 @@ from lishi_tui.app.i18n import t
 # (keys as shown, help string id); the test checks every dashboard binding is listed here.
 HELP_ROWS: tuple[tuple[str, str], ...] = (
     ("← ↓ ↑ →  h j k l", "help.move"),
-    ("Tab  Shift+Tab  0-9", "help.pages"),
+    ("Tab  Shift+Tab  0-9  g", "help.pages"),
     ("Enter", "help.detail"),
     ("Esc", "help.back"),
     ("/  Ctrl+P", "help.palette"),

@@ -30,6 +30,7 @@ TARGET_COLOUR = 214  # orange
 PATH_COLOUR = 245  # grey
 DEMO_COLOUR = 177  # violet: synthetic figures
 SECONDS_PER_MONTH = 86400 * 365.25 / 12
+RELEASE_AFTER_S = 0.02  # a held chart is drawn this long after the frame that held it
 
 
 def thin(xs: Sequence[float], ys: Sequence[float], buckets: int) -> tuple[list[float], list[float]]:
@@ -380,6 +381,9 @@ class PlotChart(Widget):
         self._cache_key: tuple[object, ...] | None = None
         self._cache: list[Text] = []
         self.builds = 0  # how many times plotext ran: tests and benchmarks read it
+        self.held_frames = 0  # renders that showed the placeholder while held (tests read it)
+        self._held = False
+        self._releasing = False
 
     @property
     def spec(self) -> ChartSpec | None:
@@ -413,15 +417,34 @@ class PlotChart(Widget):
             self._colour = colour
             self.refresh()
 
+    def hold(self) -> None:
+        """Build nothing in the next frame: a drawing not cached for this data and size is
+        drawn a frame later (a placeholder until then), so that a page switch paints its
+        figures without waiting for plotext. A cached drawing is shown at once."""
+        self._held = True
+
+    def _release_soon(self) -> None:
+        # Not at once: the frame just drawn is still being written to the terminal.
+        self.set_timer(RELEASE_AFTER_S, self._release, name="chart-release")
+
+    def _release(self) -> None:
+        self._held = self._releasing = False
+        self.refresh()
+
     def lines_for(self, width: int, height: int) -> list[Text]:
         if self._spec is None:
             return [Text(" " * width) for _ in range(height)]
         if chart_waiting():
-            blank = [Text(" " * width) for _ in range(height)]
-            blank[height // 2] = Text("…".center(width), style="dim")
-            return blank
+            return _placeholder(width, height)
         data: object = self._spec if self._version is None else ("version", self._version)
         key = (data, width, height, self._colour)
+        if key != self._cache_key and self._held and self.is_attached:
+            if not self._releasing:
+                self._releasing = True
+                self.call_after_refresh(self._release_soon)
+            self.held_frames += 1
+            return _placeholder(width, height)
+        self._held = False
         if key != self._cache_key:
             self._cache = render_chart(self._spec, width, height, colour=self._colour)
             self._cache_key = key
@@ -431,6 +454,13 @@ class PlotChart(Widget):
     def render(self) -> RenderableType:
         width, height = self.content_size
         return Group(*self.lines_for(width, height))
+
+
+def _placeholder(width: int, height: int) -> list[Text]:
+    blank = [Text(" " * width) for _ in range(height)]
+    if height:
+        blank[height // 2] = Text("…".center(width), style="dim")
+    return blank
 
 
 def finite(values: Sequence[float]) -> bool:

@@ -178,6 +178,10 @@ class Panel(Widget, can_focus=True):
         if not self.is_mounted or not size.area:
             # Not on screen (a page not shown, or not mounted yet): drawn afresh when shown.
             self._shown = None
+            if self.is_mounted:
+                # Textual keeps a hidden widget's last lines and shows them again with its
+                # page: forget them, or the old figure would come back (nothing is sent now).
+                self.refresh()
             return
         if shown is None or shown[0] != size:
             # Nothing on screen to compare with (not drawn yet, or drawn at another size).
@@ -218,6 +222,10 @@ class Panel(Widget, can_focus=True):
 
     def on_views_changed(self) -> None:
         """Hook for panels with child widgets."""
+
+    def page_showing(self) -> None:
+        """Its page is about to be shown: a panel whose drawing is slow to build (a chart)
+        may draw it a frame later, so the page's figures come first."""
 
     def view(self) -> IndicatorView | None:
         return self.views.get(self.indicators[0].id) if self.indicators else None

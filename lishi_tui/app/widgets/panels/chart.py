@@ -36,7 +36,13 @@ class ChartPanel(Panel):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="caption")
-        yield PlotChart(colour=self.ctx.colour)
+        chart = PlotChart(colour=self.ctx.colour)
+        chart.hold()  # its page's first frame shows the caption (figure, period) first
+        yield chart
+
+    def page_showing(self) -> None:
+        for chart in self.query(PlotChart):
+            chart.hold()
 
     def on_mount(self) -> None:
         self.on_views_changed()
