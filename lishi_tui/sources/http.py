@@ -118,11 +118,6 @@ class HttpClient:
     def max_concurrency(self) -> int:
         return max(1, self.settings.max_concurrency)
 
-    @property
-    def clients(self) -> int:
-        """How many loops have a client of their own now."""
-        return len(self._clients)
-
     def for_source(self, source: SourceConfig, state: dict[str, Any]) -> SourceHttp:
         """A view for one run of ``source``; ``state`` keeps conditional-request data."""
         seconds = (source.timeout or self.settings.timeout).total_seconds()
