@@ -187,3 +187,21 @@ def test_a_note_in_one_language_is_shown_in_both() -> None:
     assert (both.note_text("zh"), both.note_text("en")) == ("假设", "assumed")
     assert Target(100, note="假设").note_text("en") == "假设"
     assert Target(100, note_en="assumed").note_text("zh") == "assumed"
+
+
+@pytest.mark.parametrize("width", range(8, 24))
+def test_names_that_would_read_the_same_once_elided_differ(width: int) -> None:
+    from lishi_tui.app.widgets.panels.columns import elide_names
+
+    names = [
+        "市交办离石牵头实事办结率",
+        "市交办离石配合实事办结率",
+        "全区各级接收实事办结率",
+        "爱心驿站",
+    ]
+    shown = [t.plain for t in elide_names([Text(n) for n in names], width)]
+    assert all(cell_len(s) <= width for s in shown), shown
+    assert len(set(shown)) == len(shown), shown  # no two lines read the same
+    assert shown[3] == "爱心驿站"  # a name that fits is left alone
+    if width >= 14:
+        assert "牵头" in shown[0] and "配合" in shown[1]  # what tells them apart is kept

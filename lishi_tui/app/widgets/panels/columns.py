@@ -31,6 +31,39 @@ def elide_middle(text: Text, width: int) -> Text:
     return out
 
 
+def elide_names(names: Sequence[Text], width: int) -> list[Text]:
+    """Each name in at most ``width`` cells, elided in the middle; names that would read the
+    same once elided ("市交办…办结率" for both "市交办离石牵头实事办结率" and
+    "市交办离石配合实事办结率") lose the head they share instead, so that they differ:
+    "…牵头实…办结率", "…配合实…办结率"."""
+    out = [elide_middle(name, width) for name in names]
+    groups: dict[str, list[int]] = {}
+    for index, (name, shown) in enumerate(zip(names, out, strict=True)):
+        if shown.plain != name.plain:
+            groups.setdefault(shown.plain, []).append(index)
+    for same in groups.values():
+        if len(same) < 2 or len({names[i].plain for i in same}) < 2:
+            continue
+        shared = _shared_head([names[i].plain for i in same])
+        for i in same:
+            rest = names[i][shared:]
+            if not rest.plain:
+                continue
+            shorter = Text(ELLIPSIS, "dim")
+            shorter.append_text(elide_middle(rest, width - 1))
+            out[i] = shorter
+    return out
+
+
+def _shared_head(texts: Sequence[str]) -> int:
+    """How many leading characters all of ``texts`` share."""
+    first = min(texts, key=len)
+    for i, char in enumerate(first):
+        if any(text[i] != char for text in texts):
+            return i
+    return len(first)
+
+
 def _prefix(plain: str, cells: int) -> str:
     used = 0
     for i, char in enumerate(plain):
@@ -94,6 +127,9 @@ def table_lines(
     lines: list[Text] = []
     header = Text(style="bold")
     rows: list[Mapping[str, Text]] = [{k: Text(headers[k]) for k in widths}, *cells]
+    names = (
+        elide_names([row[elastic] for row in cells], widths[elastic]) if elastic in widths else []
+    )
     for index, row in enumerate(rows):
         line = header if index == 0 else Text()
         for position, (key, w) in enumerate(widths.items()):
@@ -101,7 +137,7 @@ def table_lines(
                 line.append(" " * gap)
             cell = row[key].copy()
             if key == elastic:
-                cell = elide_middle(cell, w)
+                cell = elide_middle(cell, w) if index == 0 else names[index - 1]
             pad = max(w - cell_len(cell.plain), 0)
             if key in right:
                 line.append(" " * pad)
