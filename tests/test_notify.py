@@ -1,4 +1,5 @@
-"""LISTEN/NOTIFY on a real PostgreSQL: a commit wakes a viewer's watcher without polling; fallbacks."""
+"""A commit wakes a viewer's watcher without polling: LISTEN/NOTIFY on a real PostgreSQL, file
+events on SQLite; the fallbacks."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 
 from lishi_tui.app import watcher as watcher_module
 from lishi_tui.app.watcher import StoreWatcher
+from lishi_tui.store import file_watch
+from lishi_tui.store.file_watch import FileCommitListener
 from lishi_tui.store.notify import announce_commits, listener_for, probe
 from lishi_tui.store.sqlite import SqliteStore
+from tests.support.waiting import wait_for
 
 WAIT_S = 20.0  # a bound on a wait that should end at once; never a timing claim
 
@@ -74,13 +78,43 @@ def test_the_watcher_sleeps_in_listen_and_wakes_on_notify(
         reader.close()
 
 
-def test_sqlite_has_no_listener_and_announces_nothing(tmp_path: Path) -> None:
+def test_sqlite_announces_nothing_and_listens_to_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LISHI_TUI_NO_NOTIFY", raising=False)
     store = SqliteStore(tmp_path / "lishi.db")
     try:
-        assert listener_for(store) is None
         assert not announce_commits(store)
+        listener = listener_for(store)
+        assert isinstance(listener, FileCommitListener)
+        listener.close()
+        monkeypatch.setenv("LISHI_TUI_NO_NOTIFY", "1")
+        assert listener_for(store) is None  # turned off by hand: polling
     finally:
         store.close()
+
+
+def test_a_sqlite_file_listener_wakes_on_its_files_only_then_looks_a_few_times_more(
+    tmp_path: Path,
+) -> None:
+    writer = SqliteStore(tmp_path / "h.db")
+    listener = file_watch.file_listener(tmp_path / "h.db", interval=0.001)
+    assert listener is not None
+    try:
+        assert not listener.wait(0)  # nothing written
+        for n in range(5):
+            (tmp_path / "other.log").write_text(str(n))  # another file of the folder
+        assert not listener.wait(0)
+        writer.heartbeat(os.getpid(), "test", datetime.now(UTC))  # a commit
+        assert listener.wait(WAIT_S)
+        assert listener.events >= 1
+        # An event may come before its commit is visible: a few more looks, then sleep.
+        follow_ups = [listener.wait(0) for _ in range(file_watch.FOLLOW_UP_LOOKS)]
+        assert follow_ups == [True] * file_watch.FOLLOW_UP_LOOKS
+        assert not listener.wait(0)
+    finally:
+        listener.close()
+        writer.close()
 
 
 class NoListenServer:
@@ -106,3 +140,25 @@ class SilentServer:
 def test_a_server_without_listen_or_that_never_delivers_means_polling() -> None:
     assert not probe(NoListenServer(), "lishi_commits_public")
     assert not probe(SilentServer(), "lishi_commits_public")
+
+
+def test_a_sqlite_watcher_sleeps_until_the_file_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Polling could not explain a wake-up: the fallback look is an hour away.
+    monkeypatch.setattr(watcher_module, "LISTEN_FALLBACK_S", 3600.0)
+    monkeypatch.delenv("LISHI_TUI_NO_NOTIFY", raising=False)
+    writer, reader = SqliteStore(tmp_path / "h.db"), SqliteStore(tmp_path / "h.db")
+    woken = threading.Event()
+    watcher = StoreWatcher(reader, 0.01, woken.set, alive=lambda: True)
+    watcher.start()
+    try:
+        wait_for(lambda: watcher.listening, what="the watcher listening")
+        writer.heartbeat(os.getpid(), "test", datetime.now(UTC))
+        wait_for(woken.is_set, what="woken by the commit")
+    finally:
+        watcher.stop()
+        writer.heartbeat(os.getpid(), "test", datetime.now(UTC))  # wakes it to see stop()
+        watcher._thread.join(WAIT_S)
+        writer.close()
+        reader.close()

@@ -6,10 +6,14 @@ import threading
 from collections.abc import Callable
 
 from lishi_tui.store.base import Store
+from lishi_tui.store.file_watch import FileCommitListener
 from lishi_tui.store.notify import CommitListener, listener_for
 
-# With LISTEN, the thread still asks version() this often: it is the fallback should a
-# notification be lost, and how soon the thread sees stop() or the app leaving.
+Listener = CommitListener | FileCommitListener
+
+# With LISTEN (or SQLite's file events), the thread still asks version() this often: the
+# fallback should a notification be lost, and how soon the thread sees stop() or the app
+# leaving.
 LISTEN_FALLBACK_S = 1.0
 
 
@@ -23,7 +27,9 @@ class StoreWatcher:
     thread ends when ``alive()`` turns false or ``stop()`` is called.
 
     On PostgreSQL with LISTEN/NOTIFY (``lishi_tui.store.notify``) the thread instead
-    sleeps until a commit is announced, and asks ``version()`` then, or once a second.
+    sleeps until a commit is announced, and asks ``version()`` then, or once a second;
+    on SQLite under Linux it sleeps until the database file is written
+    (``lishi_tui.store.file_watch``), so an idle dashboard's watcher wakes once a second.
     """
 
     def __init__(
@@ -55,14 +61,14 @@ class StoreWatcher:
         self._posted.clear()
 
     def _run(self) -> None:
-        listener = listener_for(self.store)
+        listener = listener_for(self.store, self.interval)
         try:
             self._watch(listener)
         finally:
             if listener is not None:
                 listener.close()
 
-    def _sleep(self, listener: CommitListener | None) -> tuple[bool, CommitListener | None]:
+    def _sleep(self, listener: Listener | None) -> tuple[bool, Listener | None]:
         """Wait for the next look; (False, _) once stopped. A listener that fails is
         dropped for polling."""
         if listener is not None:
@@ -75,7 +81,7 @@ class StoreWatcher:
                 return not self._stop.is_set(), None
         return not self._stop.wait(self.interval), None
 
-    def _watch(self, listener: CommitListener | None) -> None:
+    def _watch(self, listener: Listener | None) -> None:
         seen: int | None = None
         self.listening = listener is not None
         while True:

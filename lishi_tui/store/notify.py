@@ -1,8 +1,9 @@
 """PostgreSQL LISTEN/NOTIFY: every write transaction announces its commit, viewers wake on it.
 
-A viewer on SQLite asks ``store.version()`` every refresh (a microsecond query on a
-local file). Over a network, against PostgreSQL, that is a round trip per viewer per
-tick; instead each write transaction sends ``NOTIFY`` just before COMMIT (PostgreSQL
+A viewer on SQLite sleeps until the database file is written (inotify:
+``lishi_tui.store.file_watch``), then asks ``store.version()`` (a microsecond query on a
+local file); without inotify it asks every refresh. Over a network, against PostgreSQL,
+asking is a round trip per viewer per tick; instead each write transaction sends ``NOTIFY`` just before COMMIT (PostgreSQL
 delivers it exactly when the data becomes visible) and each viewer's watcher thread
 sleeps in ``LISTEN`` until one arrives. The channel is named after the tables' schema,
 so two deployments in one database do not wake each other.
@@ -10,7 +11,7 @@ so two deployments in one database do not wake each other.
 Some PostgreSQL-compatible servers lack LISTEN/NOTIFY, or accept the statements and
 never deliver. Both ends therefore check once that a notification really arrives
 (:func:`probe`), and otherwise fall back: writers send nothing, viewers poll.
-``LISHI_TUI_NO_NOTIFY=1`` turns notifications off by hand.
+``LISHI_TUI_NO_NOTIFY=1`` turns notifications (and SQLite's file events) off by hand.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from lishi_tui.store.base import Store
+from lishi_tui.store.file_watch import FileCommitListener, file_listener
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +115,15 @@ class CommitListener:
             self._conn.close()
 
 
-def listener_for(store: Store) -> CommitListener | None:
-    """A listener for ``store``'s commits, or None where polling must do (SQLite, or a
-    server that does not deliver notifications)."""
+def listener_for(store: Store, interval: float = 0.1) -> CommitListener | FileCommitListener | None:
+    """A listener for ``store``'s commits, or None where polling must do (a server that
+    does not deliver notifications, SQLite without inotify). ``interval``: how soon after
+    a SQLite file event to look again (see ``lishi_tui.store.file_watch``)."""
+    if os.environ.get("LISHI_TUI_NO_NOTIFY"):
+        return None
+    path = getattr(store, "path", None)
+    if getattr(getattr(store, "dialect", None), "name", None) == "sqlite" and path:
+        return file_listener(Path(path), interval)
     dsn = _dsn(store)
     if dsn is None:
         return None
