@@ -3,11 +3,12 @@
 A viewer's watcher thread (``lishi_tui.app.watcher``) would otherwise ask
 ``store.version()`` every refresh (10 times a second) for as long as the dashboard is
 open. Here it sleeps on an inotify descriptor of the database's folder instead, and is
-woken when the database file, its WAL or its journal is written. An event can come just
-before the commit it belongs to is visible (SQLite writes the WAL, then its index in
-shared memory, which inotify does not see), so after an event the caller is also woken
-every ``interval`` for a few more looks: a commit is seen at most one refresh after its
-last write, as when polling, and an idle file wakes nobody.
+woken when the database file, its WAL or its journal is written: once the writes have
+paused for a few milliseconds (a commit writes its pages in one burst, then makes them
+visible through the WAL's index in shared memory, which inotify does not see). Should a
+look still come too early, the caller is woken every ``interval`` for a few more looks:
+a commit is seen at most one refresh after its last write, as when polling, and an idle
+file wakes nobody.
 
 Where inotify is missing (not Linux, no libc symbol, out of watches) ``file_listener``
 returns None and the watcher polls as before. A file written from another machine (a
@@ -23,6 +24,7 @@ import os
 import select
 import struct
 import sys
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ IN_DELETE = 0x200
 WATCHED = IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE
 EVENT_HEAD = struct.Struct("iIII")  # wd, mask, cookie, len (then len bytes of name)
 FOLLOW_UP_LOOKS = 2  # looks at ``interval`` after the last event (see the module doc)
+QUIET_S = 0.003  # writes paused this long: the burst (a commit) is over
 
 
 class FileCommitListener:
@@ -59,10 +62,17 @@ class FileCommitListener:
                 self._follow_up = FOLLOW_UP_LOOKS
             return True
         ready, _, _ = select.select([self._fd], [], [], timeout)
-        if ready and self._drain():
-            self._follow_up = FOLLOW_UP_LOOKS
-            return True
-        return False
+        if not (ready and self._drain()):
+            return False
+        # Look once the writes pause, but never later than a refresh after the first.
+        deadline = time.monotonic() + self.interval
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self._fd], [], [], min(QUIET_S, left))
+            if not ready:
+                break
+            self._drain()
+        self._follow_up = FOLLOW_UP_LOOKS
+        return True
 
     def _drain(self) -> bool:
         """Read every queued event; True if one was about the watched files."""
