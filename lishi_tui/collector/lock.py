@@ -46,8 +46,13 @@ class CollectorLock:
         except BlockingIOError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            # A full disk: the lock holds without its pid (which only names the holder);
+            # opening the history then says what is wrong.
+            pass
         self._fd = fd
         return True
 

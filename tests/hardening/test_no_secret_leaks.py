@@ -150,6 +150,51 @@ def test_config_secrets_finds_every_kind(faulty: Path) -> None:
     assert TOKEN in found and API_KEY in found
 
 
+TELLS = """
+from lishi_tui import hookimpl
+from lishi_tui.sources.api import FetchError, Option, OptionKind, SourceType
+
+async def raises(ctx):
+    raise ValueError(f"refused with token {ctx.options['token']}")
+
+async def interrupts(ctx):
+    raise KeyboardInterrupt(ctx.options["token"])
+
+def located(ctx):
+    raise FetchError("bad reply", where=f"http://127.0.0.1:9/x?sig={ctx.options['token']}")
+
+@hookimpl
+def lishi_register_source_types(register):
+    token = {"token": Option(OptionKind.STR, required=True, secret=True)}
+    for name, fetch in (("raises", raises), ("interrupts", interrupts), ("located", located)):
+        register(SourceType(name, fetch, token))
+"""
+
+
+def test_a_plugin_that_puts_its_secret_in_an_error_never_shows_it(tmp_path: Path) -> None:
+    """A misbehaving plugin's own errors (an exception, KeyboardInterrupt, a located
+    FetchError) carrying its secret option: redacted in fetch, show, the store."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "tells.py").write_text(TELLS, encoding="utf-8")
+    text = '[app]\ndemo = false\ncollector = "off"\n[collector]\nretries = 0\n'
+    text += f'[storage]\npath = "{tmp_path / "h.db"}"\n[plugins]\ndirs = ["p"]\n'
+    for kind in ("raises", "interrupts", "located"):
+        text += (
+            f'[sources.{kind}]\ntype = "{kind}"\ninterval = "1h"\nindicator = "gdp_growth"\n'
+            'token = "${TOKEN}"\n'
+        )
+    config = tmp_path / "c.toml"
+    config.write_text(text, encoding="utf-8")
+    fetched = run("--config", str(config), "fetch", "--once")
+    for kind in ("raises", "interrupts", "located"):
+        assert f"ERR {kind}" in fetched  # each failed, and said why
+    assert "refused with token ***" in fetched
+    assert_clean("fetch --once", fetched)
+    for argv in (("show", "--json"), ("plugins", "--json"), ("config", "check")):
+        assert_clean(" ".join(argv), run("--config", str(config), *argv))
+    assert_clean("the store", store_text(tmp_path / "h.db"))
+
+
 ROBOT_KEY = "robot-LEAK-3b7e"
 SIGNING_SECRET = "SEC-LEAK-91ad"
 

@@ -252,6 +252,64 @@ def test_q_ends_the_dashboard_while_a_plugins_thread_lingers(tmp_path: Path) -> 
         tmux.close()
 
 
+# -- time.sleep in async def fetch, end to end ---------------------------------------------------
+
+BLOCKS = (
+    "import time\n"
+    "from lishi_tui import hookimpl\n"
+    "from lishi_tui.sources.api import SourceType\n"
+    "async def fetch(ctx):\n"
+    "    time.sleep(3600)  # a blocking call in async def: stops the loop it runs on\n"
+    "@hookimpl\n"
+    "def lishi_register_source_types(register):\n"
+    "    register(SourceType('blocks', fetch))\n"
+)
+STUCK_SOURCE = (
+    '[sources.stuck]\ntype = "blocks"\ninterval = "1h"\nindicator = "gdp_growth"\ntimeout = "1s"\n'
+)
+
+
+def blocking_plugin(tmp_path: Path) -> Path:
+    root = plugin_folder(tmp_path, blocks=BLOCKS)
+    with (root / "c.toml").open("a", encoding="utf-8") as config:
+        config.write(STUCK_SOURCE)
+    return root
+
+
+def test_fetch_once_ends_despite_a_blocking_async_fetch(tmp_path: Path) -> None:
+    root = blocking_plugin(tmp_path)
+    done = cli(root, "fetch", "--once")  # before the fix: hung an hour, killed at 60 s
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("ERR stuck"))
+    assert "fetch timed out after 1 s" in line
+    assert "its event loop is blocked by a blocking call in async def fetch" in line
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+def test_the_dashboard_paints_answers_and_hangs_up_despite_a_blocking_async_fetch(
+    tmp_path: Path,
+) -> None:
+    """Before the fix the dashboard never painted, ignored keys and SIGHUP, and outlived
+    its terminal."""
+    import os
+    import signal
+
+    from tests.support.tmux import Tmux
+
+    root = blocking_plugin(tmp_path)
+    command = [sys.executable, "-m", "lishi_tui", "--config", str(root / "c.toml")]
+    tmux = Tmux(command, width=120, height=40, keep_pane=True)
+    try:
+        tmux.wait_for("q 退出", limit_s=60)  # painted, its collector running the source
+        screen = tmux.press_until("p", "插件与数据源")  # answers keys
+        screen = tmux.wait_for("stuck", "event loop is blocked")  # the watchdog's report
+        os.kill(tmux.pane_pid(), signal.SIGHUP)  # its terminal goes away
+        assert tmux.wait_exit() == 129, screen
+    finally:
+        tmux.close()
+
+
 # -- a flood of readings ------------------------------------------------------------------------
 
 

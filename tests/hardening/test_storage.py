@@ -268,7 +268,7 @@ def _fill(disk: Path) -> Path:
 
 def test_a_full_disk_at_start(tmp_path: Path, small_disk: Path) -> None:
     _fill(small_disk)
-    for command in (("fetch", "--once"), ("show",)):
+    for command in (("fetch", "--once"), ("show",), ("collect",)):
         line = one_line_error(cli(setup(tmp_path, f'path = "{small_disk / "new.db"}"'), *command))
         assert line.startswith(f"lishi-tui: history {small_disk / 'new.db'}: the disk is full"), (
             line

@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import sys
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -247,3 +250,62 @@ async def test_the_dashboard_shows_hostile_titles_and_ids_as_plain_text(tmp_path
             assert app.is_running
     finally:
         store.close()
+
+
+# -- the real terminal: no title or clipboard write gets through --------------------------------
+
+ESCAPING_CONFIG = """
+[app]
+demo = false
+collector = "off"
+
+[indicators.pwn]
+name_zh = "名\\u001b]0;PWN-NAME\\u0007称"
+name_en = "name"
+unit = "%\\u001b]52;c;UFdORUQ=\\u0007"
+
+[pages.a]
+title_zh = "\\u001b]0;PWN-TITLE\\u0007标题甲"
+title_en = "a"
+[[pages.a.panels]]
+indicator = "pwn"
+
+[pages.b]
+title_zh = "\\u001b]52;c;UFdORUQ=\\u0007剪贴乙\\u202e"
+title_en = "b"
+[[pages.b.panels]]
+indicator = "pwn"
+"""
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_titles_names_and_units_write_no_title_or_clipboard_to_the_terminal(
+    tmp_path: Path,
+) -> None:
+    """OSC 0 (window title) and OSC 52 (clipboard) in page titles, a name and a unit: tmux
+    takes both from an application (its pane title; a paste buffer, with set-clipboard
+    on), so a sequence that got through would show there."""
+    from lishi_tui.store.sqlite import SqliteStore
+    from tests.support.tmux import Tmux
+
+    db = tmp_path / "h.db"
+    config = tmp_path / "c.toml"
+    config.write_text(ESCAPING_CONFIG + f'[storage]\npath = "{db}"\n', encoding="utf-8")
+    store = SqliteStore(db)
+    try:
+        fetched = datetime(2026, 11, 1, tzinfo=UTC)
+        store.write([Observation(Reading("pwn", Period.year(2023), 5.2), "seed", fetched)])
+    finally:
+        store.close()
+    command = [sys.executable, "-m", "lishi_tui", "--config", str(config)]
+    tmux = Tmux(command, width=120, height=40, options={"set-clipboard": "on"})
+    try:
+        tmux.wait_for("标题甲", "剪贴乙", limit_s=60)
+        tmux.press_until("1", "名称")  # the page with the panel: its name and unit drawn
+        tmux.wait_for("5.2")
+        title = tmux.tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+        assert "PWN" not in title
+        assert tmux.tmux("list-buffers") == ""  # no clipboard write was taken
+    finally:
+        tmux.close()

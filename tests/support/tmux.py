@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.support.waiting import LIMIT_S, wait_for
@@ -15,17 +16,25 @@ class Tmux:
     """One detached tmux session on a private server socket."""
 
     def __init__(
-        self, command: list[str], *, width: int, height: int, keep_pane: bool = False
+        self,
+        command: list[str],
+        *,
+        width: int,
+        height: int,
+        keep_pane: bool = False,
+        options: Mapping[str, str] | None = None,
     ) -> None:
-        """``keep_pane``: the pane stays after its process ends (tmux's remain-on-exit, set
-        before the command starts), so that ``exit_status`` and the screen can be read."""
+        """``keep_pane``: the pane stays after its process ends (tmux's remain-on-exit), so
+        that ``exit_status`` and the screen can be read. ``options``: more global tmux
+        options (``{"set-clipboard": "on"}``). All are set before the command starts."""
         self.socket = f"lishi-test-{uuid.uuid4().hex[:8]}"
         env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"}
         env.pop("NO_COLOR", None)
         self.env = env
-        keep = ("set-option", "-g", "remain-on-exit", "on", ";") if keep_pane else ()
+        settings = {**({"remain-on-exit": "on"} if keep_pane else {}), **(options or {})}
+        before = [word for k, v in settings.items() for word in ("set-option", "-g", k, v, ";")]
         self.tmux(
-            *keep,
+            *before,
             "new-session",
             "-d",
             "-s",
