@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.events import Resize, ScreenResume
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widget import AwaitMount
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
@@ -140,6 +141,9 @@ class DashboardScreen(Screen[None]):
     # The first page's first panel has the focus in the first frame (Textual would focus
     # the tabs, and the panel's focus would come a frame later, repainting the screen).
     AUTO_FOCUS = ".panel"
+    # Textual repaints the whole screen when the focus moves; the panels that gain and lose
+    # it restyle (and repaint) themselves, so a page switch need not send every cell again.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(
         self,
