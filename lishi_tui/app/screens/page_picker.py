@@ -55,6 +55,9 @@ class PagePicker(ModalScreen[int | None]):
         self.current = current
         self.lang = lang
         self.shown: list[int] = []  # page indexes in the list, in order
+        # The line Enter picks, kept here: the list's own highlight is settled a refresh
+        # after its options are replaced, and keys typed quickly must not race it.
+        self.cursor = 0
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -82,7 +85,8 @@ class PagePicker(ModalScreen[int | None]):
             Option(Text(page_label(index + 1, self.pages[index], self.lang)), id=str(index))
             for index in self.shown
         )
-        rows.highlighted = self.shown.index(self.current) if self.current in self.shown else 0
+        self.cursor = self.shown.index(self.current) if self.current in self.shown else 0
+        rows.highlighted = self.cursor
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -90,9 +94,8 @@ class PagePicker(ModalScreen[int | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        rows = self.query_one(OptionList)
-        if self.shown and rows.highlighted is not None:
-            self.dismiss(self.shown[rows.highlighted])
+        if self.shown:
+            self.dismiss(self.shown[self.cursor])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -100,11 +103,9 @@ class PagePicker(ModalScreen[int | None]):
             self.dismiss(int(event.option.id))
 
     def action_move(self, step: int) -> None:
-        rows = self.query_one(OptionList)
-        if not self.shown:
-            return
-        now = rows.highlighted if rows.highlighted is not None else 0
-        rows.highlighted = max(0, min(len(self.shown) - 1, now + step))
+        if self.shown:
+            self.cursor = max(0, min(len(self.shown) - 1, self.cursor + step))
+            self.query_one(OptionList).highlighted = self.cursor
 
     def action_cancel(self) -> None:
         self.dismiss(None)
