@@ -260,12 +260,20 @@ BLOCKS = (
     "from lishi_tui.sources.api import SourceType\n"
     "async def fetch(ctx):\n"
     "    time.sleep(3600)  # a blocking call in async def: stops the loop it runs on\n"
+    "async def interrupts(ctx):\n"
+    "    raise KeyboardInterrupt\n"
+    "def exits(ctx):\n"
+    "    raise SystemExit(3)\n"
     "@hookimpl\n"
     "def lishi_register_source_types(register):\n"
     "    register(SourceType('blocks', fetch))\n"
+    "    register(SourceType('interrupts', interrupts))\n"
+    "    register(SourceType('exits', exits))\n"
 )
-STUCK_SOURCE = (
-    '[sources.stuck]\ntype = "blocks"\ninterval = "1h"\nindicator = "gdp_growth"\ntimeout = "1s"\n'
+STUCK_SOURCE = "".join(
+    f'[sources.{name}]\ntype = "{kind}"\ninterval = "1h"\nindicator = "gdp_growth"\n'
+    'timeout = "1s"\n'
+    for name, kind in (("stuck", "blocks"), ("ctrl_c", "interrupts"), ("quits", "exits"))
 )
 
 
@@ -283,6 +291,9 @@ def test_fetch_once_ends_despite_a_blocking_async_fetch(tmp_path: Path) -> None:
     line = next(x for x in done.stdout.splitlines() if x.startswith("ERR stuck"))
     assert "fetch timed out after 1 s" in line
     assert "its event loop is blocked by a blocking call in async def fetch" in line
+    # Interrupting or exiting plugins are their own sources' errors, not the command's end.
+    assert "ERR ctrl_c" in done.stdout and "KeyboardInterrupt" in done.stdout
+    assert "ERR quits" in done.stdout and "SystemExit: 3" in done.stdout
 
 
 @pytest.mark.tmux
@@ -291,7 +302,7 @@ def test_the_dashboard_paints_answers_and_hangs_up_despite_a_blocking_async_fetc
     tmp_path: Path,
 ) -> None:
     """Before the fix the dashboard never painted, ignored keys and SIGHUP, and outlived
-    its terminal."""
+    its terminal; a plugin's KeyboardInterrupt or SystemExit in a fetch ended it."""
     import os
     import signal
 
@@ -303,7 +314,8 @@ def test_the_dashboard_paints_answers_and_hangs_up_despite_a_blocking_async_fetc
     try:
         tmux.wait_for("q 退出", limit_s=60)  # painted, its collector running the source
         screen = tmux.press_until("p", "插件与数据源")  # answers keys
-        screen = tmux.wait_for("stuck", "event loop is blocked")  # the watchdog's report
+        # The watchdog's report; the other plugins' interrupts are their sources' errors.
+        screen = tmux.wait_for("stuck", "event loop is blocked", "ctrl_c", "quits")
         os.kill(tmux.pane_pid(), signal.SIGHUP)  # its terminal goes away
         assert tmux.wait_exit() == 129, screen
     finally:

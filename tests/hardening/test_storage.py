@@ -345,9 +345,11 @@ def test_a_plugins_year_9999_is_skipped_and_reported(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "2022" in shown.stdout
 
 
-def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> None:
+def poisoned(tmp_path: Path) -> tuple[Path, Path, int]:
+    """(config, database, rows stored): gdp_growth 2021-2023 with 2023 moved to year 9999
+    and 2022's value made infinite, as an older lishi-tui (or a hand edit) may have left."""
     db = tmp_path / "h.db"
-    stored = filled(db)  # 2021-2023 of gdp_growth
+    stored = filled(db)
     con = sqlite3.connect(db)
     # As an older lishi-tui (or a hand edit) may have left them: year 9999 and an infinity.
     con.execute(
@@ -357,7 +359,11 @@ def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> 
     con.execute("UPDATE observations SET value = 9e999 WHERE period_key = '2022'")
     con.commit()
     con.close()
-    config = setup(tmp_path, f'path = "{db}"')
+    return setup(tmp_path, f'path = "{db}"'), db, stored
+
+
+def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> None:
+    config, db, stored = poisoned(tmp_path)
     for command in (("show",), ("show", "--json"), ("show", "gdp_growth")):
         done = cli(config, *command)
         assert done.returncode == 0, done.stderr
@@ -373,6 +379,25 @@ def test_every_reader_survives_a_poisoned_row_already_stored(tmp_path: Path) -> 
     finally:
         store.close()
     assert count(db) == stored  # skipped, never deleted
+
+
+async def test_the_dashboard_survives_a_poisoned_row_already_stored(tmp_path: Path) -> None:
+    from lishi_tui.app import make_app
+    from lishi_tui.bootstrap import load_runtime
+    from tests.support.waiting import until_shown
+
+    config, db, stored = poisoned(tmp_path)
+    runtime = load_runtime(config, {"LISHI_TUI_LANG": "en"})
+    store = runtime.open_store()
+    try:
+        app = make_app(runtime.config, runtime.registry, store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.open_detail("gdp_growth")  # reads the whole history, poisoned rows too
+            shown = await until_shown(pilot, "2021")
+            assert app.is_running and "9999" not in shown
+    finally:
+        store.close()
+    assert count(db) == stored
 
 
 async def test_the_dashboard_tells_of_a_full_disk_and_when_it_clears(small_disk: Path) -> None:
