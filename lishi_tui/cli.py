@@ -205,7 +205,8 @@ def _outcome_line(outcome: SourceRunOutcome) -> str:
     if outcome.ok:
         body = f"{outcome.readings} readings, {outcome.new_observations} new"
         if outcome.skipped:
-            body += f", {len(outcome.skipped)} skipped ({clean(outcome.skipped[0], limit=80)})"
+            first = clean(outcome.skipped[0], single_line=True, limit=80)
+            body += f", {len(outcome.skipped)} skipped ({first})"
         return f"{head}  {body}"
     return f"{head}  {clean(outcome.error, single_line=True, limit=400)}"
 

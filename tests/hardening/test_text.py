@@ -118,6 +118,23 @@ def test_show_line_and_json_carry_no_control_or_invisible_character(
     assert json.loads(dumped)[0]["value"] == 5.0
 
 
+@given(hostile, hostile, hostile)
+def test_a_fetch_line_carries_no_control_or_invisible_character(
+    source: str, error: str, skipped: str
+) -> None:
+    """The line `fetch --once` and `collect` print for a run: its source id, its error (a
+    server's reason, a body excerpt, a plugin's message) and what it skipped."""
+    from lishi_tui.cli import _outcome_line
+    from lishi_tui.domain.model import SourceRunOutcome
+
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    failed = SourceRunOutcome(source, at, 0.5, ok=False, error=error)
+    done = SourceRunOutcome(source, at, 0.5, ok=True, readings=1, skipped=(skipped,))
+    for line in (_outcome_line(failed), _outcome_line(done)):
+        assert_safe(line)
+        assert "\n" not in line
+
+
 def _run(*argv: str) -> str:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
