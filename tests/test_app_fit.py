@@ -205,3 +205,30 @@ def test_names_that_would_read_the_same_once_elided_differ(width: int) -> None:
     assert shown[3] == "爱心驿站"  # a name that fits is left alone
     if width >= 14:
         assert "牵头" in shown[0] and "配合" in shown[1]  # what tells them apart is kept
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(120, 36), (200, 56)], ids=["120x40", "200x60"])
+def test_a_page_that_fits_gives_each_table_the_width_it_reads_well_at(
+    published: tuple[Path, Config, Registry], lang: str, size: tuple[int, int]
+) -> None:
+    from lishi_tui.app.screens.page_layout import GUTTER, page_columns
+
+    _, config, registry = published
+    app = open_app(published, lang)
+    board = DashboardScreen(config, app.data.ctx, overview="off", registry=registry)
+    width, height = size
+    narrow = 0
+    for page, panels in board.pages:
+        columns = page_columns(panels, width, height)
+        rows = pack(panels, columns)
+        cell = (width - GUTTER * (columns - 1)) / columns
+        tall = sum(max(p.natural_height() for p, _ in row) for row in rows)
+        assert tall <= height, (page.id, tall)  # the bundled pages all fit at these sizes
+        for row in rows:
+            for panel, span in row:
+                if isinstance(panel, TablePanel):
+                    got = span * cell + (span - 1) * GUTTER
+                    assert got >= panel.min_width(), (page.id, panel.title_text(), got)
+                    narrow = max(narrow, panel.min_width())
+    assert narrow > 38  # a table wants more than one 38-cell column: the test can fail

@@ -366,7 +366,7 @@ class DashboardScreen(Screen[None]):
         grid = self._grids.get(index)
         if not panels or grid is None:
             return
-        columns = page_columns(panels, width)
+        columns = page_columns(panels, width, height)
         rows = pack(panels, columns)
         grid.styles.grid_size_columns = columns
         grid.styles.grid_rows = " ".join(str(h) for h in row_heights(rows, max(height, 1)))

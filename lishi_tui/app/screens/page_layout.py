@@ -38,14 +38,29 @@ def pack(panels: Sequence[Panel], columns: int) -> list[list[tuple[Panel, int]]]
     return rows
 
 
-def page_columns(panels: Sequence[Panel], width: int) -> int:
-    """The grid columns for a page: the fewest rows, then the fewest gaps to close, then the
-    most columns (a page of 2+1 / 2+1 panels lays out as two full rows of 3, not 2+1+2 / 1)."""
-    best: tuple[tuple[int, int, int], int] | None = None
+GUTTER = 1  # cells between grid columns (app.tcss, Grid.panels grid-gutter)
+
+
+def page_columns(panels: Sequence[Panel], width: int, height: int | None = None) -> int:
+    """The grid columns for a page: a layout whose rows fit in ``height`` (None: any), then
+    the fewest panels narrower than they read well at (a table that would squeeze its names
+    and drop its columns), then the fewest rows, the fewest gaps to close, the most columns
+    (a page of 2+1 / 2+1 panels lays out as two full rows of 3, not 2+1+2 / 1)."""
+    best: tuple[tuple[int, int, int, int, int], int] | None = None
     for columns in range(1, max_columns(width) + 1):
         rows = pack_unwidened(panels, columns)
         gaps = sum(columns - sum(spans) for spans in rows)
-        score = (len(rows), gaps, -columns)
+        packed = pack(panels, columns)
+        cell = (width - GUTTER * (columns - 1)) / columns
+        squeezed = sum(
+            1
+            for row in packed
+            for panel, span in row
+            if span * cell + (span - 1) * GUTTER < panel.min_width()
+        )
+        tall = sum(max(p.natural_height() for p, _ in row) for row in packed)
+        overflows = 1 if height is not None and tall > height else 0
+        score = (overflows, squeezed, len(rows), gaps, -columns)
         if best is None or score < best[0]:
             best = (score, columns)
     return best[1] if best else 1
@@ -92,7 +107,7 @@ def split_screenful(
     """The panels of a page whose rows start within the first ``height`` rows, and the rest."""
     if not panels or width <= 0 or height <= 0:
         return list(panels), []
-    rows = pack(panels, page_columns(panels, width))
+    rows = pack(panels, page_columns(panels, width, height))
     first: list[Panel] = []
     top = 0
     for row in rows:

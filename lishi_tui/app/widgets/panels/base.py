@@ -69,6 +69,11 @@ class Panel(Widget, can_focus=True):
         """The rows this panel needs to show everything (border included)."""
         return self.NATURAL_HEIGHT
 
+    def min_width(self) -> int:
+        """The fewest cells (border included) at which this panel reads well; a page prefers
+        a layout that gives every panel that much (0: any width does)."""
+        return 0
+
     @property
     def indicator_ids(self) -> tuple[str, ...]:
         return self._ids

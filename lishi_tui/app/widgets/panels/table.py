@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 
@@ -15,9 +16,9 @@ from lishi_tui.app.formatting import (
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
 from lishi_tui.app.widgets.panels.base import Panel
-from lishi_tui.app.widgets.panels.columns import fit_columns, table_lines
+from lishi_tui.app.widgets.panels.columns import GAP, NAME_COMFORT, fit_columns, table_lines
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words
-from lishi_tui.domain.model import Indicator
+from lishi_tui.domain.model import Indicator, MeasureKind, Rag
 
 
 class TablePanel(Panel):
@@ -55,6 +56,31 @@ class TablePanel(Panel):
 
     def natural_height(self) -> int:
         return len(self.indicators) + 1 + 2  # header, a row each, the border
+
+    def min_width(self) -> int:
+        """Room for a comfortable name, the figure with its unit, the period with its marks,
+        progress and status (source and target may go): estimated from the indicators'
+        definitions, so that a page is laid out the same before and after its figures come."""
+        lang = self.ctx.lang
+        if not self.indicators:
+            return 0
+
+        def header(key: str) -> int:
+            return cell_len(t(key, lang))
+
+        name = min(max(cell_len(i.name(lang)) for i in self.indicators), NAME_COMFORT)
+        value = max(FIGURE_CELLS + 1 + cell_len(unit(i, lang)) for i in self.indicators)
+        cumulative = any(i.measure in (MeasureKind.YTD, MeasureKind.RATIO) for i in self.indicators)
+        period = (CUMULATIVE_PERIOD_CELLS if cumulative else PERIOD_CELLS) + 2  # " ⏱"
+        rag = 2 + max(cell_len(t(f"panel.rag.{r.value}", lang)) for r in Rag if r is not Rag.NONE)
+        cells = [
+            max(name, header("table.indicator")),
+            max(value, header("table.value")),
+            max(period, header("table.period")),
+            max(4, header("table.progress")),
+            max(rag, header("table.status")),
+        ]
+        return sum(cells) + GAP * (len(cells) - 1) + 4  # border and padding
 
     def row_cells(self, indicator: Indicator) -> dict[str, Text]:
         """One row's cells by column; the figure cell carries its unit and demo mark, the
@@ -106,4 +132,9 @@ COLUMNS = (
     "table.source",
 )
 DROP_ORDER = ("table.source", "table.target", "table.status", "table.progress")
+# Estimates for min_width: a figure's digits with its qualifier ("≥18,000", "1,581.25"), and
+# a period label ("2021年10月", "Dec 2026"; cumulative: "截至2021年10月底", "to end Oct 2021").
+FIGURE_CELLS = 8
+PERIOD_CELLS = 9
+CUMULATIVE_PERIOD_CELLS = 16
 RIGHT_ALIGNED = frozenset({"table.value", "table.progress"})
