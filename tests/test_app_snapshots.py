@@ -54,13 +54,18 @@ async def press_and_wait(pilot: Pilot[Any], key: str) -> None:
 
 
 async def settled(pilot: Pilot[Any]) -> None:
-    """No worker running, and the screen the same on two looks in a row."""
+    """No worker running, the store watcher's first read shown, and the screen the same on
+    two looks in a row."""
     app = pilot.app
     last = ""
 
     def still() -> bool:
         nonlocal last
         if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return False
+        # The store watcher reads on a thread of its own, not a worker: its first read (the
+        # collector's heartbeat, which the header's "no collector" words come from) shown.
+        if isinstance(app, LishiApp) and app.polls < 1:
             return False
         now, was = screen_text(app), last
         last = now

@@ -149,7 +149,9 @@ def test_plugin_panel_snapshot(snap_compare: object, tmp_path: Path) -> None:
 
         assert isinstance(pilot, Pilot)
         for _ in range(100):
-            if "655" in screen_text(pilot.app):
+            # The figure drawn, and the store watcher's first read (the heartbeat the
+            # header's "no collector" words come from) shown: it reads on its own thread.
+            if "655" in screen_text(pilot.app) and getattr(pilot.app, "polls", 1) >= 1:
                 break
             await pilot.pause(0.05)
         await pilot.pause(0.2)
