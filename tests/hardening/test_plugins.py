@@ -435,7 +435,10 @@ async def test_a_double_gzip_bomb_is_refused_with_memory_bounded(http_server: An
         tracemalloc.start()
         try:
             with pytest.raises(FetchError) as info:
-                await client.for_source(src("s", "t"), {}).get(http_server.url("/bomb"))
+                # The source's timeout bounds a hang: tracemalloc on a loaded machine makes
+                # the inflating slow, and a 0.3 s one failed as a timeout instead.
+                view = client.for_source(src("s", "t", seconds=60), {})
+                await view.get(http_server.url("/bomb"))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -460,7 +463,7 @@ async def test_gzip_and_deflate_bodies_still_decode(http_server: Any) -> None:
     )
     client = HttpClient(CollectorSettings(max_bytes=len(text), timeout=timedelta(seconds=5)))
     try:
-        view = client.for_source(src("s", "t"), {})
+        view = client.for_source(src("s", "t", seconds=60), {})
         for path in ("/gz", "/df", "/two"):
             assert (await view.get(http_server.url(path))).content == text
         assert http_server.requests_to("/gz")[0].headers["accept-encoding"] == "gzip, deflate"
