@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -113,6 +113,47 @@ _HEARTBEAT = """
                           THEN collector_heartbeat.started_at ELSE excluded.started_at END,
         pid = excluded.pid, host = excluded.host, beat_at = excluded.beat_at
 """
+
+
+class _Batch:
+    """The rows a transaction's writes will change, sent as one statement of each kind
+    (flags taken off, stored demo rows replaced, rows inserted, the summary folded) before
+    anything reads them back, so that a batch of runs costs the same statements as one."""
+
+    def __init__(self) -> None:
+        self.superseded: list[Any] = []
+        self.replaced: list[Any] = []
+        self.rows: list[tuple[Any, ...]] = []
+        self.plans: list[tuple[RevisionPlan, dict[Key, bool]]] = []
+
+    def clear(self) -> None:
+        self.superseded, self.replaced, self.rows, self.plans = [], [], [], []
+
+    def add(
+        self,
+        plan: RevisionPlan,
+        stored_demo: dict[Key, bool],
+        stored_time: Callable[[datetime], Any],
+    ) -> None:
+        self.superseded += plan.superseded
+        self.replaced += plan.replaced
+        self.rows += plan.insert_rows(stored_time)
+        self.plans.append((plan, stored_demo))
+
+    def send(self, tx: Transaction) -> None:
+        """Write what was planned (in this order: a key's stored latest row loses its flag
+        before its new one is inserted) and start empty."""
+        d = tx.dialect
+        if self.superseded:
+            where, params = d.in_ids("id", self.superseded)
+            tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
+        if self.replaced:
+            where, params = d.in_ids("id", self.replaced)
+            tx.execute(f"DELETE FROM observations WHERE {where}", params)
+        if self.rows:
+            d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, self.rows)
+        record_write(tx, [p for p in self.plans if p[0].rows])
+        self.clear()
 
 
 def _fetch_row(dialect: Dialect, o: SourceRunOutcome) -> tuple[Any, ...]:
@@ -262,7 +303,8 @@ class SqlStore:
         out: list[RunWritten] = []
         with self.transaction(*topics) as tx:
             stored = self._current(tx, sorted(batch_keys)) if batch_keys else {}
-            written: set[Key] = set()  # keys this transaction has inserted rows for
+            batch = _Batch()
+            written: set[Key] = set()  # keys this transaction has planned rows for
             for run, prep in zip(runs, prepared, strict=True):
                 outcome = run.outcome
                 result = WriteResult()
@@ -271,13 +313,16 @@ class SqlStore:
                     if written.isdisjoint(keys):
                         current = {k: stored[k] for k in keys if k in stored}
                     else:  # an earlier run of this batch wrote some of them: read them again
+                        batch.send(tx)
                         current = self._current(tx, sorted(set(keys)))
-                    result = self._write_in(tx, run.observations, *prep, current, written)
+                    result = self._plan(batch, run.observations, *prep, current)
+                    written.update(row[1] for row in batch.plans[-1][0].rows)
                     if outcome is not None:
                         outcome = replace(outcome, new_observations=result.stored)
                 elif prep is not None and outcome is not None:
                     outcome = replace(outcome, ok=False, error=f"source {outcome.source}: {prep}")
                 out.append(RunWritten(result, outcome))
+            batch.send(tx)
             self._log_all(tx, [w.outcome for w in out if w.outcome is not None])
         return out
 
@@ -287,28 +332,26 @@ class SqlStore:
         observations: Sequence[Observation],
         keys: list[Key],
         times: dict[datetime, str],
-        current: dict[Key, tuple[Any, int, tuple[Any, ...], bool]] | None = None,
-        written: set[Key] | None = None,
     ) -> WriteResult:
+        batch = _Batch()
+        result = self._plan(batch, observations, keys, times, self._current(tx, sorted(set(keys))))
+        batch.send(tx)
+        return result
+
+    def _plan(
+        self,
+        batch: _Batch,
+        observations: Sequence[Observation],
+        keys: list[Key],
+        times: dict[datetime, str],
+        current: dict[Key, tuple[Any, int, tuple[Any, ...], bool]],
+    ) -> WriteResult:
+        """Plan one write against ``current`` (its keys' stored latest rows) into ``batch``."""
         d = self.dialect
         stored = {t: d.time(t) for t in times}  # each distinct fetch time once
-        if current is None:
-            current = self._current(tx, sorted(set(keys)))
         stored_demo = {k: v[3] for k, v in current.items()}
         plan = RevisionPlan(current, zip(observations, keys, strict=True))
-        if plan.superseded:
-            where, params = d.in_ids("id", plan.superseded)
-            tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
-        if plan.replaced:
-            where, params = d.in_ids("id", plan.replaced)
-            tx.execute(f"DELETE FROM observations WHERE {where}", params)
-        if plan.rows:
-            d.insert_rows(
-                tx.conn, "observations", INSERT_COLUMNS, plan.insert_rows(stored.__getitem__)
-            )
-            record_write(tx, plan, stored_demo)
-            if written is not None:
-                written.update(row[1] for row in plan.rows)
+        batch.add(plan, stored_demo, stored.__getitem__)
         return plan.result()
 
     def _current(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from lishi_tui.store.rows import SERIES_ORDER, Key, RevisionPlan
 from lishi_tui.store.schema import Migration
@@ -34,8 +33,6 @@ def _newest(who: str, demo: str) -> str:
         f"({row.replace('EXTRA', '')}))"
     )
 
-
-NEWEST_OF_KIND = f"SELECT {_newest('?', '?')}"
 
 SUMMARY_MIGRATION = Migration(
     "indicator summary, revisions index",
@@ -72,18 +69,29 @@ LATEST_WITH_FIGURE_MIGRATION = Migration(
     f" latest_demo = {_newest('indicator_summary.indicator', '{true}')}",
 )
 
+# A write's counts and period range folded into its indicator's row; its newest figures are
+# set by _NEWEST_UPDATE after the write's rows are in (a new row starts with none).
 _UPSERT = """
     INSERT INTO indicator_summary
         (indicator, latest_real, latest_demo, stored_rows, latest_rows, first_start, last_start)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, NULL, NULL, ?, ?, ?, ?)
     ON CONFLICT (indicator) DO UPDATE SET
-        latest_real = CASE WHEN ? THEN excluded.latest_real ELSE indicator_summary.latest_real END,
-        latest_demo = CASE WHEN ? THEN excluded.latest_demo ELSE indicator_summary.latest_demo END,
         stored_rows = indicator_summary.stored_rows + excluded.stored_rows,
         latest_rows = indicator_summary.latest_rows + excluded.latest_rows,
         first_start = {least}(indicator_summary.first_start, excluded.first_start),
         last_start = {greatest}(indicator_summary.last_start, excluded.last_start)
 """
+
+# The newest figure of one kind looked up again for every indicator of a list, in one
+# statement (an index walk each that stops at the first row of that kind).
+_NEWEST_UPDATE = {
+    demo: "UPDATE indicator_summary SET latest_{kind} = {newest}"
+    " WHERE indicator IN (SELECT k.c0 FROM {{keys}} AS k)".format(
+        kind="demo" if demo else "real",
+        newest=_newest("indicator_summary.indicator", "{true}" if demo else "{false}"),
+    )
+    for demo in (False, True)
+}
 
 
 @dataclass
@@ -95,45 +103,43 @@ class _Touched:
     kinds: set[bool] = field(default_factory=set)  # demo flags whose newest may have moved
 
 
-def record_write(tx: Transaction, plan: RevisionPlan, stored_demo: dict[Key, bool]) -> None:
-    """Fold a write's inserted rows into the summary (inside the write's transaction).
+def record_write(tx: Transaction, plans: Sequence[tuple[RevisionPlan, dict[Key, bool]]]) -> None:
+    """Fold the inserted rows of a transaction's writes into the summary, once they are in:
+    three statements however many writes and indicators (one upsert of the counts, one
+    look-up of the newest figure for each kind that may have moved).
 
-    ``stored_demo`` gives, for keys that already had a current row, whether it was demo:
-    superseding it may move the newest figure of that kind.
+    Each plan comes with its ``stored_demo``: for keys that already had a current row,
+    whether it was demo (superseding it may move the newest figure of that kind).
     """
     touched: dict[str, _Touched] = {}
-    for obs, key, revision, start, replaces in plan.rows:
-        t = touched.get(key[0])
-        if t is None:
-            t = touched[key[0]] = _Touched(first=start, last=start)
-        t.first, t.last = min(t.first, start), max(t.last, start)
-        t.kinds.add(obs.reading.demo)
-        if replaces:  # a regenerated demo figure took the place of the row it deleted
-            continue
-        t.stored += 1
-        if revision == 1:
-            t.new_keys += 1
-        elif key in stored_demo:
-            t.kinds.add(stored_demo[key])
-    for indicator, t in touched.items():
-        newest: dict[bool, Any] = {}
-        for demo in t.kinds:
-            row = tx.one(NEWEST_OF_KIND, (indicator, demo, indicator, demo))
-            newest[demo] = row[0] if row else None
-        tx.execute(
-            _UPSERT,
-            (
-                indicator,
-                newest.get(False),
-                newest.get(True),
-                t.stored,
-                t.new_keys,
-                t.first,
-                t.last,
-                False in t.kinds,
-                True in t.kinds,
-            ),
-        )
+    for plan, stored_demo in plans:
+        for obs, key, revision, start, replaces in plan.rows:
+            t = touched.get(key[0])
+            if t is None:
+                t = touched[key[0]] = _Touched(first=start, last=start)
+            elif start < t.first:
+                t.first = start
+            elif start > t.last:
+                t.last = start
+            t.kinds.add(obs.reading.demo)
+            if replaces:  # a regenerated demo figure took the place of the row it deleted
+                continue
+            t.stored += 1
+            if revision == 1:
+                t.new_keys += 1
+            elif key in stored_demo:
+                t.kinds.add(stored_demo[key])
+    if not touched:
+        return
+    tx.executemany(
+        _UPSERT,
+        [(i, t.stored, t.new_keys, t.first, t.last) for i, t in touched.items()],
+    )
+    for demo in (False, True):
+        ids = [(i,) for i, t in touched.items() if demo in t.kinds]
+        if ids:
+            table, params = tx.dialect.rows_of(1, ids)
+            tx.execute(_NEWEST_UPDATE[demo].replace("{keys}", table), params)
 
 
 def record_deleted(tx: Transaction, indicators: Sequence[str]) -> None:
