@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,6 +17,16 @@ from lishi_tui.store.sql import Dialect, Rows, TextColumn, Transaction, utc_text
 from lishi_tui.store.sqlstore import SqlStore
 
 SCHEMA_VERSION = CORE.version
+
+# Rows one multi-row INSERT holds at most: 256 rows of the widest table (17 columns) stay far
+# under SQLite's 32,766 parameters.
+MAX_ROWS_A_STATEMENT = 256
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: str, width: int, rows: int) -> str:
+    marks = "(" + ", ".join(["?"] * width) + ")"
+    return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * rows)
 
 
 class SqliteDialect(Dialect):
@@ -130,6 +141,27 @@ class SqliteDialect(Dialect):
 
     def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
         return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))]
+
+    def insert_rows(
+        self, conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Many rows a statement (``INSERT ... VALUES (...), (...)``), in chunks of a power
+        of two rows: one step of the statement inserts them all, so the GIL is let go
+        once a chunk instead of once a row (as ``executemany`` does), and at most a few
+        statement texts per table are ever prepared (the connection caches them)."""
+        pending = list(rows)
+        width = len(columns.split(","))
+        done = 0
+        while done < len(pending):
+            left = len(pending) - done
+            n = (
+                MAX_ROWS_A_STATEMENT
+                if left >= MAX_ROWS_A_STATEMENT
+                else 1 << (left.bit_length() - 1)
+            )
+            chunk = pending[done : done + n]
+            conn.execute(_insert_sql(table, columns, width, n), [v for row in chunk for v in row])
+            done += n
 
     def legacy_core_steps(self, tx: Transaction) -> int:
         # Before lishi_migrations, the core schema's step was PRAGMA user_version.
