@@ -184,15 +184,23 @@ class RevisionPlan:
             self.add(obs, key)
 
     def add(self, obs: Observation, key: Key) -> None:
-        values = observation_values(obs)
+        r = obs.reading  # values as observation_values(obs) gives them, without the call
+        values = (r.value, r.numerator, r.denominator, r.status._value_, r.qualifier._value_)
         known = self.current.get(key)
-        if known is not None and known[2] == values:
+        demo = r.demo
+        if known is None:  # a new key (every key of a first run): the short way
+            self.new += 1
+            self.touched.add(key[0])
+            self.latest_in_batch[key] = len(self.rows)
+            self.rows.append((obs, key, 1, int(r.period.start.timestamp()), False))
+            self.current[key] = (None, 1, values, demo)
+            return
+        if known[2] == values:
             self.unchanged += 1
             return
-        demo = obs.reading.demo
-        start = int(obs.reading.period.start.timestamp())
+        start = int(r.period.start.timestamp())
         self.touched.add(key[0])
-        if known is not None and known[3] and demo:
+        if known[3] and demo:
             revision = known[1]
             if known[0] is None:  # generated twice in this batch: the later one is written
                 index = self.latest_in_batch[key]
@@ -205,14 +213,10 @@ class RevisionPlan:
             self.rows.append((obs, key, revision, start, True))
             self.current[key] = (None, revision, values, True)
             return
-        if known is None:
-            self.new += 1
-            revision = 1
-        else:
-            self.revised += 1
-            revision = known[1] + 1
-            if known[0] is not None:
-                self.superseded.append(known[0])
+        self.revised += 1
+        revision = known[1] + 1
+        if known[0] is not None:
+            self.superseded.append(known[0])
         self.latest_in_batch[key] = len(self.rows)
         self.rows.append((obs, key, revision, start, False))
         self.current[key] = (None, revision, values, demo)

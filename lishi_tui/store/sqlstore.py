@@ -71,6 +71,12 @@ _CURRENT_SQL = """
       ON o.indicator = k.c0 AND o.period_key = k.c1 AND o.source = k.c2 AND o.{is_latest}
 """
 
+# Which of a batch's indicators have a summary row (every indicator with a stored row has one).
+_KNOWN_SQL = (
+    "SELECT s.indicator FROM indicator_summary AS s"
+    " WHERE s.indicator IN (SELECT k.c0 FROM {keys} AS k)"
+)
+
 _UPSERT_INDICATOR = """
     INSERT INTO indicators (id, name_zh, name_en, unit, definition, updated_at)
     VALUES (?, ?, ?, ?, ?, ?)
@@ -357,10 +363,21 @@ class SqlStore:
     def _current(
         self, tx: Transaction, keys: list[Key]
     ) -> dict[Key, tuple[Any, int, tuple[Any, ...], bool]]:
-        # One query for the whole batch: brand-new keys cost no per-row SELECT.
+        """The stored latest row of each of ``keys`` that has one: one query for the batch
+        (brand-new keys cost no per-row SELECT), asked only for the keys of indicators the
+        summary knows; an indicator it does not know has no stored row at all (the summary
+        is kept in every write's transaction), as on a first run into a new database."""
+        known = self._known_indicators(tx, {k[0] for k in keys})
+        keys = [k for k in keys if k[0] in known]
+        if not keys:
+            return {}
         table, params = self.dialect.rows_of(3, keys)
         rows = tx.query(_CURRENT_SQL.replace("{keys}", table), params)
         return {(r[0], r[1], r[2]): (r[3], r[4], tuple(r[5:10]), bool(r[10])) for r in rows}
+
+    def _known_indicators(self, tx: Transaction, indicators: set[str]) -> set[str]:
+        table, params = self.dialect.rows_of(1, [(i,) for i in sorted(indicators)])
+        return {r[0] for r in tx.query(_KNOWN_SQL.replace("{keys}", table), params)}
 
     def upsert_indicators(self, indicators: Iterable[Indicator]) -> None:
         """Record the indicators' names and units (for other readers of the database)."""
