@@ -178,8 +178,8 @@ def run(quick: bool) -> list[Row]:
         theirs = s.values.get(f"{bare_key}_cpu")
         if not ours:
             return ""
-        text = f"CPU {statistics.median(ours):.2f} s"
-        return text + (f", bare {statistics.median(theirs):.2f} s" if theirs else "")
+        text = f"CPU {statistics.median(ours):.3g} s"
+        return text + (f", bare {statistics.median(theirs):.3g} s" if theirs else "")
 
     def measured(key: str, what: str, unit: str, bar: float | None, peers: list[Peer]) -> Row:
         values = s.values.get(key, [])
