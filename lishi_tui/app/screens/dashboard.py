@@ -53,12 +53,17 @@ class PageTabs(TabbedContent):
     Textual shows the pane of a widget that gets the focus, by a message that arrives
     later: a focus given on the first page just before a number key shows another page
     would bring the first page back. A pane is shown for a focus only while the focused
-    widget is in it.
+    widget is in it, and only if it is the page the dashboard shows: Textual's auto focus
+    (when a screen on top closes with no focus here) takes the first panel of the first page,
+    whatever page is shown.
     """
 
     def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
-        focused = self.screen.focused
-        if focused is None or event.tab_pane not in focused.ancestors:
+        screen, focused = self.screen, self.screen.focused
+        elsewhere = isinstance(screen, DashboardScreen) and (
+            event.tab_pane.id != f"page-{screen.shown_page}"
+        )
+        if focused is None or event.tab_pane not in focused.ancestors or elsewhere:
             event.stop()
             event.prevent_default()  # Textual calls each class's handler: not its own
 
