@@ -317,3 +317,16 @@ def test_the_bundled_published_files_are_searched_for_once_not_every_tick(
     assert state["bundled_published"] and set(state["published_cache"]) == set(
         state["bundled_published"]
     )
+
+
+def test_a_tick_reuses_the_series_options_until_they_change(demo: Registry) -> None:
+    opts = options(demo, profile="ramp", start=0, step=45000, decimals=0)
+    state: dict[str, Any] = {}
+    run(demo, opts, ["acres"], state=state)
+    kept = state["specs"]["acres"][1]
+    run(demo, opts, ["acres"], now=NOW + timedelta(seconds=3), state=state)
+    assert state["specs"]["acres"][1] is kept  # not worked out again
+    changed = {**opts, "step": 90000}  # a reload changed the source's options
+    tick = run(demo, changed, ["acres"], now=NOW + timedelta(seconds=6), state=state)
+    assert state["specs"]["acres"][1].step == 90000
+    assert tick[-1].value == run(demo, changed, ["acres"], now=NOW + timedelta(seconds=6))[-1].value
