@@ -68,12 +68,12 @@ class StoreWatcher:
             if listener is not None:
                 listener.close()
 
-    def _sleep(self, listener: Listener | None) -> tuple[bool, Listener | None]:
+    def _sleep(self, listener: Listener | None, fallback: float) -> tuple[bool, Listener | None]:
         """Wait for the next look; (False, _) once stopped. A listener that fails is
         dropped for polling."""
         if listener is not None:
             try:
-                listener.wait(LISTEN_FALLBACK_S)
+                listener.wait(fallback)
                 return not self._stop.is_set(), listener
             except Exception:
                 listener.close()
@@ -84,8 +84,12 @@ class StoreWatcher:
     def _watch(self, listener: Listener | None) -> None:
         seen: int | None = None
         self.listening = listener is not None
+        # The first look comes at most one interval after the start (the alerts and the
+        # collector's heartbeat are read then), later ones when the listener says so.
+        fallback = self.interval
         while True:
-            going, listener = self._sleep(listener)
+            going, listener = self._sleep(listener, fallback)
+            fallback = LISTEN_FALLBACK_S
             if not going or not self.alive():
                 return
             try:
