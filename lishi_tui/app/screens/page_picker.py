@@ -24,8 +24,15 @@ from lishi_tui.config.schema import PageConfig
 PICKER_IN_FOOTER = 20
 
 
-def page_label(number: int, page: PageConfig, lang: str) -> str:
-    return f"{number}  {page.title(lang)}"
+def page_label(number: int, page: PageConfig, lang: str, digits: int = 1) -> str:
+    """``number`` right-aligned to ``digits`` (the titles start in one column), the title.
+
+    Padded with no-break spaces: the option list drops a prompt's leading spaces.
+    """
+    return f"{str(number).rjust(digits, NBSP)}  {page.title(lang)}"
+
+
+NBSP = "\u00a0"
 
 
 def matches(query: str, number: int, page: PageConfig) -> bool:
@@ -81,8 +88,9 @@ class PagePicker(ModalScreen[int | None]):
             rows.add_option(Option(Text(t("pages.picker.none", self.lang), "dim"), disabled=True))
             return
         # Text, never markup: a page title is the operator's words.
+        digits = len(str(len(self.pages)))
         rows.add_options(
-            Option(Text(page_label(index + 1, self.pages[index], self.lang)), id=str(index))
+            Option(Text(page_label(index + 1, self.pages[index], self.lang, digits)), id=str(index))
             for index in self.shown
         )
         self.cursor = self.shown.index(self.current) if self.current in self.shown else 0
