@@ -435,6 +435,8 @@ class LishiApp(GuardedApp):
             touched.update(self._panels_by_indicator[iid])
         for panel in touched:
             panel.update_views(self.views)
+        if not self.screen_stack:
+            return  # closing (a fatal error closed every screen): a late read has no screen
         screen = self.screen
         if screen is self.dashboard:
             return  # (the other screens' modules are imported when first opened)
