@@ -166,6 +166,7 @@ def viewer_run(setup: Setup, s: Samples, idle_s: float, writes: int) -> None:
             s.problems["paint"] = "dashboard never showed " + ", ".join(PAINT_MARKERS)
             return
         s.add("paint", t - session.started)
+        s.add("paint_bytes", session.bytes_between(0.0, t + 1e-6) / 1024)  # up to that frame
         session.wait_quiet(0.5, 5)
         time.sleep(1.0)
         s.add("rss", session.rss_mb())
@@ -372,6 +373,7 @@ def peer_run(setup: Setup, name: str, s: Samples, idle_s: float) -> None:
             s.problems[f"{name}_paint"] = f"{name} never showed " + ", ".join(markers)
             return
         s.add(f"{name}_paint", t - session.started)
+        s.add(f"{name}_paint_bytes", session.bytes_between(0.0, t + 1e-6) / 1024)
         time.sleep(2.0)
         s.add(f"{name}_rss", session.rss_mb())
         cpu, bps = sample_idle(session, idle_s)
@@ -470,6 +472,9 @@ def run(quick: bool) -> list[Row]:
     return [
         measured("paint", "start to first full paint, 120x40", "s", 0.5,
                  peers_for(s, "paint", unavailable)),
+        measured("paint_bytes", "bytes written to the terminal until the first full paint, "
+                 "120x40 [every frame before it delays it]", "KB", None,
+                 peers_for(s, "paint_bytes", unavailable)),
         *history_rows(s, quick),
         measured("write", "store write to the panel redrawn, 120x40", "ms", 100,
                  note=f"app polls every {AppSettings().refresh.total_seconds() * 1000:.0f} ms"

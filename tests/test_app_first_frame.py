@@ -123,9 +123,13 @@ async def test_a_new_sub_title_redraws_the_header_only(store: SqliteStore) -> No
 
 def test_the_app_module_leaves_the_other_screens_for_later() -> None:
     """What the first frame does not draw is imported when first used: the detail, plugins,
-    help and picker screens, screenshots, and rich's traceback (only for a crash report)."""
+    help and picker screens, screenshots, rich's traceback (only for a crash report), and the
+    alerts modules (the badge's worker and the alerts command import them)."""
     later = (
         "rich.traceback",
+        "lishi_tui.alerts.records",
+        "lishi_tui.alerts.engine",
+        "lishi_tui.commands.alerts_run",
         "lishi_tui.app.screens.detail",
         "lishi_tui.app.screens.plugins",
         "lishi_tui.app.screens.help",
@@ -134,6 +138,7 @@ def test_the_app_module_leaves_the_other_screens_for_later() -> None:
     )
     code = (
         "import sys, lishi_tui.cli, lishi_tui.app.app\n"
+        "lishi_tui.cli.build_parser()\n"  # every command's arguments, as at each start
         f"print(' '.join(m for m in {later!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from lishi_tui.alerts.records import AlertRecord, acknowledged
-from lishi_tui.alerts.rules import Severity
-from lishi_tui.alerts.state import outward
-from lishi_tui.alerts.wording import word
 from lishi_tui.app.i18n import t
 from lishi_tui.store.base import Store
 from lishi_tui.text import clean
 
 if TYPE_CHECKING:
+    from lishi_tui.alerts.records import AlertRecord
     from lishi_tui.alerts.stored import StoreRepository
     from lishi_tui.app.app import LishiApp
 
@@ -42,6 +39,10 @@ class AlertRow:
 
     @property
     def firing(self) -> bool:
+        # The alerts modules are imported by the worker that reads alerts, not by the app's
+        # first frame.
+        from lishi_tui.alerts.state import outward
+
         return outward(self.record.state) is not None
 
     @property
@@ -58,6 +59,8 @@ class AlertsRead(Message):
 
 def read_rows(store: Store, now: datetime) -> tuple[AlertRow, ...]:
     """Active alerts (not Normal), most severe first; none before any collector made the tables."""
+    from lishi_tui.alerts.records import acknowledged
+    from lishi_tui.alerts.rules import Severity
     from lishi_tui.alerts.stored import StoreRepository, tables_exist
 
     if not tables_exist(store):
@@ -102,6 +105,9 @@ def badge_text(rows: Sequence[AlertRow], lang: str) -> str:
             demo += row.record.demo
     if not counts:
         return ""
+    from lishi_tui.alerts.rules import Severity
+    from lishi_tui.alerts.wording import word
+
     parts = [
         f"{word(f'severity.{s.value}', lang)} {counts[s.value]}"
         for s in Severity
