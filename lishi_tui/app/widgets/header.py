@@ -29,8 +29,10 @@ class SteadyHeader(Header):
         # Widget's (scrollbars) does not apply to a header.
         event.prevent_default()
 
-        async def set_title() -> None:
-            # Removed by a recompose: the new header shows the title.
+        def set_title() -> None:
+            # At once, in the change's own tick (an async watcher runs a message later, and
+            # the sub-title is no longer drawn by a whole-screen repaint). Removed by a
+            # recompose: the new header shows the title.
             with contextlib.suppress(NoScreen, NoMatches):
                 self.query_one(HeaderTitle).update(self.format_title())
 
