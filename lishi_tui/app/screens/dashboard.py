@@ -143,9 +143,6 @@ def dashboard_screen_class(lang: str) -> type[DashboardScreen]:
 class DashboardScreen(Screen[None]):
     """Pages as tabs; panels in a grid; the focus moves between panels by direction."""
 
-    # The first page's first panel has the focus in the first frame (Textual would focus
-    # the tabs, and the panel's focus would come a frame later, repainting the screen).
-    AUTO_FOCUS = ".panel"
     # Textual repaints the whole screen when the focus moves; the panels that gain and lose
     # it restyle (and repaint) themselves, so a page switch need not send every cell again.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
@@ -285,7 +282,13 @@ class DashboardScreen(Screen[None]):
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # the focus stays on panels; Tab switches pages
         self.apply_layout(self.app.size.width, self.app.size.height - CHROME_ROWS)
-        self.focus_page_panel(0)
+        first = self.pages[0][1][0] if self.pages and self.pages[0][1] else None
+        if first is not None and first.is_mounted:
+            # In the first frame (Textual focused the tabs; a focus a refresh later would
+            # be a frame of its own).
+            self.set_focus(first)
+        else:
+            self.focus_page_panel(0)
         self.call_after_refresh(self._mount_later, 0)
         self.call_after_refresh(self._prepare_soon, 0)
 
