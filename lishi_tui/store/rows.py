@@ -221,12 +221,17 @@ class RevisionPlan:
         self.rows.append((obs, key, revision, start, False))
         self.current[key] = (None, revision, values, demo)
 
-    def insert_rows(self, stored_time: Callable[[datetime], Any]) -> Iterator[tuple[Any, ...]]:
+    def insert_rows(
+        self, stored_time: Callable[[datetime], Any], flags: tuple[Any, Any] = (True, False)
+    ) -> Iterator[tuple[Any, ...]]:
         """Rows to insert, with only each key's last revision in the batch marked latest;
-        ``stored_time`` turns a fetch time into what the database keeps."""
+        ``stored_time`` turns a fetch time into what the database keeps, ``flags`` are the
+        database's true and false (see Dialect.flags)."""
         latest = set(self.latest_in_batch.values())
         for i, (obs, key, revision, start, _replaces) in enumerate(self.rows):
-            yield insert_params(obs, key, revision, i in latest, stored_time(obs.fetched_at), start)
+            yield insert_params(
+                obs, key, revision, i in latest, stored_time(obs.fetched_at), start, flags
+            )
 
     def result(self) -> WriteResult:
         return WriteResult(
@@ -245,10 +250,11 @@ def insert_params(
     is_latest: bool,
     fetched_at: Any,
     start: int | None = None,
+    flags: tuple[Any, Any] = (True, False),
 ) -> tuple[Any, ...]:
-    """The observations row (without id) in INSERT_COLUMNS order; flags stay bool (SQLite
-    keeps them as 1 and 0, PostgreSQL as BOOLEAN). ``start``: the period start in Unix
-    seconds when the caller has it already."""
+    """The observations row (without id) in INSERT_COLUMNS order; flags as ``flags`` (true,
+    false) spell them: bool by default (SQLite keeps them as 1 and 0, PostgreSQL as
+    BOOLEAN). ``start``: the period start in Unix seconds when the caller has it already."""
     r = obs.reading
     return (
         key[0],
@@ -265,8 +271,8 @@ def insert_params(
         obs.fetch_url,
         fetched_at,
         revision,
-        is_latest,
-        r.demo,
+        flags[0] if is_latest else flags[1],
+        flags[0] if r.demo else flags[1],
         stored_note(r),
     )
 

@@ -33,6 +33,7 @@ class SqliteDialect(Dialect):
     """SQLite's spelling: ISO UTC text for times, 0/1 flags, JSON as text, BEGIN IMMEDIATE."""
 
     name: ClassVar[str] = "sqlite"
+    flags: ClassVar[tuple[Any, Any]] = (1, 0)
     words: ClassVar[dict[str, str]] = {
         "least": "MIN",
         "greatest": "MAX",

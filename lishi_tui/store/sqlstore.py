@@ -140,10 +140,11 @@ class _Batch:
         plan: RevisionPlan,
         stored_demo: dict[Key, bool],
         stored_time: Callable[[datetime], Any],
+        flags: tuple[Any, Any],
     ) -> None:
         self.superseded += plan.superseded
         self.replaced += plan.replaced
-        self.rows += plan.insert_rows(stored_time)
+        self.rows += plan.insert_rows(stored_time, flags)
         self.plans.append((plan, stored_demo))
 
     def send(self, tx: Transaction) -> None:
@@ -357,7 +358,7 @@ class SqlStore:
         stored = {t: d.time(t) for t in times}  # each distinct fetch time once
         stored_demo = {k: v[3] for k, v in current.items()}
         plan = RevisionPlan(current, zip(observations, keys, strict=True))
-        batch.add(plan, stored_demo, stored.__getitem__)
+        batch.add(plan, stored_demo, stored.__getitem__, d.flags)
         return plan.result()
 
     def _current(
