@@ -373,8 +373,6 @@ class LishiApp(GuardedApp):
             self._watcher.delivered()  # the watcher posts again only after this
         read = message.read
         try:
-            if not self.screen_stack:
-                return  # the app is closing (a read posted before it stopped)
             if read.generation != self.follower.generation:
                 return  # read before a reload, which read everything again
             for iid in read.changed - set(read.views):
