@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -41,10 +41,10 @@ from lishi_tui.store.base import (
     SourceRun,
     WriteResult,
 )
+from lishi_tui.store.batch import WriteBatch, fetch_row
 from lishi_tui.store.core import CORE
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
-    INSERT_COLUMNS,
     Key,
     RevisionPlan,
     indicator_definition,
@@ -60,7 +60,7 @@ from lishi_tui.store.schema import (
     run_pending,
 )
 from lishi_tui.store.sql import CommitHook, Dialect, Transaction, convert, read_time
-from lishi_tui.store.summary import record_deleted, record_write
+from lishi_tui.store.summary import record_deleted
 
 # The lookup a write makes for the stored latest row of each key in its batch.
 _CURRENT_SQL = """
@@ -119,63 +119,6 @@ _HEARTBEAT = """
                           THEN collector_heartbeat.started_at ELSE excluded.started_at END,
         pid = excluded.pid, host = excluded.host, beat_at = excluded.beat_at
 """
-
-
-class _Batch:
-    """The rows a transaction's writes will change, sent as one statement of each kind
-    (flags taken off, stored demo rows replaced, rows inserted, the summary folded) before
-    anything reads them back, so that a batch of runs costs the same statements as one."""
-
-    def __init__(self) -> None:
-        self.superseded: list[Any] = []
-        self.replaced: list[Any] = []
-        self.rows: list[tuple[Any, ...]] = []
-        self.plans: list[tuple[RevisionPlan, dict[Key, bool]]] = []
-
-    def clear(self) -> None:
-        self.superseded, self.replaced, self.rows, self.plans = [], [], [], []
-
-    def add(
-        self,
-        plan: RevisionPlan,
-        stored_demo: dict[Key, bool],
-        stored_time: Callable[[datetime], Any],
-        flags: tuple[Any, Any],
-    ) -> None:
-        self.superseded += plan.superseded
-        self.replaced += plan.replaced
-        self.rows += plan.insert_rows(stored_time, flags)
-        self.plans.append((plan, stored_demo))
-
-    def send(self, tx: Transaction) -> None:
-        """Write what was planned (in this order: a key's stored latest row loses its flag
-        before its new one is inserted) and start empty."""
-        d = tx.dialect
-        if self.superseded:
-            where, params = d.in_ids("id", self.superseded)
-            tx.execute(f"UPDATE observations SET is_latest = ? WHERE {where}", [False, *params])
-        if self.replaced:
-            where, params = d.in_ids("id", self.replaced)
-            tx.execute(f"DELETE FROM observations WHERE {where}", params)
-        if self.rows:
-            d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, self.rows)
-        record_write(tx, [p for p in self.plans if p[0].rows])
-        self.clear()
-
-
-def _fetch_row(dialect: Dialect, o: SourceRunOutcome) -> tuple[Any, ...]:
-    """A run's fetch_log row in FETCH_COLUMNS order."""
-    return (
-        o.source,
-        o.started_at,
-        o.duration_s,
-        o.ok,
-        o.error,
-        o.bytes_received,
-        o.readings,
-        o.new_observations,
-        dialect.json(list(o.skipped)),
-    )
 
 
 class SqlStore:
@@ -310,7 +253,7 @@ class SqlStore:
         out: list[RunWritten] = []
         with self.transaction(*topics) as tx:
             stored = self._current(tx, sorted(batch_keys)) if batch_keys else {}
-            batch = _Batch()
+            batch = WriteBatch()
             written: set[Key] = set()  # keys this transaction has planned rows for
             for run, prep in zip(runs, prepared, strict=True):
                 outcome = run.outcome
@@ -340,14 +283,14 @@ class SqlStore:
         keys: list[Key],
         times: dict[datetime, str],
     ) -> WriteResult:
-        batch = _Batch()
+        batch = WriteBatch()
         result = self._plan(batch, observations, keys, times, self._current(tx, sorted(set(keys))))
         batch.send(tx)
         return result
 
     def _plan(
         self,
-        batch: _Batch,
+        batch: WriteBatch,
         observations: Sequence[Observation],
         keys: list[Key],
         times: dict[datetime, str],
@@ -402,7 +345,7 @@ class SqlStore:
         row = tx.one(
             f"INSERT INTO fetch_log ({FETCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " RETURNING id",
-            _fetch_row(self.dialect, o),
+            fetch_row(self.dialect, o),
         )
         assert row is not None
         tx.execute(_RECORD_HEALTH, (o.source, row[0], o.ok, o.started_at, o.ok))
@@ -417,7 +360,7 @@ class SqlStore:
         d = self.dialect
         first = tx.one("SELECT COALESCE(MAX(id), 0) FROM fetch_log")
         assert first is not None
-        rows = [convert(d, _fetch_row(d, o)) for o in outcomes]
+        rows = [convert(d, fetch_row(d, o)) for o in outcomes]
         d.insert_rows(tx.conn, "fetch_log", FETCH_COLUMNS, rows)
         # The writer lock is held (see Dialect.transaction): every row past the previous
         # newest is one of ours, numbered in the order inserted.
