@@ -89,6 +89,13 @@ class Thresholds:
     mode: ThresholdMode = ThresholdMode.ABSOLUTE
 
 
+def in_language(zh: str, en: str, lang: str) -> str:
+    """A text given in Chinese and English, in ``lang`` ("zh" or "en"), else in the other."""
+    if lang == "en":
+        return en or zh
+    return zh or en
+
+
 @dataclass(frozen=True)
 class Target:
     """The value to reach and when; ``source`` says where the target comes from."""
@@ -100,9 +107,7 @@ class Target:
 
     def note_text(self, lang: str = "zh") -> str:
         """The note in ``lang`` ("zh" or "en"), else in the other language."""
-        if lang == "en":
-            return self.note_en or self.note
-        return self.note or self.note_en
+        return in_language(self.note, self.note_en, lang)
 
 
 @dataclass(frozen=True)
@@ -191,9 +196,7 @@ class Reading:
 
     def note_text(self, lang: str = "zh") -> str:
         """The note in ``lang`` ("zh" or "en"), else in the other language."""
-        if lang == "en":
-            return self.note_en or self.note
-        return self.note or self.note_en
+        return in_language(self.note, self.note_en, lang)
 
 
 @dataclass(frozen=True)
