@@ -67,9 +67,10 @@ def filled(path: Path, n: int, *, indicators: int = 1) -> Path:
                     1,
                     1,
                     "",
+                    "",
                 )
 
-    marks = ", ".join("?" * 17)
+    marks = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
     conn.execute("BEGIN")
     conn.executemany(f"INSERT INTO observations ({INSERT_COLUMNS}) VALUES ({marks})", rows())
     conn.execute("DELETE FROM indicator_summary")

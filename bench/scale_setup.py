@@ -31,7 +31,7 @@ KINDS = ("stat", "stat", "stat", "gauge", "stat", "stat", "stat", "chart")
 FIRST = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCE = "bulk"
 # Bump when the generated rows change, so that a cached file from an older layout is not used.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 def indicator_id(n: int) -> str:
@@ -131,9 +131,9 @@ def _fill(path: Path, indicators: int, per_indicator: int) -> None:
                 start = base + 3 * i
                 key = datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 yield (ind, key, "instant", start, value_of(n, i), None, None, "normal",
-                       "exact", SOURCE, "", "", fetched, 1, 1, 0, "")  # fmt: skip
+                       "exact", SOURCE, "", "", fetched, 1, 1, 0, "", "")  # fmt: skip
 
-    marks = ", ".join("?" * 17)
+    marks = ", ".join("?" * len(INSERT_COLUMNS.split(",")))
     conn.execute("BEGIN")
     conn.executemany(f"INSERT INTO observations ({INSERT_COLUMNS}) VALUES ({marks})", rows())
     conn.execute("DELETE FROM indicator_summary")

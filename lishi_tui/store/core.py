@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lishi_tui.store.redaction import redact_stored_urls
 from lishi_tui.store.retention import ROLLUPS_MIGRATION
 from lishi_tui.store.schema import Migration, Schema
 from lishi_tui.store.summary import LATEST_WITH_FIGURE_MIGRATION, SUMMARY_MIGRATION
+
+if TYPE_CHECKING:
+    from lishi_tui.store.sql import Transaction
 
 _TABLES = """
 CREATE TABLE indicators (
@@ -94,6 +99,25 @@ CREATE TABLE lishi_commits (n {bigint} NOT NULL);
 INSERT INTO lishi_commits (n) VALUES (0)
 """
 
+# Before step 8, a note in two languages was kept in the one note column: the Chinese form,
+# this separator, then the English form (a note with no English form had no separator).
+JOINED_NOTE_SEPARATOR = "\x1f"
+
+
+def split_joined_notes(tx: Transaction) -> None:
+    """The migration step: give the English note a column of its own and move each joined
+    note's English form into it (the Chinese form stays in ``note``)."""
+    tx.execute("ALTER TABLE observations ADD COLUMN note_en TEXT NOT NULL DEFAULT ''")
+    joined = tx.query(
+        "SELECT id, note FROM observations WHERE note LIKE ?", (f"%{JOINED_NOTE_SEPARATOR}%",)
+    )
+    split = []
+    for row_id, note in joined:
+        zh, _, en = note.partition(JOINED_NOTE_SEPARATOR)
+        split.append((zh, en, row_id))
+    tx.executemany("UPDATE observations SET note = ?, note_en = ? WHERE id = ?", split)
+
+
 CORE = Schema(
     "core",
     [
@@ -104,5 +128,6 @@ CORE = Schema(
         LATEST_WITH_FIGURE_MIGRATION,
         ROLLUPS_MIGRATION,
         Migration("credentials in stored URLs redacted", redact_stored_urls),
+        Migration("observation notes in English in their own column", split_joined_notes),
     ],
 )

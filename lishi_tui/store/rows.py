@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # The columns read back into an Observation, in this order (see observation_from_row).
 OBS_COLUMNS = (
     "indicator, period_key, period_kind, period_start, value, numerator, denominator, "
-    "status, qualifier, source, origin, fetch_url, fetched_at, revision, demo, note"
+    "status, qualifier, source, origin, fetch_url, fetched_at, revision, demo, note, note_en"
 )
 FETCH_COLUMNS = (
     "source, started_at, duration, ok, error, bytes, readings, new_observations, skipped"
@@ -60,26 +60,6 @@ def observation_values(obs: Observation) -> tuple[Any, ...]:
     return (r.value, r.numerator, r.denominator, r.status._value_, r.qualifier._value_)
 
 
-# A note in two languages is kept in the one note column: the Chinese form, this separator
-# (a control character: taken out of the notes themselves), then the English form. A note
-# with no English form is stored as it always was.
-NOTE_SEPARATOR = "\x1f"
-
-
-def stored_note(reading: Reading) -> str:
-    """The note column's text for ``reading``."""
-    note = reading.note.replace(NOTE_SEPARATOR, " ")
-    if not reading.note_en:
-        return note
-    return f"{note}{NOTE_SEPARATOR}{reading.note_en.replace(NOTE_SEPARATOR, ' ')}"
-
-
-def note_fields(stored: str) -> dict[str, str]:
-    """``note`` and ``note_en`` from the note column's text."""
-    zh, _, en = stored.partition(NOTE_SEPARATOR)
-    return {"note": zh, "note_en": en}
-
-
 def observation_from_row(row: Sequence[Any]) -> Observation:
     """An Observation from the OBS_COLUMNS of one row."""
     (
@@ -99,6 +79,7 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
         revision,
         demo,
         note,
+        note_en,
     ) = row
     reading = Reading(
         indicator=indicator,
@@ -110,7 +91,8 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
         qualifier=_QUALIFIERS[qualifier],
         origin=origin,
         demo=bool(demo),
-        **note_fields(note),
+        note=note,
+        note_en=note_en,
     )
     return Observation(
         reading=reading,
@@ -273,7 +255,8 @@ def insert_params(
         revision,
         flags[0] if is_latest else flags[1],
         flags[0] if r.demo else flags[1],
-        stored_note(r),
+        r.note,
+        r.note_en,
     )
 
 
@@ -290,7 +273,8 @@ def prepare(observations: Sequence[Observation]) -> tuple[list[Key], dict[dateti
 
 INSERT_COLUMNS = (
     "indicator, period_key, period_kind, period_start, value, numerator, denominator, "
-    "status, qualifier, source, origin, fetch_url, fetched_at, revision, is_latest, demo, note"
+    "status, qualifier, source, origin, fetch_url, fetched_at, revision, is_latest, demo, note, "
+    "note_en"
 )
 
 

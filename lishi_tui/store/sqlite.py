@@ -18,7 +18,7 @@ from lishi_tui.store.sqlstore import SqlStore
 
 SCHEMA_VERSION = CORE.version
 
-# Rows one multi-row INSERT holds at most: 256 rows of the widest table (17 columns) stay far
+# Rows one multi-row INSERT holds at most: 256 rows of the widest table (18 columns) stay far
 # under SQLite's 32,766 parameters.
 MAX_ROWS_A_STATEMENT = 256
 
