@@ -23,6 +23,7 @@ from bench.harness import Peer, Row, cli, row
 from lishi_tui.bootstrap import load_runtime
 from lishi_tui.collector.collector import Collector
 from lishi_tui.domain.model import SourceRunOutcome
+from tests.support.json_series import write_series_config
 
 SOURCES = 200
 CONCURRENCY = 16  # the collector's default max_concurrency; the baseline gets the same
@@ -40,35 +41,6 @@ def start_server(count: int) -> tuple[subprocess.Popen[str], int]:
     )
     assert proc.stdout is not None
     return proc, int(proc.stdout.readline())
-
-
-def write_config(folder: Path, port: int, count: int, *, interval: str = "1h") -> Path:
-    lines = [
-        "[app]",
-        "demo = false",
-        "[plugins]",
-        'allow = ["source_http_json"]',
-        "[collector]",
-        f"max_concurrency = {CONCURRENCY}",
-        'timeout = "30s"',
-    ]
-    for i in range(count):
-        lines += [
-            f"[indicators.bench{i}]",
-            f'name_zh = "基准{i}"',
-            'frequency = "monthly"',
-            f"[sources.s{i}]",
-            'type = "http_json"',
-            f'interval = "{interval}"',
-            f'indicator = "bench{i}"',
-            f'url = "http://127.0.0.1:{port}/series/{i}.json"',
-            'records = "data"',
-            'period = "period"',
-            'value = "value"',
-        ]
-    path = folder / "lishi.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 async def collector_runs(config: Path, db: Path, runs: int) -> list[tuple[float, float, int]]:
@@ -137,7 +109,9 @@ def fetch_rows(quick: bool) -> list[Row]:
     try:
         with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
             folder = Path(tmp)
-            config = write_config(folder, port, SOURCES)
+            config = write_series_config(
+                folder, port, SOURCES, concurrency=CONCURRENCY, timeout="30s"
+            )
             asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and our imports
             asyncio.run(collector_runs(config, folder / "warm.db", 1))
             for n in range(repeat):
@@ -224,7 +198,14 @@ def schedule_rows(quick: bool) -> list[Row]:
     try:
         with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
             folder = Path(tmp)
-            config = write_config(folder, port, SCHEDULED, interval=f"{EVERY_S}s")
+            config = write_series_config(
+                folder,
+                port,
+                SCHEDULED,
+                concurrency=CONCURRENCY,
+                timeout="30s",
+                interval=f"{EVERY_S}s",
+            )
             asyncio.run(httpx_once(port, SCHEDULED))
             runs, lags, cpu = asyncio.run(scheduled(config, folder / "forever.db", seconds))
             w0 = time.perf_counter()

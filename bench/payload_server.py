@@ -6,7 +6,6 @@ until its standard input closes.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from socketserver import StreamRequestHandler
@@ -14,17 +13,9 @@ from socketserver import StreamRequestHandler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.httpserver import LocalHTTPServer
+from tests.support.json_series import serve_series
 
 MONTHS = 24
-
-
-def payload(i: int) -> bytes:
-    """Two years of monthly figures, shaped like a statistics bureau's JSON API."""
-    records = [
-        {"period": f"{2022 + m // 12}-{m % 12 + 1:02d}", "value": f"{i + m / 10:.1f}"}
-        for m in range(MONTHS)
-    ]
-    return json.dumps({"data": records}).encode()
 
 
 def main() -> None:
@@ -36,8 +27,7 @@ def main() -> None:
     handler = server._server.RequestHandlerClass
     assert isinstance(handler, type) and issubclass(handler, StreamRequestHandler)
     handler.disable_nagle_algorithm = True
-    for i in range(count):
-        server.route(f"/series/{i}.json", payload(i), content_type="application/json")
+    serve_series(server, count, MONTHS)
     with server:
         print(server.port, flush=True)
         sys.stdin.read()  # the parent closes our stdin to stop us

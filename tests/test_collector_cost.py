@@ -6,7 +6,6 @@ loaded as the CLI loads it) against a real HTTP server, into a real store."""
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -27,48 +26,10 @@ from lishi_tui.sources.loop_slots import LoopSlots
 from lishi_tui.store.base import SourceRun, Store
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.httpserver import LocalHTTPServer
+from tests.support.json_series import serve_series, write_series_config
 from tests.support.stores import OpenStore
 
 MONTHS = 6
-
-
-def payload(i: int) -> bytes:
-    records = [{"period": f"2024-{m + 1:02d}", "value": f"{i + m / 10:.1f}"} for m in range(MONTHS)]
-    return json.dumps({"data": records}).encode()
-
-
-def write_config(folder: Path, port: int, count: int, concurrency: int) -> Path:
-    lines = [
-        "[app]",
-        "demo = false",
-        "[plugins]",
-        'allow = ["source_http_json"]',
-        "[collector]",
-        f"max_concurrency = {concurrency}",
-        'timeout = "20s"',
-    ]
-    for i in range(count):
-        lines += [
-            f"[indicators.series{i}]",
-            f'name_zh = "序列{i}"',
-            'frequency = "monthly"',
-            f"[sources.s{i}]",
-            'type = "http_json"',
-            'interval = "1h"',
-            f'indicator = "series{i}"',
-            f'url = "http://127.0.0.1:{port}/series/{i}.json"',
-            'records = "data"',
-            'period = "period"',
-            'value = "value"',
-        ]
-    path = folder / "lishi.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def serve(server: LocalHTTPServer, count: int) -> None:
-    for i in range(count):
-        server.route(f"/series/{i}.json", payload(i), content_type="application/json")
 
 
 class Count:
@@ -129,8 +90,10 @@ async def test_a_fetch_costs_two_hand_offs_and_its_connection_is_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     count, concurrency = 24, 4
-    serve(http_server, count)
-    config = write_config(tmp_path, http_server.port, count, concurrency)
+    serve_series(http_server, count, MONTHS)
+    config = write_series_config(
+        tmp_path, http_server.port, count, concurrency=concurrency, timeout="20s"
+    )
     wakes = Wakes()
     wakes.install(monkeypatch)
     runtime = load_runtime(config, {}, db=tmp_path / "h.db")
@@ -173,8 +136,8 @@ async def test_a_blocked_plugin_does_not_hold_up_http_sources(
     tmp_path: Path, http_server: LocalHTTPServer
 ) -> None:
     count = 6
-    serve(http_server, count)
-    config = write_config(tmp_path, http_server.port, count, 3)
+    serve_series(http_server, count, MONTHS)
+    config = write_series_config(tmp_path, http_server.port, count, concurrency=3, timeout="20s")
     release = threading.Event()
 
     async def blocks(ctx: FetchContext) -> list[Reading]:
