@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,63 @@ def test_a_sqlite_watcher_sleeps_until_the_file_is_written(
         watcher._thread.join(WAIT_S)
         writer.close()
         reader.close()
+
+
+def test_a_watcher_beside_its_collector_looks_once_per_own_commit_and_not_at_file_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Polling could not explain a look: the fallback look is an hour away.
+    monkeypatch.setattr(watcher_module, "LISTEN_FALLBACK_S", 3600.0)
+    monkeypatch.delenv("LISHI_TUI_NO_NOTIFY", raising=False)
+    store = SqliteStore(tmp_path / "h.db")
+    told: list[int] = []
+
+    def on_change() -> bool:
+        told.append(watcher.looks)
+        return False  # nothing posted: nothing to wait for
+
+    watcher = StoreWatcher(store, 0.01, on_change, alive=lambda: True, own_writes=True)
+    watcher.start()
+    try:
+        wait_for(lambda: len(told) == 1, what="the first look")
+        assert isinstance(watcher._listener, watcher_module.OwnCommitListener)
+        for n in range(3):
+            store.heartbeat(os.getpid(), "test", datetime.now(UTC))  # several file writes each
+            wait_for(partial(lambda n: len(told) == n + 2, n), what="the look after the commit")
+        # One look per commit: no look per file event, no follow-up looks.
+        assert watcher.looks == 4
+        assert watcher._listener.commits == 3
+    finally:
+        watcher.stop()  # wakes it: no commit is needed to end it
+        watcher._thread.join(WAIT_S)
+        assert not watcher._thread.is_alive()
+        store.close()
+    assert store._after_commit == []  # the hook went with the watcher
+
+
+def test_a_commit_skipped_while_a_notice_was_in_flight_is_looked_at_when_it_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watcher_module, "LISTEN_FALLBACK_S", 3600.0)
+    monkeypatch.delenv("LISHI_TUI_NO_NOTIFY", raising=False)
+    store = SqliteStore(tmp_path / "h.db")
+    notices: list[int] = []
+
+    def on_change() -> bool:
+        notices.append(store.version())
+        return True  # posted: the next notice waits for delivered()
+
+    watcher = StoreWatcher(store, 0.01, on_change, alive=lambda: True, own_writes=True)
+    watcher.start()
+    try:
+        wait_for(lambda: len(notices) == 1, what="the first notice")
+        store.heartbeat(os.getpid(), "test", datetime.now(UTC))  # the notice is still in flight
+        wait_for(lambda: watcher.looks == 2, what="the look after the commit")
+        assert len(notices) == 1
+        watcher.delivered()  # the app took the first: the skipped commit is looked at now
+        wait_for(lambda: len(notices) == 2, what="the skipped commit's notice")
+        assert notices[1] == store.version()
+    finally:
+        watcher.stop()
+        watcher._thread.join(WAIT_S)
+        store.close()

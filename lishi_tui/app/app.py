@@ -183,7 +183,11 @@ class LishiApp(GuardedApp):
         self.load_all()  # the alerts are read by the follower's first look
         self._tell_plugin_failures()
         self._watcher = StoreWatcher(
-            self.store, self.poll_interval, self.follower.look, alive=lambda: self.is_running
+            self.store,
+            self.poll_interval,
+            self.follower.look,
+            alive=lambda: self.is_running,
+            own_writes=self.collector is not None,
         )
         self._watcher.start()
         if self.collector is not None:

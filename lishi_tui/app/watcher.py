@@ -2,19 +2,73 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from lishi_tui.store.base import Store
 from lishi_tui.store.file_watch import FileCommitListener
 from lishi_tui.store.notify import CommitListener, listener_for
 
-Listener = CommitListener | FileCommitListener
-
 # With LISTEN (or SQLite's file events), the thread still asks version() this often: the
 # fallback should a notification be lost, and how soon the thread sees stop() or the app
 # leaving.
 LISTEN_FALLBACK_S = 1.0
+
+
+class OwnCommitListener:
+    """Wakes on this process's own commits to ``store`` (an after-commit hook), for a
+    dashboard whose collector runs in the same process and writes through the same store.
+
+    That collector holds the database's collector lock, so nearly every commit is its
+    own: told directly, the watcher looks once per commit, right after it, instead of
+    being woken by each of the file writes a commit makes and looking again twice in
+    case the commit was not yet visible (``lishi_tui.store.file_watch``). Another
+    process's commit (an ack from the command line, a `fetch --once`) is seen by the
+    watcher's fallback look, at most ``LISTEN_FALLBACK_S`` later. Same duck type as the
+    other listeners: ``wait`` and ``close``.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._event = threading.Event()
+        self.commits = 0  # commits told (tests read it)
+        store.add_commit_hook(self._committed)
+
+    def _committed(self, _tx: object) -> None:
+        self.commits += 1
+        self._event.set()
+
+    def kick(self) -> None:
+        """Look now (a change skipped while the last one was in flight)."""
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        woke = self._event.wait(timeout)
+        # Cleared before the caller reads version(): a commit from here on wakes the next wait.
+        self._event.clear()
+        return woke
+
+    def close(self) -> None:
+        remove = getattr(self._store, "remove_commit_hook", None)
+        if remove is not None:
+            remove(self._committed)
+
+
+def own_commit_listener(store: Store) -> OwnCommitListener | None:
+    """An ``OwnCommitListener`` for a SQLite store that runs commit hooks; None otherwise
+    (PostgreSQL's LISTEN already wakes once per commit, of any process)."""
+    if os.environ.get("LISHI_TUI_NO_NOTIFY"):
+        return None
+    if getattr(getattr(store, "dialect", None), "name", None) != "sqlite":
+        return None
+    if not hasattr(store, "add_commit_hook"):
+        return None
+    return OwnCommitListener(store)
+
+
+Listener = CommitListener | FileCommitListener | OwnCommitListener
 
 
 class StoreWatcher:
@@ -30,6 +84,8 @@ class StoreWatcher:
     sleeps until a commit is announced, and asks ``version()`` then, or once a second;
     on SQLite under Linux it sleeps until the database file is written
     (``lishi_tui.store.file_watch``), so an idle dashboard's watcher wakes once a second.
+    With ``own_writes`` (the collector runs in this process, through this store) it is
+    woken by this process's own commits instead (``OwnCommitListener``).
     """
 
     def __init__(
@@ -38,11 +94,16 @@ class StoreWatcher:
         interval: float,
         on_change: Callable[[], object],
         alive: Callable[[], bool],
+        *,
+        own_writes: bool = False,
     ) -> None:
         self.store = store
         self.interval = interval
         self.on_change = on_change
         self.alive = alive
+        self.own_writes = own_writes
+        self.looks = 0  # version() reads (tests read it)
+        self._listener: Listener | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lishi-store-watcher", daemon=True)
         self.listening = False  # True while woken by NOTIFY rather than polling
@@ -55,13 +116,23 @@ class StoreWatcher:
 
     def stop(self) -> None:
         self._stop.set()
+        if isinstance(self._listener, OwnCommitListener):
+            self._listener.kick()  # no commit may come to wake it
 
     def delivered(self) -> None:
         """The app took the last change notice: post the next change."""
         self._posted.clear()
+        listener = self._listener
+        if isinstance(listener, OwnCommitListener):
+            # A commit made while that notice was in flight was skipped, and no file
+            # event will come to bring it: one more look (a version() read) sees it.
+            listener.kick()
 
     def _run(self) -> None:
-        listener = listener_for(self.store, self.interval)
+        listener: Listener | None = own_commit_listener(self.store) if self.own_writes else None
+        if listener is None:
+            listener = listener_for(self.store, self.interval)
+        self._listener = listener
         try:
             self._watch(listener)
         finally:
@@ -92,6 +163,8 @@ class StoreWatcher:
             fallback = LISTEN_FALLBACK_S
             if not going or not self.alive():
                 return
+            self._listener = listener
+            self.looks += 1
             try:
                 version = self.store.version()
             except Exception:  # a closed or busy store: the app reports store errors itself

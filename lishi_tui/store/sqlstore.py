@@ -203,6 +203,12 @@ class SqlStore:
         (``before=True``; raising rolls it back) or after it committed."""
         (self._before_commit if before else self._after_commit).append(hook)
 
+    def remove_commit_hook(self, hook: CommitHook) -> None:
+        """Stop running ``hook`` (added by ``add_commit_hook``); no error if it is not there."""
+        for hooks in (self._before_commit, self._after_commit):
+            if hook in hooks:
+                hooks.remove(hook)
+
     def _open_conn(self) -> Any:
         if self._conn is None:
             raise RuntimeError(f"store {self.describe()} is closed")
