@@ -28,7 +28,7 @@ from lishi_tui.notify.api import NotifierType
 from lishi_tui.panel_api import validate_panel_type
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
 from lishi_tui.sources.api import Option, SourceType
-from lishi_tui.text import nearest
+from lishi_tui.text import did_you_mean, nearest
 
 ENTRY_POINT_GROUP = "lishi_tui"
 SAFE_MODE_ENV = (
@@ -236,9 +236,7 @@ class PluginHost:
         for name, hook in self.pm.hook.__dict__.items():
             if name.startswith("_") or not isinstance(hook, pluggy.HookCaller) or hook.spec:
                 continue
-            message = f"unknown hook {name!r}"
-            if close := nearest(name, known):
-                message += f" (did you mean {close!r}?)"
+            message = f"unknown hook {name!r}{did_you_mean(nearest(name, known))}"
             for impl in hook.get_hookimpls():
                 if (record := self.registry.plugin(impl.plugin_name)) is not None:
                     record.state = PluginState.FAILED

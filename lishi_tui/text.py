@@ -97,6 +97,13 @@ def clean_json(value: object) -> object:
 
 
 def nearest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to a misspelt ``word`` ("did you mean …?"), if any is close."""
+    """The candidate closest to a misspelt ``word`` (for ``did_you_mean``), if any is close."""
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """`` (did you mean 'x'?)`` for ``nearest``'s suggestion, or "" when there is none: the
+    one way a message about an unknown name (a config key, an indicator, a hook, an alert)
+    ends with the name that was probably meant."""
+    return f" (did you mean '{suggestion}'?)" if suggestion else ""

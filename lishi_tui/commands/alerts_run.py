@@ -19,7 +19,7 @@ from lishi_tui.config.durations import parse_duration
 from lishi_tui.config.schema import resolve_language
 from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.roles import current_account
-from lishi_tui.text import clean, nearest
+from lishi_tui.text import clean, did_you_mean, nearest
 
 SEVERITY_ORDER = {s.value: n for n, s in enumerate(Severity)}
 
@@ -178,11 +178,8 @@ def run_ack(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: 
         records = repo.alerts()
         rec = records.get(args.alert)
         if rec is None:
-            hint = nearest(args.alert, records)
-            print(
-                f"no alert {args.alert!r}" + (f" (did you mean '{hint}'?)" if hint else ""),
-                file=err,
-            )
+            hint = did_you_mean(nearest(args.alert, records))
+            print(f"no alert {args.alert!r}{hint}", file=err)
             return EXIT_USAGE
         if not rec.active:
             print(f"alert {rec.id} is {rec.state.value}: nothing to acknowledge", file=err)
@@ -211,12 +208,8 @@ def run_silence(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, e
         repo = StoreRepository(store)
         known = set(repo.alerts()) | set(rules)
         if args.target not in known:
-            hint = nearest(args.target, known)
-            print(
-                f"no alert or rule {args.target!r}"
-                + (f" (did you mean '{hint}'?)" if hint else ""),
-                file=err,
-            )
+            hint = did_you_mean(nearest(args.target, known))
+            print(f"no alert or rule {args.target!r}{hint}", file=err)
             return EXIT_USAGE
         now = _now()
         who = current_account(env)
@@ -232,11 +225,8 @@ def run_test(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
     runtime = open_runtime(args, env)
     rules = rules_of(runtime.config)
     if args.rule not in rules:
-        hint = nearest(args.rule, rules)
-        print(
-            f"no rule {args.rule!r} in [alerts]" + (f" (did you mean '{hint}'?)" if hint else ""),
-            file=err,
-        )
+        hint = did_you_mean(nearest(args.rule, rules))
+        print(f"no rule {args.rule!r} in [alerts]{hint}", file=err)
         return EXIT_USAGE
     lang = _lang(runtime, env)
     store = runtime.open_store()

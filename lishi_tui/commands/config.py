@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from lishi_tui.commands.common import EXIT_FAILED, EXIT_OK, add_common
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.registry import PluginState, Registry
-from lishi_tui.text import clean, nearest
+from lishi_tui.text import clean, did_you_mean, nearest
 
 if TYPE_CHECKING:
     from lishi_tui.config.edit import Change
@@ -168,12 +168,8 @@ def run_annotate(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, 
     path, account, validate, current = editing
     known = list(current.indicators) if current is not None else None
     if known is not None and args.indicator not in known:
-        hint = nearest(args.indicator, known)
-        print(
-            f"{path}: unknown indicator {args.indicator!r}"
-            + (f" (did you mean {hint!r}?)" if hint else ""),
-            file=err,
-        )
+        hint = did_you_mean(nearest(args.indicator, known))
+        print(f"{path}: unknown indicator {args.indicator!r}{hint}", file=err)
         return EXIT_FAILED
     at = audit.now().astimezone(CHINA_TZ)
     try:

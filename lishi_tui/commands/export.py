@@ -47,25 +47,23 @@ def run_export(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, er
     from lishi_tui.config.files import atomic_write_text
     from lishi_tui.config.schema import resolve_language
     from lishi_tui.export.rows import export_data
-    from lishi_tui.text import clean, nearest
+    from lishi_tui.text import clean, did_you_mean, nearest
 
     runtime = open_runtime(args, env)
     formats = runtime.registry.export_formats
     chosen = formats.get(args.format)
     if chosen is None:
         known = ", ".join(sorted(formats)) or "none (no plugin registered one)"
-        hint = nearest(args.format, formats)
         message = f"export: unknown format {args.format!r}; registered: {known}"
         message += runtime.registry.left_out("exports")
-        print(clean(message + (f" (did you mean {hint!r}?)" if hint else "")), file=err)
+        print(clean(message + did_you_mean(nearest(args.format, formats))), file=err)
         return EXIT_USAGE
     config = runtime.config
     wanted = list(dict.fromkeys(args.indicator)) or list(config.indicators)
     unknown = [i for i in wanted if i not in config.indicators]
     if unknown:
-        hint = nearest(unknown[0], config.indicators)
         message = f"export: unknown indicator(s): {', '.join(unknown)}"
-        print(clean(message + (f" (did you mean {hint!r}?)" if hint else "")), file=err)
+        print(clean(message + did_you_mean(nearest(unknown[0], config.indicators))), file=err)
         return EXIT_USAGE
     store = runtime.open_store()
     try:

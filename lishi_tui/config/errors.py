@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lishi_tui.text import did_you_mean
+
 
 @dataclass(frozen=True)
 class ConfigIssue:
@@ -22,8 +24,7 @@ class ConfigIssue:
         if self.file is not None:
             where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
         key = f"{self.key}: " if self.key else ""
-        hint = f" (did you mean '{self.suggestion}'?)" if self.suggestion else ""
-        return f"{where}{key}{self.message}{hint}"
+        return f"{where}{key}{self.message}{did_you_mean(self.suggestion)}"
 
 
 class ConfigError(Exception):
