@@ -104,7 +104,9 @@ async def test_panel_detail_and_show_agree_on_the_newest_month_with_a_figure(
             await until_shown(pilot, "较上期 +4.27 亿元")
             page = screen_text(app)
             # 38.74 − 34.47 (2021年1-9月): the previous figure is September's, too
-            assert page.count("截至2021年10月底") == 2 and "11月" not in page
+            # (the stat's period, its list of periods, newest first, and the table's row)
+            assert page.count("截至2021年10月底") == 3 and "11月" not in page
+            assert "截至2021年9月底" in page  # the list's next line: September's figure
             app.open_detail("retail_total")
             await until_shown(pilot, "最新数值: 38.74 亿元")
             detail = screen_text(app)

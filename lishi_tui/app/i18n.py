@@ -305,6 +305,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "panel.source_ok": ("数据源正常（核实于{age}）", "source answered {age}"),
     "panel.overdue": ("⏱ 本期数据逾期未发布", "⏱ next figure overdue"),
+    # the rows a tall stat or gauge panel shows below its figure (widgets/panels/tall.py)
+    "panel.origin": ("出处：", "From: "),
+    "panel.note": ("备注：", "Note: "),
+    "panel.periods": ("各期数值（新→旧）", "Each period, newest first"),
+    "panel.periods.shown": ("◀ 当前", "◀ shown"),
+    "panel.periods.more": ("…另有 {n} 期，⏎ 查看详情", "… {n} more, ⏎ for the detail"),
     # the command palette and the system commands (lishi_tui/app/palette.py)
     "palette.placeholder": (
         "搜索指标或命令（中文、英文、拼音首字母）…",

@@ -1,4 +1,5 @@
-"""The gauge panel: completion against a target (1,581 of 1,787 requests handled)."""
+"""The gauge panel: completion against a target (1,581 of 1,787 requests handled); on a tall
+row, the change, origin, note and every stored period below."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lishi_tui.app.formatting import (
 from lishi_tui.app.i18n import t
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, bar, fit, rag_words, status_line
+from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
 
 
 class GaugePanel(Panel):
@@ -48,4 +50,11 @@ class GaugePanel(Panel):
         info.append("  ")
         info.append_text(rag_words(view, lang))
         goal = Text(target_text(indicator, lang), "dim")
-        return Group(*fit([head, gauge, info, goal, status_line(view, self.ctx)]))
+        lines = [head, gauge, info, goal, status_line(view, self.ctx)]
+        # A taller row (beside a chart or a table, on a big window): the change from the
+        # previous period, then the figure's origin, note and periods.
+        room = self.content_size.height - len(lines)
+        if room > 0:
+            lines.append(change_line(view, lang))
+            lines += tall_lines(view, lang, width, room - 1)
+        return Group(*fit(lines))

@@ -1,4 +1,5 @@
-"""The stat panel: one figure with unit, period, change, progress to target and age."""
+"""The stat panel: one figure with unit, period, change, progress to target and age; on a tall
+row, its origin, note and every stored period below."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from rich.text import Text
 
 from lishi_tui.app.formatting import (
     append_status_mark,
-    delta_text,
     period_text,
     target_text,
     value_text,
@@ -22,6 +22,7 @@ from lishi_tui.app.widgets.panels.render import (
     sparkline,
     status_line,
 )
+from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
 
 
 class StatPanel(Panel):
@@ -51,24 +52,7 @@ class StatPanel(Panel):
         head.append("  ")
         head.append_text(rag_words(view, lang))
         period = Text(period_text(indicator, latest, lang))
-        if view.previous is not None and view.previous.demo and not latest.demo:
-            # A difference from an invented figure is itself invented: a label beside the
-            # number is lost once the number is read out or copied into a report.
-            change = Text(t("panel.change_demo", lang), "dim italic")
-        elif (
-            view.previous is not None
-            and view.previous.value is not None
-            and latest.value is not None
-        ):
-            change = Text(
-                t(
-                    "panel.change",
-                    lang,
-                    delta=delta_text(indicator, latest.value - view.previous.value, lang),
-                )
-            )
-        else:
-            change = Text(t("panel.change_none", lang), "dim")
+        change = change_line(view, lang)
         goal = Text()
         if indicator.target is not None:
             pct = f"{view.progress * 100:.0f}%" if view.progress is not None else ""
@@ -76,4 +60,8 @@ class StatPanel(Panel):
             goal.append(f" {pct} ")
         goal.append(target_text(indicator, lang), "dim")
         spark = Text(sparkline(view.values(), width), "cyan")
-        return Group(*fit([head, period, change, goal, spark, status_line(view, self.ctx)]))
+        lines = [head, period, change, goal, spark, status_line(view, self.ctx)]
+        # A row of the page taller than these lines (beside a chart or a table, on a big
+        # window): the figure's origin, its note and its periods in the rows below.
+        lines += tall_lines(view, lang, width, self.content_size.height - len(lines))
+        return Group(*fit(lines))

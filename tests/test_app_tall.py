@@ -1,0 +1,268 @@
+"""A stat or gauge panel in a tall row (a big window, beside a chart or a table) fills its rows
+with stored facts: the change, where the figure is from, its note, every stored period (demo
+ones marked); at 80x24 it shows exactly what it did, each figure whole with period and source."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+from textual.pilot import Pilot
+
+from lishi_tui.app.app import LishiApp
+from lishi_tui.app.formatting import delta_text, period_text, target_text, value_text
+from lishi_tui.app.i18n import t
+from lishi_tui.app.snapshot import read_view
+from lishi_tui.app.widgets.panels import GaugePanel, Panel, StatPanel
+from lishi_tui.app.widgets.panels.tall import tall_lines
+from lishi_tui.config.schema import Config, PageConfig, PanelConfig, PanelKind
+from lishi_tui.registry import Registry
+from lishi_tui.store.sqlite import SqliteStore
+from tests.app_support import (
+    FIXED_NOW,
+    INDICATORS,
+    REPORT,
+    build_config,
+    build_registry,
+    fill_store,
+    screen_text,
+)
+from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.waiting import until
+
+BIG, SMALL = (160, 50), (80, 24)
+
+
+def tall_config(*, low_bandwidth: bool = False, language: str = "zh") -> Config:
+    """A stat, then a gauge, each beside a table: a wide window puts each pair in one row,
+    which the table makes as tall as the window allows."""
+    table = ("gdp_growth", "tertiary_share", "transformation_projects")
+    pages = (
+        PageConfig(
+            "stat",
+            "统计",
+            "Stat",
+            (
+                PanelConfig(PanelKind.STAT, ("tertiary_share",)),
+                PanelConfig(PanelKind.TABLE, table, title="一览", width=2),
+            ),
+        ),
+        PageConfig(
+            "gauge",
+            "进度",
+            "Gauge",
+            (
+                PanelConfig(PanelKind.GAUGE, ("requests_done",)),
+                PanelConfig(PanelKind.TABLE, table, title="一览", width=2),
+            ),
+        ),
+        PageConfig(
+            "demo",
+            "演示",
+            "Demo",
+            (
+                PanelConfig(PanelKind.CHART, ("greening",), width=2),
+                PanelConfig(PanelKind.STAT, ("greening",)),
+            ),
+        ),
+    )
+    config = build_config(language=language, low_bandwidth=low_bandwidth)
+    return dataclasses.replace(config, pages=pages)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    store = SqliteStore(tmp_path / "lishi.db")
+    fill_store(store)
+    yield store
+    store.close()
+
+
+def make(store: SqliteStore, config: Config, registry: Registry | None = None) -> LishiApp:
+    from lishi_tui.app import make_app
+
+    app = make_app(config, registry or build_registry(), store, clock=lambda: FIXED_NOW, env={})
+    app.animation_level = "none"
+    return app
+
+
+def cells(line: str, start: int, end: int) -> str:
+    """The characters of ``line`` in terminal cells ``start`` to ``end``."""
+    out, x = [], 0
+    for char in line:
+        if start <= x < end:
+            out.append(char)
+        x += cell_len(char)
+    return "".join(out)
+
+
+def inner_rows(app: LishiApp, panel: Panel) -> list[str]:
+    """The panel's content rows as the screen shows them (inside border and padding)."""
+    region = panel.content_region
+    lines = screen_text(app).splitlines()
+    rows = lines[region.y : region.y + region.height]
+    return [cells(row, region.x, region.x + region.width).rstrip() for row in rows]
+
+
+def border_rows(app: LishiApp, panel: Panel) -> tuple[str, str]:
+    region = panel.region
+    lines = screen_text(app).splitlines()
+    top, bottom = lines[region.y], lines[region.y + region.height - 1]
+    return cells(top, region.x, region.right), cells(bottom, region.x, region.right)
+
+
+async def show_page(pilot: Pilot[Any], app: LishiApp, key: int) -> list[Panel]:
+    board = app.dashboard
+    await until(pilot, lambda: app.focused is not None, what="the first page up")
+    await pilot.press(str(key))
+    index = board.page_keys[key]
+    await until(pilot, lambda: board.page_index == index, what=f"page {key} shown")
+    panels = list(board.pages[index][1])
+    await until(
+        pilot,
+        lambda: all(p.views and p.content_size.area for p in panels),
+        what="the page's figures read and laid out",
+    )
+    await pilot.pause()
+    return panels
+
+
+def one(panels: list[Panel], kind: type[Panel]) -> Panel:
+    return next(p for p in panels if isinstance(p, kind))
+
+
+@pytest.mark.parametrize("low_bandwidth", [False, True], ids=["colour", "low-bandwidth"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_tall_stat_shows_change_target_origin_and_every_period(
+    store: SqliteStore, lang: str, low_bandwidth: bool
+) -> None:
+    app = make(store, tall_config(low_bandwidth=low_bandwidth, language=lang))
+    indicator = INDICATORS["tertiary_share"]
+    async with app.run_test(size=BIG) as pilot:
+        stat = one(await show_page(pilot, app, 1), StatPanel)
+        assert stat.content_size.height > 20  # the table's row: the test can fail
+        rows = inner_rows(app, stat)
+        text = "\n".join(rows)
+        view = stat.view()
+        assert view is not None and view.latest is not None and view.previous is not None
+        assert rows[0].startswith(value_text(indicator, view.latest, lang)), text
+        assert rows[1] == period_text(indicator, view.latest, lang), text
+        assert rows[2] == t("panel.change", lang, delta=delta_text(indicator, 2, lang)), text
+        assert target_text(indicator, lang) in rows[3], text
+        # Below the first six rows: where it is from, then both stored periods, newest first.
+        assert t("panel.origin", lang) + REPORT in text, text
+        heading = rows.index(t("panel.periods", lang))
+        newest, older = rows[heading + 1], rows[heading + 2]
+        for row, obs in ((newest, view.latest), (older, view.previous)):
+            assert row.startswith(period_text(indicator, obs, lang)), text
+            assert value_text(indicator, obs, lang) in row, text
+        assert t("panel.periods.shown", lang) in newest, text
+        assert t("panel.periods.shown", lang) not in older, text
+        assert t("panel.demo", lang) not in text  # both real: nothing marked demo
+        assert "…" not in text
+        assert all(cell_len(row) <= stat.content_size.width for row in rows)
+
+
+async def test_a_tall_stat_marks_every_demo_period(store: SqliteStore) -> None:
+    app = make(store, tall_config())
+    async with app.run_test(size=BIG) as pilot:
+        stat = one(await show_page(pilot, app, 3), StatPanel)
+        rows = inner_rows(app, stat)
+        heading = rows.index(t("panel.periods", "zh"))
+        periods = [row for row in rows[heading + 1 :] if row]
+        assert len(periods) == 10, rows  # 2021-01 .. 2021-10, all demo
+        assert all(row.split()[-1] == "演示" or "演示" in row for row in periods), rows
+        assert periods[0].startswith("截至2021年10月底") and "78.0 万亩" in periods[0], rows
+        assert "备注：revised" in "\n".join(rows)  # the demo figure's own note, as stored
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_tall_gauge_adds_the_change_and_origin(store: SqliteStore, lang: str) -> None:
+    app = make(store, tall_config(language=lang))
+    async with app.run_test(size=BIG) as pilot:
+        gauge = one(await show_page(pilot, app, 2), GaugePanel)
+        rows = inner_rows(app, gauge)
+        text = "\n".join(rows)
+        assert rows[0].startswith("1,581 / 1,787  88.5 %"), text
+        assert rows[5] == t("panel.change_none", lang), text  # one period stored
+        assert t("panel.origin", lang) + REPORT in text, text
+        assert t("panel.periods", lang) not in text  # nothing to list but the figure above
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_at_80x24_stat_and_gauge_keep_their_rows_whole(store: SqliteStore, lang: str) -> None:
+    app = make(store, tall_config(language=lang))
+    async with app.run_test(size=SMALL) as pilot:
+        for key, kind, name in ((1, StatPanel, "tertiary_share"), (2, GaugePanel, "requests_done")):
+            panel = one(await show_page(pilot, app, key), kind)
+            indicator = INDICATORS[name]
+            view = panel.view()
+            assert view is not None and view.latest is not None
+            rows = inner_rows(app, panel)
+            text = "\n".join(rows)
+            assert len(rows) == (6 if kind is StatPanel else 5), text  # its natural rows
+            figure = value_text(indicator, view.latest, lang)
+            assert figure in rows[0] and "…" not in rows[0], text
+            period = period_text(indicator, view.latest, lang)
+            assert any(row.startswith(period) for row in rows), text
+            assert t("panel.origin", lang) not in text and t("panel.periods", lang) not in text
+            _, bottom = border_rows(app, panel)
+            assert f"{t('panel.source', lang)}: report" in bottom, bottom
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
+    config, registry = published_config()
+    path = tmp_path_factory.mktemp("published") / "lishi.db"
+    fill_published(path, config, registry).close()
+    yield path, config, registry
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [SMALL, BIG, (200, 60)], ids=["80x24", "160x50", "200x60"])
+async def test_the_governance_figures_read_whole_at_every_size(
+    published: tuple[Path, Config, Registry], lang: str, size: tuple[int, int]
+) -> None:
+    path, config, registry = published
+    app = bundled_app(SqliteStore(path), config, registry, lang=lang)
+    assert isinstance(app, LishiApp)
+    async with app.run_test(size=size) as pilot:
+        panels = await show_page(pilot, app, 5)
+        stats = [p for p in panels if isinstance(p, StatPanel)]
+        assert len(stats) == 2
+        for stat in stats:
+            indicator = stat.indicators[0]
+            view = stat.view()
+            assert view is not None and view.latest is not None
+            rows = inner_rows(app, stat)
+            text = "\n".join(rows)
+            assert rows[0] == value_text(indicator, view.latest, lang), text  # "1,831 个"
+            assert rows[1] == period_text(indicator, view.latest, lang), text
+            _, bottom = border_rows(app, stat)
+            assert f"{t('panel.source', lang)}: governance_report" in bottom, bottom
+            tall = stat.content_size.height > 6
+            # The report's sentence, quoted whole where the row is tall (it fits 3 rows).
+            assert ("1831个末端网格" in text) == tall, text
+            assert (t("panel.origin", lang) + "离石区高质量发展报道" in text) == tall, text
+        if size == BIG:  # beside the grid table, in its row of the spare rows
+            assert all(s.content_size.height > 6 for s in stats)  # the test can fail
+
+
+def test_tall_lines_cut_the_periods_with_how_many_more(store: SqliteStore) -> None:
+    view = read_view(store, INDICATORS["greening"], FIXED_NOW, {})
+    assert len(view.history) == 10 and view.latest is not None and view.latest.demo
+    assert tall_lines(view, "zh", 40, 0) == []
+    everything = [line.plain for line in tall_lines(view, "zh", 40, 100)]
+    assert everything[:2] == ["", "备注：revised"]  # all fits: the sections stand apart
+    assert sum(1 for line in everything if line.endswith("演示") or "演示  ◀" in line) == 10
+    # Six rows: the note, the heading, three periods and how many more; no blank lines.
+    cut = [line.plain for line in tall_lines(view, "zh", 40, 6)]
+    assert len(cut) == 6 and "" not in cut, cut
+    assert cut[-1] == t("panel.periods.more", "zh", n=7), cut
+    assert cut[-2].startswith("截至2021年8月底"), cut
+    # Fewer than three rows for the periods: the first that fit, nothing claimed about more.
+    assert [line.plain for line in tall_lines(view, "zh", 40, 2)][1] == t("panel.periods", "zh")
