@@ -52,6 +52,42 @@ def _seconds(value: float) -> str:
     return f"{value:g}"
 
 
+class TrustOnFirstHandshake(ssl.SSLContext):
+    """httpx's verifying TLS context (certifi's CA bundle, hostname checked) whose CA
+    bundle is read just before the first TLS connection instead of when it is made.
+
+    Reading the bundle costs about 28 ms of CPU per collector, a tenth of a millisecond per
+    fetch on a first run of 200 sources, which a collector of ``http://`` URLs and files
+    never needs. Every TLS connection starts with ``wrap_bio`` or ``wrap_socket``: both
+    load the bundle first, so no handshake ever runs without it.
+    """
+
+    trust_loaded = False
+    _loading: threading.Lock
+
+    def __new__(cls) -> TrustOnFirstHandshake:
+        ctx = super().__new__(cls, ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname
+        ctx._loading = threading.Lock()
+        return ctx
+
+    def load_trust(self) -> None:
+        """Read certifi's CA bundle, as ``httpx.create_ssl_context(verify=True)`` does."""
+        with self._loading:
+            if not self.trust_loaded:
+                import certifi  # httpx's own dependency
+
+                self.load_verify_locations(cafile=certifi.where())
+                self.trust_loaded = True
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self.load_trust()
+        return super().wrap_bio(*args, **kwargs)
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self.load_trust()
+        return super().wrap_socket(*args, **kwargs)
+
+
 class HttpClient:
     """One set of HTTP rules and one cap on requests in flight for the whole process.
 
@@ -85,13 +121,11 @@ class HttpClient:
         return client
 
     def _make(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
-        # Made on first use: the TLS context costs tens of milliseconds of CPU, which a
-        # collector of files and demo series (or a dashboard's first frame) never needs.
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         with self._made:
             if self._tls is None:
-                self._tls = httpx.create_ssl_context(verify=True, trust_env=False)
+                self._tls = TrustOnFirstHandshake()
             size = max(1, self.settings.max_concurrency)
             client = httpx.AsyncClient(
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
