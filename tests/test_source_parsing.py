@@ -243,5 +243,8 @@ def test_json_duplicate_keys_never_vanish() -> None:
     assert load_json(b'{"a": 1, "a": 1}', "w") == {"a": 1}  # the same value twice is harmless
     with pytest.raises(FetchError, match=r"key 'a' appears twice .* \(line 2\)"):
         load_json(b'{"a": 1,\n "a": 2}', "w")
+    with pytest.raises(FetchError, match=r"key 'a' appears twice"):  # a third, different
+        load_json(b'{"a": 1, "b": 0, "a": 1, "a": 3}', "w")
+    assert list(load_json(b'{"b": 1, "a": 2, "b": 1}', "w")) == ["b", "a"]
     kept = load_json(b'{"a": {"x": 1}, "a": {"y": 2}, "b": 3}', "w", repeated="keep")
     assert kept["a"] == [{"x": 1}, {"y": 2}] and kept["b"] == 3

@@ -183,6 +183,14 @@ class Reading:
     note_en: str = ""
 
     def __post_init__(self) -> None:
+        value = self.value
+        if (
+            type(value) is float
+            and self.numerator is None
+            and self.denominator is None
+            and math.isfinite(value)
+        ):
+            return  # the common case (a finite float alone): nothing below would change it
         for name in ("value", "numerator", "denominator"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not math.isfinite(float(v))):

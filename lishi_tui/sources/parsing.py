@@ -379,7 +379,8 @@ def resolve_path(document: Any, path: str) -> Any:
     node = document
     steps = _steps(path)
     for i, step in enumerate(steps):
-        if isinstance(node, Mapping):
+        # A JSON object is a dict: checked first, the ABC check costs more than the lookup.
+        if type(node) is dict or isinstance(node, Mapping):
             key = str(step)
             if key in node:
                 node = node[key]
@@ -426,11 +427,15 @@ def _keep_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out and out[key] != value:
-            raise DuplicateKeyError(key)
-        out[key] = value
+    # Called for every object of every body: built in C, and walked in Python only when a
+    # key was repeated (fewer entries than pairs), to refuse two different values.
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen and seen[key] != value:
+                raise DuplicateKeyError(key)
+            seen[key] = value
     return out
 
 
