@@ -266,3 +266,32 @@ def test_tall_lines_cut_the_periods_with_how_many_more(store: SqliteStore) -> No
     assert cut[-2].startswith("截至2021年8月底"), cut
     # Fewer than three rows for the periods: the first that fit, nothing claimed about more.
     assert [line.plain for line in tall_lines(view, "zh", 40, 2)][1] == t("panel.periods", "zh")
+
+
+NOTES = [
+    "“全年谋划转型项目 96个，总投资 166亿元。” — 96 个谋划项目的总投资，亿元",
+    "“办结全区各级接收实事 1787 件中的 1581件，办结率 88%。” — 截至2021年10月底；"
+    "1581/1787 = 88.47 %，报道取整为 88 %",
+    "households per grid, urban standard (the report: 1,581 / 1,787 handled)",
+]
+GLUED = ["166亿元", "1581件", "1787 件", "88.47 %", "1,581 / 1,787", "2021年10月底", "88 %"]
+
+
+@pytest.mark.parametrize("width", range(16, 61))
+def test_a_note_wraps_with_each_figure_whole(width: int) -> None:
+    from lishi_tui.app.widgets.panels.tall import _wrapped
+
+    for note in NOTES:
+        lines = [line.plain for line in _wrapped("备注：", note, width, 99)]
+        assert lines[0].startswith("备注：") and all(row.startswith("      ") for row in lines[1:])
+        body = [row[3:] if i == 0 else row[6:] for i, row in enumerate(lines)]
+        assert all(cell_len(row) <= width for row in lines), lines
+        assert "".join(body).replace(" ", "") == note.replace(" ", "")  # nothing lost
+        for figure in GLUED:
+            if figure in note and cell_len(figure) <= width - 6:
+                assert any(figure in row for row in body), (width, figure, lines)
+        assert not any(row[:1] in "，。、”）" for row in body[1:]), lines
+        assert not any(row.rstrip()[-1:] in "“（" for row in body), lines
+    # Fewer rows than the note needs: the rest on the last, which fit() cuts with "…".
+    cut = [line.plain for line in _wrapped("备注：", NOTES[1], width, 2)]
+    assert len(cut) == 2 and cut[1].replace(" ", "").endswith("88%")

@@ -103,7 +103,8 @@ PAGES = {
 # The pages whose content can fill the window, by size. The others hold a few published
 # figures of one period each (projects, livelihood, governance: nothing to chart), and the
 # overview's 42 lines are fewer than a 200x60 window's rows: those fill the window with their
-# frames, the rows inside left empty.
+# frames, the rows inside a table left empty (a stat's show its origin and note where its row
+# is tall: test_a_tall_stat_shows_where_its_figure_is_from).
 FILLS = {
     (80, 24): {"0", "1", "3", "4", "5"},
     (120, 40): {"0", "1", "3"},
@@ -127,3 +128,25 @@ def test_every_page_fills_the_window(dashboard: Tmux, request: pytest.FixtureReq
             # top borders under the tabs, their bottom borders on the row above the footer.
             assert rows[3][:1] in TOP, f"page {key}:\n{screen}"
             assert rows[-2][:1] in BOTTOM and rows[-2].rstrip()[-1:] in BOTTOM, screen
+
+
+def test_a_tall_stat_shows_where_its_figure_is_from(
+    dashboard: Tmux, request: pytest.FixtureRequest
+) -> None:
+    """Beside a chart or a table on a big window, a stat's spare rows hold its origin, the
+    report's sentence and its periods (the demo ones marked); at 80x24 it keeps its own rows."""
+    size = request.node.callspec.params["dashboard"]
+    dashboard.wait_for("全部指标")
+    screen = dashboard.press_until("1", "51 %")
+    if size == (80, 24):
+        screen = dashboard.wait_for("51 %  ● 达标", "2021年", "来源: economy_report")
+        assert "各期数值" not in screen and "出处：" not in screen, screen
+    else:  # beside the GDP chart: the report's sentence, then each year, newest first
+        screen = dashboard.wait_for("“第三产业占比达到 51%”", "各期数值（新→旧）", "◀ 当前")
+        years = [row for row in screen.splitlines() if re.search(r"20(1[6-9]|20)年 +\d+ %", row)]
+        assert len(years) == 5 and all("演示" in row for row in years), screen
+    if size == (200, 60):  # the projects page: its two stats beside the key-investment table
+        dashboard.press_until("2", "96 个")
+        screen = dashboard.wait_for("出处：离石区高质量发展报道（报纸版面）", "166 亿元")
+        assert "备注：“全年谋划转型项目 96个，总投资" in screen, screen
+        assert "166亿元。”" in screen, screen  # the figure with its unit, on one row

@@ -124,23 +124,33 @@ def _same(obs: Observation, latest: Observation | None) -> bool:
 # after any other single character (Chinese breaks between any two).
 _TOKEN = re.compile(r"[!-~]+ *| +|[^!-~ ] *")
 _FIGURE_END = re.compile(r"[0-9]$")
-# Never at the start of a line: closing marks stay with what they close.
+# Never at the start of a line: closing marks stay with what they close;
 _CLOSING = frozenset("，。、；：！？”’）》」』,.;:!?)")
+_OPENING = frozenset("“‘（《「『(")  # nor at the end: opening marks stay with what they open
 
 
 def _pieces(plain: str) -> list[tuple[int, int]]:
-    """(start, end) of what a line may break between. A figure keeps what follows it
-    ("1581件", "88 %", "1,581 / 1,787"), and a closing mark the character before it."""
+    """(start, end) of what a line may break between. A figure keeps what follows it: an
+    ASCII unit ("88 %", "1,581 / 1,787") or up to two Chinese characters ("1581件",
+    "166亿元"); a closing mark keeps the character before it, an opening one the next."""
     pieces: list[tuple[int, int]] = []
-    glue = False
+    glue = 0  # how many more pieces join the figure before them
     for match in _TOKEN.finditer(plain):
         start, end = match.span()
         word = match.group().rstrip(" ")
-        if pieces and (glue or (word and word[0] in _CLOSING)):
+        joins = bool(pieces) and (
+            glue > 0 or (bool(word) and word[0] in _CLOSING) or plain[pieces[-1][1] - 1] in _OPENING
+        )
+        if joins:
             pieces[-1] = (pieces[-1][0], end)
         else:
             pieces.append((start, end))
-        glue = bool(word) and (bool(_FIGURE_END.search(word)) or word == "/")
+        if word and (_FIGURE_END.search(word) or word == "/"):
+            glue = 2
+        elif glue and len(word) == 1 and not word.isascii() and end == start + 1:
+            glue -= 1  # a Chinese unit character, more may follow
+        else:
+            glue = 0
     return pieces
 
 
