@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from lishi_tui.config import live
 from lishi_tui.config.reload import Reload
+from lishi_tui.file_events import FileEvents
+from lishi_tui.store.sqlite import SqliteStore
 from tests.support.waiting import until_async
 
 
@@ -70,3 +76,58 @@ async def test_a_failing_look_ends_follow_with_its_error() -> None:
         assert "disk gone" in str(exc)
     else:
         raise AssertionError("follow went on after a failed look")
+
+
+class WatchedFiles(Files):
+    """``Files`` that names the file it reads, as ``ConfigWatcher.watched`` does."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(found_at=0)
+        self.path = path
+
+    def watched(self) -> list[Path]:
+        return [self.path]
+
+
+async def test_with_file_events_the_files_are_looked_at_only_after_one_of_them_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No fallback look in this test: every look is explained by an event or a force.
+    monkeypatch.setattr(live, "FALLBACK_S", 3600.0)
+    woken: list[bool] = []  # each time the looker was woken by file events
+    drain = FileEvents.drain
+
+    def counted(self: FileEvents) -> bool:
+        woken.append(drain(self))
+        return woken[-1]
+
+    monkeypatch.setattr(FileEvents, "drain", counted)
+    config = tmp_path / "lishi.toml"
+    config.write_text("[app]\n")
+    store = SqliteStore(tmp_path / "history.db")  # a database in the same folder
+    files = WatchedFiles(config)
+    force = asyncio.Event()
+    follower = asyncio.create_task(
+        live.follow(files, lambda _: None, force=force, interval=0.01)  # type: ignore[arg-type]
+    )
+    try:
+        await until_async(looker_running, what="the looking thread")
+        force.set()  # a sync point: the first look, with the events set up
+        await until_async(lambda: files.looks == 1, what="the forced look")
+        for _ in range(5):  # commits write pages: no wake-up, no look
+            store.heartbeat(1, "test", datetime.now(UTC))
+        force.set()
+        await until_async(lambda: files.looks == 2, what="the second forced look")
+        assert woken == []  # the file events never woke it
+        (tmp_path / "notes.txt").write_text("x")  # another file saved: no look
+        config.write_text("[app]\nlanguage = 'en'\n")  # a save: looks a tick apart, 3 times
+        await until_async(lambda: files.looks == 2 + live.LOOKS_AFTER_EVENT, what="the looks")
+        force.set()
+        await until_async(lambda: files.looks > 2 + live.LOOKS_AFTER_EVENT, what="forced")
+        assert files.looks == 3 + live.LOOKS_AFTER_EVENT  # nothing looked in between
+        assert True in woken
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        store.close()
+    await until_async(lambda: not looker_running(), what="the looking thread ended")

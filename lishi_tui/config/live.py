@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import select
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -19,6 +22,7 @@ from lishi_tui.bootstrap import Runtime
 from lishi_tui.config import audit
 from lishi_tui.config.errors import ConfigIssue
 from lishi_tui.config.reload import POLL_SECONDS, ConfigWatcher, Reload, load_resilient, with_db
+from lishi_tui.file_events import FileEvents
 
 if TYPE_CHECKING:
     from lishi_tui.config.reading import RawConfig
@@ -26,6 +30,10 @@ if TYPE_CHECKING:
     from lishi_tui.store.base import Store
 
 REMIND_EVERY_S = 60.0
+# With file events: looks a tick apart after an event (a change is read once it held for
+# one), and a look this often without any (a file on a network file system raises none).
+LOOKS_AFTER_EVENT = 3
+FALLBACK_S = 2.0
 
 
 def open_resilient(
@@ -72,7 +80,14 @@ def print_broken(issues: Iterable[ConfigIssue], err: TextIO, *, starting: bool =
 
 class _Looker:
     """The thread that looks at the files every ``interval`` seconds (or at once when
-    woken) and hands what it found to ``found``; it calls nothing else."""
+    woken) and hands what it found to ``found``; it calls nothing else.
+
+    Where the file system tells of writes (``lishi_tui.file_events``: Linux inotify on the
+    folders of the watched files), it sleeps until one of those files is written, then
+    looks every ``interval`` for ``LOOKS_AFTER_EVENT`` looks (a change is read once it
+    has held for a whole tick), and otherwise looks only every ``FALLBACK_S`` (a file on
+    a network file system raises no event). Elsewhere it looks every ``interval``.
+    """
 
     def __init__(
         self,
@@ -86,21 +101,75 @@ class _Looker:
         self.found = found  # a Reload, an error raised by poll, or None: remind (still broken)
         self.remind = remind
         self.wake = threading.Event()
+        self._poke_r, self._poke_w = os.pipe()  # wakes a sleep on file events
+        os.set_blocking(self._poke_r, False)
+        os.set_blocking(self._poke_w, False)  # a full pipe wakes as well as a fuller one
+        self._pipe_lock = threading.Lock()
+        self._pipe_open = True
         self.stopped = threading.Event()
         self.looks = 0  # completed looks (tests read it)
+        self.events: FileEvents | None = None  # None: polling every interval
         self._thread = threading.Thread(target=self._run, name="lishi-config-watcher", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def poke(self) -> None:
+        """Look now (a forced reload, or stop)."""
+        self.wake.set()
+        with self._pipe_lock, contextlib.suppress(OSError):
+            if self._pipe_open:
+                os.write(self._poke_w, b"!")
+
     def stop(self) -> None:
         self.stopped.set()
-        self.wake.set()
+        self.poke()
+
+    def _watched(self) -> list[Path] | None:
+        watched = getattr(self.watcher, "watched", None)
+        return None if watched is None else list(watched())
+
+    def _sleep(self, due: int) -> tuple[bool, int]:
+        """Wait for the next look: (forced, looks still due at ``interval``)."""
+        events = self.events
+        if events is None or due > 0:
+            forced = self.wake.wait(self.interval)
+            # Written meanwhile: the change must hold for a tick again.
+            written = events is not None and events.drain()
+            return forced, LOOKS_AFTER_EVENT if written else max(0, due - 1)
+        deadline = time.monotonic() + FALLBACK_S
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([events.fileno(), self._poke_r], [], [], left)
+            with contextlib.suppress(OSError):
+                os.read(self._poke_r, 64)
+            if self.wake.is_set():
+                return True, 0
+            if events.fileno() in ready and events.drain():
+                # Let the writer finish: the first look comes a tick after the event.
+                return self.wake.wait(self.interval), LOOKS_AFTER_EVENT - 1
+            if not ready:
+                break
+        return False, 0  # the fallback look
 
     def _run(self) -> None:
-        since_reminder = 0.0
+        watched = self._watched()
+        self.events = FileEvents.open(watched) if watched is not None else None
+        try:
+            self._follow()
+        finally:
+            if self.events is not None:
+                self.events.close()
+            with self._pipe_lock:
+                self._pipe_open = False
+                for fd in (self._poke_r, self._poke_w):
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+
+    def _follow(self) -> None:
+        last_reminder = time.monotonic()
+        due = 0
         while True:
-            forced = self.wake.wait(self.interval)
+            forced, due = self._sleep(due)
             self.wake.clear()
             if self.stopped.is_set():
                 return
@@ -112,13 +181,18 @@ class _Looker:
             finally:
                 self.looks += 1
             if result is not None:
-                since_reminder = 0.0
+                last_reminder = time.monotonic()
                 self.found(result)
-            elif self.watcher.broken and self.remind:
-                since_reminder += self.interval
-                if since_reminder >= REMIND_EVERY_S:
-                    since_reminder = 0.0
-                    self.found(None)
+                if self.events is not None and not self.events.watch(self._watched() or ()):
+                    self.events.close()  # a new data file's folder cannot be watched: poll
+                    self.events = None
+            elif (
+                self.watcher.broken
+                and self.remind
+                and time.monotonic() - last_reminder >= REMIND_EVERY_S
+            ):
+                last_reminder = time.monotonic()
+                self.found(None)
 
 
 async def follow(
@@ -150,7 +224,7 @@ async def follow(
         while True:
             await force.wait()
             force.clear()
-            looker.wake.set()
+            looker.poke()
 
     forwarder = asyncio.create_task(forward_force())
     looker.start()

@@ -241,6 +241,11 @@ class ConfigWatcher:
             p: (_signature(p), ids) for p, ids in data_files(self.config, self.registry).items()
         }
 
+    def watched(self) -> list[Path]:
+        """The files a look reads: the config file and every data file a source names."""
+        with self._lock:
+            return [self.path, *self._data]
+
     def poll(self, *, force: bool = False) -> Reload | None:
         """Look at the files; None when nothing changed (and ``force`` is not set)."""
         with self._lock:
