@@ -7,7 +7,7 @@ Counted, never timed: messages posted, panel updates, workers started, store rea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from lishi_tui.app.polling import PollRead, Shown, StoreFollower
 from lishi_tui.app.widgets.panels import Panel
 from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import Period
+from lishi_tui.store.base import SourceRun
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, INDICATORS, build_config, build_registry, observation
 from tests.support.dashboard_app import filled_store, first_page_up, panel_for
@@ -199,3 +200,47 @@ def test_a_reset_drops_what_was_marked_and_counts_a_generation(store: SqliteStor
     follower.reset(store.version(), store.changes_since(0)[0], store.health())
     assert follower.generation == generation + 1
     assert follower.take_stale({"greening"}) == set()
+
+
+def test_a_demo_tick_off_screen_costs_a_look_a_few_statements_and_one_health_row(
+    store: SqliteStore,
+) -> None:
+    store.log_fetch(SourceRunOutcome("report", FIXED_NOW, 0.1, ok=True, readings=3))
+    follower, posted = follower_for(store, {"tertiary_share": 800, "gdp_growth": 1})
+    follower.look()
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        for n in range(5):
+            # What a demo feed's tick commits (greening: on no page shown), each a second on.
+            store.write_runs(
+                [
+                    SourceRun(
+                        [
+                            observation(
+                                "greening",
+                                Period.month(2021, 10),
+                                90.0 + n,
+                                source="greening_demo",
+                                demo=True,
+                            )
+                        ],
+                        SourceRunOutcome(
+                            "greening_demo", FIXED_NOW + timedelta(seconds=n), 0.01, ok=True
+                        ),
+                    )
+                ]
+            )
+            parsed, statements[:] = store.health_parsed, []
+            before = dict(follower.health)
+            assert follower.look() is False
+            reads = [s for s in statements if s.split()[0].upper() not in {"BEGIN", "COMMIT"}]
+            # The version, the new observations' indicators, the sources' health: nothing
+            # of the figure itself is read, since no panel on screen draws it.
+            assert len(reads) <= 3, reads
+            assert store.health_parsed - parsed == 1  # only the source that ran is parsed
+            assert follower.health["report"] is before["report"]  # the rest kept as read
+    finally:
+        store._conn.set_trace_callback(None)
+    assert posted == []
+    assert follower.take_stale({"greening"}) == {"greening"}

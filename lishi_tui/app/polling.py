@@ -198,10 +198,13 @@ class StoreFollower:
 
     def _ran(self, health: dict[str, SourceHealth]) -> set[str]:
         """Indicators fed by sources whose last run changed since the previous look."""
+        old = self.health
         moved = {
             source
-            for source in set(health) | set(self.health)
-            if run_key(health.get(source)) != run_key(self.health.get(source))
+            for source in health.keys() | old.keys()
+            # The store hands back the same object for a row that did not change.
+            if (now := health.get(source)) is not (then := old.get(source))
+            and run_key(now) != run_key(then)
         }
         if not moved:
             return set()

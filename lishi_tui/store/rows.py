@@ -21,7 +21,7 @@ from lishi_tui.domain.model import (
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodKind
 from lishi_tui.domain.sanity import check_observation
-from lishi_tui.store.base import WriteResult
+from lishi_tui.store.base import SourceHealth, WriteResult
 from lishi_tui.store.sql import read_json, read_time, utc_text
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,27 @@ def outcome_from_row(row: Sequence[Any]) -> SourceRunOutcome:
         readings=int(readings),
         new_observations=int(new),
         skipped=tuple(read_json(skipped)),
+    )
+
+
+# Each source's summary row with its last run's fetch-log columns (see health_from_row).
+HEALTH_SQL = (
+    "SELECT "
+    + ", ".join(f"f.{c.strip()}" for c in FETCH_COLUMNS.split(","))
+    + ", h.last_success, h.consecutive_failures FROM source_health AS h"
+    " JOIN fetch_log AS f ON f.id = h.last_run_id ORDER BY h.source"
+)
+_RUN_WIDTH = len(FETCH_COLUMNS.split(","))
+
+
+def health_from_row(row: Sequence[Any]) -> SourceHealth:
+    """A SourceHealth from one row of ``HEALTH_SQL``."""
+    n = _RUN_WIDTH
+    return SourceHealth(
+        source=row[0],
+        last_run=outcome_from_row(row[:n]),
+        last_success=read_time(row[n]) if row[n] else None,
+        consecutive_failures=int(row[n + 1]),
     )
 
 

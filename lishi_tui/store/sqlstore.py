@@ -45,8 +45,10 @@ from lishi_tui.store.batch import WriteBatch, fetch_row
 from lishi_tui.store.core import CORE
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
+    HEALTH_SQL,
     Key,
     RevisionPlan,
+    health_from_row,
     indicator_definition,
     outcome_from_row,
     prepare,
@@ -132,6 +134,8 @@ class SqlStore:
         self._conn: Any = dialect.connect()
         self._ensured: set[str] = set()
         self._before_commit: list[CommitHook] = []
+        self._health_rows: dict[tuple[Any, ...], SourceHealth] = {}  # health(): last rows read
+        self.health_parsed = 0  # health rows parsed, not taken from the last read (tests)
         self._after_commit: list[CommitHook] = []
         try:
             self.ensure(CORE)
@@ -516,21 +520,26 @@ class SqlStore:
 
     def health(self) -> dict[str, SourceHealth]:
         """Per source: last run, last success, failures in a row."""
-        columns = ", ".join(f"f.{c.strip()}" for c in FETCH_COLUMNS.split(","))
-        rows = self._rows(
-            f"SELECT {columns}, h.last_success, h.consecutive_failures FROM source_health AS h"
-            " JOIN fetch_log AS f ON f.id = h.last_run_id ORDER BY h.source"
-        )
-        n = len(FETCH_COLUMNS.split(","))
-        return {
-            row[0]: SourceHealth(
-                source=row[0],
-                last_run=outcome_from_row(row[:n]),
-                last_success=read_time(row[n]) if row[n] else None,
-                consecutive_failures=int(row[n + 1]),
-            )
-            for row in rows
-        }
+        rows = self._rows(HEALTH_SQL)
+        # A viewer asks at every commit, and a commit changes one source's row or two: the
+        # others' rows are the same values as last time and give back the same objects
+        # (immutable), instead of being parsed again (times, the skipped list's JSON).
+        known, self._health_rows = self._health_rows, {}
+        out: dict[str, SourceHealth] = {}
+        for row in rows:
+            key = tuple(row)
+            try:
+                health = known.get(key)
+                hashable = True
+            except TypeError:  # a value that cannot be hashed (a driver's parsed JSON)
+                health, hashable = None, False
+            if health is None:
+                health = health_from_row(row)
+                self.health_parsed += 1
+            if hashable:
+                self._health_rows[key] = health
+            out[health.source] = health
+        return out
 
     def changes_since(self, cursor: int) -> tuple[int, frozenset[str]]:
         """Indicators with observations stored after ``cursor`` (by any process), and the
