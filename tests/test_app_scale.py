@@ -13,6 +13,7 @@ import dataclasses
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,11 +23,15 @@ import pytest
 
 from lishi_tui.app import make_app
 from lishi_tui.app.app import LishiApp
+from lishi_tui.app.formatting import period_text
+from lishi_tui.app.i18n import t
+from lishi_tui.app.screens import dashboard as dashboard_module
 from lishi_tui.app.screens.dashboard import DashboardScreen
 from lishi_tui.app.screens.page_layout import split_screenful
-from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView
-from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
+from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view
+from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel, tall
 from lishi_tui.app.widgets.panels.overview import OVERVIEW_HISTORY_POINTS, OverviewPanel
+from lishi_tui.app.widgets.panels.tall import tall_lines
 from lishi_tui.config.schema import (
     AppSettings,
     Config,
@@ -152,6 +157,10 @@ async def test_only_the_shown_page_and_the_next_are_mounted_and_read(tmp_path: P
         await until(lambda: len(mounted(app)) == 2 * PER_PAGE, pilot)
         assert set(mounted(app)) == set(screen.pages[0][1]) | set(screen.pages[1][1])
         assert {i for i, _ in store.history_reads} == page_ids(config, 0) | page_ids(config, 1)
+        # Each read as deep as its panel draws: a chart, a sparkline, a figure.
+        assert set(store.history_reads) == {
+            (p.indicator_ids[0], p.HISTORY_POINTS) for n in (0, 1) for p in screen.pages[n][1]
+        }
         assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS}
 
         store.history_reads.clear()
@@ -180,9 +189,9 @@ async def test_the_overview_reads_only_the_periods_its_lines_show(tmp_path: Path
         assert len(mounted(app)) == 1 + PER_PAGE  # and the next page, once drawn
         overview_reads = [(i, n) for i, n in store.history_reads if n == OVERVIEW_HISTORY_POINTS]
         assert {i for i, _ in overview_reads} == set(config.indicators)
-        # The first configured page, read ahead: its panels draw history.
-        ahead_reads = set(store.history_reads) - set(overview_reads)
-        assert ahead_reads == {(i, HISTORY_POINTS) for i in page_ids(config, 0)}
+        # The first configured page, read ahead, each as deep as its panel draws.
+        ahead = {(p.indicator_ids[0], p.HISTORY_POINTS) for p in app.dashboard.pages[1][1]}
+        assert set(store.history_reads) == set(overview_reads) | ahead
         overview = app.dashboard.pages[0][1][0]
         assert len(overview.views) == 200
         trend = overview.views[ind(3)]
@@ -213,6 +222,80 @@ async def test_a_figure_stored_off_screen_is_read_when_its_page_shows(tmp_path: 
         await pilot.pause()
         view = panel.view()
         assert view is not None and view.latest is not None and view.latest.value == 88
+
+
+async def test_a_page_switch_sends_no_statement_and_walks_only_the_points_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tab to the page read ahead: no statement from the UI thread (its figures were read
+    and its panels mounted ahead), and a sparkline walks only the newest points it draws,
+    however long the history kept in the view."""
+    monkeypatch.setattr(dashboard_module, "PREPARE_AFTER_S", 60.0)  # no read-ahead in between
+    config = many_config(24)
+    store = CountingStore(tmp_path / "long.db")
+    months = [Period.month(1950 + m // 12, m % 12 + 1) for m in range(300)]  # 300 periods
+    store.write(
+        [observation(ind(n), p, 50 + (n + k) % 40, source="bulk") for n in range(16)
+         for k, p in enumerate(months)]
+    )  # fmt: skip
+    walked: list[tuple[int | None, int]] = []
+    values = IndicatorView.values
+
+    def counted(view: IndicatorView, last: int | None = None) -> list[float]:
+        out = values(view, last)
+        walked.append((last, len(view.history)))
+        return out
+
+    monkeypatch.setattr(IndicatorView, "values", counted)
+    app = app_for(config, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.dashboard
+        screen.call_after_refresh(screen._prepare_ahead, 0)  # what the timer does at start
+        await settled(app, pilot)
+        stat = screen.pages[1][1][0]
+        assert len(stat.views[stat.indicator_ids[0]].history) == 300  # all of it: <= 800
+        statements: list[str] = []
+        main = threading.current_thread()  # the watcher's own look at the version is not the UI's
+        store._conn.set_trace_callback(
+            lambda sql: statements.append(sql) if threading.current_thread() is main else None
+        )
+        walked.clear()
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: stat.renders > 0, what="the next page drawn")
+        await pilot.pause()
+        store._conn.set_trace_callback(None)
+        assert screen.shown_page == 1
+        assert statements == []
+        assert walked  # the stat panels drew their sparklines
+        widest = max(p.content_size.width for p in screen.pages[1][1])
+        assert all(last is not None and last <= widest < 300 for last, _ in walked), walked
+
+
+def test_a_tall_panel_formats_only_the_periods_it_can_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tall stat lists the periods read newest first and cuts the list with how many more:
+    of 800 periods it formats the few its rows hold (every one was formatted on each render,
+    most of a page switch over a long history), and counts the rest."""
+    store = SqliteStore(tmp_path / "long.db")
+    months = [Period.month(1900 + m // 12, m % 12 + 1) for m in range(HISTORY_POINTS)]
+    store.write([observation(ind(0), p, 50 + k % 40, source="bulk") for k, p in enumerate(months)])
+    view = read_view(store, many_config(1).indicators[ind(0)], FIXED_NOW, {})
+    assert len(view.history) == HISTORY_POINTS
+    formatted: list[object] = []
+    real = period_text
+
+    def counted(*args: Any) -> str:
+        formatted.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(tall, "period_text", counted)
+    lines = [line.plain for line in tall_lines(view, "zh", 36, 12)]
+    assert len(lines) == 12
+    # The heading, ten periods, and the other 790 counted.
+    assert lines[-1] == t("panel.periods.more", "zh", n=HISTORY_POINTS - 10), lines
+    assert len(formatted) <= 12  # the rows it has, not the 800 periods read
+    store.close()
 
 
 class CountingViews(dict[str, IndicatorView]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from lishi_tui.domain.model import Indicator, Observation, Rag
 from lishi_tui.domain.status import (
@@ -21,6 +22,11 @@ from lishi_tui.store.base import SourceHealth, Store
 # and thinning keeps 4 points per column; 4 x 200 columns (the widest terminal we lay out
 # for) is all the widest chart can use. Reading more only costs time: ~7 us a row.
 HISTORY_POINTS = 800
+# A panel that draws the latest figure and no history (a table's rows, the overview's
+# lines) needs the figure before it (change, trend): a few periods, in case the newest are
+# demo periods after the latest real figure. (A stat or gauge lists the periods read in
+# its spare rows when it is tall: it reads as deep as a chart.)
+LATEST_POINTS = 8
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,17 @@ class IndicatorView:
         """The figure shown is synthetic."""
         return self.latest is not None and self.latest.demo
 
-    @property
+    @cached_property
     def history_demo(self) -> bool:
-        """Some of the history drawn (chart, sparkline) is synthetic."""
+        """Some of the history drawn (chart, sparkline) is synthetic (walked once per view:
+        a panel asks for its classes and again for its title on each update)."""
         return any(o.demo for o in self.history)
+
+    @cached_property
+    def figured(self) -> tuple[Observation, ...]:
+        """The history's periods that have a figure, newest first (worked out once a view:
+        a tall panel lists them on every render)."""
+        return tuple(o for o in reversed(self.history) if o.value is not None)
 
     @property
     def failing(self) -> bool:
@@ -64,8 +77,19 @@ class IndicatorView:
             return self.latest.source
         return self.indicator.source
 
-    def values(self) -> list[float]:
-        return [o.value for o in self.history if o.value is not None]
+    def values(self, last: int | None = None) -> list[float]:
+        """The history's figures, oldest first; with ``last``, only the newest ``last`` of
+        them, walked from the end (a sparkline of 36 columns need not walk 800 points)."""
+        if last is None:
+            return [o.value for o in self.history if o.value is not None]
+        out: list[float] = []
+        for o in reversed(self.history):
+            if len(out) >= last:
+                break
+            if o.value is not None:
+                out.append(o.value)
+        out.reverse()
+        return out
 
 
 def read_view(

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from lishi_tui.app.formatting import literal, period_text, value_text
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
-from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.snapshot import LATEST_POINTS, IndicatorView
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.columns import fit_columns, table_lines
 from lishi_tui.app.widgets.panels.context import PanelContext
@@ -51,7 +51,7 @@ KEPT = frozenset({"ov.progress", "ov.status"})
 SHORT_HEADERS = {"ov.progress": "ov.progress.short", "ov.status": "ov.status.short"}
 # A line shows the latest figure and the trend from the one before: a few periods suffice
 # (a few more than two, in case the newest are demo periods after the latest real figure).
-OVERVIEW_HISTORY_POINTS = 8
+OVERVIEW_HISTORY_POINTS = LATEST_POINTS
 
 
 def attention(view: IndicatorView | None) -> int:

@@ -59,7 +59,7 @@ class StatPanel(Panel):
             goal.append_text(bar(view.progress, min(12, max(width - 24, 4))))
             goal.append(f" {pct} ")
         goal.append(target_text(indicator, lang), "dim")
-        spark = Text(sparkline(view.values(), width), "cyan")
+        spark = Text(sparkline(view.values(last=width), width), "cyan")
         lines = [head, period, change, goal, spark, status_line(view, self.ctx)]
         # A row of the page taller than these lines (beside a chart or a table, on a big
         # window): the figure's origin, its note and its periods in the rows below.

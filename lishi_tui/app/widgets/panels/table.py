@@ -15,6 +15,7 @@ from lishi_tui.app.formatting import (
 )
 from lishi_tui.app.i18n import t
 from lishi_tui.app.messages import DetailRequested
+from lishi_tui.app.snapshot import LATEST_POINTS
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.columns import GAP, NAME_COMFORT, fit_columns, table_lines
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words
@@ -29,6 +30,7 @@ class TablePanel(Panel):
     """
 
     GROWS = 1  # on a page without a chart, the tables take the rows left over
+    HISTORY_POINTS = LATEST_POINTS  # a row per indicator draws its latest figure, no history
 
     def action_detail(self) -> None:
         if len(self.indicators) <= 1:

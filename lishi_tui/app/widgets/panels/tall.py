@@ -10,6 +10,7 @@ store does not hold, and a demo figure says so on its own line.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -57,7 +58,11 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
     latest = view.latest
     origin = clean(latest.reading.origin or latest.fetch_url)
     note = clean(latest.reading.note_text(lang))
-    periods = _periods(view, lang) if sum(o.value is not None for o in view.history) > 1 else []
+    figured = view.figured if len(view.figured) > 1 else ()
+    # The heading and a line per period; only what can show is formatted (a view holds up to
+    # 800 periods, a panel shows a handful: formatting them all was most of a page switch).
+    total = len(figured) + 1 if figured else 0
+    periods = _periods(view, figured[:rows], lang) if figured else []
     sections: list[list[Text]] = []
     for origin_rows, note_rows in ROWS:  # the origin and note whole if the rows allow
         sections = []
@@ -66,9 +71,9 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
         if note:
             sections.append(_wrapped(t("panel.note", lang), note, width, note_rows))
         # Room left for the heading and a few periods (a long list is cut anyway).
-        if _height(sections, periods[:PERIODS_KEPT]) <= rows:
+        if _height(sections, min(total, PERIODS_KEPT)) <= rows:
             break
-    spaced = _height(sections, periods) <= rows
+    spaced = _height(sections, total) <= rows
     lines: list[Text] = []
     for section in sections:
         if spaced:
@@ -78,25 +83,23 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
         if spaced:
             lines.append(Text(""))
         room = rows - len(lines)
-        if len(periods) > room >= 3:
+        if total > room >= 3:
             # The first that fit, then how many more (the detail, one Enter away, has all).
-            more = len(periods) - (room - 1)
+            more = total - (room - 1)
             periods = [*periods[: room - 1], Text(t("panel.periods.more", lang, n=more), "dim")]
         lines.extend(periods[: max(room, 0)])
     return lines[:rows]
 
 
-def _height(sections: list[list[Text]], periods: list[Text]) -> int:
-    """The rows the sections and periods take, with a blank line before each."""
-    return sum(len(s) + 1 for s in sections) + (len(periods) + 1 if periods else 0)
+def _height(sections: list[list[Text]], periods: int) -> int:
+    """The rows the sections and ``periods`` lines take, with a blank line before each."""
+    return sum(len(s) + 1 for s in sections) + (periods + 1 if periods else 0)
 
 
-def _periods(view: IndicatorView, lang: str) -> list[Text]:
-    """A heading, then one line per stored period, newest first: period, figure, marks."""
+def _periods(view: IndicatorView, history: Sequence[Observation], lang: str) -> list[Text]:
+    """A heading, then one line per period of ``history`` (newest first, each with a figure:
+    one stored without is left to the detail screen, as missing): period, figure, marks."""
     indicator, latest = view.indicator, view.latest
-    # A period stored without a figure (not yet published) is not a figure: the detail
-    # screen lists it, as missing.
-    history = [o for o in reversed(view.history) if o.value is not None]
     labels = [period_text(indicator, o, lang) for o in history]
     figures = [value_text(indicator, o, lang) for o in history]
     label_cells = max(cell_len(label) for label in labels)
