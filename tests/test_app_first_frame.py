@@ -16,7 +16,7 @@ from textual.widgets._footer import FooterKey
 from lishi_tui.app import LishiApp
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.dashboard_app import app_for, filled_store, first_page_up
-from tests.support.waiting import until_shown
+from tests.support.waiting import until, until_shown
 
 
 @pytest.fixture
@@ -48,6 +48,10 @@ class Frames:
                         "footer_keys": len(screen.query(FooterKey)),
                         "widgets": len(list(screen.walk_children())),
                         "loop_sql": len(self.loop_sql),
+                        "watching": any(
+                            t.name == "lishi-store-watcher" for t in threading.enumerate()
+                        ),
+                        "alert_reads": app.alert_watch.reads,
                     }
                 )
             return render_update(full=full, **kwargs)
@@ -104,6 +108,20 @@ async def test_the_first_frame_reads_only_what_it_shows(store: SqliteStore) -> N
         summaries = ("SCAN indicator_summary ", "SCAN h ", "SCAN json_each")
         scans = [p for p in plans if p.startswith("SCAN") and not p.startswith(summaries)]
         assert plans and scans == [], plans
+
+
+async def test_the_store_watcher_starts_after_the_first_frame(store: SqliteStore) -> None:
+    """The watcher's thread (its first look reads the alerts and the heartbeat, importing
+    the alerts modules and the file listener) starts once the first frame is drawn: before
+    it, it would share the interpreter with the first frame."""
+    app = app_for(store)
+    seen = Frames(app, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_page_up(pilot, app)
+        await until(pilot, lambda: app.alert_watch.reads >= 1, what="the first look applied")
+        first = seen.frames[0]
+        assert not first["watching"]
+        assert first["alert_reads"] == 0
 
 
 async def test_a_new_sub_title_redraws_the_header_only(store: SqliteStore) -> None:

@@ -189,7 +189,9 @@ class LishiApp(GuardedApp):
             alive=lambda: self.is_running,
             own_writes=self.collector is not None,
         )
-        self._watcher.start()
+        # Once the first frame is drawn: its first look (alerts, heartbeat, their modules,
+        # the file listener) would otherwise take the interpreter from the first frame.
+        self.call_after_refresh(self._watcher.start)
         if self.collector is not None:
             self.run_worker(
                 self._run_collector(), name="collector", group="collector", exit_on_error=False
