@@ -121,15 +121,14 @@ class PtySession:
 
     def text(self) -> str:
         with self.lock:
-            return "\n".join(self.screen.display)
+            return screen_text(self.screen)
 
     def wait_for(self, test: Callable[[str], bool], timeout: float) -> float | None:
         """perf_counter time when ``test(screen text)`` first held, or None on timeout."""
         deadline = time.perf_counter() + timeout
         with self.lock:
             while True:
-                # pyte leaves an empty cell after a wide (CJK) character; join without it.
-                if test("\n".join(self.screen.display)):
+                if test(screen_text(self.screen)):
                     return self.chunks[-1][0] if self.chunks else time.perf_counter()
                 left = deadline - time.perf_counter()
                 if left <= 0 or self.closed:
@@ -169,6 +168,18 @@ class PtySession:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+
+def screen_text(screen: pyte.Screen) -> str:
+    """The screen's lines as text. pyte leaves an empty cell after a wide (CJK) character,
+    and joined here it adds nothing; ``Screen.display`` instead raises IndexError on an empty
+    cell that follows no wide character, which a narrow character drawn over the first half
+    of a wide one leaves (a page switch that replaces CJK text does)."""
+    columns = range(screen.columns)
+    return "\n".join(
+        "".join(row[x].data for x in columns)
+        for row in (screen.buffer[y] for y in range(screen.lines))
+    )
 
 
 def _take_controlling_tty() -> None:
