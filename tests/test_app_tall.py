@@ -264,8 +264,9 @@ def test_tall_lines_cut_the_periods_with_how_many_more(store: SqliteStore) -> No
     assert len(cut) == 6 and "" not in cut, cut
     assert cut[-1] == t("panel.periods.more", "zh", n=7), cut
     assert cut[-2].startswith("截至2021年8月底"), cut
-    # Fewer than three rows for the periods: the first that fit, nothing claimed about more.
-    assert [line.plain for line in tall_lines(view, "zh", 40, 2)][1] == t("panel.periods", "zh")
+    # Fewer than three rows for the periods: no heading over nothing, no period without its
+    # "more" (a list that reads complete when it is not).
+    assert [line.plain for line in tall_lines(view, "zh", 40, 3)] == ["备注：revised"]
 
 
 NOTES = [
@@ -295,3 +296,13 @@ def test_a_note_wraps_with_each_figure_whole(width: int) -> None:
     # Fewer rows than the note needs: the rest on the last, which fit() cuts with "…".
     cut = [line.plain for line in _wrapped("备注：", NOTES[1], width, 2)]
     assert len(cut) == 2 and cut[1].replace(" ", "").endswith("88%")
+
+
+def test_a_local_file_is_named_by_its_name_a_url_whole() -> None:
+    from lishi_tui.app.widgets.panels.tall import _origin_text
+
+    assert _origin_text("/srv/lishi/月报/统计月报.xlsx") == "统计月报.xlsx"
+    assert _origin_text("C:\\data\\monthly.csv") == "monthly.csv"
+    url = "https://data.example.org/api?series=GDP&from=2016"
+    assert _origin_text(url) == url  # the query says which series: kept
+    assert _origin_text("离石区 (builtin:economy/published.toml)").startswith("离石区")

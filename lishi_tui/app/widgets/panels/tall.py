@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -56,7 +57,7 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
     if rows <= 0 or view.latest is None:
         return []
     latest = view.latest
-    origin = clean(latest.reading.origin or latest.fetch_url)
+    origin = _origin_text(clean(latest.reading.origin or latest.fetch_url))
     note = clean(latest.reading.note_text(lang))
     figured = view.figured if len(view.figured) > 1 else ()
     # The heading and a line per period; only what can show is formatted (a view holds up to
@@ -87,8 +88,18 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
             # The first that fit, then how many more (the detail, one Enter away, has all).
             more = total - (room - 1)
             periods = [*periods[: room - 1], Text(t("panel.periods.more", lang, n=more), "dim")]
-        lines.extend(periods[: max(room, 0)])
+            lines.extend(periods)
+        elif total <= room:  # else too few rows to list even one period with its "more"
+            lines.extend(periods)
     return lines[:rows]
+
+
+def _origin_text(origin: str) -> str:
+    """A URL or a document as stored; a local file by its name (the detail screen gives the
+    whole path, which on a panel would be mostly the folders it sits in)."""
+    if origin.startswith("/") or _WINDOWS_PATH.match(origin):
+        return PureWindowsPath(origin).name if "\\" in origin else PurePosixPath(origin).name
+    return origin
 
 
 def _height(sections: list[list[Text]], periods: int) -> int:
@@ -126,6 +137,7 @@ def _same(obs: Observation, latest: Observation | None) -> bool:
 # Where a line may break: after a run of ASCII (a word, a number, a path) with its spaces, or
 # after any other single character (Chinese breaks between any two).
 _TOKEN = re.compile(r"[!-~]+ *| +|[^!-~ ] *")
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 _FIGURE_END = re.compile(r"[0-9]$")
 # Never at the start of a line: closing marks stay with what they close;
 _CLOSING = frozenset("，。、；：！？”’）》」』,.;:!?)")
