@@ -226,6 +226,10 @@ class Store(Protocol):
         every few seconds (see lishi_tui.collector.heartbeat)."""
         ...
 
+    def heartbeat_in(self, tx: Transaction, pid: int, host: str, now: datetime) -> None:
+        """``heartbeat`` inside a write transaction already open (a commit hook's)."""
+        ...
+
     def last_heartbeat(self) -> Heartbeat | None:
         """The collector's last beat, or None if no collector ever wrote to this database."""
         ...
@@ -255,6 +259,10 @@ class Store(Protocol):
 
     def add_commit_hook(self, hook: CommitHook, *, before: bool = False) -> None:
         """Run ``hook(tx)`` inside every write transaction before COMMIT, or after it."""
+        ...
+
+    def remove_commit_hook(self, hook: CommitHook) -> None:
+        """Stop running ``hook`` (no error if it is not there)."""
         ...
 
     def close(self) -> None: ...

@@ -437,7 +437,12 @@ class SqlStore:
     def heartbeat(self, pid: int, host: str, now: datetime) -> None:
         """The collector is alive at ``now`` (process ``pid`` on ``host``)."""
         with self.transaction("heartbeat") as tx:
-            tx.execute(_HEARTBEAT, (pid, host, now, now))
+            self.heartbeat_in(tx, pid, host, now)
+
+    def heartbeat_in(self, tx: Transaction, pid: int, host: str, now: datetime) -> None:
+        """``heartbeat`` inside a write transaction already open (a commit hook's)."""
+        tx.execute(_HEARTBEAT, (pid, host, now, now))
+        tx.touch("heartbeat")
 
     def last_heartbeat(self) -> Heartbeat | None:
         """The collector's last beat, or None if no collector ever wrote to this database."""
