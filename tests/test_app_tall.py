@@ -306,3 +306,16 @@ def test_a_local_file_is_named_by_its_name_a_url_whole() -> None:
     url = "https://data.example.org/api?series=GDP&from=2016"
     assert _origin_text(url) == url  # the query says which series: kept
     assert _origin_text("离石区 (builtin:economy/published.toml)").startswith("离石区")
+
+
+def test_the_indicators_unit_is_never_split_across_rows() -> None:
+    from lishi_tui.app.widgets.panels.tall import _wrapped
+
+    note = NOTES[0]  # ends "…的总投资，亿元": a unit after a comma, with no figure before it
+    split_somewhere = False
+    for width in range(16, 61):
+        kept = [line.plain.rstrip() for line in _wrapped("备注：", note, width, 99, ("亿元",))]
+        assert not any(row.endswith("亿") for row in kept), (width, kept)
+        plain = [line.plain.rstrip() for line in _wrapped("备注：", note, width, 99)]
+        split_somewhere |= any(row.endswith("亿") for row in plain)
+    assert split_somewhere  # without the unit given, some width breaks it (the test can fail)

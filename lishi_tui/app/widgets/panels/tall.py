@@ -59,6 +59,8 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
     latest = view.latest
     origin = _origin_text(clean(latest.reading.origin or latest.fetch_url))
     note = clean(latest.reading.note_text(lang))
+    # The indicator's own unit is never split across two rows ("亿 / 元" reads as two words).
+    units = tuple({view.indicator.unit, view.indicator.unit_label(lang)})
     figured = view.figured if len(view.figured) > 1 else ()
     # The heading and a line per period; only what can show is formatted (a view holds up to
     # 800 periods, a panel shows a handful: formatting them all was most of a page switch).
@@ -70,7 +72,7 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
         if origin:
             sections.append(_wrapped(t("panel.origin", lang), origin, width, origin_rows))
         if note:
-            sections.append(_wrapped(t("panel.note", lang), note, width, note_rows))
+            sections.append(_wrapped(t("panel.note", lang), note, width, note_rows, units))
         # Room left for the heading and a few periods (a long list is cut anyway).
         if _height(sections, min(total, PERIODS_KEPT)) <= rows:
             break
@@ -144,17 +146,28 @@ _CLOSING = frozenset("，。、；：！？”’）》」』,.;:!?)")
 _OPENING = frozenset("“‘（《「『(")  # nor at the end: opening marks stay with what they open
 
 
-def _pieces(plain: str) -> list[tuple[int, int]]:
+def _pieces(plain: str, whole: Sequence[str] = ()) -> list[tuple[int, int]]:
     """(start, end) of what a line may break between. A figure keeps what follows it: an
     ASCII unit ("88 %", "1,581 / 1,787") or up to two Chinese characters ("1581件",
-    "166亿元"); a closing mark keeps the character before it, an opening one the next."""
+    "166亿元"); a closing mark keeps the character before it, an opening one the next; a
+    word of ``whole`` (the indicator's unit) is never broken, figure or not ("总投资，亿元")."""
+    inside = {
+        match.start() + offset
+        for word in whole
+        if len(word) > 1
+        for match in re.finditer(re.escape(word), plain)
+        for offset in range(1, len(word))
+    }
     pieces: list[tuple[int, int]] = []
     glue = 0  # how many more pieces join the figure before them
     for match in _TOKEN.finditer(plain):
         start, end = match.span()
         word = match.group().rstrip(" ")
         joins = bool(pieces) and (
-            glue > 0 or (bool(word) and word[0] in _CLOSING) or plain[pieces[-1][1] - 1] in _OPENING
+            glue > 0
+            or start in inside
+            or (bool(word) and word[0] in _CLOSING)
+            or plain[pieces[-1][1] - 1] in _OPENING
         )
         if joins:
             pieces[-1] = (pieces[-1][0], end)
@@ -169,11 +182,11 @@ def _pieces(plain: str) -> list[tuple[int, int]]:
     return pieces
 
 
-def _breaks(plain: str, width: int) -> list[int]:
+def _breaks(plain: str, width: int, whole: Sequence[str] = ()) -> list[int]:
     """The offsets at which ``plain`` breaks into lines of ``width`` cells."""
     offsets: list[int] = []
     used = 0
-    for start, end in _pieces(plain):
+    for start, end in _pieces(plain, whole):
         piece = plain[start:end]
         bare = cell_len(piece.rstrip(" "))
         if used and used + bare > width:
@@ -190,14 +203,14 @@ def _breaks(plain: str, width: int) -> list[int]:
     return offsets
 
 
-def _wrapped(label: str, text: str, width: int, most: int) -> list[Text]:
+def _wrapped(label: str, text: str, width: int, most: int, whole: Sequence[str] = ()) -> list[Text]:
     """``label`` then ``text`` on at most ``most`` rows of ``width`` cells, the rows after the
     first indented under the text (the last holds the rest, which fit() cuts with "…")."""
     indent = cell_len(label)
     if width - indent < 8:  # too narrow for a hanging indent: the text under its label
-        return [Text(label, "dim"), *_wrapped("", text, width, most - 1)] if most > 1 else []
+        return [Text(label, "dim"), *_wrapped("", text, width, most - 1, whole)] if most > 1 else []
     body = Text(text)
-    offsets = _breaks(text, width - indent)[: most - 1]
+    offsets = _breaks(text, width - indent, whole)[: most - 1]
     lines = list(body.divide(offsets)) if offsets else [body]
     out = []
     for index, line in enumerate(lines):
