@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from lishi_tui import __version__
+from lishi_tui import __version__, gc_pause
 from lishi_tui.commands import register_all
 from lishi_tui.commands.common import (
     EXIT_FAILED,
@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     # A command that is not built in may be a plugin's: load plugins to know (and only then).
     plugins = load_for_parser(words, environ) if needs_plugin_commands(words) else None
     args = build_parser(plugins, err).parse_args(words)
+    if args.command not in (None, "view"):
+        gc_pause.resume()  # the dashboard resumes it once its first frame is drawn
     try:
         if (handler := getattr(args, "handler", None)) is not None:
             code: int = handler(args, environ, out, err)
