@@ -8,18 +8,24 @@ Credentials come from ``${ENV}`` in the config; the password is a secret option.
 
 from __future__ import annotations
 
-import smtplib
 import ssl
 from collections.abc import Iterator, Mapping
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lishi_tui.plugin import DeliveryError, NotifierType, Option, OptionKind, SendContext
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+# smtplib and email (1 % of the instructions to the dashboard's first paint, which loads
+# every plugin) are imported when a mail is first sent.
 
 
 def build_mail(ctx: SendContext) -> EmailMessage:
     """The batch as a plain-text UTF-8 mail: subject = the message title."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
     message = ctx.message
     mail = EmailMessage()
     mail["Subject"] = message.title
@@ -46,6 +52,8 @@ def _port(ctx: SendContext) -> int:
 
 
 def _deliver(ctx: SendContext) -> None:
+    import smtplib
+
     options = ctx.options
     host = options["host"]
     port = _port(ctx)
@@ -75,6 +83,8 @@ def _deliver(ctx: SendContext) -> None:
 
 def send(ctx: SendContext) -> None:
     """Runs in a worker thread (a plain function); every failure becomes a DeliveryError."""
+    import smtplib
+
     where = f"{ctx.options['host']}:{_port(ctx)}"
     try:
         _deliver(ctx)
