@@ -42,21 +42,23 @@ DIST_SUFFIXES = (".dist-info", ".egg-info", ".egg-link")
 
 
 def fingerprint(paths: list[str] | None = None) -> list[list[object]]:
-    """Each directory on ``sys.path`` with its modification time (ns), if it holds an
-    installed distribution; one that holds none counts only as such (``"none"``).
+    """Each directory on ``sys.path`` that holds an installed distribution, with its
+    modification time (ns); the others do not count.
 
     ``python -m lishi_tui`` puts the working directory first on the path: its time moves
-    with every file made there, and it holds no installed package. A package installed
-    into a directory that had none changes its entry from ``"none"`` to a time.
+    with every file made there, it changes with every directory the command is started
+    from, and it holds no installed package. A package installed into a directory that
+    had none adds that directory's entry.
     """
     out: list[list[object]] = [[sys.version]]
     for entry in paths if paths is not None else sys.path:
         try:
             with os.scandir(entry or ".") as names:
                 holds = any(n.name.endswith(DIST_SUFFIXES) for n in names)
-            out.append([entry, os.stat(entry or ".").st_mtime_ns if holds else "none"])
+            if holds:
+                out.append([entry, os.stat(entry or ".").st_mtime_ns])
         except OSError:
-            out.append([entry, None])
+            continue  # not a directory (a zip, a missing path): nothing to scan in it
     return out
 
 

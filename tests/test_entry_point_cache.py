@@ -65,8 +65,8 @@ def test_a_directory_without_packages_does_not_void_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``python -m lishi_tui`` puts the working directory on the path: files made there (a
-    report, an export) must not make the next start scan every installed package again;
-    a package installed there must."""
+    report, an export), or a start from another directory, must not make the next start
+    scan every installed package again; a package installed there must."""
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.syspath_prepend(str(work))
@@ -81,6 +81,12 @@ def test_a_directory_without_packages_does_not_void_the_cache(
     (work / "export.csv").write_text("a,b\n")
     stat = work.stat()
     os.utime(work, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    entry_points("lishi_tui", path=cache, scanner=scanner)
+    assert scans == ["lishi_tui"]
+
+    elsewhere = tmp_path / "elsewhere"  # started from another directory
+    elsewhere.mkdir()
+    monkeypatch.syspath_prepend(str(elsewhere))
     entry_points("lishi_tui", path=cache, scanner=scanner)
     assert scans == ["lishi_tui"]
 
