@@ -157,11 +157,12 @@ async def test_only_the_shown_page_and_the_next_are_mounted_and_read(tmp_path: P
         await until(lambda: len(mounted(app)) == 2 * PER_PAGE, pilot)
         assert set(mounted(app)) == set(screen.pages[0][1]) | set(screen.pages[1][1])
         assert {i for i, _ in store.history_reads} == page_ids(config, 0) | page_ids(config, 1)
-        # Each read as deep as its panel draws: a chart, a sparkline, a figure.
+        # Each read as deep as its panel draws (a chart, a sparkline, a figure), and one row
+        # more, which tells whether the read holds the whole history.
         assert set(store.history_reads) == {
-            (p.indicator_ids[0], p.HISTORY_POINTS) for n in (0, 1) for p in screen.pages[n][1]
+            (p.indicator_ids[0], p.HISTORY_POINTS + 1) for n in (0, 1) for p in screen.pages[n][1]
         }
-        assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS}
+        assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS + 1}
 
         store.history_reads.clear()
         screen.show_page(7)
@@ -187,10 +188,12 @@ async def test_the_overview_reads_only_the_periods_its_lines_show(tmp_path: Path
         await settled(app, pilot)
         assert isinstance(mounted(app)[0], OverviewPanel)
         assert len(mounted(app)) == 1 + PER_PAGE  # and the next page, once drawn
-        overview_reads = [(i, n) for i, n in store.history_reads if n == OVERVIEW_HISTORY_POINTS]
+        # Each read is one row deeper than drawn: that row tells whether the read is whole.
+        deep = OVERVIEW_HISTORY_POINTS + 1
+        overview_reads = [(i, n) for i, n in store.history_reads if n == deep]
         assert {i for i, _ in overview_reads} == set(config.indicators)
         # The first configured page, read ahead, each as deep as its panel draws.
-        ahead = {(p.indicator_ids[0], p.HISTORY_POINTS) for p in app.dashboard.pages[1][1]}
+        ahead = {(p.indicator_ids[0], p.HISTORY_POINTS + 1) for p in app.dashboard.pages[1][1]}
         assert set(store.history_reads) == set(overview_reads) | ahead
         overview = app.dashboard.pages[0][1][0]
         assert len(overview.views) == 200
@@ -295,6 +298,13 @@ def test_a_tall_panel_formats_only_the_periods_it_can_show(
     # The heading, ten periods, and the other 790 counted.
     assert lines[-1] == t("panel.periods.more", "zh", n=HISTORY_POINTS - 10), lines
     assert len(formatted) <= 12  # the rows it has, not the 800 periods read
+    # One period more than a read holds: the count becomes a floor, never a wrong figure.
+    store.write([observation(ind(0), Period.month(1966, 9), 90, source="bulk")])  # the 801st
+    longer = read_view(store, many_config(1).indicators[ind(0)], FIXED_NOW, {})
+    assert len(longer.history) == HISTORY_POINTS and not longer.history_whole
+    assert longer.history[0].period == Period.month(1900, 2)  # the newest 800 kept
+    cut = [line.plain for line in tall_lines(longer, "zh", 36, 12)]
+    assert cut[-1] == t("panel.periods.more_floor", "zh", n=HISTORY_POINTS - 10), cut
     store.close()
 
 

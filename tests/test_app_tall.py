@@ -264,6 +264,14 @@ def test_tall_lines_cut_the_periods_with_how_many_more(store: SqliteStore) -> No
     assert len(cut) == 6 and "" not in cut, cut
     assert cut[-1] == t("panel.periods.more", "zh", n=7), cut
     assert cut[-2].startswith("截至2021年8月底"), cut
+    assert view.history_whole and "至少" not in cut[-1]
+    # A read stopped at its limit (5 of the 10 stored): 3 shown, "at least 2 more", not "2 more".
+    short = read_view(store, INDICATORS["greening"], FIXED_NOW, {}, history_points=5)
+    assert len(short.history) == 5 and not short.history_whole
+    floor = [line.plain for line in tall_lines(short, "zh", 40, 6)]
+    assert floor[-1] == t("panel.periods.more_floor", "zh", n=2) == "…另有至少 2 期，⏎ 查看详情"
+    english = [line.plain for line in tall_lines(short, "en", 40, 6)]
+    assert english[-1] == "… at least 2 more, ⏎ for the detail", english
     # Fewer than three rows for the periods: no heading over nothing, no period without its
     # "more" (a list that reads complete when it is not).
     assert [line.plain for line in tall_lines(view, "zh", 40, 3)] == ["备注：revised"]

@@ -311,6 +311,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "panel.periods": ("各期数值（新→旧）", "Each period, newest first"),
     "panel.periods.shown": ("◀ 当前", "◀ shown"),
     "panel.periods.more": ("…另有 {n} 期，⏎ 查看详情", "… {n} more, ⏎ for the detail"),
+    "panel.periods.more_floor": (
+        "…另有至少 {n} 期，⏎ 查看详情",
+        "… at least {n} more, ⏎ for the detail",
+    ),
     # the command palette and the system commands (lishi_tui/app/palette.py)
     "palette.placeholder": (
         "搜索指标或命令（中文、英文、拼音首字母）…",

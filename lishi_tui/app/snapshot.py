@@ -43,6 +43,9 @@ class IndicatorView:
     freshness: Freshness
     health: SourceHealth | None
     data_version: int = 0  # bumped by the app each time the figures are re-read
+    # False when the read stopped at its limit: earlier periods may be stored, so a count of
+    # the history's periods is a lower bound, never "how many there are".
+    history_whole: bool = True
 
     @property
     def demo(self) -> bool:
@@ -103,12 +106,15 @@ def read_view(
     data_version: int = 0,
 ) -> IndicatorView:
     """One indicator's view from the store; ``health`` is the store's per-source summary."""
-    history = tuple(store.history(indicator.id, limit=history_points, include_demo=include_demo))
+    # One row past the limit tells whether the history read is all there is.
+    read = store.history(indicator.id, limit=history_points + 1, include_demo=include_demo)
+    whole = len(read) <= history_points
+    history = tuple(read if whole else read[len(read) - history_points :])
     # The store's latest is the newest real figure when there is one, never a later demo point.
     latest = store.latest([indicator.id], include_demo=include_demo).get(indicator.id)
     earlier = [o for o in history if latest is not None and o.period.start < latest.period.start]
     previous = earlier[-1] if earlier else None
-    return _with_status(indicator, latest, previous, history, now, health, data_version)
+    return _with_status(indicator, latest, previous, history, now, health, data_version, whole)
 
 
 def restatus(view: IndicatorView, now: datetime, health: dict[str, SourceHealth]) -> IndicatorView:
@@ -118,7 +124,14 @@ def restatus(view: IndicatorView, now: datetime, health: dict[str, SourceHealth]
     version stays, so charts keep their drawing.
     """
     return _with_status(
-        view.indicator, view.latest, view.previous, view.history, now, health, view.data_version
+        view.indicator,
+        view.latest,
+        view.previous,
+        view.history,
+        now,
+        health,
+        view.data_version,
+        view.history_whole,
     )
 
 
@@ -130,6 +143,7 @@ def _with_status(
     now: datetime,
     health: dict[str, SourceHealth],
     data_version: int,
+    history_whole: bool = True,
 ) -> IndicatorView:
     value = latest.value if latest is not None else None
     source = latest.source if latest is not None else indicator.source
@@ -144,4 +158,5 @@ def _with_status(
         freshness=freshness(indicator, latest, now),
         health=health.get(source) or health.get(indicator.source),
         data_version=data_version,
+        history_whole=history_whole,
     )

@@ -89,7 +89,9 @@ def tall_lines(view: IndicatorView, lang: str, width: int, rows: int) -> list[Te
         if total > room >= 3:
             # The first that fit, then how many more (the detail, one Enter away, has all).
             more = total - (room - 1)
-            periods = [*periods[: room - 1], Text(t("panel.periods.more", lang, n=more), "dim")]
+            # Past the read's limit the count is a floor: "at least N", never a wrong "N".
+            key = "panel.periods.more" if view.history_whole else "panel.periods.more_floor"
+            periods = [*periods[: room - 1], Text(t(key, lang, n=more), "dim")]
             lines.extend(periods)
         elif total <= room:  # else too few rows to list even one period with its "more"
             lines.extend(periods)
