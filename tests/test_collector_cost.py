@@ -286,3 +286,37 @@ def test_loop_slots_cap_requests_across_loops_and_survive_cancellation() -> None
     assert held.n == 3 * 11  # every one that was not cancelled got a slot
     assert max(peak) <= 2
     assert slots.free == 2
+
+
+async def test_fetch_workers_are_as_many_as_fetches_at_once_and_kept(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    count, concurrency = 24, 4
+    serve_series(http_server, count, MONTHS)
+    config = write_series_config(
+        tmp_path, http_server.port, count, concurrency=concurrency, timeout="20s"
+    )
+    runtime = load_runtime(config, {}, db=tmp_path / "w.db")
+    store = runtime.open_store()
+
+    def workers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "lishi-fetch"}
+
+    before = workers()
+    try:
+        async with Collector(runtime.config, runtime.registry, store) as collector:
+            first = await collector.run_once()
+            made = workers() - before
+            later = await collector.run_once()
+            again = workers() - before
+            http = collector._http
+            assert http is not None and http._tls is not None
+            # Every URL is http://: no TLS connection, so certifi's bundle was never read.
+            assert not getattr(http._tls, "trust_loaded", True)
+    finally:
+        store.close()
+    assert all(o.ok for o in [*first, *later])
+    # One worker thread (and event loop) per fetch that can run at once, not per source,
+    # and the same ones on the next run.
+    assert 1 <= len(made) <= concurrency
+    assert again == made
