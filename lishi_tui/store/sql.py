@@ -184,6 +184,10 @@ class Transaction:
         self.secrets: tuple[str, ...] = ()  # the config's, for a migration that redacts
         self.topics: set[str] = set()
         self._after: list[Callable[[], None]] = []
+        # Set by the caller that wants it: the database version its commit leaves, read
+        # under the writer lock just before COMMIT (so no other commit can come between).
+        self.wants_version = False
+        self.version_after: int | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
         """Run one statement; returns the cursor (``fetchone``, ``fetchall``, ``rowcount``)."""

@@ -43,6 +43,7 @@ from lishi_tui.store.base import (
 )
 from lishi_tui.store.batch import WriteBatch, fetch_row
 from lishi_tui.store.core import CORE
+from lishi_tui.store.current import Current, KeptCurrent
 from lishi_tui.store.rows import (
     FETCH_COLUMNS,
     HEALTH_SQL,
@@ -135,6 +136,7 @@ class SqlStore:
         self._ensured: set[str] = set()
         self._before_commit: list[CommitHook] = []
         self._health_rows: dict[tuple[Any, ...], SourceHealth] = {}  # health(): last rows read
+        self._kept = KeptCurrent()  # write_runs: the stored rows its last batch read
         self.health_parsed = 0  # health rows parsed, not taken from the last read (tests)
         self._after_commit: list[CommitHook] = []
         try:
@@ -157,6 +159,8 @@ class SqlStore:
                 for hook in self._before_commit:
                     hook(tx)
                 self.dialect.committed(conn, tx)
+                if tx.wants_version:
+                    tx.version_after = self.dialect.version(conn)
         tx.run_after_commit()
         for hook in self._after_commit:
             hook(tx)
@@ -247,7 +251,8 @@ class SqlStore:
         """Several source runs in one transaction (see Store.write_runs): the collector's
         runs that end together cost one commit, not two each, and a constant number of
         statements for those that found their figures unchanged: one lookup of the stored
-        figures for every run, one insert of every fetch-log row, one fold into health."""
+        figures for every run (none for those the last batch read, while nothing else has
+        committed), one insert of every fetch-log row, one fold into health."""
         prepared: list[tuple[list[Key], dict[datetime, str]] | InsaneReading | None] = []
         for run in runs:  # the store boundary, run by run, before anything is written
             try:
@@ -261,30 +266,49 @@ class SqlStore:
         if not topics:
             return [RunWritten(WriteResult(), None) for _ in runs]
         out: list[RunWritten] = []
-        with self.transaction(*topics) as tx:
-            stored = self._current(tx, sorted(batch_keys)) if batch_keys else {}
-            batch = WriteBatch()
-            written: set[Key] = set()  # keys this transaction has planned rows for
-            for run, prep in zip(runs, prepared, strict=True):
-                outcome = run.outcome
-                result = WriteResult()
-                if isinstance(prep, tuple):
-                    keys = prep[0]
-                    if written.isdisjoint(keys):
-                        current = {k: stored[k] for k in keys if k in stored}
-                    else:  # an earlier run of this batch wrote some of them: read them again
-                        batch.send(tx)
-                        current = self._current(tx, sorted(set(keys)))
-                    result = self._plan(batch, run.observations, *prep, current)
-                    written.update(row[1] for row in batch.plans[-1][0].rows)
-                    if outcome is not None:
-                        outcome = replace(outcome, new_observations=result.stored)
-                elif prep is not None and outcome is not None:
-                    outcome = replace(outcome, ok=False, error=f"source {outcome.source}: {prep}")
-                out.append(RunWritten(result, outcome))
-            batch.send(tx)
-            self._log_all(tx, [w.outcome for w in out if w.outcome is not None])
+        with self._lock:  # held until what was read is kept (or not), after the commit
+            with self.transaction(*topics) as tx:
+                tx.wants_version = True
+                self._kept.start(self.dialect.version(tx.conn))
+                stored = self._current_kept(tx, sorted(batch_keys)) if batch_keys else {}
+                batch = WriteBatch()
+                written: set[Key] = set()  # keys this transaction has planned rows for
+                for run, prep in zip(runs, prepared, strict=True):
+                    outcome = run.outcome
+                    result = WriteResult()
+                    if isinstance(prep, tuple):
+                        keys = prep[0]
+                        if written.isdisjoint(keys):
+                            current = {k: stored[k] for k in keys if k in stored}
+                        else:  # an earlier run of this batch wrote some of them: read them again
+                            batch.send(tx)
+                            current = self._current_kept(tx, sorted(set(keys)))
+                        result = self._plan(batch, run.observations, *prep, current)
+                        planned = [row[1] for row in batch.plans[-1][0].rows]
+                        written.update(planned)
+                        self._kept.forget(planned)  # its new row's id is read next time
+                        if outcome is not None:
+                            outcome = replace(outcome, new_observations=result.stored)
+                    elif prep is not None and outcome is not None:
+                        outcome = replace(
+                            outcome, ok=False, error=f"source {outcome.source}: {prep}"
+                        )
+                    out.append(RunWritten(result, outcome))
+                batch.send(tx)
+                self._log_all(tx, [w.outcome for w in out if w.outcome is not None])
+            if tx.version_after is not None:
+                self._kept.keep(tx.version_after)
         return out
+
+    def _current_kept(self, tx: Transaction, keys: list[Key]) -> dict[Key, Current]:
+        """``_current`` of ``keys``, those this store's last batch read taken from what
+        it kept (valid only while nothing else has committed since: see KeptCurrent)."""
+        found, missing = self._kept.split(keys)
+        if missing:
+            read = self._current(tx, missing)
+            self._kept.add(read)
+            found.update(read)
+        return found
 
     def _write_in(
         self,
