@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.support.bundled_app import published  # noqa: F401 - a fixture
 from tests.support.httpserver import LocalHTTPServer
 from tests.support.stores import open_store, pg_dsn, pg_schema_dsn  # noqa: F401 - fixtures
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from lishi_tui.config.schema import Config
 from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import screen_text
-from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.bundled_app import bundled_app
 from tests.support.waiting import until
 
 SENTENCES = [
@@ -73,14 +72,6 @@ def test_prose_folds_what_is_longer_than_a_line() -> None:
     ]
     assert [line.plain for line in wrap(Text("one\n\ntwo"), 10)] == ["one", "", "two"]
     assert Prose(Text("x")).text.plain == "x"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
-    config, registry = published_config()
-    path = tmp_path_factory.mktemp("published") / "lishi.db"
-    fill_published(path, config, registry).close()
-    yield path, config, registry
 
 
 def open_app(published: tuple[Path, Config, Registry], lang: str) -> LishiApp:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,19 +21,11 @@ from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
-from tests.support.bundled_app import BUNDLED_NOW, bundled_app, fill_published, published_config
+from tests.support.bundled_app import BUNDLED_NOW, bundled_app
 from tests.support.waiting import until
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 IDS = ["80x24", "120x40", "200x60"]
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
-    config, registry = published_config()
-    path = tmp_path_factory.mktemp("published") / "lishi.db"
-    fill_published(path, config, registry).close()
-    yield path, config, registry
 
 
 def open_app(published: tuple[Path, Config, Registry], **kw: object) -> LishiApp:

@@ -3,7 +3,6 @@ figures at 80x24, 120x40 and 200x60, in Chinese and in English; fixed clock, no 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from lishi_tui.config.schema import Config
 from lishi_tui.registry import Registry
 from lishi_tui.store.sqlite import SqliteStore
 from tests.app_support import FIXED_NOW, build_config, build_registry, fill_store, screen_text
-from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.bundled_app import bundled_app
 from tests.support.waiting import until
 
 # (keys pressed, name): the overview is the first tab; 4 is the livelihood page; Enter on the
@@ -72,14 +71,6 @@ async def settled(pilot: Pilot[Any]) -> None:
         return now == was
 
     await until(pilot, still, what="the screen settled", show=lambda: last)
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
-    config, registry = published_config()
-    path = tmp_path_factory.mktemp("published") / "lishi.db"
-    fill_published(path, config, registry).close()
-    yield path, config, registry
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from tests.app_support import (
     fill_store,
     screen_text,
 )
-from tests.support.bundled_app import bundled_app, fill_published, published_config
+from tests.support.bundled_app import bundled_app
 from tests.support.waiting import until
 
 BIG, SMALL = (160, 50), (80, 24)
@@ -212,14 +212,6 @@ async def test_at_80x24_stat_and_gauge_keep_their_rows_whole(store: SqliteStore,
             assert t("panel.origin", lang) not in text and t("panel.periods", lang) not in text
             _, bottom = border_rows(app, panel)
             assert f"{t('panel.source', lang)}: report" in bottom, bottom
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
-    config, registry = published_config()
-    path = tmp_path_factory.mktemp("published") / "lishi.db"
-    fill_published(path, config, registry).close()
-    yield path, config, registry
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from lishi_tui.config.schema import Config
 from lishi_tui.domain.periods import CHINA_TZ
@@ -42,6 +44,15 @@ def fill_published(path: Path, config: Config, registry: Registry) -> SqliteStor
 
     asyncio.run(run())
     return store
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Config, Registry]]:
+    """The published figures' database (filled once a test module), its config and registry."""
+    config, registry = published_config()
+    path = tmp_path_factory.mktemp("published") / "lishi.db"
+    fill_published(path, config, registry).close()
+    yield path, config, registry
 
 
 def bundled_app(
