@@ -17,39 +17,33 @@ network file system) raises no event: the watcher's fallback look (once a second
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import logging
-import os
 import select
-import struct
-import sys
 import time
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from lishi_tui.file_events import IN_CLOSE_WRITE, IN_CREATE, IN_DELETE, IN_MOVED_TO, FileEvents
 
 IN_MODIFY = 0x002
-IN_CLOSE_WRITE = 0x008
-IN_MOVED_TO = 0x080
-IN_CREATE = 0x100
-IN_DELETE = 0x200
+# Unlike a config's watcher, every page written: a commit is seen as its WAL is written.
 WATCHED = IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE
-EVENT_HEAD = struct.Struct("iIII")  # wd, mask, cookie, len (then len bytes of name)
 FOLLOW_UP_LOOKS = 2  # looks at ``interval`` after the last event (see the module doc)
 QUIET_S = 0.003  # writes paused this long: the burst (a commit) is over
 
 
 class FileCommitListener:
-    """Sleeps until one of ``names`` in ``folder`` is written (the same duck type as the
+    """Sleeps until one of the database's files is written (the same duck type as the
     PostgreSQL ``CommitListener``: ``wait`` and ``close``)."""
 
-    def __init__(self, fd: int, names: frozenset[bytes], interval: float) -> None:
-        self._fd = fd
-        self.names = names
+    def __init__(self, files: FileEvents, interval: float) -> None:
+        self._files = files
+        self._fd = files.fileno()
         self.interval = interval
         self._follow_up = 0
-        self.events = 0  # relevant events read (tests read it)
+
+    @property
+    def events(self) -> int:
+        """Relevant events read so far (tests read it)."""
+        return self._files.events
 
     def wait(self, timeout: float) -> bool:
         """Block until the file is written (True), a follow-up look is due (True), or
@@ -58,11 +52,11 @@ class FileCommitListener:
             self._follow_up -= 1
             # A fixed pause, not a wake per event: a long write raises many.
             select.select([], [], [], self.interval)
-            if self._drain():
+            if self._files.drain():
                 self._follow_up = FOLLOW_UP_LOOKS
             return True
         ready, _, _ = select.select([self._fd], [], [], timeout)
-        if not (ready and self._drain()):
+        if not (ready and self._files.drain()):
             return False
         # Look once the writes pause, but never later than a refresh after the first.
         deadline = time.monotonic() + self.interval
@@ -70,57 +64,21 @@ class FileCommitListener:
             ready, _, _ = select.select([self._fd], [], [], min(QUIET_S, left))
             if not ready:
                 break
-            self._drain()
+            self._files.drain()
         self._follow_up = FOLLOW_UP_LOOKS
         return True
 
-    def _drain(self) -> bool:
-        """Read every queued event; True if one was about the watched files."""
-        seen = False
-        while True:
-            try:
-                data = os.read(self._fd, 65536)
-            except BlockingIOError:
-                return seen
-            if not data:
-                return seen
-            offset = 0
-            while offset + EVENT_HEAD.size <= len(data):
-                _, _, _, length = EVENT_HEAD.unpack_from(data, offset)
-                start = offset + EVENT_HEAD.size
-                name = data[start : start + length].rstrip(b"\0")
-                offset = start + length
-                if name in self.names:
-                    self.events += 1
-                    seen = True
-
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        self._files.close()
 
 
 def file_listener(path: Path, interval: float) -> FileCommitListener | None:
     """A listener for writes to the SQLite database ``path`` (and its -wal and -journal
     files), or None where inotify is not available."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        init, add = libc.inotify_init1, libc.inotify_add_watch
-    except (OSError, AttributeError):
-        return None
-    folder = Path(path).resolve().parent
-    fd = init(os.O_NONBLOCK | os.O_CLOEXEC)
-    if fd < 0:
-        log.info("no inotify (%s): polling", os.strerror(ctypes.get_errno()))
-        return None
-    if add(fd, os.fsencode(folder), WATCHED) < 0:
-        log.info("cannot watch %s (%s): polling", folder, os.strerror(ctypes.get_errno()))
-        os.close(fd)
-        return None
-    name = os.fsencode(Path(path).name)
-    names = frozenset({name, name + b"-wal", name + b"-journal"})
-    return FileCommitListener(fd, names, interval)
+    path = Path(path)
+    names = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal"))
+    files = FileEvents.open(names, mask=WATCHED)
+    return FileCommitListener(files, interval) if files is not None else None
 
 
 __all__ = ["FileCommitListener", "file_listener"]
