@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from tests.app_support import (
     fill_store,
     screen_text,
 )
-from tests.support.bundled_app import bundled_app
+from tests.support.bundled_app import BUNDLED_NOW, bundled_app
 from tests.support.waiting import until
 
 BIG, SMALL = (160, 50), (80, 24)
@@ -319,3 +320,30 @@ def test_the_indicators_unit_is_never_split_across_rows() -> None:
         plain = [line.plain.rstrip() for line in _wrapped("备注：", note, width, 99)]
         split_somewhere |= any(row.endswith("亿") for row in plain)
     assert split_somewhere  # without the unit given, some width breaks it (the test can fail)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_at_80x24_an_overdue_stat_without_history_keeps_its_status_whole(
+    published: tuple[Path, Config, Registry], lang: str
+) -> None:
+    """Three years on the 2021 figures are overdue: "⏱ 本期数据逾期未发布 · 数据源正常（核实于…）"
+    is wider than a 38-cell panel. With one period there is no sparkline, so the status takes
+    that row, broken between its two facts, instead of cutting when the source answered."""
+    path, config, registry = published
+    later = BUNDLED_NOW + timedelta(days=3 * 365)
+    app = bundled_app(SqliteStore(path), config, registry, lang=lang, clock=lambda: later)
+    assert isinstance(app, LishiApp)
+    async with app.run_test(size=SMALL) as pilot:
+        panels = await show_page(pilot, app, 5)
+        stats = [p for p in panels if isinstance(p, StatPanel)]
+        assert len(stats) == 2
+        for stat in stats:
+            rows = inner_rows(app, stat)
+            assert len(rows) == 6, rows
+            view = stat.view()
+            assert view is not None and view.stale and len(view.figured) == 1, rows
+            whole = f"{t('panel.overdue', lang)} · {t('panel.source_ok', lang, age='')}"
+            assert cell_len(whole) > stat.content_size.width  # one row could not hold it
+            assert rows[4].rstrip() == t("panel.overdue", lang), rows
+            head = t("panel.source_ok", lang, age="|").split("|")[0]
+            assert rows[5].startswith(head) and "…" not in rows[5], rows

@@ -60,7 +60,16 @@ class StatPanel(Panel):
             goal.append(f" {pct} ")
         goal.append(target_text(indicator, lang), "dim")
         spark = Text(sparkline(view.values(last=width), width), "cyan")
-        lines = [head, period, change, goal, spark, status_line(view, self.ctx)]
+        status = status_line(view, self.ctx)
+        lines = [head, period, change, goal, spark, status]
+        if (
+            not spark.plain.strip()
+            and status.cell_len > width
+            and (cut := status.plain.find(" · ")) > 0
+        ):
+            # No history to draw (one period): on a narrow panel the status takes that row,
+            # broken between its two facts, instead of losing when the source last answered.
+            lines[4:] = [status[:cut], status[cut + 3 :]]
         # A row of the page taller than these lines (beside a chart or a table, on a big
         # window): the figure's origin, its note and its periods in the rows below.
         lines += tall_lines(view, lang, width, self.content_size.height - len(lines))
