@@ -17,6 +17,7 @@ from textual.widgets import Input, OptionList
 
 from lishi_tui.app import heap
 from lishi_tui.app.app import LishiApp
+from lishi_tui.app.screens import dashboard
 from lishi_tui.app.screens.page_picker import PagePicker
 from lishi_tui.app.widgets.chart import PlotChart
 from lishi_tui.app.widgets.panels import ChartPanel, Panel
@@ -184,6 +185,40 @@ async def test_the_objects_of_the_start_are_frozen_out_of_the_collector(tmp_path
         assert gc.get_freeze_count() > 0
         built = app.dashboard.pages[1][1][0]  # a panel built at start, mounted later
         assert all(o is not built for o in gc.get_objects(generation=2))
+
+
+async def test_a_page_mounted_ahead_is_frozen_once_shown_and_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = many_config(40)
+    store = filled(tmp_path, 40)
+    app = app_for(config, store)
+    heap.thaw()  # as at a process's start (an earlier test's app froze its own)
+    freezes: list[int] = []
+    original = heap.freeze_settled
+
+    def counted() -> None:
+        freezes.append(app.dashboard.shown_page)
+        original()
+
+    monkeypatch.setattr(dashboard, "freeze_settled", counted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.dashboard
+        await settled(app, pilot)
+        screen.action_next_page()
+        await settled(app, pilot)
+        grid = screen._grids[2]  # mounted ahead of page 1, after the start's freeze
+        assert any(o is grid for o in gc.get_objects())  # seen by the collector yet
+        screen.action_next_page()
+        await settled(app, pilot)
+        # Shown and drawn: out of the collector's sight (a full collection, which started
+        # at random inside Tab presses and grew with every page visited, walks only what
+        # the last page mounted since).
+        assert all(o is not grid for o in gc.get_objects())
+        assert freezes == [0, 1, 2]  # the start's own call is a no-op: nothing frozen yet
+        screen.show_page(1)  # pages mounted already: nothing new to freeze
+        await settled(app, pilot)
+        assert freezes == [0, 1, 2]
 
 
 async def open_picker(app: LishiApp, pilot: Any) -> PagePicker:

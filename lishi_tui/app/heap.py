@@ -26,6 +26,16 @@ def freeze_startup_objects() -> bool:
     return True
 
 
+def freeze_settled() -> None:
+    """Freeze what a page mounted since the last freeze, once it is drawn: collect first
+    (all of it: a full pass walks only what is not frozen yet), so that only live objects
+    are frozen. Called once per newly mounted page, never per switch: what is frozen and
+    becomes cyclic garbage later waits for ``thaw``, so freezing is bounded by the pages."""
+    if _frozen:
+        gc.collect()
+        gc.freeze()
+
+
 def thaw() -> None:
     """Let the collector see everything again (a config reload drops the old panels, whose
     reference cycles only it can free); the next ``freeze_startup_objects`` freezes anew."""

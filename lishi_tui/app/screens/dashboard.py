@@ -17,7 +17,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
-from lishi_tui.app.heap import freeze_startup_objects, thaw
+from lishi_tui.app.heap import freeze_settled, freeze_startup_objects, thaw
 from lishi_tui.app.i18n import t
 from lishi_tui.app.screens.page_layout import (
     max_columns,
@@ -326,6 +326,10 @@ class DashboardScreen(Screen[None]):
         if shown != self.shown_page or len(self.pages) < 2 or not self.is_mounted:
             return  # another page is shown by now: it prepares its own
         ahead = (shown + 1) % len(self.pages)
+        if ahead not in self._mounted:
+            # The page shown was mounted (ahead) and is drawn now: its widgets stay as long
+            # as the app. Out of the collector's sight before the next page adds its own.
+            freeze_settled()
         self.ahead = ahead
         if self.on_show is not None:
             self.on_show(self.kept_current())  # before the mount: no restyle once mounted
