@@ -6,12 +6,14 @@ again. Both backends."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
 from lishi_tui.domain.periods import Period
 from lishi_tui.store.base import SourceRun, Store
+from lishi_tui.store.sqlite import SqliteStore
 from lishi_tui.store.sqlstore import SqlStore
 from tests.support.stores import OpenStore
 
@@ -63,8 +65,12 @@ def test_a_batch_of_figures_read_before_reads_none_again(
     store = open_store()
     lookups = Lookups(store, monkeypatch)
     store.write_runs(runs(T0))  # new: a first run into a new database
-    store.write_runs(runs(T0 + timedelta(minutes=1)))  # unchanged: read once
+    first = lookups.n
+    store.write_runs(runs(T0 + timedelta(minutes=1)))  # unchanged
     read = lookups.n
+    # SQLite's insert gave the new rows' ids back: what it wrote is kept, nothing is read;
+    # PostgreSQL's COPY gives none: what it wrote is read once.
+    assert read == (first if isinstance(store, SqliteStore) else first + 1)
     written = store.write_runs(runs(T0 + timedelta(minutes=2)))  # unchanged again
     assert lookups.n == read
     assert [w.result.unchanged for w in written] == [3, 3, 3, 3]
@@ -116,3 +122,49 @@ def test_a_batch_that_rolled_back_leaves_nothing_kept(
     written = store.write_runs(runs(T0 + timedelta(minutes=3), {0: 5.0}))
     assert written[0].result.revised == 1
     assert january(store) == (2, 5.0)
+
+
+def mixed(at: datetime, step: int) -> list[SourceRun]:
+    """Batches that exercise every decision: new periods, unchanged repeats, revisions,
+    demo figures generated again, and two runs of one batch writing the same key."""
+    out = runs(at, {0: float(step // 2)})  # source 0's January revised every other step
+    demo = Observation(
+        Reading("series9", Period.month(2024, 1 + step % 2), float(step), demo=True), "demo", at
+    )
+    again = Observation(Reading("series1", Period.month(2024, 1), float(100 + step)), "s1", at)
+    outcome = SourceRunOutcome(source="demo", started_at=at, duration_s=0.1, ok=True)
+    out.append(SourceRun([demo], outcome))
+    if step % 3 == 0:  # s1 again in the same batch, after its first run planned January
+        out.append(SourceRun([again], replace_source(outcome, "s1")))
+    return out
+
+
+def replace_source(outcome: SourceRunOutcome, source: str) -> SourceRunOutcome:
+    return SourceRunOutcome(source=source, started_at=outcome.started_at, duration_s=0.1, ok=True)
+
+
+def test_what_is_kept_decides_as_a_store_that_reads_everything(tmp_path: Path) -> None:
+    """The same batches into a store that keeps what it wrote, and one by one into a new
+    store object each time (which reads every stored row): the same decisions and rows."""
+    kept = SqliteStore(tmp_path / "kept.db")
+    results_kept, results_read = [], []
+    try:
+        for step in range(8):
+            at = T0 + timedelta(minutes=step)
+            results_kept.append([w.result for w in kept.write_runs(mixed(at, step))])
+            with SqliteStore(tmp_path / "read.db") as fresh:
+                results_read.append([w.result for w in fresh.write_runs(mixed(at, step))])
+        assert results_kept == results_read
+        assert any(r.revised for batch in results_kept for r in batch)
+        assert any(r.regenerated for batch in results_kept for r in batch)
+        assert any(r.unchanged for batch in results_kept for r in batch)
+        with SqliteStore(tmp_path / "read.db") as fresh:
+            for indicator in ("series0", "series1", "series9"):
+                assert [
+                    (o.period.key, o.revision, o.value, o.demo) for o in kept.revisions(indicator)
+                ] == [
+                    (o.period.key, o.revision, o.value, o.demo) for o in fresh.revisions(indicator)
+                ]
+                assert kept.latest([indicator]) == fresh.latest([indicator])
+    finally:
+        kept.close()

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from lishi_tui.domain.model import SourceRunOutcome
+from lishi_tui.store.current import Current
 from lishi_tui.store.rows import INSERT_COLUMNS, Key, RevisionPlan
 from lishi_tui.store.sql import Dialect, Transaction
 from lishi_tui.store.summary import record_write
@@ -39,9 +40,11 @@ class WriteBatch:
         self.rows += plan.insert_rows(stored_time, flags)
         self.plans.append((plan, stored_demo))
 
-    def send(self, tx: Transaction) -> None:
+    def send(self, tx: Transaction) -> dict[Key, Current]:
         """Write what was planned (in this order: a key's stored latest row loses its flag
-        before its new one is inserted) and start empty."""
+        before its new one is inserted) and start empty. Returns each written key's new
+        latest row as ``SqlStore._current`` would read it, where the backend gave the
+        inserted ids (SQLite's RETURNING; PostgreSQL's COPY gives none: nothing)."""
         d = tx.dialect
         if self.superseded:
             where, params = d.in_ids("id", self.superseded)
@@ -49,10 +52,23 @@ class WriteBatch:
         if self.replaced:
             where, params = d.in_ids("id", self.replaced)
             tx.execute(f"DELETE FROM observations WHERE {where}", params)
+        written: dict[Key, Current] = {}
         if self.rows:
-            d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, self.rows)
+            back = d.insert_rows(tx.conn, "observations", INSERT_COLUMNS, self.rows, _RETURNING)
+            if back is not None:
+                ids = {(r[1], r[2], r[3]): r[0] for r in back if r[4]}
+                for plan, _ in self.plans:
+                    for key in plan.latest_in_batch:
+                        if (new_id := ids.get(key)) is not None:  # else: read next time
+                            _, revision, values, demo = plan.current[key]
+                            written[key] = (new_id, revision, values, demo)
         record_write(tx, [p for p in self.plans if p[0].rows])
         self.clear()
+        return written
+
+
+# What the insert gives back to know each written key's new latest row (see ``send``).
+_RETURNING = "id, indicator, period_key, source, is_latest"
 
 
 def fetch_row(dialect: Dialect, o: SourceRunOutcome) -> tuple[Any, ...]:

@@ -22,8 +22,9 @@ class KeptCurrent:
     ``start`` (inside the next write transaction, under the writer lock) forgets them all
     when anything else committed meanwhile, and until ``keep`` (given the version the
     batch's commit leaves) nothing kept counts as valid: a batch that rolls back leaves
-    nothing behind. A key the batch writes is forgotten as it is planned (its new row's id
-    is not known here), so it is read again next time.
+    nothing behind. A key the batch writes is forgotten as it is planned and kept again
+    once its new row is inserted, with the id the insert gave back (``WriteBatch.send``;
+    where the backend gives none, it is read again next time).
     """
 
     def __init__(self) -> None:

@@ -126,14 +126,21 @@ class PostgresDialect(Dialect):
         return f"{column} = ANY(?::bigint[])", [list(ids)]
 
     def insert_rows(
-        self, conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]
-    ) -> None:
+        self,
+        conn: Any,
+        table: str,
+        columns: str,
+        rows: Iterable[Sequence[Any]],
+        returning: str = "",
+    ) -> list[tuple[Any, ...]] | None:
+        """COPY, which returns nothing: the inserted rows' ids are read when next needed."""
         with (
             conn.cursor() as cur,
             cur.copy(f"COPY {table} ({columns}) FROM STDIN".encode()) as copy,
         ):
             for row in rows:
                 copy.write_row(row)
+        return None
 
     def legacy_core_steps(self, tx: Transaction) -> int:
         # Before lishi_migrations, each core step added a row to lishi_schema.

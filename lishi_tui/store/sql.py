@@ -131,12 +131,20 @@ class Dialect(ABC):
         """``column`` is one of ``ids``, as one parameter."""
 
     def insert_rows(
-        self, conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]
-    ) -> None:
-        """Bulk insert already-converted rows (PostgreSQL uses COPY)."""
+        self,
+        conn: Any,
+        table: str,
+        columns: str,
+        rows: Iterable[Sequence[Any]],
+        returning: str = "",
+    ) -> list[tuple[Any, ...]] | None:
+        """Bulk insert already-converted rows (PostgreSQL uses COPY). With ``returning``
+        (columns), the inserted rows' values of those columns in no particular order, where
+        the backend can give them in the same statement; None where it cannot."""
         width = len(columns.split(","))
         marks = ", ".join(["?"] * width)
         self.executemany(conn, self.sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})"), rows)
+        return None
 
     def legacy_core_steps(self, tx: Transaction) -> int:
         """How many core steps a database made before ``lishi_migrations`` existed."""

@@ -22,6 +22,9 @@ SCHEMA_VERSION = CORE.version
 # under SQLite's 32,766 parameters.
 MAX_ROWS_A_STATEMENT = 256
 
+# INSERT ... RETURNING came in SQLite 3.35 (2021); an older library keeps no inserted ids.
+HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
+
 
 @lru_cache(maxsize=64)
 def _insert_sql(table: str, columns: str, width: int, rows: int) -> str:
@@ -144,14 +147,22 @@ class SqliteDialect(Dialect):
         return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))]
 
     def insert_rows(
-        self, conn: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]
-    ) -> None:
+        self,
+        conn: Any,
+        table: str,
+        columns: str,
+        rows: Iterable[Sequence[Any]],
+        returning: str = "",
+    ) -> list[tuple[Any, ...]] | None:
         """Many rows a statement (``INSERT ... VALUES (...), (...)``), in chunks of a power
         of two rows: one step of the statement inserts them all, so the GIL is let go
         once a chunk instead of once a row (as ``executemany`` does), and at most a few
-        statement texts per table are ever prepared (the connection caches them)."""
+        statement texts per table are ever prepared (the connection caches them).
+        ``returning``: the same statements' RETURNING clause (SQLite 3.35 or newer)."""
         pending = list(rows)
         width = len(columns.split(","))
+        back = f" RETURNING {returning}" if returning and HAS_RETURNING else ""
+        out: list[tuple[Any, ...]] = []
         done = 0
         while done < len(pending):
             left = len(pending) - done
@@ -161,8 +172,13 @@ class SqliteDialect(Dialect):
                 else 1 << (left.bit_length() - 1)
             )
             chunk = pending[done : done + n]
-            conn.execute(_insert_sql(table, columns, width, n), [v for row in chunk for v in row])
+            cur = conn.execute(
+                _insert_sql(table, columns, width, n) + back, [v for row in chunk for v in row]
+            )
+            if back:
+                out += cur.fetchall()
             done += n
+        return out if back else None
 
     def legacy_core_steps(self, tx: Transaction) -> int:
         # Before lishi_migrations, the core schema's step was PRAGMA user_version.

@@ -281,12 +281,12 @@ class SqlStore:
                         if written.isdisjoint(keys):
                             current = {k: stored[k] for k in keys if k in stored}
                         else:  # an earlier run of this batch wrote some of them: read them again
-                            batch.send(tx)
+                            self._kept.add(batch.send(tx))
                             current = self._current_kept(tx, sorted(set(keys)))
                         result = self._plan(batch, run.observations, *prep, current)
                         planned = [row[1] for row in batch.plans[-1][0].rows]
                         written.update(planned)
-                        self._kept.forget(planned)  # its new row's id is read next time
+                        self._kept.forget(planned)  # kept again as sent, with its new id
                         if outcome is not None:
                             outcome = replace(outcome, new_observations=result.stored)
                     elif prep is not None and outcome is not None:
@@ -294,7 +294,7 @@ class SqlStore:
                             outcome, ok=False, error=f"source {outcome.source}: {prep}"
                         )
                     out.append(RunWritten(result, outcome))
-                batch.send(tx)
+                self._kept.add(batch.send(tx))
                 self._log_all(tx, [w.outcome for w in out if w.outcome is not None])
             if tx.version_after is not None:
                 self._kept.keep(tx.version_after)
