@@ -5,6 +5,7 @@ again. Both backends."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -135,12 +136,8 @@ def mixed(at: datetime, step: int) -> list[SourceRun]:
     outcome = SourceRunOutcome(source="demo", started_at=at, duration_s=0.1, ok=True)
     out.append(SourceRun([demo], outcome))
     if step % 3 == 0:  # s1 again in the same batch, after its first run planned January
-        out.append(SourceRun([again], replace_source(outcome, "s1")))
+        out.append(SourceRun([again], replace(outcome, source="s1")))
     return out
-
-
-def replace_source(outcome: SourceRunOutcome, source: str) -> SourceRunOutcome:
-    return SourceRunOutcome(source=source, started_at=outcome.started_at, duration_s=0.1, ok=True)
 
 
 def test_what_is_kept_decides_as_a_store_that_reads_everything(tmp_path: Path) -> None:
