@@ -170,7 +170,8 @@ class _Looker:
         due = 0
         while True:
             forced, due = self._sleep(due)
-            self.wake.clear()
+            if forced:  # only then: a poke between a timed-out wait and here is the next look
+                self.wake.clear()
             if self.stopped.is_set():
                 return
             try:
