@@ -490,3 +490,43 @@ async def test_stop_during_a_write_lets_it_complete(tmp_path: Path) -> None:
     finally:
         slow.release.set()
         slow.close()
+
+
+async def test_scheduled_runs_start_no_task(tmp_path: Path, store: SqliteStore) -> None:
+    """Issue 16's idle cost is loop turns: each run of a running collector sleeps on a
+    future and a timer, has its fetch and its write handed back by callbacks, and starts
+    no task (waiting with ``wait_for`` and writing through a task of its own cost three)."""
+    interval = timedelta(milliseconds=20)
+    config = make_config(
+        tmp_path,
+        src("a", "sync_good", interval=interval),
+        src("b", "good", "green", interval=interval),
+    )
+    runs: list[SourceRunOutcome] = []
+    collector = Collector(config, registry(), store, on_run=runs.append)
+    loop = asyncio.get_running_loop()
+    started: list[str] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kw: Any) -> asyncio.Task[Any]:
+        started.append(getattr(coro, "__qualname__", repr(coro)))
+        return asyncio.Task(coro, loop=loop, **kw)
+
+    async def until(count: int) -> None:  # polled: a wait_for would start a task itself
+        for _ in range(1000):
+            if len(runs) >= count:
+                return
+            await asyncio.sleep(0.01)
+
+    forever = asyncio.create_task(collector.run_forever())
+    await until(2)
+    first = len(runs)
+    loop.set_task_factory(factory)
+    try:
+        await until(first + 10)
+    finally:
+        loop.set_task_factory(None)
+    await collector.stop()
+    await asyncio.wait_for(forever, 5)
+    assert len(runs) >= first + 10 and all(o.ok for o in runs), [o.error for o in runs]
+    assert started == []
+    assert len(store.fetch_log("a")) + len(store.fetch_log("b")) == len(runs)

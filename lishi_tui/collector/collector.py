@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,12 +73,16 @@ class _Runtime:
     source: SourceConfig
     breaker: CircuitBreaker
     state: dict[str, Any] = field(default_factory=dict)  # FetchContext.state
-    wake: asyncio.Event | None = None  # created inside the running loop
+    wake: asyncio.Future[None] | None = None  # what its loop sleeps on between runs
     running: bool = False
     last_outcome: SourceRunOutcome | None = None
     last_success: datetime | None = None
     next_run: datetime | None = None
     last_latency_s: float | None = None
+
+
+# A run that ended, its source, and the future its ``run_source`` waits on.
+_PendingRun = tuple[_Runtime, SourceRun, "asyncio.Future[RunWritten]"]
 
 
 class Collector:
@@ -105,7 +110,6 @@ class Collector:
         self._http: HttpClient | None = None
         self._run_slots: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # runs and loops, cancelled by stop()
-        self._writes: set[asyncio.Task[Any]] = set()  # store writes, awaited by stop()
         self._stopping = False
         self._source_loops: dict[str, asyncio.Task[Any]] = {}  # run_forever's loop per source
         self._alerts_task: asyncio.Task[Any] | None = None
@@ -119,8 +123,9 @@ class Collector:
         self.alerts = alert_runner(config, store, clock=self.clock, breaker_open=self._breaker_open)
         self._runner = FetchRunner()
         self._backlog = Backlog(store)
-        self._pending: list[tuple[SourceRun, asyncio.Future[RunWritten]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._pending: list[_PendingRun] = []  # runs ended, not yet sent to the writer
+        self._flushed: asyncio.Future[None] | None = None  # while a batch is in flight
+        self._writer: ThreadPoolExecutor | None = None  # the thread of every store write
         self._store_name = str(getattr(store, "path", "") or type(store).__name__)
 
     # ------------------------------------------------------------------ public API
@@ -242,7 +247,7 @@ class Collector:
         """Wake the sleeping loop of ``source_id`` (every source when None) to run now."""
         for sid, rt in self._runtimes.items():
             if (source_id is None or sid == source_id) and rt.wake is not None:
-                rt.wake.set()
+                _wake(rt.wake)
 
     async def stop(self) -> None:
         """Stop scheduling, cancel fetches in progress, let store writes finish, close HTTP."""
@@ -256,6 +261,9 @@ class Collector:
         if self._forever_done is not None:
             await self._forever_done.wait()
         await self._drain_writes()
+        if self._writer is not None:  # idle now: nothing is written after stop()
+            self._writer.shutdown(wait=False)
+            self._writer = None
         self._runner.close()
         if self._http is not None:
             await self._http.aclose()
@@ -305,22 +313,27 @@ class Collector:
             return await self.run_source(source.id)
 
     async def _loop(self, rt: _Runtime) -> None:
-        rt.wake = asyncio.Event()
-        interval = rt.source.interval.total_seconds()
+        loop = asyncio.get_running_loop()
+        interval = max(0.0, rt.source.interval.total_seconds())
         while not self._stopping:
             await self._run_bounded(rt.source)
-            # Cleared after the run, not before: a refresh asked for while this run was
-            # queued or in flight is this run, so pressing `r` repeatedly adds no runs.
-            rt.wake.clear()
             # The next run is scheduled from when this one ended, never on a free-running
             # timer, so a slow source cannot pile runs on top of each other.
             rt.next_run = self.clock() + rt.source.interval
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(rt.wake.wait(), timeout=max(0.0, interval))
+            # A refresh asked for while this run was queued or in flight is this run (there
+            # was no ``wake`` to end), so pressing `r` repeatedly adds no runs. One future
+            # and one timer a sleep: an idle collector's loop turns are most of its cost.
+            rt.wake = wake = loop.create_future()
+            timer = loop.call_later(interval, _wake, wake)
+            try:
+                await wake
+            finally:
+                timer.cancel()
+                rt.wake = None
 
     async def _drain_writes(self) -> None:
-        while self._writes:
-            await asyncio.gather(*list(self._writes), return_exceptions=True)
+        while self._flushed is not None:
+            await asyncio.shield(self._flushed)
 
     # ------------------------------------------------------------------ one run
 
@@ -458,19 +471,16 @@ class Collector:
     async def _finish(
         self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
     ) -> SourceRunOutcome:
-        """Write, log and report a run; shielded so that ``stop()`` lets it complete."""
-        task = asyncio.ensure_future(self._store_and_log(rt, outcome, observations))
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
-        result: SourceRunOutcome = await asyncio.shield(task)
-        return result
+        """Write, log and report a run. The flusher does all three whether or not this
+        waits to the end, so ``stop()`` (which cancels runs) still lets the write complete."""
+        written = await self._written(rt, SourceRun(observations, outcome))
+        return written.outcome or outcome
 
-    async def _store_and_log(
-        self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
-    ) -> SourceRunOutcome:
-        source = rt.source
-        written = await self._written(SourceRun(observations, outcome))
-        outcome = written.outcome or outcome
+    def _after_write(self, rt: _Runtime, written: RunWritten) -> None:
+        """What a stored run changes: its source's state, the alerts, ``on_run``."""
+        outcome = written.outcome
+        if outcome is None:
+            return
         rt.last_outcome = outcome
         if outcome.ok:
             rt.last_success = outcome.started_at
@@ -478,6 +488,7 @@ class Collector:
             rt.breaker.record_success()
         elif outcome.duration_s:
             rt.last_latency_s = outcome.duration_s
+        source = rt.source
         if self.alerts is not None:
             self.alerts.wrote(written.result.indicators if outcome.ok else (), source.id)
         if source.id in self._first_round:
@@ -485,51 +496,69 @@ class Collector:
             if not self._first_round:
                 self._first_round_done.set()
         if self.on_run is not None:
-            try:
-                self.on_run(outcome)
-            except Exception:
-                log.exception("on_run callback failed for source %s", source.id)
-        return outcome
+            self.on_run(outcome)
 
-    def _written(self, run: SourceRun) -> asyncio.Future[RunWritten]:
+    def _written(self, rt: _Runtime, run: SourceRun) -> asyncio.Future[RunWritten]:
         """``run`` stored and logged, together with every other run that ends meanwhile:
         one thread hop and one transaction for a batch, however many sources finish at
         once (the first run of a quiet spell is written at once, not after a delay)."""
-        done: asyncio.Future[RunWritten] = asyncio.get_running_loop().create_future()
-        self._pending.append((run, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.ensure_future(self._flush())
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[RunWritten] = loop.create_future()
+        self._pending.append((rt, run, done))
+        if self._flushed is None or self._flushed.get_loop() is not loop:  # else the batch
+            # in flight sends this one when it is done
+            self._flushed = loop.create_future()
+            self._send_batch(loop)
         return done
 
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            runs = [run for run, _ in batch]
-            try:
-                written = await asyncio.to_thread(self._backlog.write_runs, runs)
-            except Exception as exc:  # disk full, read-only: kept in the backlog, retried
-                fault = write_fault(exc, self._store_name)
-                written = [
-                    RunWritten(
-                        WriteResult(),
-                        _replace_outcome(
-                            run.outcome, ok=False, error=f"source {run.outcome.source}: {fault}"
-                        )
-                        if run.outcome is not None
-                        else None,
+    def _send_batch(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Callbacks and one writer thread, no task: an idle collector's cost is its loop
+        # turns, and a task and a wrapped future would add three to every write.
+        batch, self._pending = self._pending, []
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="lishi-store-write")
+        self._writer.submit(self._write_batch, loop, batch)
+
+    def _write_batch(self, loop: asyncio.AbstractEventLoop, batch: list[_PendingRun]) -> None:
+        """On the writer thread: the batch's one transaction, then its report to ``loop``."""
+        runs = [run for _, run, _ in batch]
+        try:
+            written = self._backlog.write_runs(runs)
+        except Exception as exc:  # disk full, read-only: kept in the backlog, retried
+            fault = write_fault(exc, self._store_name)
+            written = [
+                RunWritten(
+                    WriteResult(),
+                    _replace_outcome(
+                        run.outcome, ok=False, error=f"source {run.outcome.source}: {fault}"
                     )
-                    for run in runs
-                ]
-                logged = [w.outcome for w in written if w.outcome is not None]
-                try:
-                    await asyncio.to_thread(self._backlog.log_runs, logged)
-                except Exception as again:  # kept; one line a batch, not a traceback per run
-                    log.warning("fetch log: %s", write_fault(again, self._store_name))
-            for (_, done), result in zip(batch, written, strict=True):
-                if not done.done():
-                    done.set_result(result)
-            if self._pending:  # busy: let a few more runs end before the next commit
-                await asyncio.sleep(WRITE_BATCH_WINDOW_S)
+                    if run.outcome is not None
+                    else None,
+                )
+                for run in runs
+            ]
+            try:
+                self._backlog.log_runs([w.outcome for w in written if w.outcome is not None])
+            except Exception as again:  # kept; one line a batch, not a traceback per run
+                log.warning("fetch log: %s", write_fault(again, self._store_name))
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(self._batch_written, loop, batch, written)
+
+    def _batch_written(
+        self, loop: asyncio.AbstractEventLoop, batch: list[_PendingRun], written: list[RunWritten]
+    ) -> None:
+        for (rt, _, done), result in zip(batch, written, strict=True):
+            try:
+                self._after_write(rt, result)
+            except Exception:  # a callback's fault: the other runs are still reported
+                log.exception("reporting the run of source %s failed", rt.source.id)
+            if not done.done():  # cancelled when its run was (stop): written all the same
+                done.set_result(result)
+        if self._pending:  # busy: let a few more runs end before the next commit
+            loop.call_later(WRITE_BATCH_WINDOW_S, self._send_batch, loop)
+        elif self._flushed is not None:
+            self._flushed.set_result(None)
+            self._flushed = None
 
     def _describe(self, source: SourceConfig, exc: BaseException) -> str:
         if isinstance(exc, Located):
@@ -541,6 +570,11 @@ class Collector:
             if where:
                 text += f" (at {where})"
         return text
+
+
+def _wake(sleep: asyncio.Future[None]) -> None:
+    if not sleep.done():
+        sleep.set_result(None)
 
 
 def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:

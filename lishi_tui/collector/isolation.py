@@ -48,6 +48,11 @@ class PluginAborted(Exception):
     """
 
 
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 def as_plugin_error(exc: BaseException) -> BaseException:
     """``exc`` if it is an ordinary ``Exception``; else a ``PluginAborted`` carrying its
     traceback (so that the plugin's file and line can still be named)."""
@@ -255,6 +260,7 @@ class FetchRunner:
                 worker.retire()
             else:
                 self._idle.append(worker)
+            _settle(waiter)  # here, not by a done callback: one loop turn fewer
             if future.done():
                 return
             if error is not None:
@@ -279,10 +285,19 @@ class FetchRunner:
             except RuntimeError:  # the home loop closed meanwhile: nobody takes the worker
                 w.retire()
 
+        # The caller sleeps on ``waiter``, which the result or the deadline ends, never on
+        # ``future`` itself: a deadline leaves the fetch running for its own error to come.
+        waiter: asyncio.Future[None] = home.create_future()
+        deadline = home.call_later(seconds + grace, _settle, waiter)
         worker.jobs.put(job)
         try:
-            result = await asyncio.wait_for(asyncio.shield(future), timeout=seconds + grace)
-        except TimeoutError:
+            await waiter
+        except asyncio.CancelledError:
+            run.cancel()
+            raise
+        finally:
+            deadline.cancel()
+        if not future.done():  # the deadline passed
             timed_out = await self._timed_out(run, seconds, loop_ready)
             if timed_out.retryable:  # merely slow, and cancelled: its own error may follow
                 with contextlib.suppress(BaseException):
@@ -295,9 +310,7 @@ class FetchRunner:
                 own = run.http.failed
             # The plugin's own error (an HTTP timeout naming its URL) says more than ours.
             raise (own if isinstance(own, FetchError) else timed_out) from None
-        except asyncio.CancelledError:
-            run.cancel()
-            raise
+        result = future.result()
         if inspect.isawaitable(result):
             if inspect.iscoroutine(result):
                 result.close()
