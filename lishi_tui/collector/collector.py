@@ -17,7 +17,7 @@ from lishi_tui.collector.backlog import Backlog
 from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
-from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings
+from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings, settle
 from lishi_tui.collector.returned import Located, plugin_frame, stamped, validated
 from lishi_tui.config.diff import SourceDiff, diff_sources
 from lishi_tui.config.locate import bundled_plugins_dir
@@ -247,7 +247,7 @@ class Collector:
         """Wake the sleeping loop of ``source_id`` (every source when None) to run now."""
         for sid, rt in self._runtimes.items():
             if (source_id is None or sid == source_id) and rt.wake is not None:
-                _wake(rt.wake)
+                settle(rt.wake)
 
     async def stop(self) -> None:
         """Stop scheduling, cancel fetches in progress, let store writes finish, close HTTP."""
@@ -324,7 +324,7 @@ class Collector:
             # was no ``wake`` to end), so pressing `r` repeatedly adds no runs. One future
             # and one timer a sleep: an idle collector's loop turns are most of its cost.
             rt.wake = wake = loop.create_future()
-            timer = loop.call_later(interval, _wake, wake)
+            timer = loop.call_later(interval, settle, wake)
             try:
                 await wake
             finally:
@@ -471,8 +471,8 @@ class Collector:
     async def _finish(
         self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]
     ) -> SourceRunOutcome:
-        """Write, log and report a run. The flusher does all three whether or not this
-        waits to the end, so ``stop()`` (which cancels runs) still lets the write complete."""
+        """Write, log and report a run. The writer's callback does all three whether or not
+        this waits to the end, so ``stop()`` (which cancels runs) lets the write complete."""
         written = await self._written(rt, SourceRun(observations, outcome))
         return written.outcome or outcome
 
@@ -570,11 +570,6 @@ class Collector:
             if where:
                 text += f" (at {where})"
         return text
-
-
-def _wake(sleep: asyncio.Future[None]) -> None:
-    if not sleep.done():
-        sleep.set_result(None)
 
 
 def _replace_outcome(outcome: SourceRunOutcome, **changes: Any) -> SourceRunOutcome:

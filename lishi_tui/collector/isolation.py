@@ -48,7 +48,8 @@ class PluginAborted(Exception):
     """
 
 
-def _settle(waiter: asyncio.Future[None]) -> None:
+def settle(waiter: asyncio.Future[None]) -> None:
+    """End a wait on ``waiter`` (if nothing ended it yet): a sleep, or a wait for a result."""
     if not waiter.done():
         waiter.set_result(None)
 
@@ -252,7 +253,7 @@ class FetchRunner:
         worker = self._idle.pop() if self._idle else _Worker()
         run = _Run(source_id, worker, time.monotonic())
 
-        def settle(result: Any, error: BaseException | None) -> None:
+        def hand_back(result: Any, error: BaseException | None) -> None:
             # On the home loop, after the job returned: the worker may take the next one.
             if worker.retired:
                 pass
@@ -260,7 +261,7 @@ class FetchRunner:
                 worker.retire()
             else:
                 self._idle.append(worker)
-            _settle(waiter)  # here, not by a done callback: one loop turn fewer
+            settle(waiter)  # here, not by a done callback: one loop turn fewer
             if future.done():
                 return
             if error is not None:
@@ -281,14 +282,14 @@ class FetchRunner:
                 outcome = (result, None)
             run.finished.set()
             try:
-                home.call_soon_threadsafe(settle, *outcome)
+                home.call_soon_threadsafe(hand_back, *outcome)
             except RuntimeError:  # the home loop closed meanwhile: nobody takes the worker
                 w.retire()
 
         # The caller sleeps on ``waiter``, which the result or the deadline ends, never on
         # ``future`` itself: a deadline leaves the fetch running for its own error to come.
         waiter: asyncio.Future[None] = home.create_future()
-        deadline = home.call_later(seconds + grace, _settle, waiter)
+        deadline = home.call_later(seconds + grace, settle, waiter)
         worker.jobs.put(job)
         try:
             await waiter
