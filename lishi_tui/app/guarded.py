@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.screen import Screen
 
 from lishi_tui.app.i18n import t
@@ -40,6 +41,16 @@ class GuardedApp(App[int]):
     role: Role
     permissions: Permissions
     lang: str
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux, one whose input thread does not
+        wake ten times a second while nobody types (``lishi_tui.app.driver``)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            from lishi_tui.app.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def allowed(self, permission: str) -> bool:
         """True if this session's role may do ``permission`` (a ``Permissions`` field name);
