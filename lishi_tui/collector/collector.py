@@ -508,7 +508,9 @@ class Collector:
         if self._flushed is None or self._flushed.get_loop() is not loop:  # else the batch
             # in flight sends this one when it is done
             self._flushed = loop.create_future()
-            self._send_batch(loop)
+            # At the end of this loop turn, not now: runs whose fetches came back in the
+            # same turn go in the same batch (under load, many do).
+            loop.call_soon(self._send_batch, loop)
         return done
 
     def _send_batch(self, loop: asyncio.AbstractEventLoop) -> None:
