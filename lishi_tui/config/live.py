@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lishi_tui.bootstrap import Runtime
-from lishi_tui.config import audit
 from lishi_tui.config.errors import ConfigIssue
 from lishi_tui.config.reload import POLL_SECONDS, ConfigWatcher, Reload, load_resilient, with_db
 from lishi_tui.file_events import FileEvents
@@ -246,6 +245,8 @@ async def follow(
 
 def audit_file_edit(store: Store, watcher: ConfigWatcher, result: Reload, who: str) -> None:
     """Record the keys a file edit changed (origin: file), as the collecting process sees it."""
+    from lishi_tui.config import audit  # not before the dashboard's first frame
+
     entries = [
         audit.AuditEntry(audit.now(), who, audit.Origin.FILE, str(watcher.path), k, old, new)
         for k, old, new in result.keys
