@@ -15,6 +15,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets._footer import FooterKey
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.heap import freeze_settled, freeze_startup_objects, thaw
@@ -58,6 +59,15 @@ class PageTabs(TabbedContent):
     whatever page is shown.
     """
 
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, Tabs):
+                # The focus stays on panels; Tab switches pages. Unfocusable from the start:
+                # Textual's auto focus would give the tabs the focus as the screen composes,
+                # and each focus change (to the tabs, then to the first panel) restyles them.
+                widget.can_focus = False
+            yield widget
+
     def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
         screen, focused = self.screen, self.screen.focused
         elsewhere = isinstance(screen, DashboardScreen) and (
@@ -85,7 +95,12 @@ class SteadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = _shown_keys(self.screen)
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # A key's ``compact`` starts True and the footer's (False) is bound to it as
+                # it mounts: each key would take the class and lose it, two restyles a key.
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         shown = _shown_keys(screen)
@@ -274,13 +289,23 @@ class DashboardScreen(Screen[None]):
         event.prevent_default()  # Screen's handler runs here, once
         first = not self._resumed
         self._resumed = True
+        if first:
+            # Textual restyles the whole screen as it resumes: at the first, every widget was
+            # styled as it mounted (and restyled itself on each class or focus change since),
+            # so that is a second pass over every node before the first frame, for nothing.
+            event.refresh_styles = False
         Screen._on_screen_resume(self, event)
         if first:
             self._repaint_required = False
+            compositor = self._compositor
+            if compositor.size.region not in compositor._dirty_regions:
+                # Drawn whole just now. Each widget still holds the region it asked to
+                # repaint while it mounted (its Update comes after this): left, the next
+                # frame would send each of them again, the whole screen a second time.
+                for widget in compositor.visible_widgets:
+                    widget._exchange_repaint_regions()
 
     def on_mount(self) -> None:
-        for tabs in self.query(Tabs):
-            tabs.can_focus = False  # the focus stays on panels; Tab switches pages
         self.apply_layout(self.app.size.width, self.app.size.height - CHROME_ROWS)
         first = self.pages[0][1][0] if self.pages and self.pages[0][1] else None
         if first is not None and first.is_mounted:
