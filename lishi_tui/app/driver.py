@@ -10,7 +10,6 @@ of a second as Textual's does, so a lone Esc is still told from the start of a s
 
 from __future__ import annotations
 
-import contextlib
 import os
 import selectors
 import threading
@@ -22,6 +21,8 @@ from textual import constants
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
+from lishi_tui.wake_pipe import WakePipe
+
 TICK_S = 0.1  # while keys come: as often as Textual's driver looks
 # Past this without input nothing can still be waiting for its escape delay: sleep.
 IDLE_AFTER_S = max(1.0, 2 * constants.ESCAPE_DELAY + TICK_S)
@@ -30,14 +31,13 @@ IDLE_AFTER_S = max(1.0, 2 * constants.ESCAPE_DELAY + TICK_S)
 class _WakingEvent(threading.Event):
     """The driver's exit event: setting it also wakes the input thread's wait."""
 
-    def __init__(self, wake_fd: int) -> None:
+    def __init__(self, wake: WakePipe) -> None:
         super().__init__()
-        self._wake_fd = wake_fd
+        self._wake = wake
 
     def set(self) -> None:
         super().set()
-        with contextlib.suppress(OSError):  # closed (its thread ended) or full (it wakes)
-            os.write(self._wake_fd, b"x")
+        self._wake.wake()
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -45,10 +45,8 @@ class QuietLinuxDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
-        self.exit_event = _WakingEvent(self._wake_w)
+        self._wake = WakePipe()
+        self.exit_event = _WakingEvent(self._wake)
 
     def run_input_thread(self) -> None:
         """Read the terminal and hand its keys, mouse and paste events to the app."""
@@ -57,12 +55,12 @@ class QuietLinuxDriver(LinuxDriver):
         last_input = time.monotonic()
         with selectors.SelectSelector() as selector:
             selector.register(self.fileno, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
+            selector.register(self._wake.fileno(), selectors.EVENT_READ)
             while not self.exit_event.is_set():
                 quiet = time.monotonic() - last_input > IDLE_AFTER_S
                 for key, _ in selector.select(None if quiet else TICK_S):
-                    if key.fd == self._wake_r:
-                        self._drain_wake()
+                    if key.fd == self._wake.fileno():
+                        self._wake.drain()
                         continue
                     raw = os.read(self.fileno, 4096)
                     if not raw:  # end of input (a closed pipe): wait for the exit alone
@@ -73,17 +71,10 @@ class QuietLinuxDriver(LinuxDriver):
                         self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)
-        self._drain_wake()
+        self._wake.drain()
         for event in parser.tick():
             self.process_message(event)
 
-    def _drain_wake(self) -> None:
-        with contextlib.suppress(OSError):  # raised once it is empty
-            while os.read(self._wake_r, 64):
-                pass
-
     def close(self) -> None:
         super().close()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._wake.close()

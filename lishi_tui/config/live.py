@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import select
 import threading
 import time
@@ -22,6 +21,7 @@ from lishi_tui.bootstrap import Runtime
 from lishi_tui.config.errors import ConfigIssue
 from lishi_tui.config.reload import POLL_SECONDS, ConfigWatcher, Reload, load_resilient, with_db
 from lishi_tui.file_events import FileEvents
+from lishi_tui.wake_pipe import WakePipe
 
 if TYPE_CHECKING:
     from lishi_tui.config.reading import RawConfig
@@ -100,11 +100,7 @@ class _Looker:
         self.found = found  # a Reload, an error raised by poll, or None: remind (still broken)
         self.remind = remind
         self.wake = threading.Event()
-        self._poke_r, self._poke_w = os.pipe()  # wakes a sleep on file events
-        os.set_blocking(self._poke_r, False)
-        os.set_blocking(self._poke_w, False)  # a full pipe wakes as well as a fuller one
-        self._pipe_lock = threading.Lock()
-        self._pipe_open = True
+        self._poke = WakePipe()  # wakes a sleep on file events
         self.stopped = threading.Event()
         self.looks = 0  # completed looks (tests read it)
         self.events: FileEvents | None = None  # None: polling every interval
@@ -116,9 +112,7 @@ class _Looker:
     def poke(self) -> None:
         """Look now (a forced reload, or stop)."""
         self.wake.set()
-        with self._pipe_lock, contextlib.suppress(OSError):
-            if self._pipe_open:
-                os.write(self._poke_w, b"!")
+        self._poke.wake()
 
     def stop(self) -> None:
         self.stopped.set()
@@ -138,9 +132,8 @@ class _Looker:
             return forced, LOOKS_AFTER_EVENT if written else max(0, due - 1)
         deadline = time.monotonic() + FALLBACK_S
         while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([events.fileno(), self._poke_r], [], [], left)
-            with contextlib.suppress(OSError):
-                os.read(self._poke_r, 64)
+            ready, _, _ = select.select([events.fileno(), self._poke.fileno()], [], [], left)
+            self._poke.drain()
             if self.wake.is_set():
                 return True, 0
             if events.fileno() in ready and events.drain():
@@ -158,11 +151,7 @@ class _Looker:
         finally:
             if self.events is not None:
                 self.events.close()
-            with self._pipe_lock:
-                self._pipe_open = False
-                for fd in (self._poke_r, self._poke_w):
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+            self._poke.close()
 
     def _follow(self) -> None:
         last_reminder = time.monotonic()
