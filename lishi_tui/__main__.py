@@ -1,11 +1,14 @@
-"""``python -m lishi_tui`` and the ``lishi-tui`` command: the collector paused, then the CLI."""
+"""``python -m lishi_tui`` and the ``lishi-tui`` command: the collector paused and the
+dataclass code cache installed, then the CLI."""
 
-from lishi_tui import gc_pause
+from lishi_tui import dataclass_cache, gc_pause
 
 
 def entry() -> int:
-    """Hold Python's cycle collector off before the first import (lishi_tui.gc_pause)."""
+    """Hold Python's cycle collector off (lishi_tui.gc_pause) and route dataclasses'
+    compiling through the kept code (lishi_tui.dataclass_cache) before the first import."""
     gc_pause.pause()
+    dataclass_cache.install()
     from lishi_tui.cli import entry as cli_entry
 
     return cli_entry()

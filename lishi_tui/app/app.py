@@ -16,7 +16,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from lishi_tui import gc_pause
+from lishi_tui import dataclass_cache, gc_pause
 from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.collector_api import CollectorLike
@@ -194,6 +194,7 @@ class LishiApp(GuardedApp):
         # the file listener) would otherwise take the interpreter from the first frame.
         self.call_after_refresh(self._watcher.start)
         self.call_after_refresh(gc_pause.resume)  # held off by lishi-tui since its start
+        self.call_after_refresh(dataclass_cache.save)  # if lishi-tui installed it: once, if new
         if self.collector is not None:
             self.run_worker(
                 self._run_collector(), name="collector", group="collector", exit_on_error=False
