@@ -11,7 +11,8 @@ reach the code through the namespace ``exec`` is given), so its compiled code ca
 a ``.pyc`` keeps a module's. ``install`` gives the ``dataclasses`` module an ``exec`` of its
 own that looks the text up first and compiles only what is new; ``save`` keeps what is known
 in one marshalled file in the user's cache folder, under this Python's bytecode magic
-number. A missing, stale or damaged file is compiled afresh, exactly as without it.
+number. A missing, stale or damaged file is compiled afresh, exactly as without it, and a
+file that is not the user's own, or that others may write, is not read.
 
 ``lishi-tui`` and ``python -m lishi_tui`` install it before their first import; code that
 imports ``lishi_tui`` (tests, plugins) never does. Nothing is written when Python is told not
@@ -52,7 +53,10 @@ def default_path() -> Path:
 
 def _read(path: Path) -> dict[str, CodeType]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            if not _own_and_private(os.fstat(file.fileno())):
+                return {}  # code anyone else could have written is not run
+            data = file.read()
     except OSError:
         return {}
     if not data.startswith(_HEADER):
@@ -64,6 +68,13 @@ def _read(path: Path) -> dict[str, CodeType]:
     if not isinstance(table, dict):
         return {}
     return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+
+def _own_and_private(st: os.stat_result) -> bool:
+    """The file is this user's and nobody else may write it (as ssh asks of its keys)."""
+    if not hasattr(os, "getuid"):
+        return True  # Windows: the user's cache folder is the user's
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def _exec(source: Any, globals_: Any = None, locals_: Any = None, /) -> None:

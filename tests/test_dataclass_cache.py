@@ -112,6 +112,17 @@ def test_another_pythons_file_is_not_read(cache: Path) -> None:
     assert dataclass_cache.compiled_since_save() > 0
 
 
+def test_a_file_others_may_write_is_not_read(cache: Path) -> None:
+    make_classes()
+    assert dataclass_cache.save()
+    assert cache.stat().st_mode & 0o077 == 0  # written private
+    cache.chmod(0o666)
+    dataclass_cache.uninstall()
+    dataclass_cache.install(cache)
+    make_classes()
+    assert dataclass_cache.compiled_since_save() > 0
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
 def test_a_folder_it_cannot_write_leaves_no_file_and_raises_nothing(cache: Path) -> None:
     cache.parent.mkdir()
