@@ -105,7 +105,8 @@ def install(path: Path | None = None) -> None:
 def uninstall() -> None:
     """Give ``dataclasses`` the builtin ``exec`` back and forget what was read."""
     global _path, _new
-    vars(dataclasses).pop("exec", None)
+    if vars(dataclasses).get("exec") is _exec:
+        del vars(dataclasses)["exec"]
     _known.clear()
     _used.clear()
     _path = None
@@ -129,7 +130,10 @@ def save() -> bool:
     global _new
     if _path is None or _new == 0 or sys.dont_write_bytecode:
         return False
-    table = _known if len(_known) <= MAX_ENTRIES else {k: _known[k] for k in _used}
+    # Copies first: a plugin's hook thread may be making a class meanwhile (each copy is
+    # one C call, under the interpreter lock).
+    known, used = dict(_known), list(_used)
+    table = known if len(known) <= MAX_ENTRIES else {k: known[k] for k in used if k in known}
     import tempfile  # only when there is something to write
 
     tmp: str | None = None

@@ -100,6 +100,27 @@ def test_a_damaged_file_is_compiled_afresh(cache: Path, content: bytes | None) -
     assert dataclass_cache.compiled_since_save() == 0
 
 
+def test_past_its_size_a_save_keeps_only_what_this_run_used(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_classes()
+    assert dataclass_cache.save()
+    dataclass_cache.uninstall()
+    dataclass_cache.install(cache)
+    monkeypatch.setattr(dataclass_cache, "MAX_ENTRIES", 0)
+
+    @dataclass
+    class Other:
+        only_here: str = ""
+
+    assert dataclass_cache.compiled_since_save() > 0
+    assert dataclass_cache.save()  # Other's texts; make_classes' were not used in this run
+    dataclass_cache.uninstall()
+    dataclass_cache.install(cache)
+    make_classes()
+    assert dataclass_cache.compiled_since_save() > 0
+
+
 def test_another_pythons_file_is_not_read(cache: Path) -> None:
     make_classes()
     assert dataclass_cache.save()
