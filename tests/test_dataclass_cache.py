@@ -6,7 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,12 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     dataclass_cache.install(path)
     yield path
     dataclass_cache.uninstall()
+
+
+def next_run(path: Path) -> None:
+    """What a new process does: read the file afresh."""
+    dataclass_cache.uninstall()
+    dataclass_cache.install(path)
 
 
 def make_classes() -> tuple[type, type, type]:
@@ -71,8 +77,7 @@ def test_saved_code_is_used_by_the_next_run_and_nothing_is_compiled_again(cache:
     assert cache.is_file()
     assert not dataclass_cache.save()  # nothing new since
 
-    dataclass_cache.uninstall()  # a new process: read the file
-    dataclass_cache.install(cache)
+    next_run(cache)
     check(*make_classes())
     assert dataclass_cache.compiled_since_save() == 0
     assert not dataclass_cache.save()
@@ -89,13 +94,11 @@ def test_a_damaged_file_is_compiled_afresh(cache: Path, content: bytes | None) -
     data = cache.read_bytes()
     cache.write_bytes(data[: len(data) // 2] if content is None else content)
 
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
+    next_run(cache)
     check(*make_classes())
     assert dataclass_cache.compiled_since_save() > 0
     assert dataclass_cache.save()  # and mended
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
+    next_run(cache)
     make_classes()
     assert dataclass_cache.compiled_since_save() == 0
 
@@ -105,8 +108,7 @@ def test_past_its_size_a_save_keeps_only_what_this_run_used(
 ) -> None:
     make_classes()
     assert dataclass_cache.save()
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
+    next_run(cache)
     monkeypatch.setattr(dataclass_cache, "MAX_ENTRIES", 0)
 
     @dataclass
@@ -115,31 +117,30 @@ def test_past_its_size_a_save_keeps_only_what_this_run_used(
 
     assert dataclass_cache.compiled_since_save() > 0
     assert dataclass_cache.save()  # Other's texts; make_classes' were not used in this run
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
+    next_run(cache)
     make_classes()
     assert dataclass_cache.compiled_since_save() > 0
 
 
-def test_another_pythons_file_is_not_read(cache: Path) -> None:
-    make_classes()
-    assert dataclass_cache.save()
-    data = bytearray(cache.read_bytes())
+def another_pythons(path: Path) -> None:
+    data = bytearray(path.read_bytes())
     data[0] ^= 0xFF  # another bytecode magic number
-    cache.write_bytes(bytes(data))
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
-    make_classes()
-    assert dataclass_cache.compiled_since_save() > 0
+    path.write_bytes(bytes(data))
 
 
-def test_a_file_others_may_write_is_not_read(cache: Path) -> None:
+def writable_by_others(path: Path) -> None:
+    assert path.stat().st_mode & 0o077 == 0  # written private
+    path.chmod(0o666)
+
+
+@pytest.mark.parametrize("spoil", [another_pythons, writable_by_others])
+def test_a_file_of_another_python_or_that_others_may_write_is_not_read(
+    cache: Path, spoil: Callable[[Path], None]
+) -> None:
     make_classes()
     assert dataclass_cache.save()
-    assert cache.stat().st_mode & 0o077 == 0  # written private
-    cache.chmod(0o666)
-    dataclass_cache.uninstall()
-    dataclass_cache.install(cache)
+    spoil(cache)
+    next_run(cache)
     make_classes()
     assert dataclass_cache.compiled_since_save() > 0
 
