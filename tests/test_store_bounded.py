@@ -351,3 +351,38 @@ async def test_the_dashboards_start_reads_no_observation_table_scan(tmp_path: Pa
         checked += 1
     assert checked >= 5, statements
     store.close()
+
+
+def test_reads_without_demo_figures_of_a_demo_only_series_find_none_at_once(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    store = open_store()
+    store.write([instant(i, float(i)) for i in range(50)])  # demo readings only
+    end = T0 + timedelta(hours=2)
+    assert store.history("aqi", limit=20, include_demo=False) == []
+    assert store.series("aqi", start=T0, end=end, buckets=10, include_demo=False) == []
+    assert len(store.history("aqi", limit=20)) == 20  # with demo figures: there they are
+    # One real reading among them: that one alone, in both reads.
+    store.write([instant(60, 7.5, demo=False, source="real")])
+    real = store.history("aqi", limit=20, include_demo=False)
+    assert [(o.value, o.source, o.demo) for o in real] == [(7.5, "real", False)]
+    (bucket,) = store.series("aqi", start=T0, end=end, buckets=10, include_demo=False)
+    figures = (bucket.count, bucket.low, bucket.high, bucket.last, bucket.demo)
+    assert figures == (1, 7.5, 7.5, 7.5, False)
+
+    # On SQLite, counted: without that check, the reads walked every demo row.
+    costs = []
+    for n in (3_000, 30_000):
+        sqlite = SqliteStore(tmp_path / f"demo{n}.db")
+        sqlite.write([instant(i, float(i % 97)) for i in range(n)])
+
+        def reads(s: SqliteStore = sqlite, n: int = n) -> None:
+            s.history("aqi", limit=800, include_demo=False)
+            s.series(
+                "aqi", start=T0, end=T0 + timedelta(minutes=n), buckets=200, include_demo=False
+            )
+
+        costs.append(vm_steps(sqlite, reads))
+        sqlite.close()
+    small, large = costs
+    assert large <= small * 1.3, costs

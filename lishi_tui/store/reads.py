@@ -81,6 +81,16 @@ def summaries(tx: Transaction, ids: Sequence[str] | None) -> dict[str, Indicator
     }
 
 
+def no_real_figure(tx: Transaction, indicator_id: str) -> bool:
+    """True when the summary shows the indicator has rows but not one real current figure.
+
+    Reads that leave demo figures out then have nothing to find: without this they walk
+    every demo row of the indicator's index looking for a real one (an AQI demo writes
+    28,800 a day), since no index leads with ``demo``. ``latest()`` trusts the same column."""
+    row = tx.one("SELECT latest_real FROM indicator_summary WHERE indicator = ?", [indicator_id])
+    return row is not None and row[0] is None
+
+
 def all_indicators(tx: Transaction) -> frozenset[str]:
     return frozenset(r[0] for r in tx.query("SELECT indicator FROM indicator_summary"))
 
@@ -100,6 +110,8 @@ def history(
 ) -> list[Observation]:
     """Latest revision per period, oldest first; with ``limit``, only the newest n periods
     are read (in pages, since several sources may give one period)."""
+    if not include_demo and no_real_figure(tx, indicator_id):
+        return []
     clauses = ["indicator = ?", "{is_latest}"]
     params: list[Any] = [indicator_id]
     if not include_demo:
@@ -207,6 +219,8 @@ def series(
 ) -> list[Bucket]:
     """The current figures in [start, end) as at most ``buckets`` slices: count, min, max and
     last value of each (empty slices left out). One row per slice crosses to Python."""
+    if not include_demo and no_real_figure(tx, indicator_id):
+        return []
     plan = plan_buckets(start, end, buckets)
     lo, hi = int(start.timestamp()), int(end.timestamp())
     extra = "" if include_demo else "AND {not_demo}"
