@@ -195,9 +195,11 @@ def collecting_run(setup: Setup, s: Samples, seconds: float) -> None:
     argv = setup.lishi(setup.fresh_db())
     argv.remove("--no-collector")
     with PtySession(argv, cols=120, rows=40, env=setup.env) as session:
-        if session.wait_for(painted(PAINT_MARKERS), 30) is None:
-            s.problems["idle_collecting"] = "dashboard never painted"
+        t = session.wait_for(painted(PAINT_MARKERS), 30)
+        if t is None:
+            s.problems["idle_collecting"] = s.problems["paint_collecting"] = "never painted"
             return
+        s.add("paint_collecting", t - session.started)
         session.wait_quiet(0.5, 5)
         time.sleep(2.0)
         cpu, _ = sample_idle(session, seconds)
@@ -472,6 +474,10 @@ def run(quick: bool) -> list[Row]:
     return [
         measured("paint", "start to first full paint, 120x40", "s", 0.5,
                  peers_for(s, "paint", unavailable)),
+        measured("paint_collecting", "start to first full paint, bundled dashboard with its "
+                 "in-process collector, 120x40", "s", 0.5,
+                 [Peer("the same viewer without a collector", _median(s, "paint")),
+                  *peers_for(s, "paint", unavailable, ("bare Textual app",))]),
         measured("paint_bytes", "bytes written to the terminal until the first full paint, "
                  "120x40 [every frame before it delays it]", "KB", None,
                  peers_for(s, "paint_bytes", unavailable)),

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from lishi_tui import __version__, gc_pause
 from lishi_tui.commands import register_all
@@ -36,6 +36,12 @@ from lishi_tui.registry import Registry
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 from lishi_tui.store.faults import StoreUnavailable, sqlite_fault
 from lishi_tui.text import clean, clean_json
+
+if TYPE_CHECKING:
+    from lishi_tui.app.collector_api import CollectorLike, DeferredCollector
+    from lishi_tui.bootstrap import Runtime
+    from lishi_tui.config.schema import Config
+    from lishi_tui.store.base import Store
 
 _common = add_common
 
@@ -176,9 +182,7 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         wants_collector = runtime.config.app.collector == "auto" and not args.no_collector
         # A second dashboard on the same database reads what the first one collects.
         if wants_collector and (lock is None or lock.acquire()):
-            from lishi_tui.collector.collector import Collector  # httpx, only when collecting
-
-            collector = Collector(runtime.config, runtime.registry, store)
+            collector = _deferred_collector(runtime, store)
         app = make_app(
             runtime.config,
             runtime.registry,
@@ -196,6 +200,21 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             lock.release()
         store.close()
         skip_teardown()
+
+
+def _deferred_collector(runtime: Runtime, store: Store) -> DeferredCollector:
+    """The dashboard's collector, made after its first frame (httpx is imported then)."""
+    from lishi_tui.app.collector_api import DeferredCollector
+
+    def prepare() -> None:
+        import lishi_tui.collector.collector  # noqa: F401  (httpx: in a thread, off the loop)
+
+    def make(config: Config) -> CollectorLike:
+        from lishi_tui.collector.collector import Collector
+
+        return Collector(config, runtime.registry, store)
+
+    return DeferredCollector(make, runtime.config, prepare=prepare)
 
 
 # -- fetch and collect -----------------------------------------------------------------

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from lishi_tui import dataclass_cache, gc_pause
 from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
-from lishi_tui.app.collector_api import CollectorLike
+from lishi_tui.app.collector_api import CollectorLike, DeferredCollector
 from lishi_tui.app.crash import crash_report
 from lishi_tui.app.data import AppData
 from lishi_tui.app.formatting import age_text, clean
@@ -195,10 +195,8 @@ class LishiApp(GuardedApp):
         self.call_after_refresh(self._watcher.start)
         self.call_after_refresh(gc_pause.resume)  # held off by lishi-tui since its start
         self.call_after_refresh(dataclass_cache.save)  # if lishi-tui installed it: once, if new
-        if self.collector is not None:
-            self.run_worker(
-                self._run_collector(), name="collector", group="collector", exit_on_error=False
-            )
+        # Its first runs (and, made here, its imports) start once the first frame is drawn.
+        self.call_after_refresh(self._start_collector)
         if self.config_watcher is not None:
             from lishi_tui.app.reloading import follow
 
@@ -257,11 +255,21 @@ class LishiApp(GuardedApp):
                 chart.refresh()
 
     async def _run_collector(self) -> None:
-        assert self.collector is not None
-        if hasattr(self.collector, "on_run"):  # a store fault is told on screen
-            notices = StoreFaultNotices(self.notify, self.collector.on_run, lang=self.lang)
-            self.collector.on_run = notices
-        await self.collector.run_forever()
+        collector = self.collector
+        if isinstance(collector, DeferredCollector):
+            collector = await collector.collector()  # made now, after the first frame
+        if collector is None:
+            return
+        if hasattr(collector, "on_run"):  # a store fault is told on screen
+            notices = StoreFaultNotices(self.notify, collector.on_run, lang=self.lang)
+            collector.on_run = notices
+        await collector.run_forever()
+
+    def _start_collector(self) -> None:
+        if self.collector is not None and not self._stopping:
+            self.run_worker(
+                self._run_collector(), name="collector", group="collector", exit_on_error=False
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
