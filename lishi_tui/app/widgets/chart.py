@@ -1,4 +1,4 @@
-"""Our chart widget over plotext 6: a private figure per render, thinned data, cached by size."""
+"""Our chart widget over plotext 6: one figure a thread, thinned data, cached by size."""
 
 from __future__ import annotations
 
