@@ -28,7 +28,7 @@ from lishi_tui.app.i18n import t
 from lishi_tui.app.screens import dashboard as dashboard_module
 from lishi_tui.app.screens.dashboard import DashboardScreen
 from lishi_tui.app.screens.page_layout import split_screenful
-from lishi_tui.app.snapshot import HISTORY_POINTS, IndicatorView, read_view
+from lishi_tui.app.snapshot import GLANCE_POINTS, HISTORY_POINTS, IndicatorView, read_view
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel, tall
 from lishi_tui.app.widgets.panels.overview import OVERVIEW_HISTORY_POINTS, OverviewPanel
 from lishi_tui.app.widgets.panels.tall import tall_lines
@@ -162,7 +162,18 @@ async def test_only_the_shown_page_and_the_next_are_mounted_and_read(tmp_path: P
         assert set(store.history_reads) == {
             (p.indicator_ids[0], p.HISTORY_POINTS + 1) for n in (0, 1) for p in screen.pages[n][1]
         }
-        assert {limit for _, limit in store.history_reads} == {HISTORY_POINTS + 1}
+        # A chart as deep as a chart draws; a stat or gauge (a sparkline, a list of periods
+        # when tall) no deeper than the widest terminal's columns.
+        depth = {type(p).__name__: p.HISTORY_POINTS for n in (0, 1) for p in screen.pages[n][1]}
+        assert depth == {
+            "ChartPanel": HISTORY_POINTS,
+            "StatPanel": GLANCE_POINTS,
+            "GaugePanel": GLANCE_POINTS,
+        }
+        assert {limit for _, limit in store.history_reads} == {
+            HISTORY_POINTS + 1,
+            GLANCE_POINTS + 1,
+        }
 
         store.history_reads.clear()
         screen.show_page(7)
@@ -256,7 +267,8 @@ async def test_a_page_switch_sends_no_statement_and_walks_only_the_points_drawn(
         screen.call_after_refresh(screen._prepare_ahead, 0)  # what the timer does at start
         await settled(app, pilot)
         stat = screen.pages[1][1][0]
-        assert len(stat.views[stat.indicator_ids[0]].history) == 300  # all of it: <= 800
+        # As deep as a stat reads (the newest 208 of 300), more than its sparkline draws.
+        assert len(stat.views[stat.indicator_ids[0]].history) == GLANCE_POINTS
         statements: list[str] = []
         main = threading.current_thread()  # the watcher's own look at the version is not the UI's
         store._conn.set_trace_callback(
@@ -271,7 +283,7 @@ async def test_a_page_switch_sends_no_statement_and_walks_only_the_points_drawn(
         assert statements == []
         assert walked  # the stat panels drew their sparklines
         widest = max(p.content_size.width for p in screen.pages[1][1])
-        assert all(last is not None and last <= widest < 300 for last, _ in walked), walked
+        assert all(last is not None and last <= widest < GLANCE_POINTS for last, _ in walked)
 
 
 def test_a_tall_panel_formats_only_the_periods_it_can_show(

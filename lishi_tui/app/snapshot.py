@@ -24,9 +24,12 @@ from lishi_tui.store.base import SourceHealth, Store
 HISTORY_POINTS = 800
 # A panel that draws the latest figure and no history (a table's rows, the overview's
 # lines) needs the figure before it (change, trend): a few periods, in case the newest are
-# demo periods after the latest real figure. (A stat or gauge lists the periods read in
-# its spare rows when it is tall: it reads as deep as a chart.)
+# demo periods after the latest real figure.
 LATEST_POINTS = 8
+# A stat or gauge draws a sparkline of one point a column and, when tall, lists one period
+# a spare row: no more than 200 (the widest terminal we lay out for), and the few before
+# them that a table's row reads. A chart's depth would read four times as many rows.
+GLANCE_POINTS = 200 + LATEST_POINTS
 
 
 @dataclass(frozen=True)

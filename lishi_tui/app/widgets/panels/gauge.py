@@ -14,6 +14,7 @@ from lishi_tui.app.formatting import (
     value_text,
 )
 from lishi_tui.app.i18n import t
+from lishi_tui.app.snapshot import GLANCE_POINTS
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, bar, fit, rag_words, status_line
 from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
@@ -22,6 +23,7 @@ from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
 class GaugePanel(Panel):
     """Completion against target, e.g. 1581 of 1787 requests handled."""
 
+    HISTORY_POINTS = GLANCE_POINTS  # its sparkline and, when tall, its list of periods
     NATURAL_HEIGHT = 7
 
     def body(self, width: int) -> RenderableType:

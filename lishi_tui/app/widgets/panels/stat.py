@@ -13,6 +13,7 @@ from lishi_tui.app.formatting import (
     value_text,
 )
 from lishi_tui.app.i18n import t
+from lishi_tui.app.snapshot import GLANCE_POINTS
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.render import (
     RAG_STYLE,
@@ -27,6 +28,8 @@ from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
 
 class StatPanel(Panel):
     """Value with unit and period, change, progress to target, RAG, sparkline and age."""
+
+    HISTORY_POINTS = GLANCE_POINTS  # its sparkline and, when tall, its list of periods
 
     def body(self, width: int) -> RenderableType:
         lang = self.ctx.lang
