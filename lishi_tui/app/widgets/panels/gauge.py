@@ -23,7 +23,7 @@ from lishi_tui.app.widgets.panels.tall import change_line, tall_lines
 class GaugePanel(Panel):
     """Completion against target, e.g. 1581 of 1787 requests handled."""
 
-    HISTORY_POINTS = GLANCE_POINTS  # its sparkline and, when tall, its list of periods
+    HISTORY_POINTS = GLANCE_POINTS  # when tall, its list of periods
     NATURAL_HEIGHT = 7
 
     def body(self, width: int) -> RenderableType:
