@@ -146,6 +146,34 @@ def test_series_gives_min_max_last_per_bucket(open_store: OpenStore) -> None:
     assert [b.count for b in fine] == [1, 1, 1, 2, 1, 1, 1, 1]
 
 
+def test_series_start_is_where_the_newest_periods_begin(open_store: OpenStore) -> None:
+    store = open_store()
+    assert store.series_start("aqi", periods=5) is None  # nothing stored
+    minute = timedelta(minutes=1)
+    store.write([instant(i, float(i)) for i in range(10)])  # demo, minutes 0-9
+    assert store.series_start("aqi", periods=3) == T0 + 7 * minute  # minutes 7, 8, 9
+    assert store.series_start("aqi", periods=1) == T0 + 9 * minute
+    assert store.series_start("aqi", periods=10) == T0
+    assert store.series_start("aqi", periods=500) == T0  # fewer stored: all of them
+    # A second source for minutes 6-9 gives the same periods, not more: still 7, 8, 9.
+    store.write([instant(i, 50.0, demo=False, source="station") for i in range(6, 10)])
+    assert store.series_start("aqi", periods=3) == T0 + 7 * minute
+    assert store.series_start("aqi", periods=4) == T0 + 6 * minute
+    # Real figures only: the station's four minutes.
+    assert store.series_start("aqi", periods=3, include_demo=False) == T0 + 7 * minute
+    assert store.series_start("aqi", periods=9, include_demo=False) == T0 + 6 * minute
+    # A revision is one period, whatever its earlier revisions.
+    later = T0 + timedelta(days=1)
+    store.write([instant(9, 51.0, demo=False, source="station", fetched_at=later)])
+    assert store.series_start("aqi", periods=2, include_demo=False) == T0 + 8 * minute
+    assert store.series_start("other", periods=3) is None
+    # Several pages: more sources than periods asked give each period.
+    for n in range(3):
+        store.write([instant(i, 1.0, demo=False, source=f"s{n}") for i in range(10)])
+    assert store.series_start("aqi", periods=4) == T0 + 6 * minute
+    assert store.series_start("aqi", periods=10, include_demo=False) == T0
+
+
 def test_revisions_read_one_page_at_a_time(open_store: OpenStore) -> None:
     store = open_store()
     for rev in range(3):

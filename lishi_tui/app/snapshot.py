@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from lishi_tui.domain.model import Indicator, Observation, Rag
+from lishi_tui.domain.periods import PeriodKind
 from lishi_tui.domain.status import (
     Freshness,
     Projection,
@@ -16,7 +17,7 @@ from lishi_tui.domain.status import (
     rag,
     today_in_china,
 )
-from lishi_tui.store.base import SourceHealth, Store
+from lishi_tui.store.base import Bucket, SourceHealth, Store
 
 # The newest periods read per indicator. A chart shows at most 2 braille dots per column,
 # and thinning keeps 4 points per column; 4 x 200 columns (the widest terminal we lay out
@@ -30,6 +31,11 @@ LATEST_POINTS = 8
 # a spare row: no more than 200 (the widest terminal we lay out for), and the few before
 # them that a table's row reads. A chart's depth would read four times as many rows.
 GLANCE_POINTS = 200 + LATEST_POINTS
+# A chart of instants (a reading every few seconds) is read as this many slices of its
+# newest HISTORY_POINTS readings, aggregated in SQL (low, high, last), and its history only
+# as deep as a glance: two points a slice, a column's two braille dots on the widest
+# terminal, with no spike thinned away, for a quarter of the rows decoded.
+CHART_SLICES = 200
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class IndicatorView:
     # False when the read stopped at its limit: earlier periods may be stored, so a count of
     # the history's periods is a lower bound, never "how many there are".
     history_whole: bool = True
+    # A chart of instants longer than a glance: its newest HISTORY_POINTS readings in
+    # slices (``CHART_SLICES``), drawn instead of ``history``; empty otherwise.
+    buckets: tuple[Bucket, ...] = ()
 
     @property
     def demo(self) -> bool:
@@ -108,16 +117,42 @@ def read_view(
     history_points: int = HISTORY_POINTS,
     data_version: int = 0,
 ) -> IndicatorView:
-    """One indicator's view from the store; ``health`` is the store's per-source summary."""
-    # One row past the limit tells whether the history read is all there is.
-    read = store.history(indicator.id, limit=history_points + 1, include_demo=include_demo)
-    whole = len(read) <= history_points
-    history = tuple(read if whole else read[len(read) - history_points :])
+    """One indicator's view from the store; ``health`` is the store's per-source summary.
+
+    A read deeper than a glance is a chart's: for a series of instants longer than a
+    glance, its chart is read as ``CHART_SLICES`` slices of the newest ``history_points``
+    readings and its history only as deep as a glance."""
     # The store's latest is the newest real figure when there is one, never a later demo point.
     latest = store.latest([indicator.id], include_demo=include_demo).get(indicator.id)
+    sliced = (
+        history_points > GLANCE_POINTS
+        and latest is not None
+        and latest.period.kind is PeriodKind.INSTANT
+    )
+    depth = GLANCE_POINTS if sliced else history_points
+    # One row past the limit tells whether the history read is all there is.
+    read = store.history(indicator.id, limit=depth + 1, include_demo=include_demo)
+    whole = len(read) <= depth
+    history = tuple(read if whole else read[len(read) - depth :])
+    buckets: tuple[Bucket, ...] = ()
+    if sliced and not whole:
+        start = store.series_start(indicator.id, periods=history_points, include_demo=include_demo)
+        if start is not None:
+            end = history[-1].period.start + timedelta(seconds=1)
+            buckets = tuple(
+                store.series(
+                    indicator.id,
+                    start=start,
+                    end=end,
+                    buckets=CHART_SLICES,
+                    include_demo=include_demo,
+                )
+            )
     earlier = [o for o in history if latest is not None and o.period.start < latest.period.start]
     previous = earlier[-1] if earlier else None
-    return _with_status(indicator, latest, previous, history, now, health, data_version, whole)
+    return _with_status(
+        indicator, latest, previous, history, now, health, data_version, whole, buckets
+    )
 
 
 def restatus(view: IndicatorView, now: datetime, health: dict[str, SourceHealth]) -> IndicatorView:
@@ -135,6 +170,7 @@ def restatus(view: IndicatorView, now: datetime, health: dict[str, SourceHealth]
         health,
         view.data_version,
         view.history_whole,
+        view.buckets,
     )
 
 
@@ -147,6 +183,7 @@ def _with_status(
     health: dict[str, SourceHealth],
     data_version: int,
     history_whole: bool = True,
+    buckets: tuple[Bucket, ...] = (),
 ) -> IndicatorView:
     value = latest.value if latest is not None else None
     source = latest.source if latest is not None else indicator.source
@@ -162,4 +199,5 @@ def _with_status(
         health=health.get(source) or health.get(indicator.source),
         data_version=data_version,
         history_whole=history_whole,
+        buckets=buckets,
     )

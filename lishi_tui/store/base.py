@@ -176,6 +176,14 @@ class Store(Protocol):
         most ``buckets`` equal slices (count, min, max, last); empty slices are left out."""
         ...
 
+    def series_start(
+        self, indicator_id: str, *, periods: int, include_demo: bool = True
+    ) -> datetime | None:
+        """Where the newest ``periods`` current periods begin: the start of the oldest of
+        them (of all, when fewer are stored); None when there is none. With ``series``,
+        a chart of the newest n periods without reading their rows."""
+        ...
+
     def log_fetch(self, outcome: SourceRunOutcome) -> None:
         """Append one source run to the fetch log."""
         ...

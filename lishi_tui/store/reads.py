@@ -126,9 +126,11 @@ def history(
     if limit is None:
         picked = _first_per_period(tx.query(sql, params), None)
     else:
-        # Pages rather than every row: PostgreSQL's client cursor would fetch them all.
+        # Pages rather than every row: PostgreSQL's client cursor would fetch them all. The
+        # first is exactly ``limit`` rows, all it takes when one source gives each period:
+        # a row fetched past them is 17 columns crossed to Python for nothing.
         rows: list[tuple[Any, ...]] = []
-        page, offset = max(limit + limit // 4, 16), 0
+        page, offset = max(limit, 16), 0
         while True:
             got = tx.query(f"{sql} LIMIT ? OFFSET ?", [*params, page, offset])
             rows += got
@@ -172,6 +174,37 @@ def revisions(
         sql += " LIMIT ? OFFSET ?"
         params += [limit if limit is not None else 2**62, offset]
     return readable(tx.query(sql, params))
+
+
+def series_start(
+    tx: Transaction, indicator_id: str, *, periods: int, include_demo: bool
+) -> datetime | None:
+    """The start of the oldest of the newest ``periods`` current periods (of them all when
+    fewer are stored; None when there are none): where a chart of the newest n periods
+    begins, read off the series index (in its order, so that every planner walks it)
+    without reading a row of the table."""
+    if not include_demo and no_real_figure(tx, indicator_id):
+        return None
+    extra = "" if include_demo else "AND {not_demo}"
+    sql = (
+        f"SELECT period_start FROM observations WHERE indicator = ? AND {{is_latest}} {extra}"
+        f" ORDER BY {SERIES_ORDER} LIMIT ? OFFSET ?"
+    )
+    wanted = max(periods, 1)
+    starts: dict[int, None] = {}  # distinct period starts, newest first
+    offset = 0
+    while len(starts) < wanted:  # one page unless several sources give the same periods
+        got = tx.query(sql, [indicator_id, wanted, offset])
+        for (start,) in got:
+            starts[int(start)] = None
+            if len(starts) == wanted:
+                break
+        if len(got) < wanted:
+            break
+        offset += wanted
+    if not starts:
+        return None
+    return datetime.fromtimestamp(min(starts), UTC)
 
 
 @dataclass(frozen=True)

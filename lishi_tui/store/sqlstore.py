@@ -540,6 +540,13 @@ class SqlStore:
                 tx, indicator_id, start=start, end=end, buckets=buckets, include_demo=include_demo
             )
 
+    def series_start(
+        self, indicator_id: str, *, periods: int, include_demo: bool = True
+    ) -> datetime | None:
+        """Where the newest ``periods`` current periods begin (see Store)."""
+        with self._plain() as tx:
+            return reads.series_start(tx, indicator_id, periods=periods, include_demo=include_demo)
+
     def fetch_log(self, source: str | None = None, limit: int = 50) -> list[SourceRunOutcome]:
         """Newest runs first."""
         where = "WHERE source = ?" if source is not None else ""

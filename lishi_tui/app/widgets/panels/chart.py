@@ -13,7 +13,9 @@ from lishi_tui.app.formatting import (
     value_text,
 )
 from lishi_tui.app.i18n import t
-from lishi_tui.app.widgets.chart import PlotChart
+from lishi_tui.app.snapshot import IndicatorView
+from lishi_tui.app.widgets.bucket_chart import bucket_chart_spec
+from lishi_tui.app.widgets.chart import ChartSpec, PlotChart
 from lishi_tui.app.widgets.chart_spec import chart_spec
 from lishi_tui.app.widgets.panels.base import Panel
 from lishi_tui.app.widgets.panels.context import PanelContext
@@ -79,4 +81,12 @@ class ChartPanel(Panel):
         if version is None or chart.spec_version != version:
             # Only a re-read of the figures builds a new spec; a status change (a source
             # run that stored nothing, the clock) leaves the drawing as it is.
-            chart.set_spec(chart_spec(view, lang) if view else None, version=version)
+            chart.set_spec(panel_chart_spec(view, lang) if view else None, version=version)
+
+
+def panel_chart_spec(view: IndicatorView, lang: str) -> ChartSpec | None:
+    """The chart of a view: its slices when read as slices (a long series of instants),
+    each drawn as its low and high, else its history point by point."""
+    if view.buckets:
+        return bucket_chart_spec(view.indicator, view.buckets, lang=lang)
+    return chart_spec(view, lang)
