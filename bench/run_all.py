@@ -17,8 +17,9 @@ from bench.harness import Row, machine, markdown_table, rows_from_json, text_tab
 BENCH_DIR = Path(__file__).resolve().parent
 # Cheapest first, so that a quick look gives the store and collector figures early.
 SCRIPTS = ("store", "detail", "charts", "collector", "readers", "terminal", "alerts", "scale")
-# Run only when asked for (``--only idle``): their rows are part of a full run already.
-ON_DEMAND = ("idle",)
+# Run only when asked for (``--only idle``): their rows are part of a full run already, or
+# (collector_split) explain one of its rows.
+ON_DEMAND = ("idle", "collector_split")
 
 
 def run_script(name: str, quick: bool, folder: Path) -> tuple[list[Row], str]:

@@ -1,0 +1,160 @@
+"""Where the collector's first run goes: CPU a fetch by thread, and what the fetch isolation
+itself costs (``--only collector_split``; not part of a full run).
+
+The same 200 http_json sources and local server as ``collector.py``. Each round, in turn:
+- a first run of a new collector into a new database, with each thread's CPU read from
+  ``/proc/self/task/<tid>/schedstat`` (nanoseconds: ``stat``'s 10 ms ticks lose about a third
+  of it over the run's short-lived threads), summed by thread name;
+- the same run with every fetch awaited on the collector's own loop instead of a worker
+  thread of its own (``FetchRunner.run`` replaced for that run only). This is an experiment
+  that prices the isolation; it is not a mode the collector has;
+- the bare httpx loop's first run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.collector import CONCURRENCY, SOURCES, httpx_once, per_fetch, start_server
+from bench.harness import Peer, Row, cli, row
+from lishi_tui.bootstrap import load_runtime
+from lishi_tui.collector import isolation
+from lishi_tui.collector.collector import Collector
+from lishi_tui.sources.api import FetchContext
+from tests.support.json_series import write_series_config
+
+THREADS = ("lishi-fetch", "lishi-store-write", "MainThread")  # the rest is summed as "other"
+
+
+def thread_cpu(names: dict[int, str]) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each live thread of this process, by native id, with its name."""
+    for t in threading.enumerate():
+        if t.native_id is not None:
+            names[t.native_id] = t.name
+    out: dict[int, tuple[str, float]] = {}
+    for tid in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError):
+            ns = int(Path(f"/proc/self/task/{tid}/schedstat").read_text().split()[0])
+            name = names.get(int(tid), "other")
+            out[int(tid)] = (name.split("_")[0] if name.startswith("lishi-") else name, ns / 1e9)
+    return out
+
+
+async def first_run(config: Path, db: Path) -> tuple[float, dict[str, float]]:
+    """CPU seconds of one new collector's first ``run_once``, and by thread name."""
+    runtime = load_runtime(config, {}, db=db)
+    store = runtime.open_store()
+    collector = Collector(runtime.config, runtime.registry, store)
+    names: dict[int, str] = {}
+    before = thread_cpu(names)
+    seen: dict[int, tuple[str, float]] = {}
+    running = True
+
+    async def sample() -> None:  # threads that end mid-run keep their last reading
+        while running:
+            seen.update(thread_cpu(names))
+            await asyncio.sleep(0.005)
+
+    sampler = asyncio.ensure_future(sample())
+    c0 = time.process_time()
+    try:
+        outcomes = await collector.run_once()
+        cpu = time.process_time() - c0
+        seen.update(thread_cpu(names))
+    finally:
+        running = False
+        await sampler
+        await collector.stop()
+        store.close()
+    if not all(o.ok for o in outcomes):
+        raise SystemExit(f"{sum(not o.ok for o in outcomes)} source runs failed")
+    by: dict[str, float] = {}
+    for tid, (name, seconds) in seen.items():
+        key = name if name in THREADS else "other"
+        by[key] = by.get(key, 0.0) + seconds - before.get(tid, (name, 0.0))[1]
+    return cpu, by
+
+
+@contextlib.contextmanager
+def fetches_on_the_collector_loop() -> Iterator[None]:
+    """For the experiment only: each fetch awaited where the collector runs, no worker."""
+    real: Callable[..., Any] = isolation.FetchRunner.run
+
+    async def direct(
+        self: isolation.FetchRunner,
+        fetch: Callable[[FetchContext], Any],
+        ctx: FetchContext,
+        *,
+        seconds: float,
+        is_async: bool,
+        grace: float = 0.0,
+    ) -> object:
+        if is_async:
+            return await asyncio.wait_for(fetch(ctx), seconds + grace)
+        return fetch(ctx)
+
+    setattr(isolation.FetchRunner, "run", direct)  # noqa: B010  (a method, for this run)
+    try:
+        yield
+    finally:
+        setattr(isolation.FetchRunner, "run", real)  # noqa: B010
+
+
+def run(quick: bool) -> list[Row]:
+    rounds = 3 if quick else 7
+    server, port = start_server(SOURCES)
+    real: list[float] = []
+    shared: list[float] = []
+    bare: list[float] = []
+    split: dict[str, list[float]] = {name: [] for name in (*THREADS, "other")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
+            folder = Path(tmp)
+            config = write_series_config(
+                folder, port, SOURCES, concurrency=CONCURRENCY, timeout="30s"
+            )
+            asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and imports
+            asyncio.run(first_run(config, folder / "warm.db"))
+            for n in range(rounds):
+                cpu, by = asyncio.run(first_run(config, folder / f"real{n}.db"))
+                real.append(per_fetch(cpu, SOURCES))
+                for name, values in split.items():
+                    values.append(per_fetch(by.get(name, 0.0), SOURCES))
+                with fetches_on_the_collector_loop():
+                    cpu, _ = asyncio.run(first_run(config, folder / f"shared{n}.db"))
+                shared.append(per_fetch(cpu, SOURCES))
+                bare.append(per_fetch(asyncio.run(httpx_once(port, SOURCES))[1], SOURCES))
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(10)
+    base = sorted(bare)[len(bare) // 2]
+    peers = [Peer("bare httpx loop, new client", base)]
+    what = f"collector split: CPU per fetch, first run ({SOURCES} sources)"
+    rows = [
+        row(f"{what}, as it runs (a worker thread a fetch)", real, "ms", peers=peers),
+        row(f"{what}, every fetch on the collector's loop [experiment]", shared, "ms", peers=peers),
+    ]
+    labels = {
+        "lishi-fetch": "the fetch workers",
+        "lishi-store-write": "the store's writer thread",
+        "MainThread": "the collector's loop",
+        "other": "other threads",
+    }
+    rows += [row(f"{what}, {labels[name]}", values, "ms") for name, values in split.items()]
+    return rows
+
+
+if __name__ == "__main__":
+    cli(__doc__ or "", run)
