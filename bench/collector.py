@@ -5,6 +5,7 @@ sources every 2 s (rate kept, lag)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import statistics
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,22 +45,47 @@ def start_server(count: int) -> tuple[subprocess.Popen[str], int]:
     return proc, int(proc.stdout.readline())
 
 
-async def collector_runs(config: Path, db: Path, runs: int) -> list[tuple[float, float, int]]:
-    """Wall and CPU seconds of ``runs`` successive ``run_once`` over every source by one
-    collector (the first into a new database), and how many source runs failed in each."""
+@contextlib.contextmanager
+def served_series(count: int, *, interval: str = "1h") -> Iterator[tuple[int, Path, Path]]:
+    """The payload server with ``count`` series, and a temporary folder holding a config of
+    ``count`` http_json sources on it: (port, folder, config)."""
+    server, port = start_server(count)
+    try:
+        with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
+            folder = Path(tmp)
+            config = write_series_config(
+                folder, port, count, concurrency=CONCURRENCY, timeout="30s", interval=interval
+            )
+            yield port, folder, config
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(10)
+
+
+@contextlib.asynccontextmanager
+async def new_collector(config: Path, db: Path) -> AsyncIterator[Collector]:
+    """A new collector of ``config`` over the database ``db``, stopped and closed after."""
     runtime = load_runtime(config, {}, db=db)
     store = runtime.open_store()
     collector = Collector(runtime.config, runtime.registry, store)
-    out = []
     try:
+        yield collector
+    finally:
+        await collector.stop()
+        store.close()
+
+
+async def collector_runs(config: Path, db: Path, runs: int) -> list[tuple[float, float, int]]:
+    """Wall and CPU seconds of ``runs`` successive ``run_once`` over every source by one
+    collector (the first into a new database), and how many source runs failed in each."""
+    out = []
+    async with new_collector(config, db) as collector:
         for _ in range(runs):
             w0, c0 = time.perf_counter(), time.process_time()
             outcomes = await collector.run_once()
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             out.append((wall, cpu, sum(not o.ok for o in outcomes)))
-    finally:
-        await collector.stop()
-        store.close()
     return out
 
 
@@ -98,7 +125,6 @@ def per_fetch(cpu_s: float, count: int) -> float:
 
 def fetch_rows(quick: bool) -> list[Row]:
     repeat = 3 if quick else 7
-    server, port = start_server(SOURCES)
     walls: list[float] = []
     first: list[float] = []
     later: list[float] = []
@@ -106,28 +132,19 @@ def fetch_rows(quick: bool) -> list[Row]:
     b_first: list[float] = []
     b_later: list[float] = []
     failures = 0
-    try:
-        with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
-            folder = Path(tmp)
-            config = write_series_config(
-                folder, port, SOURCES, concurrency=CONCURRENCY, timeout="30s"
-            )
-            asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and our imports
-            asyncio.run(collector_runs(config, folder / "warm.db", 1))
-            for n in range(repeat):
-                runs = asyncio.run(collector_runs(config, folder / f"run{n}.db", 3))
-                failures += sum(f for _, _, f in runs)
-                walls.append(runs[0][0])
-                first.append(per_fetch(runs[0][1], SOURCES))
-                later += [per_fetch(cpu, SOURCES) for _, cpu, _ in runs[1:]]
-                bare = asyncio.run(httpx_runs(port, SOURCES, 3))
-                b_walls.append(bare[0][0])
-                b_first.append(per_fetch(bare[0][1], SOURCES))
-                b_later += [per_fetch(cpu, SOURCES) for _, cpu in bare[1:]]
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(10)
+    with served_series(SOURCES) as (port, folder, config):
+        asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and our imports
+        asyncio.run(collector_runs(config, folder / "warm.db", 1))
+        for n in range(repeat):
+            runs = asyncio.run(collector_runs(config, folder / f"run{n}.db", 3))
+            failures += sum(f for _, _, f in runs)
+            walls.append(runs[0][0])
+            first.append(per_fetch(runs[0][1], SOURCES))
+            later += [per_fetch(cpu, SOURCES) for _, cpu, _ in runs[1:]]
+            bare = asyncio.run(httpx_runs(port, SOURCES, 3))
+            b_walls.append(bare[0][0])
+            b_first.append(per_fetch(bare[0][1], SOURCES))
+            b_later += [per_fetch(cpu, SOURCES) for _, cpu in bare[1:]]
     note = f"{failures} failed source runs" if failures else ""
     sniffio = "sniffio importable" if importlib.util.find_spec("sniffio") else "NO sniffio"
     med = statistics.median
@@ -194,27 +211,12 @@ async def scheduled(config: Path, db: Path, seconds: float) -> tuple[int, list[f
 
 def schedule_rows(quick: bool) -> list[Row]:
     seconds = 20.0 if quick else 60.0
-    server, port = start_server(SCHEDULED)
-    try:
-        with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
-            folder = Path(tmp)
-            config = write_series_config(
-                folder,
-                port,
-                SCHEDULED,
-                concurrency=CONCURRENCY,
-                timeout="30s",
-                interval=f"{EVERY_S}s",
-            )
-            asyncio.run(httpx_once(port, SCHEDULED))
-            runs, lags, cpu = asyncio.run(scheduled(config, folder / "forever.db", seconds))
-            w0 = time.perf_counter()
-            asyncio.run(httpx_once(port, SCHEDULED))
-            bare_rate = SCHEDULED / (time.perf_counter() - w0)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(10)
+    with served_series(SCHEDULED, interval=f"{EVERY_S}s") as (port, folder, config):
+        asyncio.run(httpx_once(port, SCHEDULED))
+        runs, lags, cpu = asyncio.run(scheduled(config, folder / "forever.db", seconds))
+        w0 = time.perf_counter()
+        asyncio.run(httpx_once(port, SCHEDULED))
+        bare_rate = SCHEDULED / (time.perf_counter() - w0)
     asked = SCHEDULED / EVERY_S
     lags.sort()
     p95 = lags[int(len(lags) * 0.95)] if lags else float("nan")

@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,13 +26,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.collector import CONCURRENCY, SOURCES, httpx_once, per_fetch, start_server
+from bench.collector import SOURCES, httpx_once, new_collector, per_fetch, served_series
 from bench.harness import Peer, Row, cli, row
-from lishi_tui.bootstrap import load_runtime
 from lishi_tui.collector import isolation
-from lishi_tui.collector.collector import Collector
 from lishi_tui.sources.api import FetchContext
-from tests.support.json_series import write_series_config
 
 THREADS = ("lishi-fetch", "lishi-store-write", "MainThread")  # the rest is summed as "other"
 
@@ -53,11 +50,7 @@ def thread_cpu(names: dict[int, str]) -> dict[int, tuple[str, float]]:
 
 async def first_run(config: Path, db: Path) -> tuple[float, dict[str, float]]:
     """CPU seconds of one new collector's first ``run_once``, and by thread name."""
-    runtime = load_runtime(config, {}, db=db)
-    store = runtime.open_store()
-    collector = Collector(runtime.config, runtime.registry, store)
     names: dict[int, str] = {}
-    before = thread_cpu(names)
     seen: dict[int, tuple[str, float]] = {}
     running = True
 
@@ -66,17 +59,17 @@ async def first_run(config: Path, db: Path) -> tuple[float, dict[str, float]]:
             seen.update(thread_cpu(names))
             await asyncio.sleep(0.005)
 
-    sampler = asyncio.ensure_future(sample())
-    c0 = time.process_time()
-    try:
-        outcomes = await collector.run_once()
-        cpu = time.process_time() - c0
-        seen.update(thread_cpu(names))
-    finally:
-        running = False
-        await sampler
-        await collector.stop()
-        store.close()
+    async with new_collector(config, db) as collector:
+        before = thread_cpu(names)
+        sampler = asyncio.ensure_future(sample())
+        c0 = time.process_time()
+        try:
+            outcomes = await collector.run_once()
+            cpu = time.process_time() - c0
+            seen.update(thread_cpu(names))
+        finally:
+            running = False
+            await sampler
     if not all(o.ok for o in outcomes):
         raise SystemExit(f"{sum(not o.ok for o in outcomes)} source runs failed")
     by: dict[str, float] = {}
@@ -113,34 +106,23 @@ def fetches_on_the_collector_loop() -> Iterator[None]:
 
 def run(quick: bool) -> list[Row]:
     rounds = 3 if quick else 7
-    server, port = start_server(SOURCES)
     real: list[float] = []
     shared: list[float] = []
     bare: list[float] = []
     split: dict[str, list[float]] = {name: [] for name in (*THREADS, "other")}
-    try:
-        with tempfile.TemporaryDirectory(prefix="lishi-bench-") as tmp:
-            folder = Path(tmp)
-            config = write_series_config(
-                folder, port, SOURCES, concurrency=CONCURRENCY, timeout="30s"
-            )
-            asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and imports
-            asyncio.run(first_run(config, folder / "warm.db"))
-            for n in range(rounds):
-                cpu, by = asyncio.run(first_run(config, folder / f"real{n}.db"))
-                real.append(per_fetch(cpu, SOURCES))
-                for name, values in split.items():
-                    values.append(per_fetch(by.get(name, 0.0), SOURCES))
-                with fetches_on_the_collector_loop():
-                    cpu, _ = asyncio.run(first_run(config, folder / f"shared{n}.db"))
-                shared.append(per_fetch(cpu, SOURCES))
-                bare.append(per_fetch(asyncio.run(httpx_once(port, SOURCES))[1], SOURCES))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(10)
-    base = sorted(bare)[len(bare) // 2]
-    peers = [Peer("bare httpx loop, new client", base)]
+    with served_series(SOURCES) as (port, folder, config):
+        asyncio.run(httpx_once(port, SOURCES))  # warm the server's threads and imports
+        asyncio.run(first_run(config, folder / "warm.db"))
+        for n in range(rounds):
+            cpu, by = asyncio.run(first_run(config, folder / f"real{n}.db"))
+            real.append(per_fetch(cpu, SOURCES))
+            for name, values in split.items():
+                values.append(per_fetch(by.get(name, 0.0), SOURCES))
+            with fetches_on_the_collector_loop():
+                cpu, _ = asyncio.run(first_run(config, folder / f"shared{n}.db"))
+            shared.append(per_fetch(cpu, SOURCES))
+            bare.append(per_fetch(asyncio.run(httpx_once(port, SOURCES))[1], SOURCES))
+    peers = [Peer("bare httpx loop, new client", statistics.median(bare))]
     what = f"collector split: CPU per fetch, first run ({SOURCES} sources)"
     rows = [
         row(f"{what}, as it runs (a worker thread a fetch)", real, "ms", peers=peers),
