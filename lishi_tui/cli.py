@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lishi_tui import __version__, dataclass_cache, gc_pause
+from lishi_tui import __version__, gc_pause
 from lishi_tui.commands import register_all
 from lishi_tui.commands.common import (
     EXIT_FAILED,
@@ -174,11 +174,6 @@ def run_dashboard(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         # escapes, and Textual reads this setting once, when it is first imported.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     from lishi_tui.app.app import make_app  # Textual is imported only for the dashboard
-
-    if dataclass_cache.installed():  # the lishi-tui command, not a test calling main()
-        from lishi_tui.app import css_cache
-
-        css_cache.install()
 
     store = runtime.open_store()
     lock = runtime.collector_lock()

@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import dataclasses
 import importlib.util
 import marshal
+import os
 import sys
 from pathlib import Path
 from types import CodeType
 from typing import Any
-
-from lishi_tui import cache_files
 
 # Past this many entries a save keeps only what this process used: texts of classes since
 # changed or removed do not pile up.
@@ -45,21 +45,36 @@ _new = 0
 
 
 def default_path() -> Path:
+    import platformdirs
+
     tag = sys.implementation.cache_tag or "python"
-    return cache_files.cache_dir() / f"dataclasses.{tag}.marshal"
+    return Path(platformdirs.user_cache_dir("lishi-tui")) / f"dataclasses.{tag}.marshal"
 
 
 def _read(path: Path) -> dict[str, CodeType]:
-    data = cache_files.read_private(path, _HEADER)
-    if data is None:
-        return {}  # missing, another's, or another Python's bytecode
     try:
-        table = marshal.loads(data)
+        with path.open("rb") as file:
+            if not _own_and_private(os.fstat(file.fileno())):
+                return {}  # code anyone else could have written is not run
+            data = file.read()
+    except OSError:
+        return {}
+    if not data.startswith(_HEADER):
+        return {}  # another Python's bytecode, or not ours
+    try:
+        table = marshal.loads(data[len(_HEADER) :])
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(table, dict):
         return {}
     return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+
+def _own_and_private(st: os.stat_result) -> bool:
+    """The file is this user's and nobody else may write it (as ssh asks of its keys)."""
+    if not hasattr(os, "getuid"):
+        return True  # Windows: the user's cache folder is the user's
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def _exec(source: Any, globals_: Any = None, locals_: Any = None, /) -> None:
@@ -119,7 +134,19 @@ def save() -> bool:
     # one C call, under the interpreter lock).
     known, used = dict(_known), list(_used)
     table = known if len(known) <= MAX_ENTRIES else {k: known[k] for k in used if k in known}
-    if not cache_files.write_private(_path, _HEADER + marshal.dumps(table)):
+    import tempfile  # only when there is something to write
+
+    tmp: str | None = None
+    try:
+        _path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(_HEADER + marshal.dumps(table))
+        os.replace(tmp, _path)
+    except (OSError, ValueError):
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         return False
     _new = 0
     return True

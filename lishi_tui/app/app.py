@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lishi_tui import dataclass_cache, gc_pause
-from lishi_tui.app import css_cache, hangup
+from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.collector_api import CollectorLike, DeferredCollector
 from lishi_tui.app.crash import crash_report
@@ -195,7 +195,6 @@ class LishiApp(GuardedApp):
         self.call_after_refresh(self._watcher.start)
         self.call_after_refresh(gc_pause.resume)  # held off by lishi-tui since its start
         self.call_after_refresh(dataclass_cache.save)  # if lishi-tui installed it: once, if new
-        self.call_after_refresh(css_cache.save)  # the same for the stylesheets it parsed
         # Its first runs (and, made here, its imports) start once the first frame is drawn.
         self.call_after_refresh(self._start_collector)
         if self.config_watcher is not None:
