@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from lishi_tui.app import LishiApp
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.dashboard_app import app_for, filled_store, first_page_up
 from tests.support.waiting import until, until_shown
@@ -45,7 +45,7 @@ class Frames:
                     {
                         "whole": compositor.size.region in compositor._dirty_regions,
                         "focused": screen.focused,
-                        "footer_keys": len(screen.query(FooterKey)),
+                        "footer_keys": len(screen.query_one(KeyLine).keys),
                         "widgets": len(list(screen.walk_children())),
                         "loop_sql": len(self.loop_sql),
                         "watching": any(

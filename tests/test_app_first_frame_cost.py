@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from textual.dom import DOMNode
 from textual.widgets import Tabs
-from textual.widgets._footer import FooterKey
 
 from lishi_tui.app import LishiApp
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.store.sqlite import SqliteStore
 from tests.support.dashboard_app import app_for, filled_store, first_page_up
 
@@ -85,7 +85,7 @@ async def test_no_frame_after_the_first_sends_the_screen_again(store: SqliteStor
 async def test_nothing_is_restyled_for_nothing_before_the_first_frame(
     store: SqliteStore,
 ) -> None:
-    """Before the first frame: no footer key takes and loses ``-compact``, the tabs never
+    """Before the first frame: the footer is not restyled, the tabs never
     take the focus (only to lose it to the first panel), and the screen is not restyled
     whole as it first resumes (each widget was styled as it mounted)."""
     app = app_for(store)
@@ -93,11 +93,10 @@ async def test_nothing_is_restyled_for_nothing_before_the_first_frame(
     async with app.run_test(size=(120, 40)) as pilot:
         await first_page_up(pilot, app)
         assert seen.frames
-        assert not [n for n in seen.restyled if isinstance(n, FooterKey)], seen.restyled
+        assert not [n for n in seen.restyled if isinstance(n, KeyLine)], seen.restyled
         assert app.dashboard not in seen.restyled
         assert not seen.tabs_focused
         assert app.focused is app.dashboard.pages[0][1][0]
-        assert not any(k.has_class("-compact") for k in app.dashboard.query(FooterKey))
 
 
 def _styles(app: LishiApp) -> dict[DOMNode, tuple[object, ...]]:

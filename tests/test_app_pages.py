@@ -235,10 +235,9 @@ async def open_picker(app: LishiApp, pilot: Any) -> PagePicker:
 
 
 def footer_keys(app: LishiApp) -> list[str]:
-    from textual.widgets import Footer
+    from lishi_tui.app.widgets.keyline import KeyLine
 
-    footer = app.dashboard.query_one(Footer)
-    return [key.description for key in footer.query("FooterKey")]  # type: ignore[attr-defined]
+    return [key.description for key in app.dashboard.query_one(KeyLine).keys]
 
 
 async def test_the_page_picker_goes_to_any_page_by_keyboard_in_chinese(tmp_path: Path) -> None:

@@ -14,8 +14,7 @@ from textual.events import Resize, ScreenResume
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
-from textual.widgets._footer import FooterKey
+from textual.widgets import TabbedContent, TabPane, Tabs
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.heap import freeze_settled, freeze_startup_objects, thaw
@@ -29,6 +28,7 @@ from lishi_tui.app.screens.page_layout import (
 )
 from lishi_tui.app.screens.page_picker import PICKER_IN_FOOTER, PagePicker
 from lishi_tui.app.widgets.header import SteadyHeader
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OverviewPanel
 from lishi_tui.config.schema import Config, PageConfig
@@ -76,48 +76,6 @@ class PageTabs(TabbedContent):
         if focused is None or event.tab_pane not in focused.ancestors or elsewhere:
             event.stop()
             event.prevent_default()  # Textual calls each class's handler: not its own
-
-
-class SteadyFooter(Footer):
-    """Textual's footer, rebuilt only when the keys it shows change.
-
-    Textual rebuilds the footer (a widget per key, each restyled and rendered) whenever the
-    focus moves, which a page switch does twice: a third of its cost, for the same keys.
-    """
-
-    _shown: tuple[object, ...] | None = None
-
-    def __init__(self, *, show_command_palette: bool = True) -> None:
-        super().__init__(show_command_palette=show_command_palette)
-        # Composed with its keys: Textual's footer composes empty and is rebuilt once its
-        # screen is up, a layout and a frame after the first, which then lacks the keys.
-        self.set_reactive(Footer._bindings_ready, True)
-
-    def compose(self) -> ComposeResult:
-        self._shown = _shown_keys(self.screen)
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                # A key's ``compact`` starts True and the footer's (False) is bound to it as
-                # it mounts: each key would take the class and lose it, two restyles a key.
-                widget.set_reactive(FooterKey.compact, self.compact)
-            yield widget
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = _shown_keys(screen)
-        rebuilds = screen.app.app_focus and self.is_attached and screen is self.screen
-        if rebuilds and self._bindings_ready and shown == self._shown:
-            return
-        if rebuilds:
-            self._shown = shown
-        super().bindings_changed(screen)
-
-
-def _shown_keys(screen: Screen[object]) -> tuple[object, ...]:
-    return tuple(
-        (binding.key, binding.action, binding.description, binding.group, enabled, tip)
-        for (_, binding, enabled, tip) in screen.active_bindings.values()
-        if binding.show
-    )
 
 
 CHROME_ROWS = 4  # header, the tab row and its underline, footer
@@ -276,7 +234,7 @@ class DashboardScreen(Screen[None]):
                         grid = self._grids[index] = Grid(classes="panels")
                         with PageScroll(), grid:
                             yield from first
-        yield SteadyFooter(show_command_palette=False)
+        yield KeyLine()
         if self.is_mounted:  # recomposed (a config reload): on_mount does not run again
             thaw()  # the old panels are garbage now; what the reload builds is frozen anew
             self.call_after_refresh(self._mount_later, 0)
