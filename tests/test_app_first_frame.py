@@ -161,3 +161,23 @@ def test_the_app_module_leaves_the_other_screens_for_later() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
+
+
+async def test_reading_the_alerts_leaves_the_alerts_screen_unimported(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The badge and the panels' marks follow each alerts read; the alerts screen's module
+    (DataTable, Input) is imported when that screen is first opened, not on the loop after
+    the first frame because a read came in."""
+    monkeypatch.delitem(sys.modules, "lishi_tui.app.screens.alerts", raising=False)
+    app = app_for(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_page_up(pilot, app)
+        await until(pilot, lambda: app.alert_watch.reads >= 1, what="the first alerts read")
+        assert "lishi_tui.app.screens.alerts" not in sys.modules
+        await pilot.press("a")  # the alerts screen opens all the same, and shows what was read
+        await until(
+            pilot,
+            lambda: type(app.screen).__name__.startswith("AlertsScreen"),
+            what="the alerts screen",
+        )

@@ -8,6 +8,7 @@ whose indicator has an alert firing, and the rows of the alerts screen.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -154,10 +155,13 @@ class AlertWatch:
         firing = {r.record.indicator_id for r in self.rows if r.firing and r.record.indicator_id}
         for panel in self.app.dashboard.panels:
             panel.set_class(bool(firing & set(panel.indicator_ids)), ALERTING_CLASS)
-        from lishi_tui.app.screens.alerts import AlertsScreen  # imports this module
-
+        # The alerts screen's module imports this one, and DataTable and Input: not loaded
+        # yet, no alerts screen is open (nor imported on the loop after the first frame).
+        screens = sys.modules.get("lishi_tui.app.screens.alerts")
+        if screens is None:
+            return
         for screen in self.app.screen_stack:
-            if isinstance(screen, AlertsScreen):
+            if isinstance(screen, screens.AlertsScreen):
                 screen.show(self.rows)
 
     def open_screen(self) -> None:
