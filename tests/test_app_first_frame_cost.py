@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from textual.dom import DOMNode
-from textual.widgets import Tabs
 
 from lishi_tui.app import LishiApp
 from lishi_tui.app.widgets.keyline import KeyLine
@@ -27,7 +26,7 @@ class Seen:
     def __init__(self, app: LishiApp) -> None:
         self.frames: list[set[tuple[int, int]]] = []
         self.restyled: list[DOMNode] = []  # update_styles calls before the first frame
-        self.tabs_focused = False
+        self.focused: list[object] = []  # and the widgets given the focus before it
         compositor = app.dashboard._compositor
         render_update: Callable[..., Any] = compositor.render_update
 
@@ -62,7 +61,8 @@ class Seen:
         set_focus: Callable[..., Any] = screen.set_focus
 
         def focus(widget: Any, *args: Any, **kwargs: Any) -> Any:
-            self.tabs_focused |= isinstance(widget, Tabs)
+            if not self.frames:
+                self.focused.append(widget)
             return set_focus(widget, *args, **kwargs)
 
         screen.set_focus = focus  # type: ignore[method-assign]
@@ -85,9 +85,9 @@ async def test_no_frame_after_the_first_sends_the_screen_again(store: SqliteStor
 async def test_nothing_is_restyled_for_nothing_before_the_first_frame(
     store: SqliteStore,
 ) -> None:
-    """Before the first frame: the footer is not restyled, the tabs never
-    take the focus (only to lose it to the first panel), and the screen is not restyled
-    whole as it first resumes (each widget was styled as it mounted)."""
+    """Before the first frame: the footer is not restyled, the first panel has the focus
+    (set once, not given to another widget first), and the screen is not restyled whole as
+    it first resumes (each widget was styled as it mounted)."""
     app = app_for(store)
     seen = Seen(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -95,7 +95,7 @@ async def test_nothing_is_restyled_for_nothing_before_the_first_frame(
         assert seen.frames
         assert not [n for n in seen.restyled if isinstance(n, KeyLine)], seen.restyled
         assert app.dashboard not in seen.restyled
-        assert not seen.tabs_focused
+        assert {id(w) for w in seen.focused} == {id(app.dashboard.pages[0][1][0])}
         assert app.focused is app.dashboard.pages[0][1][0]
 
 

@@ -14,7 +14,7 @@ from textual.events import Resize, ScreenResume
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import TabbedContent, TabPane, Tabs
+from textual.widgets import ContentSwitcher, TabPane
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.heap import freeze_settled, freeze_startup_objects, thaw
@@ -29,6 +29,7 @@ from lishi_tui.app.screens.page_layout import (
 from lishi_tui.app.screens.page_picker import PICKER_IN_FOOTER, PagePicker
 from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.keyline import KeyLine
+from lishi_tui.app.widgets.page_bar import PageBar
 from lishi_tui.app.widgets.panels import Panel, PanelContext, make_panel
 from lishi_tui.app.widgets.panels.overview import OverviewPanel
 from lishi_tui.config.schema import Config, PageConfig
@@ -48,34 +49,14 @@ class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
             screen.page_resized(event.size.width, event.size.height)
 
 
-class PageTabs(TabbedContent):
-    """The pages' tabs, deaf to a focus that has moved on.
+class PageTabs(Widget):
+    """The pages: their tabs (one ``PageBar``) above the panes, one shown at a time."""
 
-    Textual shows the pane of a widget that gets the focus, by a message that arrives
-    later: a focus given on the first page just before a number key shows another page
-    would bring the first page back. A pane is shown for a focus only while the focused
-    widget is in it, and only if it is the page the dashboard shows: Textual's auto focus
-    (when a screen on top closes with no focus here) takes the first panel of the first page,
-    whatever page is shown.
+    DEFAULT_CSS = """
+    PageTabs {
+        height: 1fr;
+    }
     """
-
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, Tabs):
-                # The focus stays on panels; Tab switches pages. Unfocusable from the start:
-                # Textual's auto focus would give the tabs the focus as the screen composes,
-                # and each focus change (to the tabs, then to the first panel) restyles them.
-                widget.can_focus = False
-            yield widget
-
-    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
-        screen, focused = self.screen, self.screen.focused
-        elsewhere = isinstance(screen, DashboardScreen) and (
-            event.tab_pane.id != f"page-{screen.shown_page}"
-        )
-        if focused is None or event.tab_pane not in focused.ancestors or elsewhere:
-            event.stop()
-            event.prevent_default()  # Textual calls each class's handler: not its own
 
 
 CHROME_ROWS = 4  # header, the tab row and its underline, footer
@@ -142,6 +123,7 @@ class DashboardScreen(Screen[None]):
         self.ahead: int | None = None  # the page read and mounted ahead for Tab, once it is
         self._grids: dict[int, Grid] = {}  # each page's grid, once mounted
         self._panes: dict[int, TabPane] = {}  # each page's tab pane, once composed
+        self._bar: PageBar | None = None  # the pages' tabs, once composed
         self._mounted: set[int] = set()  # pages whose panels are (being) mounted
         # Pages' panels below their first screenful, mounted once that is drawn.
         self._later: dict[int, list[Panel]] = {}
@@ -220,20 +202,25 @@ class DashboardScreen(Screen[None]):
         )
         self._later = {0: later} if later else {}
         yield SteadyHeader()
+        labels: list[Content] = []
+        for index, (page, _) in enumerate(self.pages):
+            key = self._key_of.get(index)
+            title = clean(page.title(self.ctx.lang))
+            # Content, not a str: a str label would be read as markup ("[@click=app.quit]").
+            labels.append(Content(f"{key} {title}" if key is not None else title))
         with PageTabs(id="pages"):
-            for index, (page, _) in enumerate(self.pages):
-                key = self._key_of.get(index)
-                title = clean(page.title(self.ctx.lang))
-                # Content, not a str: a str label is read as markup ("[@click=app.quit]").
-                label = Content(f"{key} {title}" if key is not None else title)
-                # A page not shown is an empty pane: its scroll area, grid and panels are
-                # mounted when it is first shown.
-                pane = self._panes[index] = TabPane(label, id=f"page-{index}")
-                with pane:
-                    if index == 0:
-                        grid = self._grids[index] = Grid(classes="panels")
-                        with PageScroll(), grid:
-                            yield from first
+            yield (bar := PageBar(labels))
+            self._bar = bar
+            with ContentSwitcher(initial="page-0" if self.pages else None):
+                for index in range(len(self.pages)):
+                    # A page not shown is an empty pane: its scroll area, grid and panels
+                    # are mounted when it is first shown.
+                    pane = self._panes[index] = TabPane("", id=f"page-{index}")
+                    with pane:
+                        if index == 0:
+                            grid = self._grids[index] = Grid(classes="panels")
+                            with PageScroll(), grid:
+                                yield from first
         yield KeyLine()
         if self.is_mounted:  # recomposed (a config reload): on_mount does not run again
             thaw()  # the old panels are garbage now; what the reload builds is frozen anew
@@ -376,8 +363,7 @@ class DashboardScreen(Screen[None]):
 
     @property
     def page_index(self) -> int:
-        active = self.query_one(TabbedContent).active
-        return int(active.removeprefix("page-")) if active else 0
+        return self._bar.active if self._bar is not None else 0
 
     def show_page(self, index: int) -> None:
         if not self.pages:
@@ -390,7 +376,7 @@ class DashboardScreen(Screen[None]):
             # Textual pass the focus along the chain, racing the focus set once it mounts.
             self.set_focus(None)
         self.open_page(index)
-        self.query_one(TabbedContent).active = f"page-{index}"
+        self._switch_to(index)
         # The pane's own layout request reaches the screen only after a frame of the old
         # page has been painted again: ask for the layout here, so the switch is one frame.
         self.refresh(repaint=False, layout=True)
@@ -420,15 +406,15 @@ class DashboardScreen(Screen[None]):
         else:
             panel.focus()
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id and event.pane.id.startswith("page-"):
-            index = int(event.pane.id.removeprefix("page-"))
-            # A tab clicked: show_page did not open it. (An event for a pane that is no
-            # longer active, the first page's at start, must not open it again.)
-            stale = event.pane.id != self.query_one(TabbedContent).active
-            if not stale and (index != self.shown_page or index not in self._mounted):
-                self.open_page(index)
-            self.focus_page_panel(index)
+    def _switch_to(self, index: int) -> None:
+        """Show page ``index``'s pane and mark its tab."""
+        if self._bar is not None:
+            self._bar.show(index)
+            self.query_one(ContentSwitcher).current = f"page-{index}"
+
+    def on_page_bar_clicked(self, event: PageBar.Clicked) -> None:
+        if event.index != self.page_index:
+            self.show_page(event.index)
 
     def on_descendant_focus(self) -> None:
         focused = self.focused
@@ -471,7 +457,7 @@ class DashboardScreen(Screen[None]):
         if index is not None:
             self._last_focus[index] = panel
             self.open_page(index)
-            self.query_one(TabbedContent).active = f"page-{index}"
+            self._switch_to(index)
             self.call_after_refresh(self._focus_if_shown, index, panel)
 
     # panels
