@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from lishi_tui.alerts.config import MAX_DURATION
 from lishi_tui.alerts.wording import word
@@ -23,6 +23,7 @@ from lishi_tui.app.i18n import t
 from lishi_tui.app.screens.plugins import short_when
 from lishi_tui.app.widgets.alert_badge import AlertRow
 from lishi_tui.app.widgets.header import SteadyHeader
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.config.durations import parse_duration
 
 
@@ -84,7 +85,7 @@ class AlertsScreen(Screen[None]):
         with Vertical(id="alerts"):
             yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="alerts-detail", classes="row-detail")
-        yield Footer(show_command_palette=False)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         lang = self.data.lang

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from lishi_tui.app.data import AppData
@@ -36,6 +36,7 @@ from lishi_tui.app.widgets.chart import PlotChart
 from lishi_tui.app.widgets.chart_spec import chart_spec
 from lishi_tui.app.widgets.config_notes import ConfigNotes
 from lishi_tui.app.widgets.header import SteadyHeader
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.app.widgets.panels.render import RAG_STYLE, rag_words, status_line
 from lishi_tui.app.widgets.prose import Prose
 from lishi_tui.domain.model import Direction, Observation, SourceRunOutcome
@@ -169,7 +170,7 @@ class DetailScreen(Screen[None]):
             yield Static(t("detail.history", lang), classes="section", id="detail-history-title")
             yield DataTable(id="detail-history", cursor_type="row", zebra_stripes=True)
             yield ConfigNotes(self.indicator_id, self.data)
-        yield Footer(show_command_palette=False)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         lang = self.lang

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from lishi_tui.app.data import AppData
@@ -27,6 +27,7 @@ from lishi_tui.app.screens.channels import (
     read_channel_health,
 )
 from lishi_tui.app.widgets.header import SteadyHeader
+from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.domain.model import SourceRunOutcome
 from lishi_tui.domain.periods import CHINA_TZ
 from lishi_tui.notify.api import ChannelHealth
@@ -136,7 +137,7 @@ class PluginsScreen(Screen[None]):
                 yield Static(t("plugins.channels", lang), classes="section")
                 yield DataTable(id="channels-table", cursor_type="row", zebra_stripes=True)
                 yield Static(id="channels-detail", classes="row-detail")
-        yield Footer(show_command_palette=False)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.title = t("plugins.title", self.lang)
