@@ -39,6 +39,11 @@ class ShownKey:
     end: int  # the column after its last
 
 
+def key_parts(display: str, description: str) -> tuple[str, str]:
+    """How a key is written, padded as Textual's footer pads it: the key, its description."""
+    return (f" {display} ", f"{description} ") if description else (display, "")
+
+
 def shown_keys(screen: Screen[object]) -> tuple[ShownKey, ...]:
     """The keys ``screen`` shows in its footer now, left to right, with their columns."""
     keys: list[ShownKey] = []
@@ -49,8 +54,7 @@ def shown_keys(screen: Screen[object]) -> tuple[ShownKey, ...]:
             continue  # several keys for one action: the first is shown (as Textual does)
         actions.add(binding.action)
         display = screen.app.get_key_display(binding)
-        label = f" {display} {binding.description} " if binding.description else display
-        end = column + cell_len(label)
+        end = column + cell_len("".join(key_parts(display, binding.description)))
         keys.append(
             ShownKey(
                 binding.key,
@@ -147,11 +151,10 @@ class KeyLine(Widget, can_focus=False):
                 styles = (key_style + lit, text_style + lit)
             if not key.enabled:
                 styles = (styles[0] + Style(dim=True), styles[1] + Style(dim=True))
-            if key.description:
-                segments.append(Segment(f" {key.display} ", styles[0]))
-                segments.append(Segment(f"{key.description} ", styles[1]))
-            else:
-                segments.append(Segment(key.display, styles[0]))
+            written, described = key_parts(key.display, key.description)
+            segments.append(Segment(written, styles[0]))
+            if described:
+                segments.append(Segment(described, styles[1]))
         return Strip(segments).extend_cell_length(width, base).crop(0, width)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:

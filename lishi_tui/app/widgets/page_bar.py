@@ -37,13 +37,18 @@ class TabSpan:
     end: int
 
 
+def tab_text(label: str) -> str:
+    """A tab as written: its title with a column of padding either side."""
+    return f" {label} "
+
+
 def lay_out(labels: Sequence[Content | str]) -> tuple[TabSpan, ...]:
     """Each title's tab, side by side: a column of padding either side of the title."""
     spans: list[TabSpan] = []
     column = 0
     for label in labels:
         text = label.plain if isinstance(label, Content) else label
-        end = column + cell_len(text) + 2
+        end = column + cell_len(tab_text(text))
         spans.append(TabSpan(text, column, end))
         column = end
     return tuple(spans)
@@ -129,6 +134,7 @@ class PageBar(Widget, can_focus=False):
 
     @property
     def labels(self) -> list[str]:
+        """The pages' titles, as shown."""
         return [tab.label for tab in self.tabs]
 
     def show(self, index: int) -> None:
@@ -169,7 +175,7 @@ class PageBar(Widget, can_focus=False):
         segments = []
         for n, tab in enumerate(self.tabs):
             style = bright if n == self.active else lit if n == self._hover else dim
-            segments.append(Segment(f" {tab.label} ", base + style))
+            segments.append(Segment(tab_text(tab.label), base + style))
         return Strip(segments)
 
     def _underline(self, base: Style, width: int) -> Strip:
