@@ -1,4 +1,5 @@
-"""Textual's Linux driver with an input thread that sleeps while no key comes (issue 16).
+"""Textual's Linux driver with an input thread that sleeps while no key comes, and output
+in fewer bytes (issue 16).
 
 Textual's own input thread wakes ten times a second to look for its exit and for a key
 whose escape sequence is still open. On an idle dashboard that is most of the process's
@@ -15,12 +16,13 @@ import selectors
 import threading
 import time
 from codecs import getincrementaldecoder
-from typing import Any
+from typing import Any, cast
 
 from textual import constants
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
+from lishi_tui.app.compact_output import CompactingFile
 from lishi_tui.wake_pipe import WakePipe
 
 TICK_S = 0.1  # while keys come: as often as Textual's driver looks
@@ -45,6 +47,9 @@ class QuietLinuxDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # What the writer thread sends, in fewer colour codes (lishi_tui.app.compact_output).
+        if self._file is not None:
+            self._file = cast(Any, CompactingFile(self._file))
         self._wake = WakePipe()
         self.exit_event = _WakingEvent(self._wake)
 
