@@ -13,7 +13,6 @@ watched, raises no event: callers keep a slow fallback look.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
 import struct
@@ -53,6 +52,8 @@ class FileEvents:
         not available."""
         if not sys.platform.startswith("linux"):
             return None
+        import ctypes  # not at import: the modules that name this one load before a first frame
+
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             init, add = libc.inotify_init1, libc.inotify_add_watch
@@ -78,6 +79,8 @@ class FileEvents:
                 if folder in self._folders:
                     continue
                 if self._add(self._fd, os.fsencode(folder), self._mask) < 0:
+                    import ctypes
+
                     errno = ctypes.get_errno()
                     if errno == 2:  # ENOENT: a folder not there yet holds no file to change
                         continue

@@ -198,14 +198,19 @@ class LishiApp(GuardedApp):
         # Its first runs (and, made here, its imports) start once the first frame is drawn.
         self.call_after_refresh(self._start_collector)
         if self.config_watcher is not None:
-            from lishi_tui.app.reloading import follow
-
-            self.run_worker(
-                follow(self, self.config_watcher), group="config-reload", exit_on_error=False
-            )
+            # Its thread (and its file listener's set-up) starts once the first frame is drawn.
+            self.call_after_refresh(self._follow_config)
         if not self.is_headless:
             self._install_hangup_handler()
         self.set_interval(CLOCK_TICK_S, self.clock_tick, name="clock")
+
+    def _follow_config(self) -> None:
+        from lishi_tui.app.reloading import follow
+
+        if self.config_watcher is not None and self.is_running:
+            self.run_worker(
+                follow(self, self.config_watcher), group="config-reload", exit_on_error=False
+            )
 
     def _bind_keys(self) -> None:
         """The app's own keys, described in the UI language."""

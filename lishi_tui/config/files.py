@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 
 def backup_path(path: Path) -> Path:
     """Where the previous copy of ``path`` is kept."""
@@ -51,6 +49,8 @@ def atomic_write_text(path: Path, text: str, *, keep_backup: bool = True) -> Non
 
 def write_generated_toml(path: Path, data: Mapping[str, Any], *, keep_backup: bool = True) -> None:
     """Write a file the program owns (e.g. UI state) as TOML; never use this on a person's file."""
+    import tomli_w  # only when a file is generated: not on a dashboard's start
+
     atomic_write_text(Path(path), tomli_w.dumps(dict(data)), keep_backup=keep_backup)
 
 

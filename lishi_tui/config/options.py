@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from lishi_tui.config.engine import Build, Issues
 from lishi_tui.config.errors import ConfigError, ConfigIssue
 from lishi_tui.config.fields import Fields
@@ -51,6 +49,8 @@ def typed_options(
     """
     table_key, common, what = _table_of(declared_type)
     table = {"type": declared_type.name, **given}
+    import tomli_w  # a plugin author's helper: not on a dashboard's start
+
     try:
         text = tomli_w.dumps({table_key: {_ID: table}})
     except TypeError as exc:

@@ -14,7 +14,7 @@ from textual.events import Resize, ScreenResume
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import ContentSwitcher, TabPane
+from textual.widgets import ContentSwitcher
 
 from lishi_tui.app.formatting import clean
 from lishi_tui.app.heap import freeze_settled, freeze_startup_objects, thaw
@@ -55,6 +55,17 @@ class PageTabs(Widget):
     DEFAULT_CSS = """
     PageTabs {
         height: 1fr;
+    }
+    """
+
+
+class PagePane(Widget):
+    """One page's pane in the switcher: its scroll area once the page is first shown.
+    (Textual's ``TabPane`` would bring ``TabbedContent`` and ``Tabs`` in with it.)"""
+
+    DEFAULT_CSS = """
+    PagePane {
+        height: auto;
     }
     """
 
@@ -122,7 +133,7 @@ class DashboardScreen(Screen[None]):
         self.shown_page = 0  # the page on screen (or about to be): the first until one is picked
         self.ahead: int | None = None  # the page read and mounted ahead for Tab, once it is
         self._grids: dict[int, Grid] = {}  # each page's grid, once mounted
-        self._panes: dict[int, TabPane] = {}  # each page's tab pane, once composed
+        self._panes: dict[int, PagePane] = {}  # each page's pane, once composed
         self._bar: PageBar | None = None  # the pages' tabs, once composed
         self._mounted: set[int] = set()  # pages whose panels are (being) mounted
         # Pages' panels below their first screenful, mounted once that is drawn.
@@ -215,7 +226,7 @@ class DashboardScreen(Screen[None]):
                 for index in range(len(self.pages)):
                     # A page not shown is an empty pane: its scroll area, grid and panels
                     # are mounted when it is first shown.
-                    pane = self._panes[index] = TabPane("", id=f"page-{index}")
+                    pane = self._panes[index] = PagePane(id=f"page-{index}")
                     with pane:
                         if index == 0:
                             grid = self._grids[index] = Grid(classes="panels")
