@@ -48,9 +48,10 @@ class Frames:
                         "footer_keys": len(screen.query_one(KeyLine).keys),
                         "widgets": len(list(screen.walk_children())),
                         "loop_sql": len(self.loop_sql),
-                        "watching": any(
-                            t.name == "lishi-store-watcher" for t in threading.enumerate()
-                        ),
+                        # This app's watcher thread, started (another test's may still be
+                        # ending: a name among all threads would see it).
+                        "watching": app._watcher is not None
+                        and app._watcher._thread.ident is not None,
                         "alert_reads": app.alert_watch.reads,
                     }
                 )
