@@ -9,13 +9,13 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from lishi_tui import __version__, gc_pause
-from lishi_tui.commands import register_all
+from lishi_tui.commands import BUILTIN_COMMANDS, register_all
 from lishi_tui.commands.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -25,6 +25,7 @@ from lishi_tui.commands.common import (
 )
 from lishi_tui.commands.plugin_commands import (
     add_plugin_commands,
+    command_word,
     load_for_parser,
     needs_plugin_commands,
 )
@@ -45,11 +46,56 @@ if TYPE_CHECKING:
 
 _common = add_common
 
+Subparsers = argparse._SubParsersAction  # the type of ``add_subparsers()``'s result
+
+
+def _add_fetch(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    fetch = sub.add_parser("fetch", help="run every enabled source once and store the results")
+    _common(fetch, suppress=True)
+    fetch.add_argument("--once", action="store_true", help="run once and exit (the default)")
+    fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources")
+
+
+def _add_show(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    show = sub.add_parser("show", help="print the latest observation of each indicator")
+    _common(show, suppress=True)
+    show.add_argument("--json", action="store_true", help="print a JSON array")
+    show.add_argument("indicators", nargs="*", metavar="INDICATOR")
+
+
+def _add_plugins(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    plugins = sub.add_parser("plugins", help="list plugins, what they provide and their errors")
+    _common(plugins, suppress=True)
+    plugins.add_argument("--json", action="store_true", help="print a JSON array")
+    plugins.add_argument(
+        "--trace", action="store_true", help="also show how long each import and hook call took"
+    )
+
+
+def _add_collect(sub: Subparsers[argparse.ArgumentParser]) -> None:
+    collect = sub.add_parser("collect", help="run the collector until stopped (SIGINT/SIGTERM)")
+    _common(collect, suppress=True)
+
+
+# The commands this module runs itself (the others are in lishi_tui.commands), in help order.
+_BUILT_HERE: dict[str, Callable[[Subparsers[argparse.ArgumentParser]], None]] = {
+    "fetch": _add_fetch,
+    "show": _add_show,
+    "plugins": _add_plugins,
+    "collect": _add_collect,
+}
+
 
 def build_parser(
-    registry: Registry | None = None, err: TextIO | None = None
+    registry: Registry | None = None,
+    err: TextIO | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> argparse.ArgumentParser:
-    """The command line; with ``registry``, the commands plugins registered too."""
+    """The command line; with ``registry``, the commands plugins registered too.
+
+    ``only``: build just these built-in commands' parsers (each start builds the one its
+    command line names, not all of them; argparse spends about 0.3 ms a parser)."""
     parser = argparse.ArgumentParser(
         prog="lishi-tui",
         description="Terminal dashboard for development indicators. "
@@ -71,30 +117,25 @@ def build_parser(
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    fetch = sub.add_parser("fetch", help="run every enabled source once and store the results")
-    _common(fetch, suppress=True)
-    fetch.add_argument("--once", action="store_true", help="run once and exit (the default)")
-    fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources")
-
-    show = sub.add_parser("show", help="print the latest observation of each indicator")
-    _common(show, suppress=True)
-    show.add_argument("--json", action="store_true", help="print a JSON array")
-    show.add_argument("indicators", nargs="*", metavar="INDICATOR")
-
-    plugins = sub.add_parser("plugins", help="list plugins, what they provide and their errors")
-    _common(plugins, suppress=True)
-    plugins.add_argument("--json", action="store_true", help="print a JSON array")
-    plugins.add_argument(
-        "--trace", action="store_true", help="also show how long each import and hook call took"
-    )
-
-    collect = sub.add_parser("collect", help="run the collector until stopped (SIGINT/SIGTERM)")
-    _common(collect, suppress=True)
-
-    register_all(sub)
+    for name, add in _BUILT_HERE.items():
+        if only is None or name in only:
+            add(sub)
+    register_all(sub, only)
     if registry is not None:
         add_plugin_commands(sub, registry, err or sys.stderr)
     return parser
+
+
+def _commands_to_build(words: Sequence[str], plugins: Registry | None) -> tuple[str, ...] | None:
+    """The built-in commands whose parsers this command line needs: the one it names, none
+    when it names none (the dashboard), or all (None) for help or an unknown word, whose
+    message lists every command."""
+    word = command_word(words)
+    if plugins is not None or (word is None and any(w in ("-h", "--help") for w in words)):
+        return None
+    if word is None:
+        return ()
+    return (word,) if word in BUILTIN_COMMANDS else None
 
 
 def entry() -> int:
@@ -110,7 +151,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     out, err = sys.stdout, sys.stderr
     # A command that is not built in may be a plugin's: load plugins to know (and only then).
     plugins = load_for_parser(words, environ) if needs_plugin_commands(words) else None
-    args = build_parser(plugins, err).parse_args(words)
+    args = build_parser(plugins, err, only=_commands_to_build(words, plugins)).parse_args(words)
     if args.command not in (None, "view"):
         gc_pause.resume()  # the dashboard resumes it once its first frame is drawn
     try:
