@@ -49,6 +49,28 @@ class Candidate:
     version: str = ""
 
 
+# What a module attribute must be for pluggy to take it as a hook (its _static_hook_attr).
+_HOOKABLE = (types.FunctionType, types.MethodType, staticmethod, classmethod)
+_ABSENT = object()
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, reading a plugin module's attributes from its ``__dict__``.
+
+    ``register`` asks about every name in ``dir(plugin)``, and pluggy answers each with
+    ``inspect.getattr_static`` (about 30 a plugin, mostly imported names: a few ms a
+    start over the built-in plugins). A module's attribute that is not a function or a
+    method cannot be a hook, so it is skipped here at a dict's cost; anything else (a
+    function, a dunder, a plugin object that is not a module) goes through pluggy."""
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
+        if isinstance(plugin, types.ModuleType) and not name.startswith("__"):
+            value = plugin.__dict__.get(name, _ABSENT)
+            if value is not _ABSENT and not isinstance(value, _HOOKABLE):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
 def _module_name(name: str) -> str:
     return f"{MODULE_PREFIX}.{name}"
 
@@ -141,7 +163,7 @@ class PluginHost:
         self.builtin_dir = builtin_dir if builtin_dir is not None else bundled_plugins_dir()
         self.env = os.environ if env is None else env
         self.include_entry_points = include_entry_points
-        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm = _PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
         self._loaded = False

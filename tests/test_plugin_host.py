@@ -195,3 +195,44 @@ def test_entry_point_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert record.version == "0.4.0"
     assert "ep_type" in registry.source_types
     sys.modules.pop("lishi_ep_demo", None)
+
+
+def test_hooks_found_are_pluggys_own(tmp_path: Path) -> None:
+    """The manager reads module attributes from ``__dict__`` (a fast path): it must find the
+    same hook implementations as pluggy's plain manager, on every bundled plugin module and
+    on a module holding every kind of attribute pluggy looks at."""
+    import types
+
+    import pluggy
+
+    from lishi_tui import hookspecs
+    from lishi_tui.plugin import hookimpl
+    from lishi_tui.plugin_host import PluginHost
+
+    class Holder:
+        @staticmethod
+        @hookimpl
+        def lishi_register_indicators(register: object) -> None: ...
+
+    @hookimpl
+    def lishi_register_source_types(register: object) -> None: ...
+
+    odd = types.ModuleType("odd")
+    odd.lishi_register_source_types = lishi_register_source_types  # type: ignore[attr-defined]
+    odd.lishi_register_indicators = Holder.lishi_register_indicators  # type: ignore[attr-defined]
+    odd.lishi_register_notifiers = Holder  # type: ignore[attr-defined]  # a class: not a hook
+    odd.something = 3  # type: ignore[attr-defined]
+
+    host = PluginHost(PluginSettings())
+    host.load()
+    modules = [m for m in sys.modules.values() if m.__name__.startswith("lishi_tui_plugins.")]
+    assert len(modules) >= 10
+    for module in [*modules, odd]:
+        ours, plain = host.pm.__class__("lishi_tui"), pluggy.PluginManager("lishi_tui")
+        found = []
+        for manager in (ours, plain):
+            manager.add_hookspecs(hookspecs)
+            manager.register(module)
+            found.append(sorted(c.name for c in manager.get_hookcallers(module) or []))
+        assert found[0] == found[1], module.__name__
+    assert found[0] == ["lishi_register_indicators", "lishi_register_source_types"]
