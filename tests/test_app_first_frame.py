@@ -157,7 +157,7 @@ def test_the_app_module_leaves_the_other_screens_for_later() -> None:
     )
     code = (
         "import sys, lishi_tui.cli, lishi_tui.app.app\n"
-        "lishi_tui.cli.build_parser()\n"  # every command's arguments, as at each start
+        "lishi_tui.cli.build_parser()\n"  # every command's arguments (as --help builds them)
         f"print(' '.join(m for m in {later!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

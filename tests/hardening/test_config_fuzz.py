@@ -142,19 +142,20 @@ def plugins_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def parser_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Build the command line's parser once: argparse construction (and the gettext look-ups
+    """Build each command's parser once: argparse construction (and the gettext look-ups
     it makes for every option) was a third of this test, and a process builds it once."""
     import lishi_tui.cli as cli
 
     real = cli.build_parser
-    built: list[Any] = []
+    built: dict[Any, Any] = {}
 
-    def once(registry: Any = None, err: Any = None) -> Any:
+    def once(registry: Any = None, err: Any = None, *, only: Any = None) -> Any:
         if registry is not None:  # a plugin's command: not what the mutants exercise
-            return real(registry, err)
-        if not built:
-            built.append(real(None, err))
-        return built[0]
+            return real(registry, err, only=only)
+        key = None if only is None else tuple(only)
+        if key not in built:
+            built[key] = real(None, err, only=only)
+        return built[key]
 
     monkeypatch.setattr(cli, "build_parser", once)
 
