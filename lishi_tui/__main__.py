@@ -1,14 +1,16 @@
 """``python -m lishi_tui`` and the ``lishi-tui`` command: the collector paused and the
-dataclass code cache installed, then the CLI."""
+dataclass code and CSS caches installed, then the CLI."""
 
-from lishi_tui import dataclass_cache, gc_pause
+from lishi_tui import css_cache, dataclass_cache, gc_pause
 
 
 def entry() -> int:
-    """Hold Python's cycle collector off (lishi_tui.gc_pause) and route dataclasses'
-    compiling through the kept code (lishi_tui.dataclass_cache) before the first import."""
+    """Hold Python's cycle collector off (lishi_tui.gc_pause), route dataclasses' compiling
+    through the kept code (lishi_tui.dataclass_cache) before the first import, and let the
+    dashboard keep its parsed CSS (lishi_tui.css_cache)."""
     gc_pause.pause()
     dataclass_cache.install()
+    css_cache.install()
     from lishi_tui.cli import entry as cli_entry
 
     return cli_entry()

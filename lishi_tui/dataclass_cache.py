@@ -51,18 +51,49 @@ def default_path() -> Path:
     return Path(platformdirs.user_cache_dir("lishi-tui")) / f"dataclasses.{tag}.marshal"
 
 
-def _read(path: Path) -> dict[str, CodeType]:
+def read_private(path: Path, header: bytes) -> bytes | None:
+    """The bytes after ``header`` in a cache file that is this user's alone, else None.
+
+    A file that is missing, unreadable, not the user's own or writable by others, or that
+    starts otherwise (another Python's, another format's) is as good as none.
+    """
     try:
         with path.open("rb") as file:
             if not _own_and_private(os.fstat(file.fileno())):
-                return {}  # code anyone else could have written is not run
+                return None  # code anyone else could have written is not run
             data = file.read()
     except OSError:
-        return {}
-    if not data.startswith(_HEADER):
-        return {}  # another Python's bytecode, or not ours
+        return None
+    return data[len(header) :] if data.startswith(header) else None
+
+
+def write_private(path: Path, data: bytes) -> bool:
+    """Replace the cache file at ``path`` with ``data`` in one step (a reader sees the old
+    file or the new one, never part of one); False, with the old file kept, on any trouble
+    (a read-only home, a full disk)."""
+    import tempfile  # only when there is something to write
+
+    tmp: str | None = None
     try:
-        table = marshal.loads(data[len(_HEADER) :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # made 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
+    return True
+
+
+def _read(path: Path) -> dict[str, CodeType]:
+    data = read_private(path, _HEADER)
+    if data is None:
+        return {}
+    try:
+        table = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(table, dict):
@@ -134,19 +165,7 @@ def save() -> bool:
     # one C call, under the interpreter lock).
     known, used = dict(_known), list(_used)
     table = known if len(known) <= MAX_ENTRIES else {k: known[k] for k in used if k in known}
-    import tempfile  # only when there is something to write
-
-    tmp: str | None = None
-    try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=_path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(_HEADER + marshal.dumps(table))
-        os.replace(tmp, _path)
-    except (OSError, ValueError):
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    if not write_private(_path, _HEADER + marshal.dumps(table)):
         return False
     _new = 0
     return True
