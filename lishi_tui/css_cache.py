@@ -6,8 +6,8 @@ rules that change only when the text, the theme's variables or Textual itself do
 ``attach`` routes the parsing of Textual's ``Stylesheet`` through a table of the rules
 parsed before, keyed by all that the parse reads (the CSS text, where it was read from, its
 defaults flag, tie breaker and scope, and every variable's value); ``save`` keeps the table
-in one pickled file in the user's cache folder, under Textual's version and this Python's
-bytecode magic number. What is not in the table is parsed as Textual parses it, so a missing,
+in one pickled file in the user's cache folder, stamped with this Python and the Textual
+installed (read once, as it is attached). What is not in the table is parsed as Textual parses it, so a missing,
 stale or damaged file only costs the parse: CSS that has errors is never kept (its errors are
 reported as without the cache), and a file that is not the user's own, or that others may
 write, is not read (unpickling runs code, as a ``.pyc`` does).
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lishi_tui.dataclass_cache import read_private, write_private
+from lishi_tui.dataclass_cache import cache_file, read_private, write_private
 
 if TYPE_CHECKING:
     from textual.css.model import RuleSet
@@ -44,6 +44,7 @@ Table = dict[Variables, dict[Key, list["RuleSet"]]]
 _table: Table = {}
 _used: dict[Variables, set[Key]] = {}
 _path: Path | None = None
+_stamp: bytes | None = None  # the header of the Textual this process parses with (attach)
 _new = 0
 _original: Callable[..., list[RuleSet]] | None = None
 
@@ -68,10 +69,7 @@ def _header() -> bytes | None:
 
 
 def default_path() -> Path:
-    import platformdirs
-
-    tag = sys.implementation.cache_tag or "python"
-    return Path(platformdirs.user_cache_dir("lishi-tui")) / f"css.{tag}.pickle"
+    return cache_file("css", "pickle")
 
 
 def install(path: Path | None = None) -> None:
@@ -82,25 +80,22 @@ def install(path: Path | None = None) -> None:
         atexit.register(save)
 
 
-def installed() -> bool:
-    return _path is not None
-
-
 def attach() -> None:
     """Read the kept rules and route Textual's CSS parsing through them, if installed."""
-    global _original
+    global _original, _stamp
     if _path is None or _original is not None:
         return
     from textual.css.stylesheet import Stylesheet
 
-    _table.update(_read(_path))
+    _stamp = _header()
+    _table.update(_read(_path, _stamp))
     _original = Stylesheet._parse_rules
     Stylesheet._parse_rules = _parse_rules  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Give Textual its own parsing back and forget what was read."""
-    global _path, _new, _original
+    global _path, _new, _original, _stamp
     if _original is not None:
         from textual.css.stylesheet import Stylesheet
 
@@ -109,6 +104,7 @@ def uninstall() -> None:
     _table.clear()
     _used.clear()
     _path = None
+    _stamp = None
     _new = 0
 
 
@@ -147,8 +143,7 @@ def _parse_rules(
     return rules
 
 
-def _read(path: Path) -> Table:
-    header = _header()
+def _read(path: Path, header: bytes | None) -> Table:
     data = None if header is None else read_private(path, header)
     if data is None:
         return {}
@@ -177,7 +172,7 @@ def save() -> bool:
     Any trouble writing (a read-only home, a full disk) leaves the old file as it was.
     """
     global _new
-    if _path is None or _new == 0 or sys.dont_write_bytecode:
+    if _path is None or _stamp is None or _new == 0 or sys.dont_write_bytecode:
         return False
     themes = list(_table)
     if len(themes) > MAX_THEMES:
@@ -195,8 +190,7 @@ def save() -> bool:
         data = pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a rule Textual may one day make unpicklable
         return False
-    header = _header()
-    if header is None or not write_private(_path, header + data):
+    if not write_private(_path, _stamp + data):
         return False
     _new = 0
     return True

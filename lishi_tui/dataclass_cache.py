@@ -44,11 +44,16 @@ _path: Path | None = None
 _new = 0
 
 
-def default_path() -> Path:
+def cache_file(kind: str, suffix: str) -> Path:
+    """A cache file of this Python's in the user's cache folder: ``<kind>.<tag>.<suffix>``."""
     import platformdirs
 
     tag = sys.implementation.cache_tag or "python"
-    return Path(platformdirs.user_cache_dir("lishi-tui")) / f"dataclasses.{tag}.marshal"
+    return Path(platformdirs.user_cache_dir("lishi-tui")) / f"{kind}.{tag}.{suffix}"
+
+
+def default_path() -> Path:
+    return cache_file("dataclasses", "marshal")
 
 
 def read_private(path: Path, header: bytes) -> bytes | None:
