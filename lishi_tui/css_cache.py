@@ -7,10 +7,10 @@ rules that change only when the text, the theme's variables or Textual itself do
 parsed before, keyed by all that the parse reads (the CSS text, where it was read from, its
 defaults flag, tie breaker and scope, and every variable's value); ``save`` keeps the table
 in one pickled file in the user's cache folder, stamped with this Python and the Textual
-installed (read once, as it is attached). What is not in the table is parsed as Textual parses it, so a missing,
-stale or damaged file only costs the parse: CSS that has errors is never kept (its errors are
-reported as without the cache), and a file that is not the user's own, or that others may
-write, is not read (unpickling runs code, as a ``.pyc`` does).
+installed (read once, as it is attached). What is not in the table is parsed as Textual
+parses it, so a missing, stale or damaged file only costs the parse: CSS that has errors is
+never kept (its errors are reported as without the cache), and a file that is not the user's
+own, or that others may write, is not read (unpickling runs code, as a ``.pyc`` does).
 
 Only ``lishi-tui`` (``lishi_tui.__main__``) installs it, beside the dataclass code cache; code
 that imports lishi-tui (tests, plugins) parses as Textual does unless it installs it.
