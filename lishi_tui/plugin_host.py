@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import importlib.util
 import os
+import queue
 import sys
 import threading
 import time
@@ -60,14 +61,22 @@ class _PluginManager(pluggy.PluginManager):
     ``register`` asks about every name in ``dir(plugin)``, and pluggy answers each with
     ``inspect.getattr_static`` (about 30 a plugin, mostly imported names: a few ms a
     start over the built-in plugins). A module's attribute that is not a function or a
-    method cannot be a hook, so it is skipped here at a dict's cost; anything else (a
-    function, a dunder, a plugin object that is not a module) goes through pluggy."""
+    method cannot be a hook, and neither can a plain function that ``@hookimpl`` did not
+    mark (the mark is an attribute in the function's own ``__dict__``), so both are skipped
+    here at a dict's cost; anything else (a marked function, a dunder, a classmethod, a
+    plugin object that is not a module) goes through pluggy."""
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        self._marker = project_name + "_impl"  # where pluggy's HookimplMarker keeps its options
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
         if isinstance(plugin, types.ModuleType) and not name.startswith("__"):
             value = plugin.__dict__.get(name, _ABSENT)
             if value is not _ABSENT and not isinstance(value, _HOOKABLE):
                 return None
+            if isinstance(value, types.FunctionType) and self._marker not in value.__dict__:
+                return None  # a plain function (most are imported names) with no hookimpl mark
         return super().parse_hookimpl_opts(plugin, name)
 
 
@@ -167,6 +176,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
         self._loaded = False
+        self._runner = _HookRunner()
 
     # -- discovery -------------------------------------------------------------------
 
@@ -266,6 +276,12 @@ class PluginHost:
 
     def _call_registration_hooks(self) -> None:
         timeout = self.settings.timeout.total_seconds()
+        try:
+            self._call_all(timeout)
+        finally:
+            self._runner.close()
+
+    def _call_all(self, timeout: float) -> None:
         self._call_each("lishi_register_source_types", self._source_type_registrar, timeout=timeout)
         self._call_each("lishi_register_indicators", self._indicator_registrar, timeout=timeout)
         self._call_each("lishi_register_notifiers", self._notifier_registrar, timeout=timeout)
@@ -292,7 +308,7 @@ class PluginHost:
                 continue
             staged: list[Any] = []
             started = time.perf_counter()
-            error = _call_with_timeout(impl.function, staged.append, timeout)
+            error = self._runner.call(impl.function, staged.append, timeout)
             record.seconds[hook_name] = time.perf_counter() - started
             if error is not None:
                 record.state = PluginState.FAILED
@@ -432,29 +448,56 @@ def validate_source_type(item: Any) -> None:
             raise TypeError(f"source type {item.name!r}: option {key!r} is not an Option")
 
 
-def _call_with_timeout(
-    function: Callable[..., object], register: Callable[[Any], None], timeout: float
-) -> str | None:
-    """Run one hook implementation in a daemon thread; an error message or None."""
-    result: concurrent.futures.Future[None] = concurrent.futures.Future()
+class _HookRunner:
+    """Runs hook implementations one at a time in a daemon thread, each with a time limit.
 
-    def target() -> None:
+    One thread serves every call of a load (a thread started per call cost about 0.1 ms
+    each, some 20 a start). A call that does not return in time leaves its thread behind
+    (a daemon: a hung plugin must not keep the process alive) and the next call gets a
+    new thread, so one hung plugin never delays another's hooks."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Job] | None = None
+
+    def call(
+        self, function: Callable[..., object], register: Callable[[Any], None], timeout: float
+    ) -> str | None:
+        """Run ``function(register=register)``; an error message, or None if it returned."""
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            threading.Thread(
+                target=_serve, args=(self._queue,), name="lishi-plugin-hook", daemon=True
+            ).start()
+        result: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._queue.put((function, register, result))
+        try:
+            result.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            self._queue.put(None)  # that thread ends if the call ever returns
+            self._queue = None
+            return f"did not return within {timeout:g} s (hung plugin skipped)"
+        except BaseException as exc:
+            return _describe(exc)
+        return None
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.put(None)
+            self._queue = None
+
+
+_Job = tuple[Callable[..., object], Callable[[Any], None], "concurrent.futures.Future[None]"] | None
+
+
+def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
+    while (job := jobs.get()) is not None:
+        function, register, result = job
         try:
             function(register=register)
         except BaseException as exc:  # a plugin's failure, whatever it is, is reported
             result.set_exception(exc)
         else:
             result.set_result(None)
-
-    # A daemon thread, not an executor: a hung plugin must not keep the process alive.
-    threading.Thread(target=target, name="lishi-plugin-hook", daemon=True).start()
-    try:
-        result.result(timeout=timeout)
-    except concurrent.futures.TimeoutError:
-        return f"did not return within {timeout:g} s (hung plugin skipped)"
-    except BaseException as exc:
-        return _describe(exc)
-    return None
 
 
 def _constant(plugin: object) -> Callable[[], object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -223,6 +224,14 @@ def test_hooks_found_are_pluggys_own(tmp_path: Path) -> None:
     odd.lishi_register_notifiers = Holder  # type: ignore[attr-defined]  # a class: not a hook
     odd.something = 3  # type: ignore[attr-defined]
 
+    def lishi_register_commands(register: object) -> None: ...  # a hook's name, not marked
+
+    @functools.wraps(lishi_register_source_types)
+    def wrapped(register: object) -> None: ...  # the mark comes along in __dict__
+
+    odd.lishi_register_commands = lishi_register_commands  # type: ignore[attr-defined]
+    odd.lishi_register_export_formats = wrapped  # type: ignore[attr-defined]
+
     host = PluginHost(PluginSettings())
     host.load()
     modules = [m for m in sys.modules.values() if m.__name__.startswith("lishi_tui_plugins.")]
@@ -235,4 +244,42 @@ def test_hooks_found_are_pluggys_own(tmp_path: Path) -> None:
             manager.register(module)
             found.append(sorted(c.name for c in manager.get_hookcallers(module) or []))
         assert found[0] == found[1], module.__name__
-    assert found[0] == ["lishi_register_indicators", "lishi_register_source_types"]
+    assert found[0] == [
+        "lishi_register_export_formats",
+        "lishi_register_indicators",
+        "lishi_register_source_types",
+    ]
+
+
+THREAD_NOTE = """
+import threading
+from lishi_tui import hookimpl
+from lishi_tui.domain.model import Indicator
+
+@hookimpl
+def lishi_register_indicators(register):
+    # How many hooks this thread has run, this one included (an ident could be reused).
+    thread = threading.current_thread()
+    thread.hooks_run = getattr(thread, "hooks_run", 0) + 1
+    register(Indicator("{name}", "线程", str(thread.hooks_run)))
+"""
+
+
+def test_hooks_share_one_thread_until_one_hangs(tmp_path: Path) -> None:
+    """Registration hooks run one at a time in one worker thread; a hung one is left
+    behind with its thread, and the next plugin's hook runs, in a new thread."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    for name in ("a_first", "b_second", "d_after"):
+        (folder / f"{name}.py").write_text(THREAD_NOTE.format(name=name), encoding="utf-8")
+    (folder / "c_hangs.py").write_text(
+        "import time\nfrom lishi_tui import hookimpl\n"
+        "@hookimpl\ndef lishi_register_indicators(register):\n    time.sleep(30)\n",
+        encoding="utf-8",
+    )
+    registry = load_plugins(settings(), builtin_dir=folder, env={}, include_entry_points=False)
+    runs = {iid: registry.indicators[iid].name_en for iid in ("a_first", "b_second", "d_after")}
+    assert runs == {"a_first": "1", "b_second": "2", "d_after": "1"}
+    record = registry.plugin("c_hangs")
+    assert record is not None and record.state is PluginState.FAILED
+    assert "did not return within 0.5 s" in (record.error or "")
