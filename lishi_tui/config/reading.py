@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lishi_tui import toml_cache
 from lishi_tui.config.errors import ConfigError, ConfigIssue
 from lishi_tui.config.lines import LineMap
 
@@ -50,7 +51,7 @@ def read_raw(path: Path) -> RawConfig:
 def parse_raw(path: Path, text: str) -> RawConfig:
     """Parse config text already read (``path`` names it in errors and anchors relative paths)."""
     try:
-        data = tomllib.loads(text)
+        data = toml_cache.loads(text)  # tomllib's tables, kept between runs by lishi-tui
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([syntax_issue(path, text, exc)]) from None
     except RecursionError:
