@@ -63,15 +63,16 @@ class _PluginManager(pluggy.PluginManager):
     start over the built-in plugins). A module's attribute that is not a function or a
     method cannot be a hook, and neither can a plain function that ``@hookimpl`` did not
     mark (the mark is an attribute in the function's own ``__dict__``), so both are skipped
-    here at a dict's cost; anything else (a marked function, a dunder, a classmethod, a
-    plugin object that is not a module) goes through pluggy."""
+    here at a dict's cost (a module's dunders too: ``__file__``, ``__spec__`` and the like);
+    anything else (a marked function, a classmethod, a name the module's ``__dict__`` does
+    not hold, a plugin object that is not a module) goes through pluggy."""
 
     def __init__(self, project_name: str) -> None:
         super().__init__(project_name)
         self._marker = project_name + "_impl"  # where pluggy's HookimplMarker keeps its options
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
-        if isinstance(plugin, types.ModuleType) and not name.startswith("__"):
+        if isinstance(plugin, types.ModuleType):
             value = plugin.__dict__.get(name, _ABSENT)
             if value is not _ABSENT and not isinstance(value, _HOOKABLE):
                 return None
