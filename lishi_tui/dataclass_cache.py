@@ -93,16 +93,30 @@ def write_private(path: Path, data: bytes) -> bool:
     return True
 
 
-def _read(path: Path) -> dict[str, CodeType]:
-    data = read_private(path, _HEADER)
+def read_table(path: Path, header: bytes) -> dict[Any, Any]:
+    """The marshalled dict in a private cache file (``read_private``); {} if there is none
+    or it is damaged. Callers keep only the entries of the types they wrote."""
+    data = read_private(path, header)
     if data is None:
         return {}
     try:
         table = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(table, dict):
-        return {}
+    return table if isinstance(table, dict) else {}
+
+
+def write_table(
+    path: Path, header: bytes, known: dict[Any, Any], used: list[Any], max_entries: int
+) -> bool:
+    """Write ``known`` marshalled after ``header`` (``write_private``); past ``max_entries``
+    only the entries this process ``used``, so that stale ones do not pile up."""
+    table = known if len(known) <= max_entries else {k: known[k] for k in used if k in known}
+    return write_private(path, header + marshal.dumps(table))
+
+
+def _read(path: Path) -> dict[str, CodeType]:
+    table = read_table(path, _HEADER)
     return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, CodeType)}
 
 
@@ -168,9 +182,7 @@ def save() -> bool:
         return False
     # Copies first: a plugin's hook thread may be making a class meanwhile (each copy is
     # one C call, under the interpreter lock).
-    known, used = dict(_known), list(_used)
-    table = known if len(known) <= MAX_ENTRIES else {k: known[k] for k in used if k in known}
-    if not write_private(_path, _HEADER + marshal.dumps(table)):
+    if not write_table(_path, _HEADER, dict(_known), list(_used), MAX_ENTRIES):
         return False
     _new = 0
     return True

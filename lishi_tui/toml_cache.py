@@ -8,7 +8,7 @@ afresh and never answered from an older copy; a text that does not parse is neve
 its error is tomllib's own, located as always. ``loads`` hands every caller a fresh copy.
 
 The file is one marshalled table in the user's cache folder, read only when it is the
-user's own and nobody else may write it (``dataclass_cache.read_private``): unpickling runs
+user's own and nobody else may write it (``dataclass_cache.read_table``): unpickling runs
 code, as the dataclass code cache's marshalled code does. ``lishi-tui`` and ``python -m
 lishi_tui`` install it; code that imports ``lishi_tui`` (tests, plugins) parses as before.
 """
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import marshal
 import pickle
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from lishi_tui.dataclass_cache import cache_file, read_private, write_private
+from lishi_tui.dataclass_cache import cache_file, read_table, write_table
 
 MAX_ENTRIES = 256  # past this, a save keeps only the texts this process read
 _HEADER = b"lishi-tui parsed toml 1\n"
@@ -62,15 +61,7 @@ def loads(text: str) -> dict[str, Any]:
 
 
 def _read(path: Path) -> dict[bytes, bytes]:
-    data = read_private(path, _HEADER)
-    if data is None:
-        return {}
-    try:
-        table = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(table, dict):
-        return {}
+    table = read_table(path, _HEADER)
     return {k: v for k, v in table.items() if isinstance(k, bytes) and isinstance(v, bytes)}
 
 
@@ -97,9 +88,8 @@ def save() -> bool:
     global _new
     if _path is None or _new == 0 or sys.dont_write_bytecode:
         return False
-    known, used = dict(_known), list(_used)  # copies: a reload may parse meanwhile
-    table = known if len(known) <= MAX_ENTRIES else {k: known[k] for k in used if k in known}
-    if not write_private(_path, _HEADER + marshal.dumps(table)):
+    # Copies: a config reload may parse meanwhile.
+    if not write_table(_path, _HEADER, dict(_known), list(_used), MAX_ENTRIES):
         return False
     _new = 0
     return True
