@@ -449,6 +449,11 @@ def validate_source_type(item: Any) -> None:
             raise TypeError(f"source type {item.name!r}: option {key!r} is not an Option")
 
 
+# One hook call for the worker thread (the function, its register, where its outcome goes),
+# or None: the thread's cue to end.
+_Job = tuple[Callable[..., object], Callable[[Any], None], concurrent.futures.Future[None]] | None
+
+
 class _HookRunner:
     """Runs hook implementations one at a time in a daemon thread, each with a time limit.
 
@@ -485,9 +490,6 @@ class _HookRunner:
         if self._queue is not None:
             self._queue.put(None)
             self._queue = None
-
-
-_Job = tuple[Callable[..., object], Callable[[Any], None], "concurrent.futures.Future[None]"] | None
 
 
 def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
