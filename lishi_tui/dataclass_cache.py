@@ -42,6 +42,7 @@ _known: dict[str, CodeType] = {}
 _used: set[str] = set()
 _path: Path | None = None
 _new = 0
+_writes_held = False  # see hold_writes
 
 
 def cache_file(kind: str, suffix: str) -> Path:
@@ -72,10 +73,20 @@ def read_private(path: Path, header: bytes) -> bytes | None:
     return data[len(header) :] if data.startswith(header) else None
 
 
+def hold_writes() -> None:
+    """Write no cache file from now on, in this process (``write_private`` declines): for a
+    command refused at the door, which leaves nothing behind (``lishi-tui view`` without a
+    terminal)."""
+    global _writes_held
+    _writes_held = True
+
+
 def write_private(path: Path, data: bytes) -> bool:
     """Replace the cache file at ``path`` with ``data`` in one step (a reader sees the old
     file or the new one, never part of one); False, with the old file kept, on any trouble
-    (a read-only home, a full disk)."""
+    (a read-only home, a full disk) or once ``hold_writes`` was called."""
+    if _writes_held:
+        return False
     import tempfile  # only when there is something to write
 
     tmp: str | None = None

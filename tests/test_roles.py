@@ -178,6 +178,11 @@ async def test_a_viewer_starts_no_source_runs_and_is_told_why(store: SqliteStore
 def test_view_without_a_terminal_exits_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "lishi.db"
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    # As on a user's machine, where Python writes bytecode and lishi-tui its caches; under
+    # PYTHONDONTWRITEBYTECODE (as this workplace sets it) no cache would be written anyway.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        env.pop(name, None)  # under HOME, so that anything written would show below
     result = subprocess.run(
         [sys.executable, "-m", "lishi_tui", "--db", str(db), "view"],
         stdin=subprocess.DEVNULL,
