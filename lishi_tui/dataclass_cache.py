@@ -123,7 +123,11 @@ def write_table(
     """Write ``known`` marshalled after ``header`` (``write_private``); past ``max_entries``
     only the entries this process ``used``, so that stale ones do not pile up."""
     table = known if len(known) <= max_entries else {k: known[k] for k in used if k in known}
-    return write_private(path, header + marshal.dumps(table))
+    try:
+        data = marshal.dumps(table)
+    except (ValueError, TypeError):  # an entry marshal cannot write: the old file is kept
+        return False
+    return write_private(path, header + data)
 
 
 def _read(path: Path) -> dict[str, CodeType]:

@@ -15,81 +15,49 @@ lishi_tui`` install it; code that imports ``lishi_tui`` (tests, plugins) parses 
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import pickle
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from lishi_tui.dataclass_cache import cache_file, read_table, write_table
+from lishi_tui.kept_table import KeptTable
 
 MAX_ENTRIES = 256  # past this, a save keeps only the texts this process read
 _HEADER = b"lishi-tui parsed toml 1\n"
 
-_known: dict[bytes, bytes] = {}
-_used: set[bytes] = set()
-_path: Path | None = None
-_new = 0
-
-
-def default_path() -> Path:
-    return cache_file("toml", "marshal")
+_table: KeptTable[bytes, bytes] = KeptTable(
+    "toml", _HEADER, MAX_ENTRIES, lambda k, v: isinstance(k, bytes) and isinstance(v, bytes)
+)
 
 
 def loads(text: str) -> dict[str, Any]:
     """``tomllib.loads(text)``, from the kept tables when this exact text was parsed before."""
-    global _new
-    if _path is None:
+    if not _table.installed:
         return tomllib.loads(text)
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
-    blob = _known.get(key)
+    blob = _table.get(key)
     if blob is not None:
         try:
             data = pickle.loads(blob)
         except Exception:  # a damaged entry: parsed afresh below, and replaced
             data = None
         if isinstance(data, dict):
-            _used.add(key)
             return data
     data = tomllib.loads(text)  # a syntax error leaves here, and nothing is kept
-    _known[key] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-    _used.add(key)
-    _new += 1
+    _table.put(key, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     return data
-
-
-def _read(path: Path) -> dict[bytes, bytes]:
-    table = read_table(path, _HEADER)
-    return {k: v for k, v in table.items() if isinstance(k, bytes) and isinstance(v, bytes)}
 
 
 def install(path: Path | None = None) -> None:
     """Read the kept tables and answer ``loads`` from them from now on (once)."""
-    global _path
-    if _path is not None:
-        return
-    _path = path if path is not None else default_path()
-    _known.update(_read(_path))
-    atexit.register(save)
+    _table.install(path)
 
 
 def uninstall() -> None:
-    global _path, _new
-    _known.clear()
-    _used.clear()
-    _path = None
-    _new = 0
+    _table.uninstall()
 
 
 def save() -> bool:
     """Write the kept tables if a text was parsed since they were read; True if written."""
-    global _new
-    if _path is None or _new == 0 or sys.dont_write_bytecode:
-        return False
-    # Copies: a config reload may parse meanwhile.
-    if not write_table(_path, _HEADER, dict(_known), list(_used), MAX_ENTRIES):
-        return False
-    _new = 0
-    return True
+    return _table.save()

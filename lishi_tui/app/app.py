@@ -16,7 +16,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from lishi_tui import css_cache, dataclass_cache, gc_pause, toml_cache
+from lishi_tui import css_cache, dataclass_cache, gc_pause, regex_cache, toml_cache
 from lishi_tui.app import hangup
 from lishi_tui.app import signals as exit_signals
 from lishi_tui.app.collector_api import CollectorLike, DeferredCollector
@@ -198,6 +198,7 @@ class LishiApp(GuardedApp):
         self.call_after_refresh(dataclass_cache.save)  # if lishi-tui installed it: once, if new
         self.call_after_refresh(css_cache.save)  # the same
         self.call_after_refresh(toml_cache.save)  # the same
+        self.call_after_refresh(regex_cache.save)  # the same
         # Its first runs (and, made here, its imports) start once the first frame is drawn.
         self.call_after_refresh(self._start_collector)
         if self.config_watcher is not None:
