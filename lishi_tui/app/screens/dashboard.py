@@ -27,6 +27,7 @@ from lishi_tui.app.screens.page_layout import (
     split_screenful,
 )
 from lishi_tui.app.screens.page_picker import PICKER_IN_FOOTER, PagePicker
+from lishi_tui.app.widgets.covered import SkipCovered
 from lishi_tui.app.widgets.header import SteadyHeader
 from lishi_tui.app.widgets.keyline import KeyLine
 from lishi_tui.app.widgets.page_bar import PageBar
@@ -40,7 +41,7 @@ MAX_PAGE_KEYS = 9
 PREPARE_AFTER_S = 0.1  # after a page is drawn, the next is made ready this much later
 
 
-class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
+class PageScroll(SkipCovered, VerticalScroll, inherit_bindings=False, can_focus=False):
     """A page's scrolling area: arrow keys belong to panel navigation, not to scrolling."""
 
     def on_resize(self, event: Resize) -> None:
@@ -49,7 +50,7 @@ class PageScroll(VerticalScroll, inherit_bindings=False, can_focus=False):
             screen.page_resized(event.size.width, event.size.height)
 
 
-class PageTabs(Widget):
+class PageTabs(SkipCovered, Widget):
     """The pages: their tabs (one ``PageBar``) above the panes, one shown at a time."""
 
     DEFAULT_CSS = """
@@ -59,7 +60,7 @@ class PageTabs(Widget):
     """
 
 
-class PagePane(Widget):
+class PagePane(SkipCovered, Widget):
     """One page's pane in the switcher: its scroll area once the page is first shown.
     (Textual's ``TabPane`` would bring ``TabbedContent`` and ``Tabs`` in with it.)"""
 
@@ -68,6 +69,14 @@ class PagePane(Widget):
         height: auto;
     }
     """
+
+
+class PageSwitcher(SkipCovered, ContentSwitcher):
+    """The switcher of the pages' panes (only the page shown is displayed)."""
+
+
+class PanelGrid(SkipCovered, Grid):
+    """A page's grid of panels (``Grid.panels`` in the stylesheet)."""
 
 
 CHROME_ROWS = 4  # header, the tab row and its underline, footer
@@ -222,14 +231,14 @@ class DashboardScreen(Screen[None]):
         with PageTabs(id="pages"):
             yield (bar := PageBar(labels))
             self._bar = bar
-            with ContentSwitcher(initial="page-0" if self.pages else None):
+            with PageSwitcher(initial="page-0" if self.pages else None):
                 for index in range(len(self.pages)):
                     # A page not shown is an empty pane: its scroll area, grid and panels
                     # are mounted when it is first shown.
                     pane = self._panes[index] = PagePane(id=f"page-{index}")
                     with pane:
                         if index == 0:
-                            grid = self._grids[index] = Grid(classes="panels")
+                            grid = self._grids[index] = PanelGrid(classes="panels")
                             with PageScroll(), grid:
                                 yield from first
         yield KeyLine()
@@ -324,7 +333,7 @@ class DashboardScreen(Screen[None]):
         self._mounted.add(index)
         width, height = self._laid_out
         first, later = split_screenful(self.pages[index][1], width, height)
-        grid = self._grids[index] = Grid(*first, classes="panels")
+        grid = self._grids[index] = PanelGrid(*first, classes="panels")
         if width:
             self._layout_page(index, width, height)
         mounted = self._panes[index].mount(PageScroll(grid))
