@@ -69,6 +69,11 @@ class KeptTable(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V) -> None:
+        """Keep ``value``; past twice ``max_entries`` nothing more is kept, so that a long
+        run making new keys all along (a pattern compiled from changing text) cannot grow
+        the table without bound."""
+        if len(self.known) >= 2 * self.max_entries and key not in self.known:
+            return
         self.known[key] = value
         self.used.add(key)
         self.new += 1

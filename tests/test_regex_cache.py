@@ -148,6 +148,16 @@ def test_a_file_others_may_write_or_of_another_python_is_not_read(cache: Path) -
     assert regex_cache.compiled_since_save() == 1
 
 
+def test_a_long_run_of_new_patterns_keeps_a_bounded_table(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(regex_cache._table, "max_entries", 3)
+    for n in range(20):
+        re.compile(f"item-{n}-[a-z]+")  # a pattern made from changing text
+    assert len(regex_cache._table.known) == 6  # twice max_entries, then no more
+    assert re.compile("item-19-[a-z]+").match("item-19-x")  # still compiled, just not kept
+
+
 def test_uninstall_gives_re_its_own_compiling_back(tmp_path: Path) -> None:
     regex_cache.uninstall()
     own = re._compiler.compile  # type: ignore[attr-defined]
