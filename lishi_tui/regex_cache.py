@@ -37,7 +37,7 @@ _compiler: Any = importlib.import_module("re._compiler")
 _parser: Any = importlib.import_module("re._parser")
 _sre: Any = importlib.import_module("_sre")
 
-MAX_ENTRIES = 2000  # past this, a save keeps only the patterns this process compiled
+MAX_ENTRIES = 600  # past this, a save keeps only the patterns this process used
 _HEADER = f"lishi-tui regex code 1\n{sys.version}\n{_sre.MAGIC} {_sre.CODESIZE}\n".encode()
 
 # (flags, code, groups - 1, group index, index group): _sre.compile's arguments after the text
