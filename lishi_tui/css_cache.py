@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lishi_tui.dataclass_cache import cache_file, read_private, write_private
+from lishi_tui.kept_table import cache_file, read_private, write_private
 
 if TYPE_CHECKING:
     from textual.css.model import RuleSet

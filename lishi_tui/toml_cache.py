@@ -8,7 +8,7 @@ afresh and never answered from an older copy; a text that does not parse is neve
 its error is tomllib's own, located as always. ``loads`` hands every caller a fresh copy.
 
 The file is one marshalled table in the user's cache folder, read only when it is the
-user's own and nobody else may write it (``dataclass_cache.read_table``): unpickling runs
+user's own and nobody else may write it (``kept_table.read_table``): unpickling runs
 code, as the dataclass code cache's marshalled code does. ``lishi-tui`` and ``python -m
 lishi_tui`` install it; code that imports ``lishi_tui`` (tests, plugins) parses as before.
 """

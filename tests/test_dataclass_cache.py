@@ -13,22 +13,17 @@ from pathlib import Path
 import pytest
 
 from lishi_tui import dataclass_cache
+from tests.support import kept_cache
 
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     path = tmp_path / "cache" / "dataclasses.marshal"
-    dataclass_cache.uninstall()
-    dataclass_cache.install(path)
-    yield path
-    dataclass_cache.uninstall()
+    yield from kept_cache.installed(dataclass_cache, path, monkeypatch)
 
 
 def next_run(path: Path) -> None:
-    """What a new process does: read the file afresh."""
-    dataclass_cache.uninstall()
-    dataclass_cache.install(path)
+    kept_cache.next_run(dataclass_cache, path)
 
 
 def make_classes() -> tuple[type, type, type]:
@@ -109,7 +104,7 @@ def test_past_its_size_a_save_keeps_only_what_this_run_used(
     make_classes()
     assert dataclass_cache.save()
     next_run(cache)
-    monkeypatch.setattr(dataclass_cache, "MAX_ENTRIES", 0)
+    monkeypatch.setattr(dataclass_cache._table, "max_entries", 0)
 
     @dataclass
     class Other:

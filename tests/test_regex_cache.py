@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from lishi_tui import regex_cache
+from tests.support import kept_cache
 
 # Chosen to cover what the code words encode: named and numbered groups, back references,
 # look-arounds, inline and passed flags, possessive-free repeats, classes with ranges and
@@ -38,21 +39,13 @@ PATTERNS: list[tuple[str | bytes, int]] = [
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    # re's own cache would answer before ours: emptied as a new process's is.
     path = tmp_path / "cache" / "regex.marshal"
-    regex_cache.uninstall()
-    regex_cache.install(path)
-    re.purge()  # re's own cache would answer before ours
-    yield path
-    regex_cache.uninstall()
-    re.purge()
+    yield from kept_cache.installed(regex_cache, path, monkeypatch, forget=re.purge)
 
 
 def next_run(path: Path) -> None:
-    """What a new process does: read the file afresh, with re's memory empty."""
-    regex_cache.uninstall()
-    regex_cache.install(path)
-    re.purge()
+    kept_cache.next_run(regex_cache, path, forget=re.purge)
 
 
 def compiled(n: int) -> Any:
@@ -152,9 +145,10 @@ def test_a_long_run_of_new_patterns_keeps_a_bounded_table(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(regex_cache._table, "max_entries", 3)
+    monkeypatch.setattr(regex_cache._table, "max_in_memory", 6)  # as a table of 3 has
     for n in range(20):
         re.compile(f"item-{n}-[a-z]+")  # a pattern made from changing text
-    assert len(regex_cache._table.known) == 6  # twice max_entries, then no more
+    assert len(regex_cache._table.known) == 6  # max_in_memory, then no more
     assert re.compile("item-19-[a-z]+").match("item-19-x")  # still compiled, just not kept
 
 

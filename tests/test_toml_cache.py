@@ -16,6 +16,7 @@ import pytest
 from lishi_tui import toml_cache
 from lishi_tui.config.errors import ConfigError
 from lishi_tui.config.reading import parse_raw
+from tests.support import kept_cache
 
 TEXT = """# 一个配置
 [app]
@@ -30,18 +31,11 @@ since = 2021-01-01
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    path = tmp_path / "cache" / "toml.marshal"
-    toml_cache.uninstall()
-    toml_cache.install(path)
-    yield path
-    toml_cache.uninstall()
+    yield from kept_cache.installed(toml_cache, tmp_path / "cache" / "toml.marshal", monkeypatch)
 
 
 def next_run(path: Path) -> None:
-    """What a new process does: read the file afresh."""
-    toml_cache.uninstall()
-    toml_cache.install(path)
+    kept_cache.next_run(toml_cache, path)
 
 
 def no_parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from lishi_tui import dataclass_cache
+from lishi_tui import kept_table
 from lishi_tui.commands.common import EXIT_FAILED, EXIT_USAGE, add_common
 from lishi_tui.roles import Role, RoleRefused, configured_operators, current_account, resolve_role
 
@@ -63,7 +63,7 @@ def has_terminal() -> bool:
 def run_view(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     if not has_terminal():
         print("lishi-tui view needs a terminal (connect with ssh -t)", file=err)
-        dataclass_cache.hold_writes()  # refused: not even the caches' files are written
+        kept_table.hold_writes()  # refused: not even the caches' files are written
         return EXIT_FAILED
     from lishi_tui.config import live
 
