@@ -139,7 +139,7 @@ def _field(record: Any, path: str, origin: str, index: int) -> Any:
 
 
 # One GET of `url` (with `params` and `headers`); on a 304 the shared client hands back
-# the body it remembered, so this always parses.
+# the body it remembered; a body unchanged since the last run is not parsed again.
 SOURCE_TYPE = http_source_type(
     "http_json",
     parse_http_json,
