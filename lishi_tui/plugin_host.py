@@ -28,7 +28,7 @@ from lishi_tui.export.api import validate_export_format
 from lishi_tui.notify.api import NotifierType
 from lishi_tui.panel_api import validate_panel_type
 from lishi_tui.registry import PluginOrigin, PluginRecord, PluginState, Registry
-from lishi_tui.sources.api import Option, SourceType
+from lishi_tui.sources.api import FetchStages, Option, SourceType
 from lishi_tui.text import did_you_mean, nearest
 
 ENTRY_POINT_GROUP = "lishi_tui"
@@ -444,6 +444,8 @@ def validate_source_type(item: Any) -> None:
         raise ValueError(f"source type name {item.name!r} must be letters, digits and _")
     if not callable(item.fetch):
         raise TypeError(f"source type {item.name!r}: fetch is not callable")
+    if item.stages is not None and not isinstance(item.stages, FetchStages):
+        raise TypeError(f"source type {item.name!r}: stages is set by http_source_type only")
     for key, option in item.options.items():
         if not isinstance(option, Option):
             raise TypeError(f"source type {item.name!r}: option {key!r} is not an Option")

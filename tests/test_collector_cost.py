@@ -316,7 +316,8 @@ async def test_fetch_workers_are_as_many_as_fetches_at_once_and_kept(
     finally:
         store.close()
     assert all(o.ok for o in [*first, *later])
-    # One worker thread (and event loop) per fetch that can run at once, not per source,
-    # and the same ones on the next run.
-    assert 1 <= len(made) <= concurrency
-    assert again == made
+    # At most one worker thread per fetch that can run at once, not one per source, and the
+    # first run's kept for the next (which may need one more: a parse is short, and how
+    # many overlap depends on when the requests end).
+    assert 1 <= len(made) <= len(again) <= concurrency
+    assert made <= again

@@ -19,6 +19,7 @@ from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
 from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings, settle
 from lishi_tui.collector.returned import Located, plugin_frame, stamped, validated
+from lishi_tui.collector.staged import run_staged
 from lishi_tui.config.diff import SourceDiff, diff_sources
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
@@ -444,7 +445,10 @@ class Collector:
     ) -> object:
         seconds = (source.timeout or self.config.collector.timeout).total_seconds()
         # Off this loop, in a thread (and, for async def, on a loop) of its own: a plugin
-        # that blocks cannot freeze the dashboard or the other sources.
+        # that blocks cannot freeze the dashboard or the other sources. An http_source_type
+        # makes its request here (the shared client's code) and parses in the thread.
+        if stype.stages is not None:
+            return await run_staged(self._runner, stype.stages, ctx, seconds=seconds)
         grace = TIMEOUT_GRACE_S if stype.is_async else 0.0
         return await self._runner.run(
             stype.fetch, ctx, seconds=seconds, grace=grace, is_async=stype.is_async

@@ -11,6 +11,10 @@ client does: the same rules and the same cap on requests in flight, with a conne
 per loop, kept with the worker), so a fetch costs two cross-thread hand-offs (there and
 back), not four; any other getter's requests are handed to the caller's loop and back.
 
+An ``http_source_type`` fetch is run in its parts (``lishi_tui.collector.staged``): its
+request on the caller's loop, which is the shared client's code, and only the type's own code
+(its parse) on a worker, as a plain fetch; the request then costs no worker loop at all.
+
 A thread cannot be killed. A worker still stuck when its timeout fires is abandoned (daemon,
 so it never holds up exit; it ends when the fetch finally returns) and remembered: the
 source is not started again while its previous fetch is still stuck, so a hung plugin
@@ -218,6 +222,17 @@ class FetchRunner:
             sid: now - run.started for sid, run in self._stuck.items() if not run.finished.is_set()
         }
 
+    def refuse_if_stuck(self, source_id: str) -> None:
+        """Raise FetchError if ``source_id``'s abandoned fetch has not returned yet."""
+        previous = self._stuck.get(source_id)
+        if previous is not None:
+            if not previous.finished.is_set():
+                raise FetchError(
+                    f"not started: its previous fetch has been stuck in plugin code for "
+                    f"{time.monotonic() - previous.started:.0f} s and has not returned"
+                )
+            del self._stuck[source_id]
+
     def close(self) -> None:
         """End the idle workers' threads (busy and abandoned ones end when they return)."""
         while self._idle:
@@ -236,14 +251,7 @@ class FetchRunner:
         BaseException) or ``FetchError`` when it did not return within ``seconds``
         (waited ``grace`` longer, so that an inner timeout can report itself first)."""
         source_id = ctx.source_id
-        previous = self._stuck.get(source_id)
-        if previous is not None:
-            if not previous.finished.is_set():
-                raise FetchError(
-                    f"not started: its previous fetch has been stuck in plugin code for "
-                    f"{time.monotonic() - previous.started:.0f} s and has not returned"
-                )
-            del self._stuck[source_id]
+        self.refuse_if_stuck(source_id)
         home = asyncio.get_running_loop()
         future: asyncio.Future[Any] = home.create_future()
         # An abandoned fetch may fail long after anyone waits; retrieve its error so that

@@ -188,13 +188,15 @@ class SourceType:
 
     ``fetch`` may be ``async def`` (preferred for I/O) or a plain function, which the
     collector runs in a worker thread. Either way it is time-boxed by the source's
-    ``timeout``.
+    ``timeout``. ``stages`` is set by ``http_source_type`` (leave it out): the collector
+    then runs the same fetch as ``fetch`` does, in two parts (see ``FetchStages``).
     """
 
     name: str
     fetch: FetchFn
     options: Mapping[str, Option] = field(default_factory=dict)
     description: str = ""
+    stages: FetchStages | None = None
 
     @property
     def is_async(self) -> bool:
@@ -257,6 +259,33 @@ def parsed(
     return readings
 
 
+@dataclass(frozen=True)
+class FetchStages:
+    """An ``http_source_type`` fetch in its parts, which the collector runs apart.
+
+    The request (``download``) is the shared client's own code, so it runs on the
+    collector's event loop, beside every other source's; the type's code (``headers``, then
+    ``parse`` through ``readings``) runs in a worker thread, isolated as a plain fetch is, so a
+    parse that blocks or never returns still freezes only itself. Calling the type's
+    ``fetch`` does the same in one call (the plugin test harness does).
+    """
+
+    parse: ParseFn
+    headers: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
+    reparse: bool = False
+
+    async def download(
+        self, ctx: FetchContext, own_headers: Mapping[str, str] | None
+    ) -> HttpResult:
+        """GET the ``url`` option with the ``params`` table as query parameters."""
+        params = {str(k): str(v) for k, v in dict(ctx.options.get("params") or {}).items()}
+        return await ctx.get(str(ctx.options["url"]), params=params, headers=own_headers)
+
+    def readings(self, ctx: FetchContext, result: HttpResult) -> Sequence[Reading]:
+        """What ``parse`` makes of the body (kept from the last parse if it is unchanged)."""
+        return parsed(ctx, self.parse, result.content, result.url, reparse=self.reparse)
+
+
 def http_source_type(
     name: str,
     parse: ParseFn,
@@ -273,15 +302,19 @@ def http_source_type(
     options (configured ``headers`` override them). Everything else (size caps,
     redirects, secrets, conditional requests and the 304 replay) is the shared client's.
     An unchanged body is not parsed again unless ``reparse`` (see ``ParseFn``).
+
+    ``headers`` is a function of the options alone: the collector calls it once per set of
+    options and keeps what it gave. The collector makes the request on its own event loop
+    and calls ``headers`` and ``parse`` in a worker thread (``FetchStages``).
     """
 
-    async def fetch(ctx: FetchContext) -> Sequence[Reading]:
-        params = {str(k): str(v) for k, v in dict(ctx.options.get("params") or {}).items()}
-        own = headers(ctx.options) if headers is not None else None
-        result = await ctx.get(str(ctx.options["url"]), params=params, headers=own)
-        return parsed(ctx, parse, result.content, result.url, reparse=reparse)
+    stages = FetchStages(parse, headers, reparse)
 
-    return SourceType(name, fetch, options, description)
+    async def fetch(ctx: FetchContext) -> Sequence[Reading]:
+        own = headers(ctx.options) if headers is not None else None
+        return stages.readings(ctx, await stages.download(ctx, own))
+
+    return SourceType(name, fetch, options, description, stages)
 
 
 def file_source_type(

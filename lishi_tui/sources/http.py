@@ -1,4 +1,4 @@
-"""The shared HTTP client: one httpx pool for the process, and a per-source view with its rules.
+"""The shared HTTP client: one set of rules and lanes of httpx clients, and a per-source view.
 
 Every source type fetches through :class:`SourceHttp`, which enforces the size cap, the
 redirect policy, conditional requests, Retry-After and secret redaction, and turns every
@@ -91,61 +91,78 @@ class TrustOnFirstHandshake(ssl.SSLContext):
 class HttpClient:
     """One set of HTTP rules and one cap on requests in flight for the whole process.
 
-    Requests may be made from more than one event loop: the collector's own, and each fetch
-    worker's (``lishi_tui.collector.isolation``), so that a plugin's request is not handed
-    to another thread and back. Each loop gets an ``httpx.AsyncClient`` of its own (an httpx
-    pool belongs to the loop it runs on), made on its first request with these settings and
-    one shared TLS context, and kept for that loop's next requests. A fetch worker's loop
-    closes its client when the worker ends (``loop_closers``).
+    Requests may be made from more than one event loop: the collector's own (every
+    ``http_source_type`` source's request, ``lishi_tui.collector.staged``) and a fetch
+    worker's (``lishi_tui.collector.isolation``), so that a plugin's own request is not
+    handed to another thread and back.
 
-    httpx's pool degrades badly when more requests wait on it than it has connections, so
-    keep-alive equals max connections and ``max_concurrency`` slots, shared by every loop,
-    keep the excess out of the pools.
+    Each request borrows an ``httpx.AsyncClient`` of its loop's (an httpx pool belongs to
+    the loop it runs on) that no other request is using, and gives it back when its body
+    is read: a *lane*, made on first need with these settings and one shared TLS context,
+    and kept for that loop's next requests with its keep-alive connections. A loop has at
+    most as many lanes as requests it ever ran at once, and ``max_concurrency`` slots,
+    shared by every loop, cap those. One pool of many connections shared by every request
+    costs far more: httpcore walks every connection of a pool, polling each idle one's
+    socket, whenever a request is assigned or ends (measured: about 1.4 ms of CPU a fetch
+    against 0.55 ms with a lane each, BENCHMARKS.md, session 30). A fetch worker's loop
+    closes its lanes when the worker ends (``loop_closers``).
     """
 
     def __init__(self, settings: CollectorSettings) -> None:
         self.settings = settings
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._lanes: dict[asyncio.AbstractEventLoop, list[httpx.AsyncClient]] = {}
         self._tls: ssl.SSLContext | None = None
         self._made = threading.Lock()
         self._closed = False
         self._slots = LoopSlots(settings.max_concurrency)
+        self.lanes_made = 0  # how many clients were ever made (tests read it)
 
-    @property
-    def _client(self) -> httpx.AsyncClient:
-        """The client of the running loop, made on its first request."""
+    def _borrow(self) -> tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]:
+        """An idle lane of the running loop, made if it has none free."""
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = self._make(loop)
-        return client
-
-    def _make(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
-        if self._closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
         with self._made:
-            if self._tls is None:
-                self._tls = TrustOnFirstHandshake()
-            size = max(1, self.settings.max_concurrency)
-            client = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
-                verify=self._tls,
-                follow_redirects=False,  # redirects are followed by hand, under the host rule
-                # Only what CappedDecoder undoes, so that no body is inflated unbounded.
-                headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPTED},
-                trust_env=False,  # proxies from the environment would bypass the host rule
-            )
-            self._clients[loop] = client
-        closers = loop_closers(loop)
-        if closers is not None:
-            closers.append(lambda: self._close_on(loop))
-        return client
+            idle = self._lanes.get(loop)
+            if idle:
+                return loop, idle.pop()
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            first = idle is None
+            self._lanes.setdefault(loop, [])
+            client = self._make()
+        if first:
+            closers = loop_closers(loop)
+            if closers is not None:
+                closers.append(lambda: self._close_on(loop))
+        return loop, client
+
+    async def _give_back(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> None:
+        with self._made:
+            idle = self._lanes.get(loop)
+            if idle is not None:
+                idle.append(client)
+                return
+        await client.aclose()  # its loop's lanes were closed while it was out
+
+    def _make(self) -> httpx.AsyncClient:
+        # Under self._made.
+        if self._tls is None:
+            self._tls = TrustOnFirstHandshake()
+        size = max(1, self.settings.max_concurrency)
+        self.lanes_made += 1
+        return httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
+            verify=self._tls,
+            follow_redirects=False,  # redirects are followed by hand, under the host rule
+            # Only what CappedDecoder undoes, so that no body is inflated unbounded.
+            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPTED},
+            trust_env=False,  # proxies from the environment would bypass the host rule
+        )
 
     async def _close_on(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._made:
-            client = self._clients.pop(loop, None)
-        if client is not None:
+            lanes = self._lanes.pop(loop, [])
+        for client in lanes:
             await client.aclose()
 
     @property
@@ -158,14 +175,15 @@ class HttpClient:
         return SourceHttp(self, source, state, timeout=seconds)
 
     async def aclose(self) -> None:
-        """Close this loop's client; a fetch worker's is closed by its worker as it ends
-        (another loop's client cannot be closed from here), and no loop makes a new one."""
+        """Close this loop's lanes (one still out is closed as it comes back); a fetch
+        worker's are closed by its worker as it ends (another loop's client cannot be
+        closed from here), and no loop makes a new one."""
         self._closed = True
         await self._close_on(asyncio.get_running_loop())
         with self._made:
             # Loops that ended without closing theirs (not fetch workers): nothing to await.
-            for loop in [lp for lp in self._clients if lp.is_closed()]:
-                del self._clients[loop]
+            for loop in [lp for lp in self._lanes if lp.is_closed()]:
+                del self._lanes[loop]
 
     @property
     def closed(self) -> bool:
@@ -363,7 +381,21 @@ class SourceHttp:
         method: str = "GET",
         content: bytes | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
-        client = self._client._client
+        loop, client = self._client._borrow()
+        try:
+            return await self._exchange(client, url, headers, method=method, content=content)
+        finally:
+            await self._client._give_back(loop, client)
+
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        url: httpx.URL,
+        headers: dict[str, str],
+        *,
+        method: str,
+        content: bytes | None,
+    ) -> tuple[int, dict[str, str], bytes]:
         cap = self._client.settings.max_bytes
         self.requests += 1
         try:
