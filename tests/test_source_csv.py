@@ -122,3 +122,25 @@ def test_a_series_mixing_years_quarters_and_months_is_refused() -> None:
         "2024-03": 132.5,
         "2024-04": 133.0,
     }
+
+
+def test_decimal_commas_are_refused_with_the_row() -> None:
+    # decimal_comma_semicolon.csv line 3: "2024-01";"3,1" (3.1, a French-style export):
+    # this was read as 31.
+    options = {
+        "delimiter": ";",
+        "skip_rows": 1,
+        "period_column": "Période",
+        "value_column": "Valeur",
+    }
+    content = payload("decimal_comma_semicolon.csv")
+    with pytest.raises(FetchError, match=r"f\.csv:3: not a number: '3,1': .*decimal commas"):
+        CSV.parse_csv(content, options, indicator="x", origin="f.csv")
+
+
+def test_unicode_minus_sign_reads_as_negative() -> None:
+    # unicode_minus_long.csv: 2024-01,−2.3 / 2024-02,0.4 / 2024-03,"−1,234.5" (U+2212)
+    options = {"period_column": "month", "value_column": "value"}
+    content = payload("unicode_minus_long.csv")
+    readings = CSV.parse_csv(content, options, indicator="x", origin="m.csv")
+    assert values(readings) == {"2024-01": -2.3, "2024-02": 0.4, "2024-03": -1234.5}

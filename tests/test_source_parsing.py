@@ -248,3 +248,25 @@ def test_json_duplicate_keys_never_vanish() -> None:
     assert list(load_json(b'{"b": 1, "a": 2, "b": 1}', "w")) == ["b", "a"]
     kept = load_json(b'{"a": {"x": 1}, "a": {"y": 2}, "b": 3}', "w", repeated="keep")
     assert kept["a"] == [{"x": 1}, {"y": 2}] and kept["b"] == 3
+
+
+@pytest.mark.parametrize("raw", ["3,1", "0,452", "1.234,5", "1 234,5", "1,2345", "1234,567"])
+def test_decimal_commas_are_refused_not_read_as_thousands(raw: str) -> None:
+    # Read before as 31, 452, 1.2345, 12345, 12345 and 1234567: every comma was dropped.
+    with pytest.raises(NumberError, match=r"decimal commas .* are not read"):
+        parse_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("1,581", 1581.0), ("-1,234", -1234.0), ("12,345,678.25", 12345678.25)],
+)
+def test_commas_between_groups_of_three_are_thousands(raw: str, value: float) -> None:
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("\u22122.3", -2.3), ("\u22121,234.5", -1234.5), ("\u221251%", -51.0)]
+)
+def test_unicode_minus_sign_is_a_minus(raw: str, value: float) -> None:
+    assert parse_number(raw) == value

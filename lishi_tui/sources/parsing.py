@@ -100,6 +100,10 @@ MISSING_MARKERS = frozenset(
 _EUROSTAT_NO_FIGURE = re.compile(r":\s*[a-z]{0,3}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"(?<=\d)[,\s\u00a0\u2009\u202f'](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A comma is read only as a thousands separator: between groups of exactly three digits,
+# after a first group of one to three that does not start with 0 ("1,581", "12,345,678").
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_NUMERIC_WITH_COMMA = re.compile(r"[+-]?[\d.,\s\u00a0\u2009\u202f']*\d[\d.,\s\u00a0\u2009\u202f']*")
 # Qualifier marks as Chinese reports write them; a leading "+" is a sign, not "at least".
 _PREFIXES: tuple[tuple[str, Qualifier], ...] = (
     ("≥", Qualifier.AT_LEAST),
@@ -187,8 +191,13 @@ def parse_quantity(raw: object) -> Quantity:
     ``"12.3 e"`` / ``"12.3(预计)"`` estimated, ``"0.4 b"`` a break in the series.
 
     ``"51%"`` reads as 51 (percentage points, as an indicator in % stores it). Blank and
-    dash-like markers (and Eurostat's ``:``, ``: c``) give ``value=None``, never zero. European decimal commas
-    (``1.234,5``) are not supported: a comma is a thousands separator.
+    dash-like markers (and Eurostat's ``:``, ``: c``) give ``value=None``, never zero.
+    ``"−2.3"`` (U+2212 MINUS SIGN) is -2.3.
+
+    A comma is read only as a thousands separator between groups of exactly three digits
+    (``"1,581"``, ``"12,345,678"``). Any other comma (``"3,1"``, ``"0,452"``, ``"1.234,5"``,
+    ``"1 234,5"``) is a European decimal comma, which is not read: it raises
+    ``NumberError`` instead of silently reading 31 or 1.2345.
     """
     if raw is None:
         return Quantity(None)
@@ -213,8 +222,19 @@ def _quantity_from_text(raw: str) -> Quantity:
     text, status = _split_flag(text)
     text, qualifier = _split_qualifier(text)
     percent = text.endswith("%")
-    text = text.removesuffix("%").strip()
-    compact = _SEPARATORS.sub("", text).replace(",", "")
+    # U+2212 MINUS SIGN, which typeset tables use and NFKC leaves alone, is a minus.
+    text = text.removesuffix("%").strip().replace("\u2212", "-")
+    if "," in text:
+        if _COMMA_GROUPED.fullmatch(text):
+            text = text.replace(",", "")
+        elif _NUMERIC_WITH_COMMA.fullmatch(text):
+            raise NumberError(
+                f"not a number: {excerpt(raw, 40)!r}: a comma is read only as a thousands "
+                "separator between groups of three digits (1,581 or 12,345,678); decimal "
+                "commas (3,1 or 1.234,5) are not read. Publish or export the figures with "
+                "a decimal point"
+            )
+    compact = _SEPARATORS.sub("", text)
     if not _NUMBER.fullmatch(compact):
         raise NumberError(f"not a number: {excerpt(raw, 40)!s}")
     return Quantity(float(compact), qualifier, percent, status)
