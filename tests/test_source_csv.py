@@ -144,3 +144,30 @@ def test_unicode_minus_sign_reads_as_negative() -> None:
     content = payload("unicode_minus_long.csv")
     readings = CSV.parse_csv(content, options, indicator="x", origin="m.csv")
     assert values(readings) == {"2024-01": -2.3, "2024-02": 0.4, "2024-03": -1234.5}
+
+
+def test_quarters_without_di_in_a_long_table() -> None:
+    # quarters_no_di_long.csv: 2024年一季度,5.3 / 二季度,4.7 / 三季度,4.6 / 四季度,5.4
+    options = {"period_column": "季度", "value_column": "地区生产总值增速"}
+    content = payload("quarters_no_di_long.csv")
+    readings = CSV.parse_csv(content, options, indicator="g", origin="q.csv")
+    assert values(readings) == {"2024-Q1": 5.3, "2024-Q2": 4.7, "2024-Q3": 4.6, "2024-Q4": 5.4}
+
+
+def test_quarters_without_di_in_a_wide_table_keep_every_column() -> None:
+    # nbs_quarters_wide_gb18030.csv: 指标,2023年第四季度,2024年一季度,2024年二季度,2024年三季度
+    # and the row 地区生产总值增速(%),5.2,5.3,4.7,4.6; only 2023-Q4 was read before.
+    options = {"layout": "wide", "filter": {"指标": "地区生产总值增速"}}
+    content = payload("nbs_quarters_wide_gb18030.csv")
+    readings = CSV.parse_csv(content, options, indicator="g", origin="q.csv")
+    assert values(readings) == {"2023-Q4": 5.2, "2024-Q1": 5.3, "2024-Q2": 4.7, "2024-Q3": 4.6}
+
+
+def test_a_wide_header_starting_with_a_year_that_is_no_period_is_refused() -> None:
+    # The same table with a cumulative 前三季度 heading this reader does not know: its
+    # column used to be dropped silently.
+    text = payload("nbs_quarters_wide_gb18030.csv").decode("gb18030")
+    text = text.replace("2024年三季度", "2024年前三季度")
+    options = {"layout": "wide", "filter": {"指标": "地区生产总值增速"}}
+    with pytest.raises(FetchError, match=r"q\.csv:1: column '2024年前三季度'.*starts with a year"):
+        CSV.parse_csv(text.encode("gb18030"), options, indicator="g", origin="q.csv")

@@ -17,6 +17,9 @@ from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
 from lishi_tui.text import excerpt, strip_control
 
 _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+# 2021年第三季度 and NBS's and offices' 2024年一季度 (no 第): the numeral becomes a digit.
+_CN_QUARTER_NUMERAL = re.compile(r"(?<=年)(\s*第?)([一二三四])(?=\s*季度$)")
+_CN_HALF = re.compile(r"^(\d{4})年\s*([上下])半年(?:度)?$")  # 2024年上半年, 2024年下半年
 _NBS_QUARTER = re.compile(r"^(\d{4})([A-D])$")  # NBS easyquery: 2023A = Q1 … 2023D = Q4
 _SDMX_MONTH = re.compile(r"^(\d{4})-M(\d{2})$")  # SDMX reporting periods: 2023-M01
 _SDMX_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -41,7 +44,9 @@ def parse_period(text: object) -> Period:
     Adds to ``Period.parse``: NBS quarters (``2023A``…``2023D``), SDMX reporting periods
     ``2023-M01``, ``2023-A1`` and ``2023-D015`` (day of the year), ISO 8601 intervals that
     are exactly one calendar period (``2020-01-01/P1M``, ``2020-04-01/P3M``), Chinese
-    numerals in quarters (``2021年第三季度``), ``2021年10月份`` and the cumulative
+    numerals in quarters (``2021年第三季度``, and ``2024年一季度`` … ``四季度`` without 第, as
+    NBS and offices write them), half-years (``2024年上半年``, ``2024年下半年``),
+    ``2021年10月份`` and the cumulative
     ``2021年1-10月`` (read as the month it runs to; the indicator's measure says it is
     year-to-date), and ONS's ``2024 JAN`` (a month's three letters or its English name,
     any case).
@@ -57,8 +62,9 @@ def parse_period(text: object) -> Period:
 def _period_from_text(text: str) -> Period:
     # Cached: a source sends the same period spellings in every fetch (Period is frozen).
     raw = unicodedata.normalize("NFKC", strip_control(text)).strip()
-    for cn, digit in _CN_DIGITS.items():
-        raw = raw.replace(f"第{cn}季度", f"第{digit}季度")
+    raw = _CN_QUARTER_NUMERAL.sub(lambda m: m[1] + _CN_DIGITS[m[2]], raw)
+    if m := _CN_HALF.match(raw):
+        return Period.span(PeriodKind.HALF, int(m[1]), 1 if m[2] == "上" else 2)
     if m := _NBS_QUARTER.match(raw):
         return Period.quarter(int(m[1]), "ABCD".index(m[2]) + 1)
     if m := _SDMX_MONTH.match(raw):

@@ -8,6 +8,7 @@ and drops footnotes; :func:`readings_from_table` applies the options both types 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -425,6 +426,21 @@ def _period_of(parts: tuple[str, ...]) -> tuple[Period, str, tuple[str, ...]] | 
     return None
 
 
+# A header that starts with a year (1900-2099) and is not a period is a period spelling
+# this reader does not know: dropping its column would silently lose the figure.
+_YEAR_LIKE = re.compile(r"^(?:19|20)\d{2}(?!\d)")
+
+
+def _unread_period(parts: tuple[str, ...], target: str | None) -> str | None:
+    """The level of a non-period header that starts with a year, if the column would be read."""
+    for i, part in enumerate(parts):
+        if _YEAR_LIKE.match(_bare(part)):
+            others = parts[:i] + parts[i + 1 :]
+            if target is None or any(o == target or _bare(o) == _bare(target) for o in others):
+                return part
+    return None
+
+
 def _wide(
     table: Table,
     row: Cells,
@@ -439,6 +455,13 @@ def _wide(
     for idx, parts in enumerate(table.levels):
         found = _period_of(parts)
         if found is None:
+            if (spelling := _unread_period(parts, target)) is not None:
+                raise FetchError(
+                    f"column {table.headers[idx]!r}: {spelling!r} starts with a year but is "
+                    "not a period spelling this reader knows (e.g. 2021, 2021Q3, 2021年10月, "
+                    "2021年一季度, 2021年上半年); it is refused rather than the column dropped",
+                    where=table.where,
+                )
             continue
         period, spelling, others = found
         if target is not None and not any(o == target or _bare(o) == _bare(target) for o in others):
