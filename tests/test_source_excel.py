@@ -246,3 +246,35 @@ def test_xls_months_typed_as_dates_and_a_blank_newest_month() -> None:
     assert got == {"2021-08": 3.86, "2021-09": 4.06, "2021-10": 4.27, "2021-11": None}
     by_index = read_xls(sheet=1, period_column=0, value_column=2)
     assert values(by_index)["2021-10"] == 9.8
+
+
+FORMATS = "excel_cell_formats.xlsx"  # written by make_xlsx_formats.py beside it
+
+
+def read_formats(**options: Any) -> Any:
+    return EXCEL.parse_excel(payload(FORMATS), options, indicator="x", origin="f.xlsx")
+
+
+def test_percent_formatted_cells_read_as_shown_like_csv() -> None:
+    # Sheet 增速: B2:B4 store 0.452, 0.038, -0.023 formatted 0.0% (shown 45.2%, 3.8%,
+    # -2.3%); B5 stores 0.5 formatted 0% (shown 50%). These were read as 0.452 … 0.5.
+    readings = read_formats(period_column="月份", value_column="同比增长(%)")
+    assert values(readings) == {"2024-01": 45.2, "2024-02": 3.8, "2024-03": -2.3, "2024-04": 50}
+    # C2:C5 hold the same figures typed as plain numbers: unchanged.
+    plain = read_formats(period_column="月份", value_column="环比增长(%)")
+    assert values(plain) == values(readings)
+
+
+def test_a_month_typed_as_a_number_is_refused_with_its_cell() -> None:
+    # Sheet 月度: A2 is the number 2024.1 (typed 2024.10, shown with 0.00): it was read
+    # as January 2024.
+    with pytest.raises(
+        FetchError, match=r"f\.xlsx 月度!A2: column A: the period is the number 2024\.1"
+    ):
+        read_formats(sheet="月度", period_column="月份", value_column="用电量")
+
+
+def test_a_year_typed_as_a_number_is_still_a_period() -> None:
+    # A whole number (2024.0) is the year 2024; only the 1.5 is marked fractional.
+    rows = EXCEL.grid_rows([["年份", "值"], [2024.0, 1.5]], [], origin="g.xlsx", sheet="s")
+    assert rows[1].cells == ["2024", "1.5"] and rows[1].fractional == frozenset({1})

@@ -101,6 +101,8 @@ class Cells:
     where: str
     cells: list[str]
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Columns whose cell is a number with a fractional part (Excel only): no period.
+    fractional: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class Table:
     where: str  # where the header is
     rows: list[Cells]
     headerless: bool = False  # header_rows = 0: columns are named by index only
+    fractional: frozenset[int] = frozenset()  # columns with a fractional number in the header
 
 
 def is_note(cells: Sequence[str]) -> bool:
@@ -194,7 +197,9 @@ def table_from_rows(
                 parts.append(text)
         levels.append(tuple(parts))
     headers = [" ".join(parts) for parts in levels]
-    return Table(headers, levels, head[0].where, [r for r in data if not is_note(r.cells)])
+    fractional = frozenset(c for r in head for c in r.fractional)
+    data = [r for r in data if not is_note(r.cells)]
+    return Table(headers, levels, head[0].where, data, fractional=fractional)
 
 
 def _bare(text: str) -> str:
@@ -383,6 +388,8 @@ def _long(
     readings: dict[str, tuple[str, Reading]] = {}
     for row in rows:
         period_cell = _cell(row, p_col)
+        if p_col in row.fractional:
+            raise FetchError(_fractional_period(period_cell, p_col), where=row.where)
         r = reading(
             _cell(row, v_col),
             period_cell if y_col is None else (_cell(row, y_col), period_cell),
@@ -400,6 +407,23 @@ def _long(
             )
         readings[r.period.key] = (row.where, r)
     return [r for _, r in readings.values()]
+
+
+def _column_letter(idx: int) -> str:
+    letters = ""
+    idx += 1
+    while idx:
+        idx, rest = divmod(idx - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _fractional_period(text: str, idx: int) -> str:
+    return (
+        f"column {_column_letter(idx)}: the period is the number {text} with a fractional "
+        "part, which is ambiguous (2024.10 typed as a number is stored as 2024.1 and would "
+        "read as January); type the month as text (2024-10, 2024年10月) or as a date"
+    )
 
 
 def _after_labels(rows: list[Cells], p_col: int) -> list[Cells]:
@@ -464,6 +488,11 @@ def _wide(
                 )
             continue
         period, spelling, others = found
+        if idx in table.fractional:
+            raise FetchError(
+                f"header {table.headers[idx]!r}: " + _fractional_period(spelling, idx),
+                where=table.where,
+            )
         if target is not None and not any(o == target or _bare(o) == _bare(target) for o in others):
             continue
         by_period.setdefault(period.key, []).append((idx, spelling))

@@ -11,14 +11,24 @@ The workbook is read with python-calamine (the ``excel`` extra): see README.md,
 Dependencies, for why. Excel keeps a month typed as ``2021年10月`` as the date
 2021-10-01; a column (or heading row) whose dates all fall on the 1st of a month is read
 as months.
+
+A number in a cell with a percent number format (``0.0%``: stored 0.452, shown 45.2%)
+is read as shown, 45.2, as the same table saved as CSV (``45.2%``) reads: the stored
+value times 100 in decimal arithmetic. calamine does not give formats, so they are read
+from the .xlsx / .xlsm file's own styles; an .xls or .ods workbook's formats are not
+read (its percent cells come as stored, 0.452): save it as .xlsx or CSV.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+import re
+import zipfile
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
 from lishi_tui.plugin import (
     Cells,
@@ -106,10 +116,104 @@ def _text(value: Any, as_month: bool) -> str:
     return str(value)
 
 
-def grid_rows(grid: Grid, merged: Sequence[Any], *, origin: str, sheet: str) -> list[Cells]:
-    """Rows of text from a sheet's values, merged ranges filled and remembered as spans."""
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_BUILTIN_PERCENT = frozenset({"9", "10"})  # ECMA-376 built-in formats 0% and 0.00%
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _is_percent_format(code: str) -> bool:
+    """A number format that shows a percentage: a ``%`` outside quotes and escapes."""
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
+    return "%" in code
+
+
+def _percent_styles(book: zipfile.ZipFile) -> set[str]:
+    """The cell style indexes (``s`` attribute) whose number format is a percentage."""
+    root = ElementTree.fromstring(book.read("xl/styles.xml"))
+    percent_ids = set(_BUILTIN_PERCENT)
+    for fmt in root.iter(f"{_MAIN}numFmt"):
+        if _is_percent_format(fmt.get("formatCode", "")):
+            percent_ids.add(fmt.get("numFmtId", ""))
+    xfs = root.find(f"{_MAIN}cellXfs")
+    return {
+        str(i)
+        for i, xf in enumerate([] if xfs is None else xfs)
+        if xf.get("numFmtId") in percent_ids
+    }
+
+
+def _sheet_part(book: zipfile.ZipFile, name: str) -> str | None:
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        if sheet.get("name") == name:
+            target = targets.get(sheet.get(_REL), "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def xlsx_percent_cells(content: bytes, sheet: str) -> set[tuple[int, int]]:
+    """(row, column), 0-based, of the numeric cells of ``sheet`` shown as percentages.
+
+    calamine gives a cell's stored value, not its format: ``45.2%`` is stored as 0.452.
+    The .xlsx's own parts say which cells carry a percent format. Not an .xlsx (.xls,
+    .ods): an empty set.
+    """
+    if not content.startswith(b"PK"):
+        return set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            if "xl/styles.xml" not in book.namelist():
+                return set()
+            styles = _percent_styles(book)
+            part = _sheet_part(book, sheet)
+            if not styles or part is None:
+                return set()
+            cells = set()
+            with book.open(part) as stream:
+                for _, el in ElementTree.iterparse(stream):
+                    if el.tag == f"{_MAIN}c":
+                        if el.get("s") in styles and el.get("t", "n") == "n":
+                            m = _CELL_REF.fullmatch(el.get("r", ""))
+                            if m:
+                                col = 0
+                                for ch in m[1]:
+                                    col = col * 26 + ord(ch) - 64
+                                cells.add((int(m[2]) - 1, col - 1))
+                        el.clear()
+            return cells
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return set()
+
+
+def _as_shown_percent(value: Any) -> Any:
+    """A percent-formatted number as Excel shows it, ×100 in decimal: 0.452 → ``"45.2%"``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    shown = Decimal(repr(value)).scaleb(2)
+    return f"{shown.normalize():f}%"
+
+
+def grid_rows(
+    grid: Grid,
+    merged: Sequence[Any],
+    *,
+    origin: str,
+    sheet: str,
+    percent: Collection[tuple[int, int]] = (),
+) -> list[Cells]:
+    """Rows of text from a sheet's values, merged ranges filled and remembered as spans.
+
+    A number at a ``percent`` position (a cell with a percent format) is read as shown.
+    """
     width = max((len(r) for r in grid), default=0)
     values = [list(r) + [None] * (width - len(r)) for r in grid]
+    for r, c in percent:
+        if r < len(values) and c < width:
+            values[r][c] = _as_shown_percent(values[r][c])
     spans: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(values) or c0 >= width:
@@ -125,7 +229,10 @@ def grid_rows(grid: Grid, merged: Sequence[Any], *, origin: str, sheet: str) -> 
         month_row = _month_dates(row) and sum(isinstance(v, date) for v in row) > 1
         cells = [_text(v, month_row or c in month_columns) for c, v in enumerate(row)]
         row_spans = {c: span for (r0, c), span in spans.items() if r0 == r}
-        rows.append(Cells(f"{origin} {sheet}!A{r + 1}", cells, row_spans))
+        fractional = frozenset(
+            c for c, v in enumerate(row) if isinstance(v, float) and not v.is_integer()
+        )
+        rows.append(Cells(f"{origin} {sheet}!A{r + 1}", cells, row_spans, fractional))
     return rows
 
 
@@ -157,7 +264,13 @@ def parse_excel(
         grid = sheet.to_python(skip_empty_area=False)
     except Exception as exc:
         raise FetchError(f"cannot read sheet {sheet.name!r}: {exc}", where=origin) from None
-    rows = grid_rows(grid, sheet.merged_cell_ranges or [], origin=origin, sheet=sheet.name)
+    rows = grid_rows(
+        grid,
+        sheet.merged_cell_ranges or [],
+        origin=origin,
+        sheet=sheet.name,
+        percent=xlsx_percent_cells(content, sheet.name),
+    )
     header_rows = options.get("header_rows")
     table = table_from_rows(
         _merged_title_rows(rows),
