@@ -126,3 +126,21 @@ def test_labels_of_the_new_kinds() -> None:
     assert Period.parse("2020-B1").label("en") == "Jan-Feb 2020"
     assert Period.parse("2020-W05").label("zh") == "2020年第5周"
     assert Period.parse("2020-W05").label("en") == "W05 2020"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2008/09", "ambiguous period: '2008/09' may be the month 2008-09 or the fiscal year"),
+        ("2011/12", "ambiguous period"),
+        ("2023/24", "'2023/24' is a fiscal year"),
+    ],
+)
+def test_a_slash_year_that_may_be_a_fiscal_year_is_refused(text: str, says: str) -> None:
+    with pytest.raises(PeriodError, match=says):
+        Period.parse(text)
+
+
+@pytest.mark.parametrize(("text", "key"), [("2024/12", "2024-12"), ("2010/1", "2010-01")])
+def test_a_slash_month_that_is_no_fiscal_year_reads_as_a_month(text: str, key: str) -> None:
+    assert Period.parse(text).key == key

@@ -171,3 +171,24 @@ def test_a_wide_header_starting_with_a_year_that_is_no_period_is_refused() -> No
     options = {"layout": "wide", "filter": {"指标": "地区生产总值增速"}}
     with pytest.raises(FetchError, match=r"q\.csv:1: column '2024年前三季度'.*starts with a year"):
         CSV.parse_csv(text.encode("gb18030"), options, indicator="g", origin="q.csv")
+
+
+def test_a_wide_header_starting_with_a_year_but_naming_no_part_of_it_is_left_out() -> None:
+    # A growth column beside the quarters ("2024年比上年增长") is no period: left out, as
+    # before, while the four quarters are still read from the same row.
+    text = payload("nbs_quarters_wide_gb18030.csv").decode("gb18030")
+    lines = text.splitlines()
+    lines[0] += ",2024年比上年增长"
+    lines[1] += ",0.3"
+    options = {"layout": "wide", "filter": {"指标": "地区生产总值增速"}}
+    content = "\n".join(lines).encode("gb18030")
+    readings = CSV.parse_csv(content, options, indicator="g", origin="q.csv")
+    assert values(readings) == {"2023-Q4": 5.2, "2024-Q1": 5.3, "2024-Q2": 4.7, "2024-Q3": 4.6}
+
+
+def test_fiscal_year_headers_are_refused_not_read_as_months() -> None:
+    # 2008/09 would have been September 2008, and 2012/13 dropped: an error instead.
+    content = "指标,2008/09,2012/13\n财政收入,1.5,2.5\n".encode()
+    options = {"layout": "wide", "filter": {"指标": "财政收入"}}
+    with pytest.raises(FetchError, match=r"column .2008/09.: .2008/09. starts with a year"):
+        CSV.parse_csv(content, options, indicator="f", origin="fy.csv")

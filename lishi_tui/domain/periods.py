@@ -35,6 +35,19 @@ _MONTH_SPANS: dict[PeriodKind, tuple[int, str]] = {
 }
 
 
+class _FiscalYear(ValueError):
+    pass
+
+
+def _fiscal_year(raw: str, year: int, month: int) -> _FiscalYear:
+    if month > 12:
+        return _FiscalYear(f"not a period this reader knows: {raw!r} is a fiscal year")
+    return _FiscalYear(
+        f"ambiguous period: {raw!r} may be the month {year}-{month:02d} or the fiscal year "
+        f"{raw}; write a month as {year}-{month:02d} or {year}年{month}月"
+    )
+
+
 class PeriodError(ValueError):
     """A period spelling that cannot be understood."""
 
@@ -120,7 +133,10 @@ class Period:
             if m := _WEEK.match(raw):
                 return cls.week(int(m[1]), int(m[2]))
             if m := _MONTH.match(raw):
-                return cls.month(int(m[1]), int(m[2]))
+                year, month = int(m[1]), int(m[2])
+                if "/" in raw and len(m[2]) == 2 and month == (year + 1) % 100:
+                    raise _fiscal_year(raw, year, month)  # 2008/09: a month or a fiscal year
+                return cls.month(year, month)
             if m := _MONTH_COMPACT.match(raw):
                 return cls.month(int(m[1]), int(m[2]))
             if m := _DAY.match(raw):
@@ -130,6 +146,8 @@ class Period:
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=CHINA_TZ)
                 return cls.instant(moment)
+        except _FiscalYear as exc:
+            raise PeriodError(str(exc)) from None
         except ValueError as exc:
             raise PeriodError(f"not a valid period: {raw!r} ({exc})") from exc
         raise PeriodError(

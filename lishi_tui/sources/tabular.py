@@ -450,9 +450,14 @@ def _period_of(parts: tuple[str, ...]) -> tuple[Period, str, tuple[str, ...]] | 
     return None
 
 
-# A header that starts with a year (1900-2099) and is not a period is a period spelling
-# this reader does not know: dropping its column would silently lose the figure.
-_YEAR_LIKE = re.compile(r"^(?:19|20)\d{2}(?!\d)")
+# A header that starts with a year (1900-2099), names a part of a year (quarter, month,
+# half, week, ten days) and is not a period is a period spelling this reader does not know:
+# dropping its column would silently lose the figure (the newest quarter, say). A year-led
+# header naming no part of a year ("2024年比上年增长") is not a period and is left out; a
+# fiscal year (2012/13) is refused.
+_YEAR_LIKE = re.compile(
+    r"^(?:19|20)\d{2}(?!\d)(?:.*(?:季|月|半年|旬|周|[QqMmHhSsWw]\s*\d)|\s*/\s*\d)"
+)
 
 
 def _unread_period(parts: tuple[str, ...], target: str | None) -> str | None:

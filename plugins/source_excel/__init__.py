@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from lishi_tui.plugin import (
@@ -121,6 +121,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _BUILTIN_PERCENT = frozenset({"9", "10"})  # ECMA-376 built-in formats 0% and 0.00%
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+MAX_PART_BYTES = 64 * 1024 * 1024
 
 
 def _is_percent_format(code: str) -> bool:
@@ -131,7 +132,7 @@ def _is_percent_format(code: str) -> bool:
 
 def _percent_styles(book: zipfile.ZipFile) -> set[str]:
     """The cell style indexes (``s`` attribute) whose number format is a percentage."""
-    root = ElementTree.fromstring(book.read("xl/styles.xml"))
+    root = ElementTree.fromstring(_small_part(book, "xl/styles.xml"))
     percent_ids = set(_BUILTIN_PERCENT)
     for fmt in root.iter(f"{_MAIN}numFmt"):
         if _is_percent_format(fmt.get("formatCode", "")):
@@ -144,9 +145,43 @@ def _percent_styles(book: zipfile.ZipFile) -> set[str]:
     }
 
 
+def _styled_cells(stream: IO[bytes], styles: set[str]) -> set[tuple[int, int]]:
+    """(row, column) of the numeric cells whose style is one of ``styles``, streamed (a
+    sheet part may be large). A row or cell without its ``r`` reference (optional in the
+    format) follows the one before it."""
+    cells: set[tuple[int, int]] = set()
+    row, col = -1, -1
+    for event, el in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "start" and el.tag == f"{_MAIN}row":
+            ref = el.get("r", "")
+            row, col = (int(ref) - 1 if ref.isdigit() else row + 1), -1
+        elif event == "start" and el.tag == f"{_MAIN}c":
+            m = _CELL_REF.fullmatch(el.get("r", ""))
+            if m:
+                col = 0
+                for ch in m[1]:
+                    col = col * 26 + ord(ch) - 64
+                row, col = int(m[2]) - 1, col - 1
+            else:
+                col += 1
+            if el.get("s") in styles and el.get("t", "n") == "n":
+                cells.add((row, col))
+        elif event == "end" and el.tag in (f"{_MAIN}c", f"{_MAIN}row"):
+            el.clear()
+    return cells
+
+
+def _small_part(book: zipfile.ZipFile, name: str) -> bytes:
+    """A workbook part read whole (styles, the workbook's sheet list), refused past a size
+    no real one reaches, so that a crafted file cannot inflate without bound."""
+    if book.getinfo(name).file_size > MAX_PART_BYTES:
+        raise FetchError(f"the workbook's {name} is larger than {MAX_PART_BYTES} bytes")
+    return book.read(name)
+
+
 def _sheet_part(book: zipfile.ZipFile, name: str) -> str | None:
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    workbook = ElementTree.fromstring(_small_part(book, "xl/workbook.xml"))
+    rels = ElementTree.fromstring(_small_part(book, "xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
     for sheet in workbook.iter(f"{_MAIN}sheet"):
         if sheet.get("name") == name:
@@ -172,18 +207,8 @@ def xlsx_percent_cells(content: bytes, sheet: str) -> set[tuple[int, int]]:
             part = _sheet_part(book, sheet)
             if not styles or part is None:
                 return set()
-            cells = set()
             with book.open(part) as stream:
-                for _, el in ElementTree.iterparse(stream):
-                    if el.tag == f"{_MAIN}c":
-                        if el.get("s") in styles and el.get("t", "n") == "n":
-                            m = _CELL_REF.fullmatch(el.get("r", ""))
-                            if m:
-                                col = 0
-                                for ch in m[1]:
-                                    col = col * 26 + ord(ch) - 64
-                                cells.add((int(m[2]) - 1, col - 1))
-                        el.clear()
+                cells = _styled_cells(stream, styles)
             return cells
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         return set()
