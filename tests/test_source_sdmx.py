@@ -201,3 +201,107 @@ def test_obs_status_codes(code: str, status: ObservationStatus) -> None:
     assert newest.status is status
     assert (newest.value is None) == (status is ObservationStatus.MISSING)
     assert readings[0].status is ObservationStatus.NORMAL  # "0": [40.3426, 0] is A
+
+
+# -- attributes found by role, not only by id (OECD.Stat POWERCODE, IMF SCALE) -----------
+
+
+def _kei(**powercode: Any) -> bytes:
+    """The OECD KEI reply with its POWERCODE attribute (observation attribute 3) changed."""
+    document = json.loads(payload("sdmx_oecd_kei_flat.json"))
+    attribute = document["structure"]["attributes"]["observation"][3]
+    assert attribute["id"] == "POWERCODE" and attribute["role"] == "UNIT_MULT"
+    attribute.update(powercode)
+    return json.dumps(document).encode()
+
+
+def _read_kei(content: bytes, **options: Any) -> Any:
+    series = {"SUBJECT": "PRINTO01", "LOCATION": "AUS"}
+    return SDMX.parse_sdmx_json(content, {"series": series, **options}, indicator="x", origin="u")
+
+
+def test_oecd_powercode_and_unit_are_read_by_their_roles() -> None:
+    # Real OECD.Stat reply: SUBJECT index 0 = PRINTO01, LOCATION index 0 = AUS, so key
+    # "0:0:0:0:0" = [1.18005263064255, 0, null, 0, 0, null]: attribute 2 is UNIT (role
+    # UNIT_MEASURE) index 0 = PC, attribute 3 is POWERCODE (role UNIT_MULT) index 0 = "0".
+    (aus,) = read("sdmx_oecd_kei_flat.json", {"SUBJECT": "PRINTO01", "LOCATION": "AUS"})
+    assert (aus.period.key, aus.value) == ("2015", 1.18005263064255)
+    assert aus.note == "UNIT_MEASURE PC; UNIT_MULT 0"
+
+
+def test_oecd_powercode_six_multiplies_by_a_million() -> None:
+    # Derived: POWERCODE's only value made {"id": "6", "name": "Millions"}; the figure
+    # 1.18005263064255 (key "0:0:0:0:0") x 10^6 = 1180052.63064255. Before the fix the
+    # POWERCODE was ignored and 1.18005263064255 came back as if in units.
+    millions = _kei(default="6", values=[{"id": "6", "name": "Millions"}])
+    (aus,) = _read_kei(millions)
+    assert aus.value == 1180052.63064255
+    assert "UNIT_MULT 6" in aus.note
+    (in_millions,) = _read_kei(millions, unit_mult=6)
+    assert in_millions.value == 1.18005263064255
+    # SDMX-JSON 2.0 lets "role" be a list, and the id need not be one we know.
+    (by_list,) = _read_kei(_kei(id="MULT", role=["UNIT_MULT"], values=[{"id": "6"}]))
+    assert by_list.value == 1180052.63064255
+
+
+def test_a_non_integer_multiplier_found_by_role_is_still_refused() -> None:
+    with pytest.raises(FetchError, match="UNIT_MULT is not an integer: 'Millions'"):
+        _read_kei(_kei(default=None, values=[{"id": "Millions"}]))
+
+
+def _imf_scale(code: str) -> bytes:
+    # Made here in the shape of api.imf.org SDMX 3.0 replies (a series attribute SCALE);
+    # no captured reply with SCALE was stored.
+    dims = {
+        "series": [
+            {"id": "COUNTRY", "values": [{"id": "USA"}]},
+            {"id": "INDICATOR", "values": [{"id": "NGDPD"}]},
+        ],
+        "observation": [{"id": "TIME_PERIOD", "values": [{"id": "2023"}]}],
+    }
+    scale = {"id": "SCALE", "values": [{"id": code, "name": "Billions"}]}
+    series = {"0:0": {"attributes": [0], "observations": {"0": [27720.709]}}}
+    structure = {"dimensions": dims, "attributes": {"series": [scale]}}
+    message = {"data": {"structures": [structure], "dataSets": [{"series": series}]}}
+    return json.dumps(message).encode()
+
+
+def test_imf_scale_is_a_multiplier_only_when_it_is_an_integer_code() -> None:
+    (usd,) = SDMX.parse_sdmx_json(_imf_scale("9"), {"series": {}}, indicator="x", origin="u")
+    assert usd.value == 27720709000000.0  # 27720.709 billion
+    (kept,) = SDMX.parse_sdmx_json(_imf_scale("B"), {"series": {}}, indicator="x", origin="u")
+    assert kept.value == 27720.709 and kept.note == "SCALE B"
+
+
+# -- null attribute values (SDMX-JSON 2.0 constructed sample) -----------------------------
+
+
+def test_a_null_attribute_value_means_no_value_not_the_code_none() -> None:
+    # Spec sample data set 0: OBS_STATUS values [null, A], default "A"; series "0" (NZD)
+    # observations "0": [1.5931, 0] and "1": [1.5925, 0] point at the null entry.
+    nzd = read("sdmx_spec_2_0_constructed_ds0.json", {"CURRENCY": "NZD"})
+    assert values(nzd) == {"2013-01-18": 1.5931, "2013-01-21": 1.5925}
+    assert all("None" not in r.note for r in nzd)
+    assert all(r.status is ObservationStatus.NORMAL for r in nzd)
+
+
+def _spec_with_unit_mult(index: int) -> bytes:
+    # Derived: an observation attribute UNIT_MULT with values [null, "3"] appended, and
+    # `index` appended to every observation of data set 0.
+    document = json.loads(payload("sdmx_spec_2_0_constructed_ds0.json"))
+    structure = document["data"]["structures"][0]
+    structure["attributes"]["observation"].append(
+        {"id": "UNIT_MULT", "values": [None, {"id": "3", "name": "Thousands"}]}
+    )
+    for series in document["data"]["dataSets"][0]["series"].values():
+        for key, obs in series["observations"].items():
+            series["observations"][key] = [*obs, index]
+    return json.dumps(document).encode()
+
+
+def test_a_null_unit_mult_is_no_multiplier_not_an_error() -> None:
+    options = {"series": {"CURRENCY": "NZD"}}
+    plain = SDMX.parse_sdmx_json(_spec_with_unit_mult(0), options, indicator="x", origin="u")
+    assert values(plain) == {"2013-01-18": 1.5931, "2013-01-21": 1.5925}
+    scaled = SDMX.parse_sdmx_json(_spec_with_unit_mult(1), options, indicator="x", origin="u")
+    assert values(scaled) == {"2013-01-18": 1593.1, "2013-01-21": 1592.5}  # x 10^3

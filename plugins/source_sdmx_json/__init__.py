@@ -22,10 +22,17 @@ multiplied by 10^(UNIT_MULT − unit_mult), in decimal arithmetic: 5228.33 thous
 5228330 exactly. ``DECIMALS`` is a display hint and never rounds the stored value.
 ``OBS_STATUS`` (and ``CONF_STATUS``) set the reading's status; they, the unit and its
 multiplier are kept in the reading's note.
+
+Attributes are found by their SDMX role (``"role"``, a string or in 2.0 a list) first,
+then by id: the multiplier is role ``UNIT_MULT`` or id ``UNIT_MULT``/``POWERCODE`` (OECD.Stat),
+or IMF's ``SCALE`` when its value is an integer code (otherwise ``SCALE`` is only noted);
+the unit is role ``UNIT_MEASURE`` or id ``UNIT``/``UNIT_MEASURE``/``UNIT_MEAS``. A ``null``
+entry in an attribute's ``values`` means no value: the attribute's default, if any.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +78,7 @@ OPTIONS: dict[str, Option] = {
 # CL_CONF_STATUS codes under which no figure may be shown.
 CONFIDENTIAL = frozenset({"C", "D", "N", "S"})
 # Attributes worth keeping beside a figure, in the order the note lists them.
-KEPT_ATTRIBUTES = ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "UNIT_MULT", "DECIMALS")
+KEPT_ATTRIBUTES = ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "UNIT_MULT", "SCALE", "DECIMALS")
 TIME_IDS = frozenset({"TIME_PERIOD", "TIME"})
 
 
@@ -85,11 +92,53 @@ class _Dimension:
 @dataclass(frozen=True)
 class _Attribute:
     id: str
-    values: tuple[str, ...]
+    values: tuple[str | None, ...]
     default: str | None
+    concept: str | None  # the KEPT_ATTRIBUTES name it stands for, "SCALE", or None
+    relationship: frozenset[str] | None = None  # dimensionGroup: the dimensions it hangs on
+
+    def key(self, value: str) -> str:
+        """The name ``value`` is kept under: its concept's, else the attribute's id."""
+        if self.concept == "SCALE":  # IMF's multiplier, only when it is a power of ten
+            return "UNIT_MULT" if _INTEGER.fullmatch(value.strip()) else "SCALE"
+        return self.concept or self.id
 
 
-def _code(value: Any) -> str:
+# Concepts read here, found by the attribute's SDMX role first, then by its id.
+_ROLES = {
+    "UNIT_MULT": ("UNIT_MULT",),
+    "UNIT_MEASURE": ("UNIT_MEASURE", "UNIT_MEAS"),
+    "OBS_STATUS": ("OBS_STATUS",),
+    "CONF_STATUS": ("CONF_STATUS",),
+    "DECIMALS": ("DECIMALS",),
+}
+_IDS = {
+    "UNIT_MULT": ("UNIT_MULT", "POWERCODE"),  # OECD.Stat: POWERCODE, role UNIT_MULT
+    "UNIT_MEASURE": ("UNIT_MEASURE", "UNIT", "UNIT_MEAS"),
+    "OBS_STATUS": ("OBS_STATUS",),
+    "CONF_STATUS": ("CONF_STATUS",),
+    "DECIMALS": ("DECIMALS",),
+    "SCALE": ("SCALE",),  # IMF SDMX 3.0
+}
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _concept(ident: str, roles: Any) -> str | None:
+    # "role" is a string in 1.0 and may be a list of strings in 2.0 (or null).
+    roles = [roles] if isinstance(roles, str) else roles if isinstance(roles, list) else []
+    upper = {str(r).upper() for r in roles}
+    for concept, names in _ROLES.items():
+        if upper & set(names):
+            return concept
+    for concept, names in _IDS.items():
+        if ident.upper() in names:
+            return concept
+    return None
+
+
+def _code(value: Any) -> str | None:
+    if value is None:  # SDMX-JSON 2.0: a null attribute value stands for "no value"
+        return None
     if not isinstance(value, Mapping):
         return str(value)
     for key in ("id", "value", "name"):
@@ -118,7 +167,8 @@ def _dimensions(nodes: Any, where: str, level: str) -> list[_Dimension]:
         roles = [roles] if isinstance(roles, str) else roles
         ident = str(node.get("id", "?"))
         is_time = ident in TIME_IDS or "TIME_PERIOD" in (roles or [])
-        dims.append(_Dimension(ident, tuple(_code(v) for v in node["values"]), is_time))
+        codes = tuple(str(_code(v)) for v in node["values"])
+        dims.append(_Dimension(ident, codes, is_time))
     return dims
 
 
@@ -130,16 +180,37 @@ def _attributes(structure: Mapping[str, Any], level: str) -> list[_Attribute]:
     out = []
     for d in defs:
         if isinstance(d, Mapping):
+            ident = str(d.get("id"))
             values = tuple(_code(v) for v in d.get("values") or [])
             default = d.get("default")
+            relation = d.get("relationship")
+            dims = relation.get("dimensions") if isinstance(relation, Mapping) else None
             out.append(
-                _Attribute(str(d.get("id")), values, None if default is None else str(default))
+                _Attribute(
+                    ident,
+                    values,
+                    None if default is None else str(default),
+                    _concept(ident, d.get("roles", d.get("role"))),
+                    frozenset(map(str, dims)) if isinstance(dims, list) else None,
+                )
             )
     return out
 
 
+def _attribute_value(definition: _Attribute, index: Any) -> str | None:
+    """The code an index names; a null entry of ``values`` means no value (the default)."""
+    if (
+        isinstance(index, int)
+        and not isinstance(index, bool)
+        and 0 <= index < len(definition.values)
+    ):
+        value = definition.values[index]
+        return definition.default if value is None else value
+    return None
+
+
 def _attribute_values(defs: Sequence[_Attribute], indexes: Any) -> dict[str, str]:
-    """``{attribute id: code}`` from a list of indexes into each attribute's values.
+    """``{concept or attribute id: code}`` from a list of indexes into each attribute's values.
 
     A missing or null index falls back to the attribute's ``default``, and to its only
     value when it has exactly one (as data set level attributes are often sent).
@@ -148,13 +219,15 @@ def _attribute_values(defs: Sequence[_Attribute], indexes: Any) -> dict[str, str
     out: dict[str, str] = {}
     for i, definition in enumerate(defs):
         index = given[i] if i < len(given) else None
-        if isinstance(index, int) and not isinstance(index, bool):
-            if 0 <= index < len(definition.values):
-                out[definition.id] = definition.values[index]
-        elif index is None and not isinstance(indexes, list) and len(definition.values) == 1:
-            out[definition.id] = definition.values[0]
-        elif index is None and definition.default is not None:
-            out[definition.id] = definition.default
+        value: str | None = None
+        if index is not None:
+            value = _attribute_value(definition, index)
+        elif not isinstance(indexes, list) and len(definition.values) == 1:
+            value = definition.values[0] or definition.default
+        else:
+            value = definition.default
+        if value is not None:
+            out[definition.key(value)] = value
     return out
 
 
