@@ -305,3 +305,61 @@ def test_a_null_unit_mult_is_no_multiplier_not_an_error() -> None:
     assert values(plain) == {"2013-01-18": 1.5931, "2013-01-21": 1.5925}
     scaled = SDMX.parse_sdmx_json(_spec_with_unit_mult(1), options, indicator="x", origin="u")
     assert values(scaled) == {"2013-01-18": 1593.1, "2013-01-21": 1592.5}  # x 10^3
+
+
+# -- dimension group attributes (SDMX-JSON 2.0) -----------------------------------------
+
+
+def test_dimension_group_unit_is_applied_to_the_matching_series() -> None:
+    # Spec sample: attributes.dimensionGroup = [UNIT_MEAS (role UNIT_MEAS), related to FREQ,
+    # EXR_TYPE, CURRENCY, values [NC]]; dimensionGroupAttributes "0::0::0:": [0] and
+    # "0::0::1:": [0]. Positions follow the message's dimensions: FREQ, CURRENCY_DENOM,
+    # EXR_TYPE, EXR_SUFFIX (data set), CURRENCY (series), TIME_PERIOD, so the two rows are
+    # FREQ=D, EXR_TYPE=SP00 and CURRENCY=NZD resp. RUB: both series are in NC.
+    for currency in ("NZD", "RUB"):
+        readings = read("sdmx_spec_2_0_constructed_ds0.json", {"CURRENCY": currency})
+        assert [r.note for r in readings] == ["UNIT_MEASURE NC", "UNIT_MEASURE NC"]
+
+
+def _spec_with_group_unit_mult(rows: dict[str, list[Any]]) -> bytes:
+    # Derived: a second dimensionGroup attribute UNIT_MULT related to CURRENCY, values
+    # ["0", "3"], and `rows` added to the sample's dimensionGroupAttributes.
+    document = json.loads(payload("sdmx_spec_2_0_constructed_ds0.json"))
+    document["data"]["structures"][0]["attributes"]["dimensionGroup"].append(
+        {
+            "id": "UNIT_MULT",
+            "relationship": {"dimensions": ["CURRENCY"]},
+            "values": [{"id": "0"}, {"id": "3", "name": "Thousands"}],
+        }
+    )
+    document["data"]["dataSets"][0]["dimensionGroupAttributes"].update(rows)
+    return json.dumps(document).encode()
+
+
+def test_a_dimension_group_unit_mult_scales_only_the_series_it_names() -> None:
+    # CURRENCY is position 4 of 6: "::::1:" is RUB (UNIT_MULT index 1 = 3), "::::0:" NZD (0).
+    content = _spec_with_group_unit_mult({"::::1:": [None, 1], "::::0:": [None, 0]})
+    rub = SDMX.parse_sdmx_json(content, {"series": {"CURRENCY": "RUB"}}, indicator="x", origin="u")
+    # series "1" observations 40.3426 and 40.3, x 10^3
+    assert values(rub) == {"2013-01-18": 40342.6, "2013-01-21": 40300.0}
+    assert rub[0].note == "UNIT_MEASURE NC; UNIT_MULT 3"
+    nzd = SDMX.parse_sdmx_json(content, {"series": {"CURRENCY": "NZD"}}, indicator="x", origin="u")
+    assert values(nzd) == {"2013-01-18": 1.5931, "2013-01-21": 1.5925}
+
+
+def test_a_series_level_value_beats_the_dimension_group() -> None:
+    document = json.loads(_spec_with_group_unit_mult({"::::1:": [None, 1]}))
+    structure = document["data"]["structures"][0]
+    structure["attributes"]["series"].append({"id": "UNIT_MULT", "values": [{"id": "0"}]})
+    document["data"]["dataSets"][0]["series"]["1"]["attributes"] = [1, 0]
+    rub = SDMX.parse_sdmx_json(
+        json.dumps(document).encode(), {"series": {"CURRENCY": "RUB"}}, indicator="x", origin="u"
+    )
+    assert values(rub) == {"2013-01-18": 40.3426, "2013-01-21": 40.3}
+
+
+def test_group_keys_that_fit_no_relationship_are_refused_not_guessed() -> None:
+    # ":0::::" names CURRENCY_DENOM, not CURRENCY, the dimension UNIT_MULT is related to.
+    content = _spec_with_group_unit_mult({":0::::": [None, 1]})
+    with pytest.raises(FetchError, match=r"UNIT_MULT is related to \['CURRENCY'\].*CURRENCY_DENOM"):
+        SDMX.parse_sdmx_json(content, {"series": {"CURRENCY": "RUB"}}, indicator="x", origin="u")

@@ -28,6 +28,8 @@ then by id: the multiplier is role ``UNIT_MULT`` or id ``UNIT_MULT``/``POWERCODE
 or IMF's ``SCALE`` when its value is an integer code (otherwise ``SCALE`` is only noted);
 the unit is role ``UNIT_MEASURE`` or id ``UNIT``/``UNIT_MEASURE``/``UNIT_MEAS``. A ``null``
 entry in an attribute's ``values`` means no value: the attribute's default, if any.
+Dimension group attributes (2.0) apply to the observations whose key their row matches
+(see ``groups``); observation level beats series, group and data set level.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ from lishi_tui.plugin import (
     status_from_code,
     strip_control,
 )
+
+from .groups import check_groups, group_rows, group_values
 
 OPTIONS: dict[str, Option] = {
     "url": Option(OptionKind.URL, required=True, help="the SDMX REST data query URL"),
@@ -353,13 +357,21 @@ def _observations(
     ds_attrs = _attribute_values(_attributes(structure, "dataSet"), dataset.get("attributes"))
     series_defs = _attributes(structure, "series")
     obs_defs = _attributes(structure, "observation")
+    group_defs = _attributes(structure, "dimensionGroup")
+    rows = group_rows(dataset.get("dimensionGroupAttributes"), layout.all, where)
+    check_groups(group_defs, rows, where)
+    by_key: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
     out: list[_Obs] = []
 
     def add(codes: dict[str, str], inherited: dict[str, str], key: str, obs: Any, at: str) -> None:
+        # Observation level beats series level beats dimension group beats data set level.
         here = f"{at} observation {key!r}"
         if not isinstance(obs, list) or not obs:
             raise FetchError(f"an observation should be [value, attributes…]: {obs!r}", where=here)
-        attrs = inherited | _attribute_values(obs_defs, obs[1:])
+        full = tuple(sorted(codes.items()))
+        if full not in by_key:
+            by_key[full] = group_values(group_defs, rows, codes, here) if group_defs else {}
+        attrs = ds_attrs | by_key[full] | inherited | _attribute_values(obs_defs, obs[1:])
         out.append(_Obs(codes, obs[0], attrs, here))
 
     if "series" in dataset and dataset["series"] is not None:
@@ -368,7 +380,7 @@ def _observations(
             if not isinstance(series, Mapping):
                 raise FetchError(f"a series should be an object: {excerpt(series, 80)}", where=at)
             codes = fixed | _decode_key(key, layout.series, at)
-            attrs = ds_attrs | _attribute_values(series_defs, series.get("attributes"))
+            attrs = _attribute_values(series_defs, series.get("attributes"))
             if not series.get("observations"):
                 empty.append(codes)
             for okey, obs in _entries(series.get("observations") or {}, "observations", at):
@@ -377,7 +389,7 @@ def _observations(
         # Flat (AllDimensions): every key names the series and observation dimensions.
         dims = layout.series + layout.observation
         for key, obs in _entries(dataset["observations"], "observations", where):
-            add(fixed | _decode_key(key, dims, where), ds_attrs, key, obs, where)
+            add(fixed | _decode_key(key, dims, where), {}, key, obs, where)
     else:
         raise FetchError(
             f"dataset has neither 'series' nor 'observations'; got: {excerpt(dataset)}",
