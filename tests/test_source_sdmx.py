@@ -363,3 +363,34 @@ def test_group_keys_that_fit_no_relationship_are_refused_not_guessed() -> None:
     content = _spec_with_group_unit_mult({":0::::": [None, 1]})
     with pytest.raises(FetchError, match=r"UNIT_MULT is related to \['CURRENCY'\].*CURRENCY_DENOM"):
         SDMX.parse_sdmx_json(content, {"series": {"CURRENCY": "RUB"}}, indicator="x", origin="u")
+
+
+# -- detail=nodata ---------------------------------------------------------------------
+
+
+def _spec_nodata(request: str | None) -> bytes:
+    # Derived: data set 0 replaced by the spec sample's data set 6 ("Detail parameter:
+    # nodata. No observation values, just attributes and annotations."), whose
+    # observations "0:0": [0] … "1:1": [0, 0] hold attribute indexes only; `request`, if
+    # given, is put in meta.links as the sample's own {"rel": "request"} link is.
+    document = json.loads(payload("sdmx_spec_2_0_constructed_ds0.json"))
+    observations = {"0:0": [0], "0:1": [0], "1:0": [0, 0], "1:1": [0, 0]}
+    document["data"]["dataSets"] = [
+        {"structure": 0, "action": "Information", "observations": observations}
+    ]
+    if request is not None:
+        document["meta"]["links"] = [{"href": request, "rel": "request"}]
+    return json.dumps(document).encode()
+
+
+def test_a_detail_nodata_reply_is_refused_not_read_as_zeros() -> None:
+    url = "https://sdw-wsrest.ecb.europa.eu/service/data/EXR/D.NZD+RUB.EUR.SP00.A?detail=nodata"
+    options: dict[str, Any] = {"series": {"CURRENCY": "NZD"}}
+    with pytest.raises(FetchError, match=r"no observation values \(detail=nodata\)"):
+        SDMX.parse_sdmx_json(_spec_nodata(url), options, indicator="x", origin="u")
+    # The configured query URL says so too, whatever the message carries.
+    with pytest.raises(FetchError, match=r"detail=nodata"):
+        SDMX.parse_sdmx_json(_spec_nodata(None), {**options, "url": url}, indicator="x", origin="u")
+    # detail=full (and no detail) is read as data.
+    full = _spec_nodata(url.replace("nodata", "full"))
+    assert len(SDMX.parse_sdmx_json(full, options, indicator="x", origin="u")) == 2
