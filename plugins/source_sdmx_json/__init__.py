@@ -63,7 +63,7 @@ from lishi_tui.plugin import (
     strip_control,
 )
 
-from .groups import check_groups, group_rows, group_values
+from .groups import check_groups, group_rows, group_values, is_value_index
 
 OPTIONS: dict[str, Option] = {
     "url": Option(OptionKind.URL, required=True, help="the SDMX REST data query URL"),
@@ -206,11 +206,7 @@ def _attributes(structure: Mapping[str, Any], level: str) -> list[_Attribute]:
 
 def _attribute_value(definition: _Attribute, index: Any) -> str | None:
     """The code an index names; a null entry of ``values`` means no value (the default)."""
-    if (
-        isinstance(index, int)
-        and not isinstance(index, bool)
-        and 0 <= index < len(definition.values)
-    ):
+    if is_value_index(index, definition):
         value = definition.values[index]
         return definition.default if value is None else value
     return None

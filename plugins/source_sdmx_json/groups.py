@@ -14,7 +14,7 @@ attribute and the message is refused rather than a unit or multiplier guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from lishi_tui.plugin import FetchError, Repeated
 
@@ -55,13 +55,18 @@ def group_rows(rows: Any, dims: Sequence[_Dimension], where: str) -> list[Row]:
     return out
 
 
-def _cell(definition: _Attribute, cells: list[Any], i: int) -> str | None:
-    index = cells[i] if i < len(cells) else None
-    if (
+def is_value_index(index: object, definition: _Attribute) -> TypeGuard[int]:
+    """Whether ``index`` (from a message) points into ``definition``'s values."""
+    return (
         isinstance(index, int)
         and not isinstance(index, bool)
         and 0 <= index < len(definition.values)
-    ):
+    )
+
+
+def _cell(definition: _Attribute, cells: list[Any], i: int) -> str | None:
+    index = cells[i] if i < len(cells) else None
+    if is_value_index(index, definition):
         return definition.values[index]  # a null entry: no value
     return None
 
