@@ -6,6 +6,7 @@ README there); the comment beside each says where.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,3 +102,114 @@ def test_metric_not_found_names_the_unreadable_lines() -> None:
         FetchError, match=r"no metric 'gone' .* 1 line\(s\) could not be read: line 2"
     ):
         one(page, "gone")
+
+
+# -- label filters: an absent label is "", never "None" ---------------------------------
+
+
+def test_a_filter_value_does_not_match_a_sample_without_that_label() -> None:
+    page = payload("prometheus_docs_text_format_example.txt")
+    # metric_without_timestamp_and_labels 12.47: no labels at all, so no `code`
+    with pytest.raises(
+        FetchError,
+        match=r'no metric_without_timestamp_and_labels sample with labels \{code="None"\}',
+    ):
+        one(page, "metric_without_timestamp_and_labels", code="None")
+    # rpc_duration_seconds_count 2693 has no quantile label either
+    with pytest.raises(FetchError, match=r"the page has 1: \{\}\): the series is empty"):
+        one(page, "rpc_duration_seconds_count", quantile="None")
+    # PromQL: {code=""} matches a series without `code`
+    assert one(page, "metric_without_timestamp_and_labels", code="").value == 12.47
+
+
+def test_a_filter_value_does_not_match_an_openmetrics_sample_without_that_label() -> None:
+    page = payload("openmetrics_spec_exemplars.txt")
+    # foo_count 17 has no `le`; the foo_bucket lines have one each
+    with pytest.raises(FetchError, match=r'no foo_count sample with labels \{le="None"\}'):
+        one(page, "foo_count", le="None")
+    assert one(page, "foo_count", le="").value == 17.0
+    assert one(page, "foo_bucket", le="+Inf").value == 17.0
+
+
+def query(content: bytes, **labels: Any) -> list[Reading]:
+    readings: list[Reading] = PROM.parse_prometheus_range(
+        content, {"labels": labels}, indicator="m", origin="u"
+    )
+    return readings
+
+
+def test_a_filter_value_does_not_match_a_query_series_without_that_label() -> None:
+    # The HTTP API documentation's replies to `up`: labels __name__, job, instance; no `code`
+    vector = payload("prometheus_docs_query_up_vector.json")
+    with pytest.raises(
+        FetchError,
+        match=r'none of the 2 series the query returned has labels \{code="None", job="node"\}',
+    ):
+        query(vector, job="node", code="None")
+    (r,) = query(vector, job="node", code="")  # {job="node", instance="localhost:9100"} "0"
+    assert r.value == 0.0 and r.period.key == "2015-07-01T20:10:51Z"  # 1435781451.781
+    matrix = payload("prometheus_docs_query_range_up_matrix.json")
+    with pytest.raises(FetchError, match=r"none of the 2 series"):
+        query(matrix, job="node", code="None")
+    # {job="node", instance="localhost:9091"}: "0", "0", "1"
+    assert [r.value for r in query(matrix, job="node")] == [0.0, 0.0, 1.0]
+    # "None" is still a value a label can hold, and then it matches
+    named = vector.replace(b'"job":"node",', b'"job":"node","code":"None",')
+    assert named != vector
+    assert [r.value for r in query(named, code="None")] == [0.0]
+
+
+def test_a_bad_point_is_located_in_the_series_picked() -> None:
+    matrix = payload("prometheus_docs_query_range_up_matrix.json")
+    broken = matrix.replace(b'[[1435781430.781,"0"]', b'[[1435781430.781,"zero"]')
+    assert broken != matrix
+    with pytest.raises(FetchError, match="sample value is not a number: zero") as info:
+        query(broken, job="node")
+    assert info.value.where == "u data.result[1].values[0]"  # the node series is the second
+
+
+# -- native histograms -------------------------------------------------------------------
+
+HISTOGRAMS = "prometheus_codec_matrix_native_histogram.json"
+
+
+def test_a_native_histogram_range_series_is_refused_saying_what_to_query() -> None:
+    # Prometheus's own JSON encoding of a range series of one native histogram sample
+    # (count "10", sum "20"): "histograms" and no "values"
+    with pytest.raises(FetchError) as info:
+        query(payload(HISTOGRAMS))
+    message = info.value.message
+    assert 'the series {__name__="foo"} holds 1 native histogram sample(s)' in message
+    assert "histogram_quantile(0.9, rate(foo[5m]))" in message
+    assert "histogram_count(rate(foo[5m]))" in message
+    assert info.value.where == "u data.result[0]"
+
+
+def test_a_native_histogram_instant_sample_is_refused_saying_what_to_query() -> None:
+    # The same sample as an instant vector sends it: "histogram": [time, {...}], no "value"
+    document = json.loads(payload(HISTOGRAMS))
+    (series,) = document["data"]["result"]
+    series["histogram"] = series.pop("histograms")[0]
+    document["data"]["resultType"] = "vector"
+    with pytest.raises(FetchError) as info:
+        query(json.dumps(document).encode())
+    message = info.value.message
+    assert 'the series {__name__="foo"} is a native histogram' in message
+    assert "under 'histogram', not 'value'" in message
+    assert "histogram_quantile(0.9, rate(foo[5m]))" in message
+
+
+def test_a_range_series_with_floats_and_native_histograms_is_refused() -> None:
+    # A series that changed type: the node series' three floats and, at a later instant,
+    # the native histogram sample (each instant has one kind only, as the API documents)
+    document = json.loads(payload("prometheus_docs_query_range_up_matrix.json"))
+    (histogram,) = json.loads(payload(HISTOGRAMS))["data"]["result"][0]["histograms"]
+    histogram[0] = 1435781475.781
+    document["data"]["result"][1]["histograms"] = [histogram]
+    with pytest.raises(
+        FetchError,
+        match=r"holds 1 native histogram sample\(s\) under 'histograms' beside 3 float one\(s\)",
+    ) as info:
+        query(json.dumps(document).encode(), job="node")
+    assert 'instance="localhost:9091"' in info.value.message
+    assert info.value.where == "u data.result[1]"

@@ -45,7 +45,9 @@ OPTIONS: dict[str, Option] = {
     "lookback": Option(OptionKind.DURATION, default="1d", help="range: how far back from now"),
     "metric": Option(OptionKind.STR, help="instant_text: the metric name"),
     "labels": Option(
-        OptionKind.TABLE, default={}, help="{ label = value }: picks one series or sample"
+        OptionKind.TABLE,
+        default={},
+        help='{ label = value }: picks one series or sample; a label it lacks equals "", as in PromQL',
     ),
 } | HTTP_OPTIONS
 
@@ -57,8 +59,20 @@ def _labels_text(labels: Mapping[str, Any]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
+def _label(labels: Mapping[str, Any], name: str) -> str:
+    """A label's value, with an absent (or null) label read as "", as PromQL reads it."""
+    value = labels.get(name)
+    return "" if value is None else str(value)
+
+
 def _matches(labels: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    return all(str(labels.get(k)) == str(v) for k, v in wanted.items())
+    """Whether a series' labels hold every ``label = value`` asked for.
+
+    PromQL's equality matcher: a label the series does not have equals "", so
+    ``code = ""`` picks a series without ``code`` (or with ``code=""``); any other value,
+    "None" included, needs the label present with exactly that value.
+    """
+    return all(_label(labels, k) == str(v) for k, v in wanted.items())
 
 
 def _finite(raw: Any, where: str) -> float | None:
@@ -67,6 +81,38 @@ def _finite(raw: Any, where: str) -> float | None:
     except (TypeError, ValueError):
         raise FetchError(f"sample value is not a number: {excerpt(raw, 40)}", where=where) from None
     return value if math.isfinite(value) else None
+
+
+def _refuse_native_histogram(
+    series: Mapping[str, Any], labels: Mapping[str, Any], kind: str, where: str
+) -> None:
+    """Refuse a series holding native histogram samples, saying what to query instead.
+
+    An instant vector sends such a sample as ``"histogram": [time, {count, sum,
+    buckets}]`` instead of ``"value"``; a range reply as ``"histograms"`` beside or instead
+    of ``"values"`` (a series that changed type holds both). Its floats alone would be a
+    series with the histogram instants silently left out.
+    """
+    key = "histograms" if kind == "matrix" else "histogram"
+    held = series.get(key)
+    if held is None or held == []:
+        return
+    if kind == "matrix":
+        count = len(held) if isinstance(held, list) else 1
+        floats = series.get("values")
+        beside = (
+            f" beside {len(floats)} float one(s)" if isinstance(floats, list) and floats else ""
+        )
+        what = f"holds {count} native histogram sample(s) under 'histograms'{beside}"
+    else:
+        what = "is a native histogram (its sample is under 'histogram', not 'value')"
+    name = str(labels.get("__name__") or "") or "<metric>"
+    raise FetchError(
+        f"the series {_labels_text(labels)} {what}; the prometheus source reads float "
+        f"samples only: query a figure of the histogram instead, e.g. "
+        f"histogram_quantile(0.9, rate({name}[5m])) or histogram_count(rate({name}[5m]))",
+        where=where,
+    )
 
 
 # -- range queries -------------------------------------------------------------------
@@ -113,23 +159,50 @@ def parse_prometheus_range(
             where=origin,
         )
     wanted = dict(options.get("labels") or {})
-    series = [s for s in result if isinstance(s, Mapping) and _matches(s.get("metric", {}), wanted)]
+    series: list[tuple[int, Mapping[str, Any], Mapping[str, Any]]] = []
+    for i, entry in enumerate(result):
+        if not isinstance(entry, Mapping):
+            raise FetchError(
+                f"a series should be an object with 'metric': {excerpt(entry, 60)}",
+                where=f"{origin} data.result[{i}]",
+            )
+        labels = entry.get("metric", {})
+        if not isinstance(labels, Mapping):
+            raise FetchError(
+                f"a series' 'metric' should be its labels: {excerpt(labels, 60)}",
+                where=f"{origin} data.result[{i}]",
+            )
+        if _matches(labels, wanted):
+            series.append((i, entry, labels))
+    if not series and wanted and result:
+        held = "; ".join(_labels_text(s.get("metric", {})) for s in result[:5])
+        raise FetchError(
+            f"none of the {len(result)} series the query returned has labels "
+            f"{_labels_text(wanted)} ({held}): the series is empty",
+            where=origin,
+        )
     if not series:
-        more = f" with labels {_labels_text(wanted)}" if wanted and result else ""
-        raise FetchError(f"the query returned no series{more}: the series is empty", where=origin)
+        raise FetchError("the query returned no series: the series is empty", where=origin)
     if len(series) > 1:
-        sets = "; ".join(_labels_text(s.get("metric", {})) for s in series[:5])
+        sets = "; ".join(_labels_text(labels) for _i, _s, labels in series[:5])
         raise FetchError(
             f"the query returned {len(series)} series ({sets}); "
             "aggregate in the query (e.g. sum(...)) or pick one with `labels`",
             where=origin,
         )
-    points = series[0].get("values") if kind == "matrix" else [series[0].get("value")]
+    index, chosen, labels = series[0]
+    where = f"{origin} data.result[{index}]"
+    _refuse_native_histogram(chosen, labels, kind, where)
+    key = "values" if kind == "matrix" else "value"
+    points = chosen.get("values") if kind == "matrix" else [chosen.get("value")]
     if not isinstance(points, list):
-        raise FetchError(f"a series has no 'values' list: {excerpt(series[0])}", where=origin)
+        raise FetchError(
+            f"the series {_labels_text(labels)} has no {key!r} list: {excerpt(chosen)}",
+            where=where,
+        )
     readings = []
     for i, point in enumerate(points):
-        at = f"{origin} data.result[0].values[{i}]"
+        at = f"{where}.values[{i}]" if kind == "matrix" else f"{where}.value"
         if not (isinstance(point, list) and len(point) == 2):
             raise FetchError(f"a point should be [time, value]: {excerpt(point, 60)}", where=at)
         try:
@@ -272,6 +345,7 @@ def parse_exposition(
     names: set[str] = set()
     unreadable: list[str] = []
     found: list[tuple[dict[str, str], float | None, datetime]] = []
+    others: list[dict[str, str]] = []  # the metric's samples whose labels do not match
     for line_no, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
@@ -285,7 +359,10 @@ def parse_exposition(
             unreadable.append(f"line {line_no} ({exc})")
             continue
         names.add(sample.name)
-        if sample.name != metric or not _matches(sample.labels, wanted):
+        if sample.name != metric:
+            continue
+        if not _matches(sample.labels, wanted):
+            others.append(sample.labels)
             continue
         moment = now
         if sample.timestamp:
@@ -308,8 +385,10 @@ def parse_exposition(
             raise FetchError(
                 f"no metric {metric!r} on the page; it has: {shown}{skipped}", where=origin
             )
+        held = "; ".join(_labels_text(labels) for labels in others[:5])
         raise FetchError(
-            f"no {metric} sample with labels {_labels_text(wanted)}: the series is empty",
+            f"no {metric} sample with labels {_labels_text(wanted)} (the page has "
+            f"{len(others)}: {held}): the series is empty",
             where=origin,
         )
     if len(found) > 1:
