@@ -14,21 +14,20 @@ as months.
 
 A number in a cell with a percent number format (``0.0%``: stored 0.452, shown 45.2%)
 is read as shown, 45.2, as the same table saved as CSV (``45.2%``) reads: the stored
-value times 100 in decimal arithmetic. calamine does not give formats, so they are read
-from the .xlsx / .xlsm file's own styles; an .xls or .ods workbook's formats are not
-read (its percent cells come as stored, 0.452): save it as .xlsx or CSV.
+value times 100 in decimal arithmetic (:func:`grid_rows`). calamine does not give
+formats, so ``formats.py`` beside this file finds the percent cells in each format's
+own terms: an .xlsx / .xlsm's styles, an .ods's ``percentage`` value type, an .xls's
+cell XF records (with xlrd). Format parts that cannot be read are an error, not
+figures as stored.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import IO, Any
-from xml.etree import ElementTree
+from typing import Any
 
 from lishi_tui.plugin import (
     Cells,
@@ -43,7 +42,7 @@ from lishi_tui.plugin import (
     table_options,
 )
 
-EXTRA_HINT = "install the excel extra: pip install 'lishi-tui[excel]' (python-calamine)"
+from .formats import EXTRA_HINT, percent_cells
 
 OPTIONS: dict[str, Option] = table_options(
     "workbook",
@@ -114,104 +113,6 @@ def _text(value: Any, as_month: bool) -> str:
         # A cell holds a binary double; repr is its shortest spelling, the one typed.
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return str(value)
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_BUILTIN_PERCENT = frozenset({"9", "10"})  # ECMA-376 built-in formats 0% and 0.00%
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-MAX_PART_BYTES = 64 * 1024 * 1024
-
-
-def _is_percent_format(code: str) -> bool:
-    """A number format that shows a percentage: a ``%`` outside quotes and escapes."""
-    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
-    return "%" in code
-
-
-def _percent_styles(book: zipfile.ZipFile) -> set[str]:
-    """The cell style indexes (``s`` attribute) whose number format is a percentage."""
-    root = ElementTree.fromstring(_small_part(book, "xl/styles.xml"))
-    percent_ids = set(_BUILTIN_PERCENT)
-    for fmt in root.iter(f"{_MAIN}numFmt"):
-        if _is_percent_format(fmt.get("formatCode", "")):
-            percent_ids.add(fmt.get("numFmtId", ""))
-    xfs = root.find(f"{_MAIN}cellXfs")
-    return {
-        str(i)
-        for i, xf in enumerate([] if xfs is None else xfs)
-        if xf.get("numFmtId") in percent_ids
-    }
-
-
-def _styled_cells(stream: IO[bytes], styles: set[str]) -> set[tuple[int, int]]:
-    """(row, column) of the numeric cells whose style is one of ``styles``, streamed (a
-    sheet part may be large). A row or cell without its ``r`` reference (optional in the
-    format) follows the one before it."""
-    cells: set[tuple[int, int]] = set()
-    row, col = -1, -1
-    for event, el in ElementTree.iterparse(stream, events=("start", "end")):
-        if event == "start" and el.tag == f"{_MAIN}row":
-            ref = el.get("r", "")
-            row, col = (int(ref) - 1 if ref.isdigit() else row + 1), -1
-        elif event == "start" and el.tag == f"{_MAIN}c":
-            m = _CELL_REF.fullmatch(el.get("r", ""))
-            if m:
-                col = 0
-                for ch in m[1]:
-                    col = col * 26 + ord(ch) - 64
-                row, col = int(m[2]) - 1, col - 1
-            else:
-                col += 1
-            if el.get("s") in styles and el.get("t", "n") == "n":
-                cells.add((row, col))
-        elif event == "end" and el.tag in (f"{_MAIN}c", f"{_MAIN}row"):
-            el.clear()
-    return cells
-
-
-def _small_part(book: zipfile.ZipFile, name: str) -> bytes:
-    """A workbook part read whole (styles, the workbook's sheet list), refused past a size
-    no real one reaches, so that a crafted file cannot inflate without bound."""
-    if book.getinfo(name).file_size > MAX_PART_BYTES:
-        raise FetchError(f"the workbook's {name} is larger than {MAX_PART_BYTES} bytes")
-    return book.read(name)
-
-
-def _sheet_part(book: zipfile.ZipFile, name: str) -> str | None:
-    workbook = ElementTree.fromstring(_small_part(book, "xl/workbook.xml"))
-    rels = ElementTree.fromstring(_small_part(book, "xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
-    for sheet in workbook.iter(f"{_MAIN}sheet"):
-        if sheet.get("name") == name:
-            target = targets.get(sheet.get(_REL), "")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
-
-
-def xlsx_percent_cells(content: bytes, sheet: str) -> set[tuple[int, int]]:
-    """(row, column), 0-based, of the numeric cells of ``sheet`` shown as percentages.
-
-    calamine gives a cell's stored value, not its format: ``45.2%`` is stored as 0.452.
-    The .xlsx's own parts say which cells carry a percent format. Not an .xlsx (.xls,
-    .ods): an empty set.
-    """
-    if not content.startswith(b"PK"):
-        return set()
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as book:
-            if "xl/styles.xml" not in book.namelist():
-                return set()
-            styles = _percent_styles(book)
-            part = _sheet_part(book, sheet)
-            if not styles or part is None:
-                return set()
-            with book.open(part) as stream:
-                cells = _styled_cells(stream, styles)
-            return cells
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return set()
 
 
 def _as_shown_percent(value: Any) -> Any:
@@ -289,12 +190,10 @@ def parse_excel(
         grid = sheet.to_python(skip_empty_area=False)
     except Exception as exc:
         raise FetchError(f"cannot read sheet {sheet.name!r}: {exc}", where=origin) from None
+    width = max((len(r) for r in grid), default=0)
+    percent = percent_cells(content, sheet.name, origin=origin, rows=len(grid), columns=width)
     rows = grid_rows(
-        grid,
-        sheet.merged_cell_ranges or [],
-        origin=origin,
-        sheet=sheet.name,
-        percent=xlsx_percent_cells(content, sheet.name),
+        grid, sheet.merged_cell_ranges or [], origin=origin, sheet=sheet.name, percent=percent
     )
     header_rows = options.get("header_rows")
     table = table_from_rows(
