@@ -40,9 +40,7 @@ def is_percent_format(code: str) -> bool:
     return "%" in code
 
 
-def percent_cells(
-    content: bytes, sheet: str, *, origin: str, rows: int, columns: int
-) -> Cells:
+def percent_cells(content: bytes, sheet: str, *, origin: str, rows: int, columns: int) -> Cells:
     """(row, column), 0-based, of the numbers of ``sheet`` shown as percentages.
 
     ``rows`` × ``columns`` is the sheet's grid as calamine read it: positions past it
@@ -57,7 +55,10 @@ def percent_cells(
             names = set(book.namelist())
             if "content.xml" in names and "xl/workbook.xml" not in names:
                 with _open_part(book, "content.xml") as stream:
-                    return _ods_cells(stream, sheet, origin=origin, rows=rows, columns=columns)
+                    try:
+                        return _ods_cells(stream, sheet, origin=origin, rows=rows, columns=columns)
+                    except ElementTree.ParseError as exc:
+                        raise _malformed("content.xml", exc) from None
             if "xl/styles.xml" in names:
                 return _xlsx_cells(book, sheet, origin=origin)
             return set()
@@ -68,12 +69,20 @@ def percent_cells(
         raise FetchError(
             f"cannot read the workbook's number formats (sheet {sheet!r}): {exc}", where=origin
         ) from None
+
+
+def _malformed(name: str, exc: ElementTree.ParseError) -> FetchError:
+    return FetchError(
+        f"the workbook's {name} is not well-formed XML ({exc}): cannot tell which "
+        "cells are percentages"
+    )
+
+
+def _parse(book: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(_small_part(book, name))
     except ElementTree.ParseError as exc:
-        raise FetchError(
-            f"cannot read the workbook's number formats (sheet {sheet!r}): the XML is "
-            f"malformed: {exc}",
-            where=origin,
-        ) from None
+        raise _malformed(name, exc) from None
 
 
 def _check_size(book: zipfile.ZipFile, name: str) -> None:
@@ -106,7 +115,7 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 def _percent_styles(book: zipfile.ZipFile) -> set[str]:
     """The cell style indexes (``s`` attribute) whose number format is a percentage."""
-    root = ElementTree.fromstring(_small_part(book, "xl/styles.xml"))
+    root = _parse(book, "xl/styles.xml")
     percent_ids = set(_BUILTIN_PERCENT)
     for fmt in root.iter(f"{_MAIN}numFmt"):
         if is_percent_format(fmt.get("formatCode", "")):
@@ -146,8 +155,8 @@ def _styled_cells(stream: IO[bytes], styles: set[str]) -> Cells:
 
 
 def _sheet_part(book: zipfile.ZipFile, name: str) -> str | None:
-    workbook = ElementTree.fromstring(_small_part(book, "xl/workbook.xml"))
-    rels = ElementTree.fromstring(_small_part(book, "xl/_rels/workbook.xml.rels"))
+    workbook = _parse(book, "xl/workbook.xml")
+    rels = _parse(book, "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
     for sheet in workbook.iter(f"{_MAIN}sheet"):
         if sheet.get("name") == name:
@@ -168,7 +177,10 @@ def _xlsx_cells(book: zipfile.ZipFile, sheet: str, *, origin: str) -> Cells:
             where=origin,
         )
     with _open_part(book, part) as stream:
-        return _styled_cells(stream, styles)
+        try:
+            return _styled_cells(stream, styles)
+        except ElementTree.ParseError as exc:
+            raise _malformed(part, exc) from None
 
 
 # -- .ods (OpenDocument spreadsheet) ------------------------------------------------------

@@ -71,11 +71,11 @@ def build() -> Workbook:
         ("", (), None),
         ("增加值增速", (0.08, 0.081, 0.082), "0.0%"),
     ]
-    for label, figures, code in table:
+    for label, figures, style in table:
         wide.append([label or None, *figures])
-        if code:
+        if style:
             for column in (2, 3, 4):
-                _fmt(wide.cell(row=wide.max_row, column=column), code)
+                _fmt(wide.cell(row=wide.max_row, column=column), style)
     wide.append(["规上工业增速", 0.07, None, 7])
     _fmt(wide.cell(row=wide.max_row, column=2), "0.0%")
     wide.merge_cells(start_row=wide.max_row, start_column=2, end_row=wide.max_row, end_column=3)

@@ -6,7 +6,10 @@ tool for this script only, not a dependency of lishi-tui) to regenerate the comm
 file. Sheet 0 "主要指标" has the layout of make_xlsx.py's first sheet (a merged title,
 two header rows under a merged period heading, Chinese indicator names, a footnote and
 its continuation); sheet 1 "社零月度" is a long monthly table with the months typed as
-dates shown as yyyy"年"m"月" and the newest month blank. Figures are made up.
+dates shown as yyyy"年"m"月" and the newest month blank; sheet 2 "增速" holds growth
+rates with percent formats: B2 stores 0.452 shown ``0.0%`` (45.2%), B3 0.5 shown with
+the built-in ``0%`` (50%), B4 0.0375 shown with the built-in ``0.00%`` (3.75%), and C2:C4
+the same figures typed plainly (45.2, 50, 3.75). Figures are made up.
 """
 
 from __future__ import annotations
@@ -55,6 +58,19 @@ def build() -> xlwt.Workbook:
         monthly.write(r, 2, pct)
     monthly.write(5, 0, datetime(2021, 11, 1), month_style)  # not yet published: blank
     monthly.write(6, 0, "注：数据来源：离石区统计局。")
+
+    rates = wb.add_sheet("增速")
+    for c, text in enumerate(["月份", "同比增长(%)", "环比增长(%)"]):
+        rates.write(0, c, text)
+    for r, (period, rate, code, plain) in enumerate(
+        [("2024年1月", 0.452, "0.0%", 45.2), ("2024年2月", 0.5, "0%", 50)], start=1
+    ):
+        rates.write(r, 0, period)
+        rates.write(r, 1, rate, xlwt.easyxf(num_format_str=code))
+        rates.write(r, 2, plain)
+    rates.write(3, 0, "2024年3月")
+    rates.write(3, 1, 0.0375, xlwt.easyxf(num_format_str="0.00%"))
+    rates.write(3, 2, 3.75)
     return wb
 
 
