@@ -54,6 +54,9 @@ class Page:
     pages: int
     total: int
     countries: frozenset[str] = frozenset()  # ISO3 codes of the records read
+    records: int = 0  # records on the page
+    matched: int = 0  # records of the `country` asked for (all of them without one)
+    held: tuple[str, ...] = ()  # the countries of the page's records: "MEX/MX (Mexico)"
 
 
 def _count(info: Mapping[str, Any], key: str, where: str) -> int:
@@ -120,12 +123,16 @@ def parse_worldbank_page(
     wanted = country.upper() if country else None
     readings: list[Reading] = []
     codes: set[str] = set()
+    held: dict[str, None] = {}  # insertion-ordered set
+    matched = 0
     for i, record in enumerate(records):
         at = f"{origin} [1][{i}]"
         if not isinstance(record, Mapping):
             raise FetchError(f"a record should be an object, found {excerpt(record, 80)}", where=at)
+        held.setdefault(_country_label(record))
         if wanted and wanted not in _country_codes(record):
             continue
+        matched += 1
         if "date" not in record or "value" not in record:
             raise FetchError(
                 f"record has no 'date' or 'value'; record: {excerpt(record, 120)}", where=at
@@ -145,7 +152,7 @@ def parse_worldbank_page(
             continue  # flagged as no figure: skipped like a null value
         note = f"obs_status {code}" if code else ""
         readings.append(Reading(indicator, period, value, status=status, origin=origin, note=note))
-    return Page(readings, page, pages, total, frozenset(codes))
+    return Page(readings, page, pages, total, frozenset(codes), len(records), matched, tuple(held))
 
 
 def _country_codes(record: Mapping[str, Any]) -> set[str]:
@@ -154,6 +161,42 @@ def _country_codes(record: Mapping[str, Any]) -> set[str]:
     if isinstance(country, Mapping):
         codes.add(str(country.get("id", "")).upper())
     return codes - {""}
+
+
+def _country_label(record: Mapping[str, Any]) -> str:
+    """How a record's country is shown in an error: ``MEX/MX (Mexico)``, ``XX (Not classified)``."""
+    country = record.get("country")
+    iso2 = name = ""
+    if isinstance(country, Mapping):
+        iso2, name = str(country.get("id") or ""), str(country.get("value") or "")
+    iso3 = str(record.get("countryiso3code") or "")
+    code = "/".join(dict.fromkeys(c for c in (iso3, iso2) if c)) or "no code"
+    return strip_control(f"{code} ({name})" if name else code)
+
+
+def nothing_read(pages: list[Page], options: Mapping[str, Any]) -> str:
+    """Why every page together gave no reading, naming the option that left nothing."""
+    country, date = options.get("country"), options.get("date")
+    dates = f" for date = {str(date)!r}" if date else ""
+    records = sum(p.records for p in pages)
+    if not records:
+        return (
+            f"the reply has no records{dates} (check the URL's country and indicator codes): "
+            "the series is empty"
+        )
+    if country and not any(p.matched for p in pages):
+        held = list(dict.fromkeys(c for p in pages for c in p.held))
+        shown = ", ".join(held[:8]) + (f" and {len(held) - 8} more" if len(held) > 8 else "")
+        return (
+            f"no record is of country = {str(country)!r} (matched on the ISO3 or ISO2 code); "
+            f"the reply's {records} record(s) are of {shown}: the series is empty"
+        )
+    matched = sum(p.matched for p in pages)
+    of = f" of country = {str(country)!r}" if country else ""
+    return (
+        f"every value of the {matched} record(s){of}{dates} is null or flagged as no "
+        "figure: the series is empty"
+    )
 
 
 def page_params(url: str, options: Mapping[str, Any], page: int) -> tuple[str, dict[str, str]]:
@@ -172,7 +215,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
     country = ctx.options.get("country")
     max_pages = int(ctx.options.get("max_pages", 50))
     readings: list[Reading] = []
-    pages_seen: list[frozenset[str]] = []
+    pages_seen: list[Page] = []
     page_no, pages = 1, 1
     while page_no <= pages:
         base, params = page_params(url, ctx.options, page_no)
@@ -185,7 +228,7 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
             country=str(country) if country else None,
         )
         readings += page.readings
-        pages_seen.append(page.countries)
+        pages_seen.append(page)
         pages = page.pages
         if pages > max_pages:
             raise FetchError(
@@ -195,13 +238,11 @@ async def fetch(ctx: FetchContext) -> list[Reading]:
             )
         page_no += 1
     if not readings:
-        raise FetchError(
-            "no values: the series is empty (every value null, or no records)", where=url
-        )
+        raise FetchError(nothing_read(pages_seen, ctx.options), where=url)
     seen: set[str] = set()
     for r in readings:
         if r.period.key in seen:
-            countries = sorted({c for p in pages_seen for c in p})
+            countries = sorted({c for p in pages_seen for c in p.countries})
             raise FetchError(
                 f"period {r.period.key} appears twice: the URL names several countries "
                 f"({', '.join(countries) or 'codes not given'}); set `country` to one of them",
