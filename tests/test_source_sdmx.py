@@ -394,3 +394,55 @@ def test_a_detail_nodata_reply_is_refused_not_read_as_zeros() -> None:
     # detail=full (and no detail) is read as data.
     full = _spec_nodata(url.replace("nodata", "full"))
     assert len(SDMX.parse_sdmx_json(full, options, indicator="x", origin="u")) == 2
+
+
+def _agri_nodata(query: str) -> bytes:
+    # Derived from the spec sample agri.json (sdmx_nis_milled_rice_flat.json), which names
+    # its query in meta.links as {"rel": "self", "href": "http://ws-root/data/MA_545,…/
+    # ?dimensionAtObservation=AllDimensions&startPeriod=2013&endPeriod=2018"}: `query` is
+    # added to that link, and each observation [value, SOURCE index] loses its value, as a
+    # nodata reply sends it ("0:0": [350.154, 0] becomes [0], "0:1": [389.385, 1] [1], …).
+    document = json.loads(payload("sdmx_nis_milled_rice_flat.json"))
+    (link,) = document["meta"]["links"]
+    assert link["rel"] == "self"
+    link["href"] += query
+    observations = document["data"]["dataSets"][0]["observations"]
+    for key, observation in observations.items():
+        observations[key] = observation[1:]
+    return json.dumps(document).encode()
+
+
+def test_a_nodata_reply_named_by_its_self_link_is_refused() -> None:
+    # Read as data, ASIKHM002's SOURCE indexes 0, 1, 2, 3 would become 0, 1000, 2000 and
+    # 3000 tonnes (UNIT_MULT 3).
+    options: dict[str, Any] = {"series": {"REF_AREA": "ASIKHM002"}}
+    with pytest.raises(FetchError, match=r"no observation values \(detail=nodata\)"):
+        SDMX.parse_sdmx_json(_agri_nodata("&detail=nodata"), options, indicator="x", origin="u")
+    # SDMX REST 2.x asks for no values with measures=none
+    with pytest.raises(FetchError, match=r"no observation values \(measures=none\)"):
+        SDMX.parse_sdmx_json(_agri_nodata("&measures=none"), options, indicator="x", origin="u")
+
+
+def test_measures_none_in_the_configured_url_is_refused() -> None:
+    url = "https://ws-entry-point/data/dataflow/ECB/EXR/1.0.0/D.NZD+RUB.EUR.SP00.A?measures=none"
+    options: dict[str, Any] = {"series": {"CURRENCY": "NZD"}, "url": url}
+    with pytest.raises(FetchError, match=r"\(measures=none\).*drop measures=none"):
+        SDMX.parse_sdmx_json(_spec_nodata(None), options, indicator="x", origin="u")
+    # measures=all is read as data (this body is the nodata one: by its shape alone it
+    # cannot be told from data, see plugins/source_sdmx_json/nodata.py)
+    full = {**options, "url": url.replace("none", "all")}
+    assert len(SDMX.parse_sdmx_json(_spec_nodata(None), full, indicator="x", origin="u")) == 2
+
+
+def test_a_structure_declaring_no_measure_is_refused() -> None:
+    # The spec sample's structure lists measures.observation [OBS_VALUE]; a structure
+    # listing none says its observation arrays start with attribute indexes.
+    document = json.loads(_spec_nodata(None))
+    document["data"]["structures"][0]["measures"]["observation"] = []
+    with pytest.raises(FetchError, match=r"declares no measure"):
+        SDMX.parse_sdmx_json(
+            json.dumps(document).encode(),
+            {"series": {"CURRENCY": "NZD"}},
+            indicator="x",
+            origin="u",
+        )

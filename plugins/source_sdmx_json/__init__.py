@@ -30,8 +30,9 @@ the unit is role ``UNIT_MEASURE`` or id ``UNIT``/``UNIT_MEASURE``/``UNIT_MEAS``.
 entry in an attribute's ``values`` means no value: the attribute's default, if any.
 Dimension group attributes (2.0) apply to the observations whose key their row matches
 (see ``groups``); observation level beats series, group and data set level.
-A ``detail=nodata`` reply (observations are attribute indexes only, no value) looks like
-data, so it is refused when the query URL or the message's request link asks for it.
+A ``detail=nodata`` (or ``measures=none``) reply, whose observations are attribute
+indexes only, looks like data; it is refused when the query or the message says so (see
+``nodata``: the body's shape alone cannot tell).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from lishi_tui.plugin import (
     HTTP_OPTIONS,
@@ -64,6 +64,7 @@ from lishi_tui.plugin import (
 )
 
 from .groups import check_groups, group_rows, group_values, is_value_index
+from .nodata import no_values_reason
 
 OPTIONS: dict[str, Option] = {
     "url": Option(OptionKind.URL, required=True, help="the SDMX REST data query URL"),
@@ -409,12 +410,8 @@ def parse_sdmx_json(
     if (message := _error_reply(document)) is not None:
         raise FetchError(f"SDMX service error: {message}", where=origin)
     datasets, structures = _parts(document, origin)
-    if any(_asks_nodata(url) for url in _request_urls(document, options)):
-        raise FetchError(
-            "the reply has no observation values (detail=nodata): its observations hold "
-            "attributes only; drop detail=nodata from the query",
-            where=origin,
-        )
+    if reason := no_values_reason(document, options, structures):
+        raise FetchError(f"the reply has no observation values {reason}", where=origin)
     wanted = {str(k): str(v) for k, v in dict(options.get("series") or {}).items()}
     unit_mult = int(options.get("unit_mult", 0))
     observations: list[_Obs] = []
@@ -447,29 +444,6 @@ def parse_sdmx_json(
             where=origin,
         )
     return _pick(observations, empty, wanted, layout, time, unit_mult, indicator, origin)
-
-
-def _request_urls(document: Any, options: Mapping[str, Any]) -> list[str]:
-    """The query URL configured and any the message names (``rel: request`` links, 1.0
-    ``header.request.uri``): a ``detail=nodata`` body cannot be told from data by itself."""
-    urls = [str(options.get("url") or "")]
-    for head in ("meta", "header"):
-        node = document.get(head) if isinstance(document, Mapping) else None
-        if not isinstance(node, Mapping):
-            continue
-        links = node.get("links")
-        for link in links if isinstance(links, list) else []:
-            if isinstance(link, Mapping) and link.get("rel") == "request":
-                urls.append(str(link.get("href") or ""))
-        request = node.get("request")
-        if isinstance(request, Mapping):
-            urls.append(str(request.get("uri") or ""))
-    return urls
-
-
-def _asks_nodata(url: str) -> bool:
-    query = parse_qs(urlsplit(url).query)
-    return any(k.lower() == "detail" and "nodata" in map(str.lower, v) for k, v in query.items())
 
 
 def _check_names(wanted: Mapping[str, str], layout: _Layout, where: str) -> None:
