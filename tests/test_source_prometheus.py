@@ -213,3 +213,18 @@ def test_a_range_series_with_floats_and_native_histograms_is_refused() -> None:
         query(json.dumps(document).encode(), job="node")
     assert 'instance="localhost:9091"' in info.value.message
     assert info.value.where == "u data.result[1]"
+
+
+# -- instants are kept to the second -----------------------------------------------------
+
+
+def test_points_closer_than_a_second_are_refused_not_merged() -> None:
+    from datetime import timedelta
+
+    with pytest.raises(FetchError, match=r"step is 0.5 s; readings are kept to the second"):
+        PROM.range_params("up", NOW, timedelta(hours=1), timedelta(milliseconds=500))
+    # The docs' node series with a point added 0.119 s after its first (1435781430.781)
+    document = json.loads(payload("prometheus_docs_query_range_up_matrix.json"))
+    document["data"]["result"][1]["values"].insert(1, [1435781430.9, "5"])
+    with pytest.raises(FetchError, match=r"two points fall in the second 2015-07-01T20:10:30Z"):
+        query(json.dumps(document).encode(), job="node")

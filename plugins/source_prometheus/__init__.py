@@ -122,6 +122,11 @@ def range_params(query: str, now: datetime, lookback: timedelta, step: timedelta
     """The query string of a range query ending ``now``."""
     if step <= timedelta():
         raise FetchError("step must be longer than zero")
+    if step < timedelta(seconds=1):
+        raise FetchError(
+            f"step is {step.total_seconds():g} s; readings are kept to the second, so points "
+            "closer than that would share one instant: make `step` at least 1s"
+        )
     points = lookback / step
     if points > MAX_POINTS:
         raise FetchError(
@@ -201,6 +206,7 @@ def parse_prometheus_range(
             where=where,
         )
     readings = []
+    seen: set[str] = set()
     for i, point in enumerate(points):
         at = f"{where}.values[{i}]" if kind == "matrix" else f"{where}.value"
         if not (isinstance(point, list) and len(point) == 2):
@@ -210,8 +216,16 @@ def parse_prometheus_range(
         except (TypeError, ValueError, OverflowError):
             raise FetchError(f"not a timestamp: {excerpt(point[0], 30)}", where=at) from None
         value = _finite(point[1], at)
+        period = Period.instant(moment)
+        if period.key in seen:
+            raise FetchError(
+                f"two points fall in the second {period.key} (readings are kept to the "
+                "second): query with a `step` of at least 1s",
+                where=at,
+            )
+        seen.add(period.key)
         if value is not None:  # NaN and ±Inf are not figures: a gap, not a reading
-            readings.append(Reading(indicator, Period.instant(moment), value, origin=origin))
+            readings.append(Reading(indicator, period, value, origin=origin))
     if not readings:
         raise FetchError("the series has no finite points: the series is empty", where=origin)
     return readings
