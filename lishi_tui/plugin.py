@@ -61,6 +61,7 @@ from lishi_tui.domain.model import (
     Thresholds,
 )
 from lishi_tui.domain.periods import CHINA_TZ, Period, PeriodError, PeriodKind
+from lishi_tui.domain.units import rescaled
 from lishi_tui.export.api import ExportData, ExportFormat, ExportRow, figure_text
 from lishi_tui.hookspecs import (
     RegisterCommand,
@@ -229,6 +230,7 @@ __all__ = [
     "parse_quantity",
     "period_text",
     "readings_from_table",
+    "rescaled",
     "resolve_or_fail",
     "resolve_path",
     "scale_exact",

@@ -18,12 +18,18 @@ from lishi_tui.collector.backoff import backoff_delay
 from lishi_tui.collector.breaker import BreakerState, CircuitBreaker
 from lishi_tui.collector.heartbeat import beat_forever
 from lishi_tui.collector.isolation import FetchRunner, PluginAborted, cap_readings, settle
-from lishi_tui.collector.returned import Located, plugin_frame, stamped, validated
+from lishi_tui.collector.returned import (
+    Located,
+    check_units,
+    plugin_frame,
+    stamped,
+    validated,
+)
 from lishi_tui.collector.staged import run_staged
 from lishi_tui.config.diff import SourceDiff, diff_sources
 from lishi_tui.config.locate import bundled_plugins_dir
 from lishi_tui.config.schema import Config, SourceConfig
-from lishi_tui.domain.model import Observation, Reading, SourceRunOutcome
+from lishi_tui.domain.model import Indicator, Observation, Reading, SourceRunOutcome
 from lishi_tui.domain.sanity import reading_problem
 from lishi_tui.registry import Registry
 from lishi_tui.sources import http_cache
@@ -470,7 +476,11 @@ class Collector:
                 skipped.append(f"{r.indicator} {r.period.key}: not fed by this source")
             else:
                 kept.append(r)
+        check_units(source.id, kept, self._indicator)
         return kept, skipped
+
+    def _indicator(self, ind_id: str) -> Indicator | None:
+        return self.config.indicators.get(ind_id) or self.registry.indicators.get(ind_id)
 
     async def _finish(
         self, rt: _Runtime, outcome: SourceRunOutcome, observations: list[Observation]

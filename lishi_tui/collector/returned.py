@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import sysconfig
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from lishi_tui.config.schema import SourceConfig
-from lishi_tui.domain.model import Observation, Reading
+from lishi_tui.domain.model import Indicator, Observation, Reading
+from lishi_tui.domain.units import conflict, literal
 from lishi_tui.text import excerpt, redact
 
 _LIBRARY_DIRS = tuple(
@@ -52,6 +53,31 @@ def stamped(
             r = replace(r, origin=origin)
         out.append(Observation(r, source.id, fetched_at, fetch_url=origin or hide(last_url)))
     return out
+
+
+def check_units(
+    source_id: str, readings: Sequence[Reading], indicator: Callable[[str], Indicator | None]
+) -> None:
+    """Refuse the run when a publisher's stated unit contradicts its indicator's (万元 read
+    into an indicator in 亿元): stored, every figure would be silently wrong."""
+    seen: set[tuple[str, str]] = set()
+    for r in readings:
+        if not r.unit or (r.indicator, r.unit) in seen:
+            continue
+        seen.add((r.indicator, r.unit))
+        ind = indicator(r.indicator)
+        if ind is None or (found := conflict(r.unit, ind.unit, ind.multiplier)) is None:
+            continue
+        fix = (
+            f"; set `scale = {literal(found.scale)}` on [sources.{source_id}] (times any scale "
+            "already set), or correct the indicator's `unit` or `multiplier`"
+            if found.scale is not None
+            else ""
+        )
+        raise Located(
+            f"indicator {r.indicator} (period {r.period.key}, from {r.origin or 'the source'}): "
+            f"{found.reason}{fix}; nothing from this run is stored"
+        )
 
 
 def validated(result: object) -> list[Reading]:

@@ -181,6 +181,11 @@ class Reading:
     # each language falls back to the other (a note in one language only is shown in both).
     note: str = ""
     note_en: str = ""
+    # The unit the publisher states for ``value`` (a header's "(万元)", a 单位 column, an API's
+    # unit field), after any ``scale`` the source applied (see ``lishi_tui.domain.units``).
+    # The collector refuses a run whose stated unit contradicts the indicator's; it is
+    # checked, not stored. "" when the publisher states none.
+    unit: str = ""
 
     def __post_init__(self) -> None:
         value = self.value

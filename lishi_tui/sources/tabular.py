@@ -15,6 +15,7 @@ from typing import Any
 
 from lishi_tui.domain.model import Reading
 from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
+from lishi_tui.domain.units import rescaled
 from lishi_tui.sources.api import HTTP_OPTIONS, FetchError, Option, OptionKind
 from lishi_tui.sources.parsing import (
     NumberError,
@@ -26,6 +27,13 @@ from lishi_tui.sources.parsing import (
     parse_quantity,
     scale_exact,
     split_unit,
+)
+from lishi_tui.sources.stated_units import (
+    cell,
+    header_unit,
+    label_unit,
+    labelled_unit,
+    unit_column,
 )
 
 # Footnote rows under Chinese statistical tables ("注：…", "数据来源：…") carry text in the
@@ -265,9 +273,10 @@ def reading(
     where: str,
     origin: str,
     scale: float,
+    unit: str = "",
 ) -> Reading:
     """One reading from a period spelling (or a year and a BLS period code) and a cell;
-    ``scale`` applied exactly."""
+    ``scale`` applied exactly, to the value and to the ``unit`` the publisher states."""
     try:
         if isinstance(period_text, tuple):
             period = join_year_period(*period_text)
@@ -280,7 +289,15 @@ def reading(
     except NumberError as exc:
         raise FetchError(str(exc), where=where) from None
     value = None if q.value is None else scale_exact(q.value, scale)
-    return Reading(indicator, period, value, status=q.status, qualifier=q.qualifier, origin=origin)
+    return Reading(
+        indicator,
+        period,
+        value,
+        status=q.status,
+        qualifier=q.qualifier,
+        origin=origin,
+        unit=rescaled(unit, scale),
+    )
 
 
 def readings_from_table(
@@ -381,8 +398,13 @@ def _long(
     y_col = None
     if options.get("year_column") is not None:
         y_col = column(table, options["year_column"], "year_column")
+    unit_idx = None if table.headerless else unit_column(table.headers)
     if table.headerless:
-        rows = _after_labels(rows, p_col)
+        data = _after_labels(rows, p_col)
+        labels = rows[: len(rows) - len(data)]
+        stated, rows = labelled_unit((r.cells for r in labels), p_col, v_col), data
+    else:
+        stated = header_unit(table.levels[v_col])
     if not rows:
         raise FetchError("no data rows: the series is empty", where=table.where)
     readings: dict[str, tuple[str, Reading]] = {}
@@ -397,6 +419,7 @@ def _long(
             where=row.where,
             origin=origin,
             scale=scale,
+            unit=cell(row.cells, unit_idx) or stated,
         )
         if r.period.key in readings:
             first = readings[r.period.key][0]
@@ -480,7 +503,8 @@ def _wide(
 ) -> list[Reading]:
     wanted = options.get("value_column")
     target = normalise_header(str(wanted)) if isinstance(wanted, str) else None
-    by_period: dict[str, list[tuple[int, str]]] = {}
+    by_period: dict[str, list[tuple[int, str, str]]] = {}
+    period_columns: set[int] = set()
     for idx, parts in enumerate(table.levels):
         found = _period_of(parts)
         if found is None:
@@ -493,6 +517,7 @@ def _wide(
                 )
             continue
         period, spelling, others = found
+        period_columns.add(idx)
         if idx in table.fractional:
             raise FetchError(
                 f"header {table.headers[idx]!r}: " + _fractional_period(spelling, idx),
@@ -500,7 +525,7 @@ def _wide(
             )
         if target is not None and not any(o == target or _bare(o) == _bare(target) for o in others):
             continue
-        by_period.setdefault(period.key, []).append((idx, spelling))
+        by_period.setdefault(period.key, []).append((idx, spelling, header_unit(others)))
     if not by_period:
         more = f" under {wanted!r}" if target is not None else ""
         raise FetchError(
@@ -508,16 +533,19 @@ def _wide(
             f"the headers are: {excerpt(', '.join(table.headers), 160)}",
             where=table.where,
         )
+    # The unit: the period column's own header (``2021年 同比增长(%)``), else the row's
+    # 单位 cell, else the one unit its label cells state (``人口出生率(‰)``).
+    row_unit = cell(row.cells, unit_column(table.headers)) or label_unit(row.cells, period_columns)
     out = []
     for key, columns in by_period.items():
         if len(columns) > 1:
-            shown = ", ".join(repr(table.headers[i]) for i, _ in columns)
+            shown = ", ".join(repr(table.headers[i]) for i, _, _ in columns)
             raise FetchError(
                 f"period {key} has {len(columns)} columns ({shown}); set `value_column` to "
                 "the heading of the one to read",
                 where=table.where,
             )
-        idx, spelling = columns[0]
+        idx, spelling, unit = columns[0]
         out.append(
             reading(
                 _cell(row, idx),
@@ -526,6 +554,7 @@ def _wide(
                 where=f"{row.where} column {table.headers[idx]!r}",
                 origin=origin,
                 scale=scale,
+                unit=unit or row_unit,
             )
         )
     return out

@@ -106,6 +106,7 @@ def observation_from_row(row: Sequence[Any]) -> Observation:
             "demo": bool(demo),
             "note": note,
             "note_en": note_en,
+            "unit": "",  # checked against the indicator's when collected, not stored
         },
     )
     reading.__post_init__()

@@ -58,18 +58,19 @@ def _codes(node: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _names(returndata: Mapping[str, Any]) -> dict[str, str]:
-    """``{indicator code: name (unit)}`` from ``wdnodes``, for messages and notes."""
-    names: dict[str, str] = {}
+def _indicator_nodes(returndata: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """``{indicator code: (name, unit)}`` from ``wdnodes``: the unit NBS states ("亿元",
+    "%", "" for an index) is the readings' ``unit``; the name is for messages."""
+    nodes: dict[str, tuple[str, str]] = {}
     for dim in returndata.get("wdnodes") or []:
         if not isinstance(dim, Mapping) or dim.get("wdcode") != "zb":
             continue
         for node in dim.get("nodes") or []:
             if isinstance(node, Mapping):
-                unit = f" ({node['unit']})" if node.get("unit") else ""
-                name = str(node.get("cname") or node.get("name") or "")
-                names[str(node.get("code"))] = strip_control(name + unit)
-    return names
+                name = strip_control(str(node.get("cname") or node.get("name") or ""))
+                unit = strip_control(str(node.get("unit") or "")).strip()
+                nodes[str(node.get("code"))] = (name, unit)
+    return nodes
 
 
 def parse_nbs(
@@ -92,9 +93,11 @@ def parse_nbs(
         raise FetchError(
             f"'returndata.datanodes' should be a list; got: {excerpt(datanodes)}", where=origin
         )
-    names = _names(document["returndata"])
+    nodes = _indicator_nodes(document["returndata"])
     code, region = str(options["code"]), options.get("region")
     to_growth = bool(options.get("index_to_growth", False))
+    # An index turned into growth is a percentage whatever unit the index had.
+    unit = "%" if to_growth else nodes.get(code, ("", ""))[1]
     readings: dict[str, Reading] = {}
     seen_codes: set[str] = set()
     for i, node in enumerate(datanodes):
@@ -107,7 +110,7 @@ def parse_nbs(
         seen_codes.add(codes["zb"])
         if codes["zb"] != code or (region is not None and codes.get("reg") != str(region)):
             continue
-        reading = _reading(node["data"], codes["sj"], indicator, origin, to_growth, at)
+        reading = _reading(node["data"], codes["sj"], indicator, origin, to_growth, at, unit)
         if reading.period.key in readings:
             regions = sorted(
                 {_codes(n).get("reg", "") for n in datanodes if isinstance(n, Mapping)} - {""}
@@ -122,7 +125,9 @@ def parse_nbs(
         if not datanodes:
             raise FetchError("the reply has no data nodes: the series is empty", where=origin)
         if code not in seen_codes:
-            available = ", ".join(f"{c} {names.get(c, '')}".strip() for c in sorted(seen_codes))
+            available = ", ".join(
+                f"{c} {_shown(*nodes.get(c, ('', '')))}".strip() for c in sorted(seen_codes)
+            )
             raise FetchError(
                 f"no indicator {code!r} in the reply; it has: {available}",
                 where=origin,
@@ -145,8 +150,18 @@ def parse_nbs(
     return list(readings.values())
 
 
+def _shown(name: str, unit: str) -> str:
+    return f"{name} ({unit})" if unit else name
+
+
 def _reading(
-    data: Mapping[str, Any], period_code: str, indicator: str, origin: str, to_growth: bool, at: str
+    data: Mapping[str, Any],
+    period_code: str,
+    indicator: str,
+    origin: str,
+    to_growth: bool,
+    at: str,
+    unit: str,
 ) -> Reading:
     try:
         period = parse_period(period_code)
@@ -154,7 +169,7 @@ def _reading(
         raise FetchError(str(exc), where=at) from None
     if data.get("hasdata") is not True:
         # The reply puts 0 in `data` when there is none; that 0 must never be shown.
-        return Reading(indicator, period, None, origin=origin, note="hasdata: false")
+        return Reading(indicator, period, None, origin=origin, note="hasdata: false", unit=unit)
     raw = data.get("strdata") if data.get("strdata") not in (None, "") else data.get("data")
     try:
         quantity = parse_quantity(raw)  # strdata may carry a mark: "6.1（初步）"
@@ -165,7 +180,7 @@ def _reading(
         dotcount = data.get("dotcount")
         digits = dotcount if isinstance(dotcount, int) and 0 <= dotcount <= 10 else 6
         value = round(value - 100.0, digits)
-    return Reading(indicator, period, value, status=quantity.status, origin=origin)
+    return Reading(indicator, period, value, status=quantity.status, origin=origin, unit=unit)
 
 
 # One GET of the query URL; parse_nbs picks the indicator's nodes.

@@ -151,8 +151,30 @@ def parse_worldbank_page(
         if status is ObservationStatus.MISSING:
             continue  # flagged as no figure: skipped like a null value
         note = f"obs_status {code}" if code else ""
-        readings.append(Reading(indicator, period, value, status=status, origin=origin, note=note))
+        readings.append(
+            Reading(
+                indicator,
+                period,
+                value,
+                status=status,
+                origin=origin,
+                note=note,
+                unit=_stated_unit(record),
+            )
+        )
     return Page(readings, page, pages, total, frozenset(codes), len(records), matched, tuple(held))
+
+
+def _stated_unit(record: Mapping[str, Any]) -> str:
+    """The record's ``unit`` when the API fills it (it seldom does), else "%" when the
+    indicator's name says its figures are percentages: "GDP growth (annual %)", "(% of
+    GDP)". Currency names ("current US$") are not units the collector can compare."""
+    if unit := str(record.get("unit") or "").strip():
+        return unit
+    name = record.get("indicator")
+    text = str(name.get("value") or "") if isinstance(name, Mapping) else ""
+    bracket = text[text.rfind("(") + 1 : text.rfind(")")] if text.endswith(")") else ""
+    return "%" if "%" in bracket.split() else ""
 
 
 def _country_codes(record: Mapping[str, Any]) -> set[str]:

@@ -1,0 +1,191 @@
+"""The unit a publisher states, read off real tables and replies, and a run whose unit
+contradicts its indicator's refused end to end.
+
+Each expected unit is read by hand off the payload named beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from lishi_tui.domain.model import Reading
+from tests.test_source_e2e import cli, outcome_lines
+from tests.test_source_formats import payload, plugin
+
+CSV = plugin("source_csv")
+EXCEL = plugin("source_excel")
+NBS = plugin("source_nbs")
+WB = plugin("source_worldbank")
+RETAIL = "retail_long_gb18030.csv"
+
+
+def units(readings: list[Reading]) -> set[str]:
+    return {r.unit for r in readings}
+
+
+def csv(name: str, **options: Any) -> list[Reading]:
+    readings: list[Reading] = CSV.parse_csv(payload(name), options, indicator="x", origin=name)
+    return readings
+
+
+def test_long_layout_reads_the_unit_in_the_value_header() -> None:
+    # 月份,社会消费品零售总额(万元),同比增长(%),备注
+    long = {"skip_rows": 1, "period_column": "月份"}
+    assert units(csv(RETAIL, **long, value_column="社会消费品零售总额")) == {"万元"}
+    assert units(csv(RETAIL, **long, value_column="同比增长(%)")) == {"%"}
+    assert units(csv(RETAIL, **long, value_column=1)) == {"万元"}
+
+
+def test_scale_turns_the_stated_unit_as_it_turns_the_figures() -> None:
+    long = {"skip_rows": 1, "period_column": "月份", "value_column": 1}
+    assert units(csv(RETAIL, **long, scale=0.0001)) == {"亿元"}  # 万元 × 10^-4
+    assert units(csv(RETAIL, **long, scale=10000)) == {"元"}
+    assert units(csv(RETAIL, **long, scale=3)) == {""}  # no unit is claimed
+
+
+def test_wide_layout_reads_the_unit_column() -> None:
+    # 指标,单位,2019年,2020年,2021年 / 地区生产总值,亿元,… / 第三产业占比,%,…
+    name = "indicators_wide_utf8bom.csv"
+    gdp = csv(name, layout="wide", filter={"指标": "地区生产总值"})
+    assert units(gdp) == {"亿元"} and len(gdp) == 3
+    assert units(csv(name, layout="wide", filter={"指标": "第三产业占比"})) == {"%"}
+
+
+def test_wide_layout_reads_the_unit_in_the_row_label() -> None:
+    # NBS export: 人口出生率(‰),6.77,…; 地区生产总值增速(%),5.2,…
+    births = csv(
+        "nbs_export_population_wide_gb18030.csv",
+        layout="wide",
+        skip_rows=2,
+        filter={"指标": "人口出生率(‰)"},
+    )
+    assert units(births) == {"‰"}
+    growth = csv(
+        "nbs_quarters_wide_gb18030.csv", layout="wide", filter={"指标": "地区生产总值增速"}
+    )
+    assert units(growth) == {"%"}
+
+
+def test_headerless_table_reads_the_unit_label_row() -> None:
+    # ONS D7G7: "Unit","%" among the label rows above "2024 JAN","4.0"
+    rates = csv(
+        "ons_d7g7_cpi_annual_rate_excerpt.csv",
+        header_rows=0,
+        period_column=0,
+        value_column=1,
+        frequency="month",
+    )
+    assert rates and units(rates) == {"%"}
+
+
+def test_excel_two_level_header_and_unit_column() -> None:
+    # 主要指标: 指标 | 单位 | 2021年1-10月 over 绝对量 | 同比增长(%); 社会消费品零售总额 | 亿元
+    def read(**options: Any) -> list[Reading]:
+        book = payload("statistics_office_monthly.xlsx")
+        readings: list[Reading] = EXCEL.parse_excel(book, options, indicator="x", origin="b")
+        return readings
+
+    row = {"指标": "社会消费品零售总额"}
+    assert units(read(layout="wide", filter=row, value_column="绝对量")) == {"亿元"}
+    assert units(read(layout="wide", filter=row, value_column="同比增长")) == {"%"}
+    income = {"指标": "一般公共预算收入"}  # | 万元 | "52,311"
+    assert units(read(layout="wide", filter=income, value_column="绝对量")) == {"万元"}
+    # 社零月度: 月份 | 累计(亿元) | 同比增长(%), with and without reading the header
+    assert units(read(sheet="社零月度", period_column="月份", value_column="累计")) == {"亿元"}
+    headerless = read(sheet="社零月度", header_rows=0, period_column=0, value_column=1)
+    assert units(headerless) == {"亿元"}
+
+
+def nbs(name: str, **options: Any) -> list[Reading]:
+    readings: list[Reading] = NBS.parse_nbs(payload(name), options, indicator="x", origin="nbs")
+    return readings
+
+
+def test_nbs_reads_the_unit_of_its_indicator_node() -> None:
+    # wdnodes: A0D0101 货币和准货币(M2)供应量_期末值 "unit":"亿元"; A0D0102 …_同比增长 "%"
+    reply = "nbs_money_supply_202201_recorded.json"
+    m2 = nbs(reply, code="A0D0101")
+    assert [(r.value, r.unit) for r in m2] == [(2431022.72, "亿元")]
+    assert units(nbs(reply, code="A0D0102")) == {"%"}
+    # 居民消费价格指数(上年同月=100) "unit":"": an index; turned into growth it is a percentage
+    assert units(nbs("nbs_cpi_monthly.json", code="A01010101")) == {""}
+    growth = nbs("nbs_cpi_monthly.json", code="A01010101", index_to_growth=True)
+    assert units(growth) == {"%"}
+
+
+def test_worldbank_reads_a_percentage_off_the_indicator_name() -> None:
+    # "indicator":{"id":"NY.GDP.MKTP.KD.ZG","value":"GDP growth (annual %)"}, "unit":""
+    page = WB.parse_worldbank_page(payload("worldbank_gdp_page1.json"), indicator="x", origin="wb")
+    assert page.readings and units(page.readings) == {"%"}
+    # "GDP (current US$)" and "Population, total": nothing the collector could compare
+    for name in (
+        "worldbank_mex_gdp_recorded.json",
+        "worldbank_population_2016_page5_recorded.json",
+    ):
+        page = WB.parse_worldbank_page(payload(name), indicator="x", origin="wb")
+        assert page.readings and units(page.readings) == {""}, name
+
+
+CONFIG = """
+[app]
+language = "en"
+
+[plugins]
+allow = ["source_csv"]
+
+[storage]
+path = "history.db"
+
+[collector]
+retries = 0
+
+[indicators.retail]
+name_zh = "社会消费品零售总额"
+name_en = "Retail sales"
+unit = "亿元"
+frequency = "monthly"
+
+[sources.retail_csv]
+type = "csv"
+path = "retail.csv"
+skip_rows = 1
+period_column = "月份"
+interval = "1d"
+indicator = "retail"
+"""
+
+
+def fetch(tmp_path: Path, extra: str) -> tuple[str, dict[str, Any]]:
+    (tmp_path / "retail.csv").write_bytes(payload(RETAIL))
+    config = tmp_path / "lishi.toml"
+    config.write_text(textwrap.dedent(CONFIG) + textwrap.dedent(extra), encoding="utf-8")
+    done = cli(config, "fetch", "--once")
+    line = outcome_lines(done.stdout)["retail_csv"]
+    shown = cli(config, "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    (row,) = [r for r in json.loads(shown.stdout) if r["indicator"] == "retail"]
+    return line, row
+
+
+def test_figures_in_wan_yuan_into_an_indicator_in_yi_yuan_are_refused(tmp_path: Path) -> None:
+    line, row = fetch(tmp_path, 'value_column = "社会消费品零售总额(万元)"\n')
+    assert line.startswith("ERR"), line
+    assert "'万元'" in line and "'亿元'" in line and "10,000× too large" in line
+    assert "scale = 0.0001" in line and "[sources.retail_csv]" in line
+    assert row["value"] is None  # nothing stored: no figure 10,000 times too large
+
+
+def test_the_scale_the_error_names_puts_it_right(tmp_path: Path) -> None:
+    line, row = fetch(tmp_path, 'value_column = "社会消费品零售总额(万元)"\nscale = 0.0001\n')
+    assert line.startswith("ok "), line
+    # 2021年1-5月 "612,330.2" 万元 = 61.23302 亿元
+    assert row["period"] == "2021-05" and row["value"] == 61.23302
+
+
+def test_a_percentage_column_into_an_amount_is_refused(tmp_path: Path) -> None:
+    line, row = fetch(tmp_path, 'value_column = "同比增长(%)"\n')
+    assert line.startswith("ERR") and "percentage is not an amount" in line, line
+    assert row["value"] is None
