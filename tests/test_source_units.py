@@ -11,7 +11,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lishi_tui.domain.model import Reading
+from lishi_tui.sources.api import FetchError
 from tests.test_source_e2e import cli, outcome_lines
 from tests.test_source_formats import payload, plugin
 
@@ -19,6 +22,7 @@ CSV = plugin("source_csv")
 EXCEL = plugin("source_excel")
 NBS = plugin("source_nbs")
 WB = plugin("source_worldbank")
+HTTP_JSON = plugin("source_http_json")
 RETAIL = "retail_long_gb18030.csv"
 
 
@@ -129,6 +133,36 @@ def test_worldbank_reads_a_percentage_off_the_indicator_name() -> None:
         assert page.readings and units(page.readings) == {""}, name
 
 
+# A body shaped as Chinese open-data portals answer (field names 指标/时间/单位/数值);
+# constructed here, since the plumbing of the `unit` path is what is tested.
+PORTAL = json.dumps(
+    {
+        "data": [
+            {"时间": "2021", "单位": "万元", "数值": "1,432.8"},
+            {"时间": "2020", "单位": "万元", "数值": "1,301.2"},
+        ]
+    },
+    ensure_ascii=False,
+).encode()
+
+
+def test_http_json_reads_the_unit_path_after_scale() -> None:
+    options = {"records": "data", "period": "时间", "value": "数值", "unit": "单位"}
+    got = HTTP_JSON.parse_http_json(PORTAL, options, indicator="x", origin="api")
+    assert [(r.period.key, r.value, r.unit) for r in got] == [
+        ("2021", 1432.8, "万元"),
+        ("2020", 1301.2, "万元"),
+    ]
+    scaled = HTTP_JSON.parse_http_json(
+        PORTAL, options | {"scale": 0.0001}, indicator="x", origin="api"
+    )
+    assert units(scaled) == {"亿元"}
+    plain = {k: v for k, v in options.items() if k != "unit"}
+    assert units(HTTP_JSON.parse_http_json(PORTAL, plain, indicator="x", origin="api")) == {""}
+    with pytest.raises(FetchError, match=r"api record \[0\]"):
+        HTTP_JSON.parse_http_json(PORTAL, options | {"unit": "dw"}, indicator="x", origin="api")
+
+
 CONFIG = """
 [app]
 language = "en"
@@ -183,6 +217,45 @@ def test_the_scale_the_error_names_puts_it_right(tmp_path: Path) -> None:
     assert line.startswith("ok "), line
     # 2021年1-5月 "612,330.2" 万元 = 61.23302 亿元
     assert row["period"] == "2021-05" and row["value"] == 61.23302
+
+
+PUBLISHED = """
+[app]
+language = "en"
+
+[plugins]
+allow = ["published"]
+
+[storage]
+path = "history.db"
+
+[indicators.transformation_investment]
+name_zh = "转型项目总投资"
+name_en = "Transformation investment"
+unit = "万元"
+
+[sources.report]
+type = "published"
+path = "builtin:economy/published.toml"
+interval = "1d"
+indicators = ["transformation_investment"]
+"""
+
+
+def test_a_published_figure_states_its_unit(tmp_path: Path) -> None:
+    # plugins/economy/published.toml: value = 166, unit = "亿元",
+    # quote = "全年谋划转型项目 96个，总投资 166亿元。"; the indicator here is in 万元
+    config = tmp_path / "lishi.toml"
+    config.write_text(textwrap.dedent(PUBLISHED), encoding="utf-8")
+    line = outcome_lines(cli(config, "fetch", "--once").stdout)["report"]
+    assert line.startswith("ERR") and "10,000× too small" in line, line
+    # 166 亿元 = 1,660,000 万元: multiplier 10^4 / 10^8
+    assert "`multiplier = 0.0001` on [indicators.transformation_investment]" in line
+    config.write_text(
+        textwrap.dedent(PUBLISHED).replace('unit = "万元"', 'unit = "亿元"'), encoding="utf-8"
+    )
+    line = outcome_lines(cli(config, "fetch", "--once").stdout)["report"]
+    assert line.startswith("ok "), line
 
 
 def test_a_percentage_column_into_an_amount_is_refused(tmp_path: Path) -> None:

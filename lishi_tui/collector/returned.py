@@ -70,7 +70,8 @@ def check_units(
             continue
         fix = (
             f"; set `scale = {literal(found.scale)}` on [sources.{source_id}] (times any scale "
-            "already set), or correct the indicator's `unit` or `multiplier`"
+            f"already set), or `multiplier = {literal(ind.multiplier / found.scale)}` on "
+            f"[indicators.{r.indicator}]"
             if found.scale is not None
             else ""
         )

@@ -21,6 +21,8 @@ covers). A file looks like::
     quote = "办结全区各级接收实事 1787 件中的 1581件，办结率 88%。"
     note = "截至2021年10月底"  # shown in the Chinese UI (and in English without note_en)
     note_en = "as of the end of October 2021"  # shown in the English UI
+    unit = "%"               # the unit the document states for the value (亿元, 万人, %),
+                             # checked against the indicator's; optional
 
 Every error names the file, the record (``figures[3]``, with its indicator when known)
 and the key.
@@ -74,6 +76,7 @@ class PublishedFigure:
     note: str
     note_en: str
     record: str  # "figures[3]", for messages
+    unit: str = ""  # the unit the document states for the value
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ _FIGURE_KEYS = {
     "quote",
     "note",
     "note_en",
+    "unit",
 }
 
 
@@ -183,6 +187,7 @@ def _figure(raw: Any, index: int, path: Path) -> PublishedFigure:
         note=_text(raw, "note", where),
         note_en=_text(raw, "note_en", where),
         record=record,
+        unit=_text(raw, "unit", where),
     )
 
 

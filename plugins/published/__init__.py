@@ -47,6 +47,7 @@ def readings_from(data: PublishedFile, origin: str, wanted: tuple[str, ...] = ()
             note=_note(fig, fig.note or fig.note_en),
             # The quote stays as published; only the file's note has an English form.
             note_en=_note(fig, fig.note_en) if fig.note_en else "",
+            unit=fig.unit,
         )
         for fig in data.figures
         if not wanted or fig.indicator in wanted

@@ -23,10 +23,12 @@ from lishi_tui.plugin import (
     one_frequency,
     parse_period,
     parse_quantity,
+    rescaled,
     resolve_or_fail,
     resolve_path,
     scale_exact,
     source_types_hook,
+    strip_control,
 )
 
 OPTIONS: dict[str, Option] = {
@@ -46,6 +48,11 @@ OPTIONS: dict[str, Option] = {
     ),
     "params": Option(OptionKind.TABLE, default={}, help="query parameters added to `url`"),
     "scale": Option(OptionKind.FLOAT, default=1.0, help="multiply every value"),
+    "unit": Option(
+        OptionKind.STR,
+        help="dotted path to the unit the publisher states in a record (万元, %); checked "
+        "against the indicator's unit after `scale`, and the run refused on a mismatch",
+    ),
     "frequency": FREQUENCY_OPTION,
 } | HTTP_OPTIONS
 
@@ -79,6 +86,7 @@ def parse_http_json(
     seen: set[str] = set()
     period_path, value_path = str(options["period"]), str(options["value"])
     year_path = options.get("year")
+    unit_path = options.get("unit")
     for i, record in enumerate(records):
         try:
             if filters and not all(_same(resolve_path(record, p), v) for p, v in filters.items()):
@@ -114,6 +122,7 @@ def parse_http_json(
                 status=quantity.status,
                 qualifier=quantity.qualifier,
                 origin=origin,
+                unit=_unit(record, unit_path, scale, origin, i),
             )
         )
     if not readings:
@@ -127,6 +136,13 @@ def parse_http_json(
 
 def _record(origin: str, index: int) -> str:
     return f"{origin} record [{index}]"
+
+
+def _unit(record: Any, path: str | None, scale: float, origin: str, index: int) -> str:
+    if path is None:
+        return ""
+    stated = _field(record, path, origin, index)
+    return rescaled(strip_control(str(stated)).strip(), scale) if stated is not None else ""
 
 
 def _field(record: Any, path: str, origin: str, index: int) -> Any:
