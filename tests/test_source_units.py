@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from lishi_tui.domain.model import Reading
 from lishi_tui.sources.api import FetchError
+from tests.support.httpserver import LocalHTTPServer
 from tests.test_source_e2e import cli, outcome_lines
 from tests.test_source_formats import payload, plugin
 
@@ -23,6 +25,7 @@ EXCEL = plugin("source_excel")
 NBS = plugin("source_nbs")
 WB = plugin("source_worldbank")
 HTTP_JSON = plugin("source_http_json")
+PROM = plugin("source_prometheus")
 RETAIL = "retail_long_gb18030.csv"
 
 
@@ -41,6 +44,14 @@ def test_long_layout_reads_the_unit_in_the_value_header() -> None:
     assert units(csv(RETAIL, **long, value_column="社会消费品零售总额")) == {"万元"}
     assert units(csv(RETAIL, **long, value_column="同比增长(%)")) == {"%"}
     assert units(csv(RETAIL, **long, value_column=1)) == {"万元"}
+
+
+def test_a_cell_written_with_a_percent_sign_states_a_percentage() -> None:
+    # As the retail table's 同比增长(%) column writes its cells ("15.2%"), under a header
+    # that states no unit
+    text = "月份,增速\n2021年1月,15.2%\n2021年2月,14.8%\n".encode()
+    got = CSV.parse_csv(text, {"period_column": 0, "value_column": 1}, indicator="x", origin="c")
+    assert [(r.value, r.unit) for r in got] == [(15.2, "%"), (14.8, "%")]
 
 
 def test_scale_turns_the_stated_unit_as_it_turns_the_figures() -> None:
@@ -163,6 +174,50 @@ def test_http_json_reads_the_unit_path_after_scale() -> None:
         HTTP_JSON.parse_http_json(PORTAL, options | {"unit": "dw"}, indicator="x", origin="api")
 
 
+# Written to the OpenMetrics 1.0 grammar, after the spec's "# TYPE foo_seconds counter /
+# # UNIT foo_seconds seconds" example and its discouraged form whose unit is no suffix.
+OPENMETRICS = b"""# TYPE job_success_ratio gauge
+# UNIT job_success_ratio ratio
+job_success_ratio 0.88
+# TYPE foo_seconds counter
+# UNIT foo_seconds seconds
+foo_seconds_total 17.0
+# TYPE handled gauge
+# UNIT handled percent
+handled 88.47
+# TYPE plain gauge
+plain 3
+# EOF
+"""
+
+
+def test_prometheus_reads_unit_lines_and_the_naming_convention() -> None:
+    def unit_of(metric: str, body: bytes = OPENMETRICS) -> str:
+        (r,) = PROM.parse_exposition(
+            body,
+            {"metric": metric},
+            indicator="x",
+            origin="m",
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        return str(r.unit)
+
+    assert unit_of("job_success_ratio") == "ratio"
+    assert unit_of("foo_seconds_total") == "seconds"  # the family's UNIT line
+    assert unit_of("handled") == "percent"
+    assert unit_of("plain") == ""
+    # The Prometheus text format has no UNIT lines: the name's last word says "ratio"
+    assert unit_of("cache_hit_ratio", b"cache_hit_ratio 0.5\n") == "ratio"
+    # A recorded instant query for `up`: nothing stated
+    up = PROM.parse_prometheus_range(
+        payload("prometheus_docs_query_up_vector.json"),
+        {"labels": {"instance": "localhost:9090"}},
+        indicator="x",
+        origin="p",
+    )
+    assert up and units(up) == {""}
+
+
 CONFIG = """
 [app]
 language = "en"
@@ -255,6 +310,51 @@ def test_a_published_figure_states_its_unit(tmp_path: Path) -> None:
         textwrap.dedent(PUBLISHED).replace('unit = "万元"', 'unit = "亿元"'), encoding="utf-8"
     )
     line = outcome_lines(cli(config, "fetch", "--once").stdout)["report"]
+    assert line.startswith("ok "), line
+
+
+def test_a_ratio_metric_into_an_indicator_in_percent_is_refused(
+    tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    http_server.route("/metrics", OPENMETRICS.decode(), content_type="application/openmetrics-text")
+    body = f"""
+    [app]
+    language = "en"
+
+    [plugins]
+    allow = ["source_prometheus"]
+
+    [storage]
+    path = "history.db"
+
+    [collector]
+    retries = 0
+
+    [indicators.success]
+    name_zh = "任务成功率"
+    name_en = "Job success"
+    unit = "%"
+    frequency = "realtime"
+
+    [sources.jobs]
+    type = "prometheus"
+    mode = "instant_text"
+    url = "{http_server.url("/metrics")}"
+    metric = "job_success_ratio"
+    interval = "1m"
+    indicator = "success"
+    """
+    config = tmp_path / "lishi.toml"
+    config.write_text(textwrap.dedent(body), encoding="utf-8")
+    line = outcome_lines(cli(config, "fetch", "--once").stdout)["jobs"]
+    # 0.88 shown as "0.88 %" would be 100 times too small; prometheus takes no `scale`
+    assert line.startswith("ERR") and "100× too small" in line, line
+    assert "`multiplier = 0.01` on [indicators.success]" in line and "scale =" not in line
+    config.write_text(
+        textwrap.dedent(body).replace('unit = "%"', 'unit = "%"\nmultiplier = 0.01'),
+        encoding="utf-8",
+    )
+    line = outcome_lines(cli(config, "fetch", "--once").stdout)["jobs"]
     assert line.startswith("ok "), line
 
 

@@ -39,6 +39,7 @@ from lishi_tui.domain.units import Unit, conflict, literal, parse_unit, rescaled
         ("‰", -3, "%"),
         ("千分比", -3, "%"),
         ("Percent", -2, "%"),
+        ("ratio", 0, "%"),  # a share written 0.88
         ("上年同月=100", 0, "上年同月=100"),  # a bracket that holds no unit: read as is
         ("", 0, ""),
     ],
@@ -64,6 +65,7 @@ def test_amounts_and_percentages() -> None:
         ("元", 1e-8, "亿元"),
         ("万元", 10.0, "千元"),
         ("%", 10.0, "‰"),
+        ("ratio", 100.0, "%"),
         ("万元", 15.0, ""),  # not a power of ten: no unit is claimed
         ("元", 100.0, ""),  # 分 is not spelled: no unit is claimed
         ("", 0.0001, ""),
@@ -101,6 +103,9 @@ def test_a_magnitude_mismatch_is_refused_with_the_scale_that_fixes_it() -> None:
     assert "100,000,000× too small" in found.reason
     found = conflict("万千瓦时", "亿千瓦时")
     assert found is not None and found.scale == pytest.approx(1e-4)
+    found = conflict("ratio", "%")  # a Prometheus *_ratio metric shown in %
+    assert found is not None and found.scale == pytest.approx(100)
+    assert "100× too small" in found.reason
     found = conflict("‰", "%")
     assert found is not None and found.scale == pytest.approx(0.1)
     # 15 mu to the hectare: an indicator shown in 公顷 and stored in 亩, fed 公顷.

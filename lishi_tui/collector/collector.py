@@ -379,6 +379,7 @@ class Collector:
             readings, refused = cap_readings(result, self.config.collector.max_readings)
             readings = validated(readings)
             kept, skipped = self._select(source, readings)
+            check_units(source.id, kept, self._indicator, scaled="scale" in stype.options)
             observations = stamped(kept, source, self.clock(), http.last_url)
         except asyncio.CancelledError:
             rt.running = False
@@ -476,7 +477,6 @@ class Collector:
                 skipped.append(f"{r.indicator} {r.period.key}: not fed by this source")
             else:
                 kept.append(r)
-        check_units(source.id, kept, self._indicator)
         return kept, skipped
 
     def _indicator(self, ind_id: str) -> Indicator | None:

@@ -56,10 +56,15 @@ def stamped(
 
 
 def check_units(
-    source_id: str, readings: Sequence[Reading], indicator: Callable[[str], Indicator | None]
+    source_id: str,
+    readings: Sequence[Reading],
+    indicator: Callable[[str], Indicator | None],
+    *,
+    scaled: bool = False,
 ) -> None:
     """Refuse the run when a publisher's stated unit contradicts its indicator's (万元 read
-    into an indicator in 亿元): stored, every figure would be silently wrong."""
+    into an indicator in 亿元): stored, every figure would be silently wrong. ``scaled``:
+    the source type takes a ``scale`` option, which the fix may then name."""
     seen: set[tuple[str, str]] = set()
     for r in readings:
         if not r.unit or (r.indicator, r.unit) in seen:
@@ -68,13 +73,15 @@ def check_units(
         ind = indicator(r.indicator)
         if ind is None or (found := conflict(r.unit, ind.unit, ind.multiplier)) is None:
             continue
-        fix = (
-            f"; set `scale = {literal(found.scale)}` on [sources.{source_id}] (times any scale "
-            f"already set), or `multiplier = {literal(ind.multiplier / found.scale)}` on "
-            f"[indicators.{r.indicator}]"
-            if found.scale is not None
-            else ""
-        )
+        fix = ""
+        if found.scale is not None:
+            multiplier = f"`multiplier = {literal(ind.multiplier / found.scale)}` on [indicators.{r.indicator}]"
+            fix = (
+                f"; set `scale = {literal(found.scale)}` on [sources.{source_id}] (times any "
+                f"scale already set), or {multiplier}"
+                if scaled
+                else f"; set {multiplier}"
+            )
         raise Located(
             f"indicator {r.indicator} (period {r.period.key}, from {r.origin or 'the source'}): "
             f"{found.reason}{fix}; nothing from this run is stored"

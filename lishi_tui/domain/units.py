@@ -33,12 +33,13 @@ _PERCENT_WORDS = {
     "percent": -2,
     "per cent": -2,
     "pct": -2,
+    "ratio": 0,  # Prometheus's and OpenMetrics' base unit for shares: 0.88, not 88
     "‰": -3,
     "千分比": -3,
     "千分点": -3,
     "千分数": -3,
 }
-PERCENT = "%"  # the base of every percentage word
+PERCENT = "%"  # the base of every percentage word (a share of a whole)
 
 _MAGNITUDES = {"十": 1, "百": 2, "千": 3, "万": 4, "亿": 8}
 _SPELLED = {
@@ -125,7 +126,7 @@ def parse_unit(text: str) -> Unit:
 def spelled(unit: Unit) -> str:
     """A unit written out (``Unit(8, "元")`` → "亿元"), or "" when it has no usual spelling."""
     if unit.percent:
-        return {-2: "%", -3: "‰"}.get(unit.power, "")
+        return {0: "ratio", -2: "%", -3: "‰"}.get(unit.power, "")
     if unit.power not in _SPELLED or (not unit.base and unit.power == 0):
         return ""
     return _SPELLED[unit.power] + unit.base

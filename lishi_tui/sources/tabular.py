@@ -296,7 +296,8 @@ def reading(
         status=q.status,
         qualifier=q.qualifier,
         origin=origin,
-        unit=rescaled(unit, scale),
+        # A cell written "15.2%" states its unit as much as a header does.
+        unit=rescaled(unit or ("%" if q.percent else ""), scale),
     )
 
 

@@ -122,7 +122,8 @@ def parse_http_json(
                 status=quantity.status,
                 qualifier=quantity.qualifier,
                 origin=origin,
-                unit=_unit(record, unit_path, scale, origin, i),
+                unit=_unit(record, unit_path, scale, origin, i)
+                or rescaled("%" if quantity.percent else "", scale),
             )
         )
     if not readings:

@@ -198,6 +198,7 @@ def parse_prometheus_range(
     index, chosen, labels = series[0]
     where = f"{origin} data.result[{index}]"
     _refuse_native_histogram(chosen, labels, kind, where)
+    unit = name_unit(str(labels.get("__name__") or ""), {})
     key = "values" if kind == "matrix" else "value"
     points = chosen.get("values") if kind == "matrix" else [chosen.get("value")]
     if not isinstance(points, list):
@@ -225,7 +226,7 @@ def parse_prometheus_range(
             )
         seen.add(period.key)
         if value is not None:  # NaN and ±Inf are not figures: a gap, not a reading
-            readings.append(Reading(indicator, period, value, origin=origin))
+            readings.append(Reading(indicator, period, value, origin=origin, unit=unit))
     if not readings:
         raise FetchError("the series has no finite points: the series is empty", where=origin)
     return readings
@@ -360,9 +361,13 @@ def parse_exposition(
     unreadable: list[str] = []
     found: list[tuple[dict[str, str], float | None, datetime]] = []
     others: list[dict[str, str]] = []  # the metric's samples whose labels do not match
+    declared: dict[str, str] = {}  # OpenMetrics "# UNIT family unit"
     for line_no, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
+            if line.startswith("# UNIT "):
+                _, _, family, *stated = line.split(None, 3)
+                declared[family.strip('"')] = stated[0].strip() if stated else ""
             continue
         at = f"{origin}:{line_no}"
         try:
@@ -413,7 +418,29 @@ def parse_exposition(
     _labels, value, moment = found[0]
     # A NaN sample (Prometheus's staleness marker is one) is no figure: a missing reading.
     note = "" if value is not None else "sample is NaN or infinite (stale or no figure)"
-    return [Reading(indicator, Period.instant(moment), value, origin=origin, note=note)]
+    unit = name_unit(metric, declared)
+    return [Reading(indicator, Period.instant(moment), value, origin=origin, note=note, unit=unit)]
+
+
+# A family's samples add these to its name (OpenMetrics: counters _total and _created,
+# histograms and summaries _count, _sum, _bucket; gauge histograms _gcount, _gsum).
+_SAMPLE_SUFFIXES = ("_total", "_created", "_count", "_sum", "_bucket", "_gcount", "_gsum", "_info")
+
+
+def name_unit(name: str, declared: Mapping[str, str]) -> str:
+    """The unit of metric ``name``: its family's ``# UNIT`` line, else the unit the naming
+    convention puts last in the name when it is one the collector can compare (``_ratio``,
+    a share written 0.88; ``_percent``). "" otherwise (seconds, bytes: shown as measured).
+    """
+    families = [name] + [name.removesuffix(s) for s in _SAMPLE_SUFFIXES if name.endswith(s)]
+    for family in families:
+        if declared.get(family):
+            return declared[family]
+    for family in families:
+        for unit in ("ratio", "percent"):
+            if family.endswith("_" + unit):
+                return unit
+    return ""
 
 
 # -- fetching --------------------------------------------------------------------------
