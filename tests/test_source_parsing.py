@@ -254,6 +254,26 @@ def test_json_duplicate_keys_never_vanish() -> None:
     assert kept["a"] == [{"x": 1}, {"y": 2}] and kept["b"] == 3
 
 
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1 234 567.5", 1234567.5),
+        ("-12 345", -12345.0),
+        ("1\u00a0234", 1234.0),
+        ("1'234'567", 1234567.0),
+    ],
+)
+def test_digits_grouped_by_spaces(raw: str, value: float) -> None:
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["1234 567", "1 234 5678", "0 123", "1 234'567"])
+def test_a_grouping_that_is_not_one_is_refused(raw: str) -> None:
+    # "1234 567" was read as 1234567: two figures run together, or a mistyped one
+    with pytest.raises(NumberError, match=r"not a number"):
+        parse_number(raw)
+
+
 @pytest.mark.parametrize("raw", ["3,1", "0,452", "1.234,5", "1 234,5", "1,2345", "1234,567"])
 def test_decimal_commas_are_refused_not_read_as_thousands(raw: str) -> None:
     # Read before as 31, 452, 1.2345, 12345, 12345 and 1234567: every comma was dropped.

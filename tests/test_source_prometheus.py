@@ -131,6 +131,20 @@ def test_a_filter_value_does_not_match_an_openmetrics_sample_without_that_label(
     assert one(page, "foo_bucket", le="+Inf").value == 17.0
 
 
+def test_a_label_value_must_be_text_or_a_whole_number() -> None:
+    page = payload("prometheus_docs_text_format_example.txt")
+    # http_requests_total{method="post",code="200"} 1027: a TOML integer reads as its digits
+    assert one(page, "http_requests_total", method="post", code=200).value == 1027.0
+    # TOML true would compare as "True", 200.0 as "200.0": refused, with the quoted form
+    with pytest.raises(FetchError, match=r'labels.code = True: .* code = "true"'):
+        one(page, "http_requests_total", method="post", code=True)
+    with pytest.raises(FetchError, match=r'labels.code = 200.0: .* code = "200.0"'):
+        one(page, "http_requests_total", method="post", code=200.0)
+    vector = payload("prometheus_docs_query_up_vector.json")
+    with pytest.raises(FetchError, match=r"labels.job = False"):
+        query(vector, job=False)
+
+
 def query(content: bytes, **labels: Any) -> list[Reading]:
     readings: list[Reading] = PROM.parse_prometheus_range(
         content, {"labels": labels}, indicator="m", origin="u"

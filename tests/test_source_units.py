@@ -26,6 +26,7 @@ NBS = plugin("source_nbs")
 WB = plugin("source_worldbank")
 HTTP_JSON = plugin("source_http_json")
 PROM = plugin("source_prometheus")
+SDMX = plugin("source_sdmx_json")
 RETAIL = "retail_long_gb18030.csv"
 
 
@@ -172,6 +173,20 @@ def test_http_json_reads_the_unit_path_after_scale() -> None:
     assert units(HTTP_JSON.parse_http_json(PORTAL, plain, indicator="x", origin="api")) == {""}
     with pytest.raises(FetchError, match=r"api record \[0\]"):
         HTTP_JSON.parse_http_json(PORTAL, options | {"unit": "dw"}, indicator="x", origin="api")
+
+
+def sdmx(name: str, series: dict[str, str]) -> set[str]:
+    return units(SDMX.parse_sdmx_json(payload(name), {"series": series}, indicator="x", origin="u"))
+
+
+def test_sdmx_states_a_percentage_unit_code() -> None:
+    # dataSet attribute UNIT_MEASURE: [{"id": "PC", "name": "Percentage change"}]
+    assert sdmx("sdmx_gdp_growth.json", {"REF_AREA": "CHN"}) == {"%"}
+    # OECD.Stat: attribute UNIT (role UNIT_MEASURE) = PC, POWERCODE = "0"
+    assert sdmx("sdmx_oecd_kei_flat.json", {"SUBJECT": "PRINTO01", "LOCATION": "AUS"}) == {"%"}
+    # XDC (national currency) and TONES: nothing the collector could compare
+    assert sdmx("sdmx_gdp_level_unitmult.json", {}) == {""}
+    assert sdmx("sdmx_nis_milled_rice_flat.json", {"REF_AREA": "ASIKHM002"}) == {""}
 
 
 # Written to the OpenMetrics 1.0 grammar, after the spec's "# TYPE foo_seconds counter /

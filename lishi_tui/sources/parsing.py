@@ -100,6 +100,12 @@ MISSING_MARKERS = frozenset(
 _EUROSTAT_NO_FIGURE = re.compile(r":\s*[a-z]{0,3}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"(?<=\d)[,\s\u00a0\u2009\u202f'](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Digits grouped by spaces or apostrophes ("1 234 567", "1'234"): a first group of one to
+# three digits, then groups of three, one separator throughout. "1234 567" is not a
+# grouping: it may be two figures run together, and is refused rather than read 1234567.
+_SPACE_GROUPED = re.compile(
+    r"[+-]?[1-9]\d{0,2}(?P<sep>[\s\u00a0\u2009\u202f'])\d{3}(?:(?P=sep)\d{3})*(?:\.\d*)?"
+)
 # A comma is read only as a thousands separator: between groups of exactly three digits,
 # after a first group of one to three that does not start with 0 ("1,581", "12,345,678").
 _COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?")
@@ -235,6 +241,11 @@ def _quantity_from_text(raw: str) -> Quantity:
                 "a decimal point"
             )
     compact = _SEPARATORS.sub("", text)
+    if compact != text and not _SPACE_GROUPED.fullmatch(text):
+        raise NumberError(
+            f"not a number: {excerpt(raw, 40)!r}: digits grouped by spaces must come in "
+            "groups of three after a first group of one to three (1 234 567)"
+        )
     if not _NUMBER.fullmatch(compact):
         raise NumberError(f"not a number: {excerpt(raw, 40)!s}")
     return Quantity(float(compact), qualifier, percent, status)

@@ -47,7 +47,8 @@ OPTIONS: dict[str, Option] = {
     "labels": Option(
         OptionKind.TABLE,
         default={},
-        help='{ label = value }: picks one series or sample; a label it lacks equals "", as in PromQL',
+        help='{ label = value }: picks one series or sample; a label it lacks equals "", as in '
+        "PromQL; values are text (an integer is its digits; true or 1.0 is refused)",
     ),
 } | HTTP_OPTIONS
 
@@ -63,6 +64,22 @@ def _label(labels: Mapping[str, Any], name: str) -> str:
     """A label's value, with an absent (or null) label read as "", as PromQL reads it."""
     value = labels.get(name)
     return "" if value is None else str(value)
+
+
+def wanted_labels(options: Mapping[str, Any], where: str) -> dict[str, str]:
+    """The ``labels`` option as text. Label values are strings: a TOML integer (``code =
+    200``) is its digits; a boolean or a float is refused, since ``true`` would compare as
+    "True" and ``1.0`` as "1.0", matching nothing an exporter writes."""
+    wanted: dict[str, str] = {}
+    for name, value in dict(options.get("labels") or {}).items():
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise FetchError(
+                f"labels.{name} = {value!r}: a label value is text; write it quoted, "
+                f'{name} = "{str(value).lower() if isinstance(value, bool) else value}"',
+                where=where,
+            )
+        wanted[str(name)] = str(value)
+    return wanted
 
 
 def _matches(labels: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -163,7 +180,7 @@ def parse_prometheus_range(
             f"expected a matrix result (a range query); got resultType {excerpt(kind, 20)}",
             where=origin,
         )
-    wanted = dict(options.get("labels") or {})
+    wanted = wanted_labels(options, origin)
     series: list[tuple[int, Mapping[str, Any], Mapping[str, Any]]] = []
     for i, entry in enumerate(result):
         if not isinstance(entry, Mapping):
@@ -353,7 +370,7 @@ def parse_exposition(
     metric = str(options.get("metric") or "")
     if not metric:
         raise FetchError("mode instant_text needs `metric`", where=origin)
-    wanted = dict(options.get("labels") or {})
+    wanted = wanted_labels(options, origin)
     # OpenMetrics (ends with "# EOF") gives timestamps in seconds, the Prometheus text
     # format in milliseconds.
     seconds = text.rstrip().endswith("# EOF")

@@ -88,6 +88,12 @@ CONFIDENTIAL = frozenset({"C", "D", "N", "S"})
 # Attributes worth keeping beside a figure, in the order the note lists them.
 KEPT_ATTRIBUTES = ("OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "UNIT_MULT", "SCALE", "DECIMALS")
 TIME_IDS = frozenset({"TIME_PERIOD", "TIME"})
+# The unit concept (an attribute, or a dimension) and the codes of it that are
+# percentages: OECD and the SDMX codelists' PC and PT, ECB's PCPA and PCCH, IMF's PC_PA.
+# Only these are stated as the reading's unit: currency and count codes (XDC, EUR,
+# NUMBER) are nothing the collector could compare.
+UNIT_IDS = ("UNIT_MEASURE", "UNIT", "UNIT_MEAS")
+PERCENT_CODES = frozenset({"PC", "PT", "PCPA", "PC_PA", "PCCH"})
 
 
 @dataclass(frozen=True)
@@ -543,7 +549,19 @@ def _reading(obs: _Obs, time: _Dimension, unit_mult: int, indicator: str, origin
         for name in KEPT_ATTRIBUTES
         if attrs.get(name) and not (name == "OBS_STATUS" and attrs[name] == "A")
     )
-    return Reading(indicator, period, value, status=status, origin=origin, note=note)
+    return Reading(
+        indicator, period, value, status=status, origin=origin, note=note, unit=_unit(obs)
+    )
+
+
+def _unit(obs: _Obs) -> str:
+    """ "%" when the observation's unit code is a percentage (and no UNIT_MULT rescales it)."""
+    for concept in UNIT_IDS:
+        code = obs.attrs.get(concept) or obs.codes.get(concept)
+        if code:
+            mult = obs.attrs.get("UNIT_MULT") or "0"
+            return "%" if code.upper() in PERCENT_CODES and mult == "0" else ""
+    return ""
 
 
 def _scaled(value: float, attrs: Mapping[str, str], unit_mult: int, where: str) -> float:
