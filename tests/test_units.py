@@ -27,6 +27,8 @@ from lishi_tui.domain.units import Unit, conflict, literal, parse_unit, rescaled
         ("万元/人", 4, "元/人"),
         ("亿元人民币", 8, "元"),
         ("单位：万元", 4, "元"),
+        ("Unit of measure: 万元", 4, "元"),
+        ("计量单位:亿元", 8, "元"),
         ("（万元）", 4, "元"),
         ("万 元", 4, "元"),
         ("万", 4, ""),

@@ -67,7 +67,15 @@ _AMOUNT_WORDS = (
 )
 _AMOUNTS = frozenset(word for line in _AMOUNT_WORDS for word in line.split())
 
-_LABEL = re.compile(r"^(?:计量单位|单位|unit|units)\s*[:：]?\s*", re.IGNORECASE)
+# The words a table or a text labels its unit with ("单位：万元", a "计量单位" column); the
+# label is matched with spaces taken out, as `normalise` compares.
+UNIT_LABELS = frozenset({"单位", "计量单位", "unit", "units", "unit of measure"})
+_LABEL = re.compile(
+    "^(?:"
+    + "|".join(sorted((re.escape(w.replace(" ", "")) for w in UNIT_LABELS), key=len, reverse=True))
+    + r")\s*[:：]?\s*",
+    re.IGNORECASE,
+)
 _CURRENCY_SUFFIX = ("人民币",)
 
 

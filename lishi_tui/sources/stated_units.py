@@ -18,15 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from lishi_tui.domain.units import UNIT_LABELS
 from lishi_tui.sources.parsing import normalise_header, split_unit
-
-UNIT_HEADERS = frozenset({"单位", "计量单位", "unit", "units", "unit of measure"})
 
 
 def unit_column(headers: Sequence[str]) -> int | None:
     """The index of the table's unit column, if it has one."""
     for i, header in enumerate(headers):
-        if normalise_header(header).lower() in UNIT_HEADERS:
+        if normalise_header(header).lower() in UNIT_LABELS:
             return i
     return None
 
@@ -58,7 +57,7 @@ def labelled_unit(rows: Iterable[Sequence[str]], label_col: int, value_col: int)
     ``"Unit","%"``), else the unit the value column's labels state (``累计(亿元)``)."""
     beside = bracketed = ""
     for cells in rows:
-        if cell(cells, label_col).lower() in UNIT_HEADERS:
+        if cell(cells, label_col).lower() in UNIT_LABELS:
             beside = beside or cell(cells, value_col)
         elif unit := split_unit(cell(cells, value_col))[1]:
             bracketed = unit
