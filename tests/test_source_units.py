@@ -55,6 +55,18 @@ def test_a_cell_written_with_a_percent_sign_states_a_percentage() -> None:
     assert [(r.value, r.unit) for r in got] == [(15.2, "%"), (14.8, "%")]
 
 
+def test_a_percent_cell_under_an_amount_header_is_refused() -> None:
+    # A header in 万元 over cells written "15.2%": the header was shifted by a column, or
+    # the column is not the one it says. Neither reading can be trusted.
+    text = "月份,社会消费品零售总额(万元)\n2021年1月,15.2%\n".encode()
+    with pytest.raises(FetchError, match=r"'15.2%' is a percentage.*'万元'"):
+        CSV.parse_csv(text, {"period_column": 0, "value_column": 1}, indicator="x", origin="c")
+    # the same cells under a header in % are read
+    fine = "月份,同比增长(%)\n2021年1月,15.2%\n".encode()
+    got = CSV.parse_csv(fine, {"period_column": 0, "value_column": 1}, indicator="x", origin="c")
+    assert [(r.value, r.unit) for r in got] == [(15.2, "%")]
+
+
 def test_scale_turns_the_stated_unit_as_it_turns_the_figures() -> None:
     long = {"skip_rows": 1, "period_column": "月份", "value_column": 1}
     assert units(csv(RETAIL, **long, scale=0.0001)) == {"亿元"}  # 万元 × 10^-4

@@ -15,7 +15,7 @@ from typing import Any
 
 from lishi_tui.domain.model import Reading
 from lishi_tui.domain.periods import Period, PeriodError, PeriodKind
-from lishi_tui.domain.units import rescaled
+from lishi_tui.domain.units import parse_unit, rescaled
 from lishi_tui.sources.api import HTTP_OPTIONS, FetchError, Option, OptionKind
 from lishi_tui.sources.parsing import (
     NumberError,
@@ -288,6 +288,12 @@ def reading(
         q = parse_quantity(cell)
     except NumberError as exc:
         raise FetchError(str(exc), where=where) from None
+    if q.percent and unit and parse_unit(unit).amount:
+        raise FetchError(
+            f"the cell {cell.strip()!r} is a percentage, but the table states its unit as"
+            f" {unit!r}: the column or the unit is not what it seems",
+            where=where,
+        )
     value = None if q.value is None else scale_exact(q.value, scale)
     return Reading(
         indicator,
