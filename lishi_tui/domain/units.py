@@ -72,7 +72,9 @@ _AMOUNTS = frozenset(word for line in _AMOUNT_WORDS for word in line.split())
 UNIT_LABELS = frozenset({"单位", "计量单位", "unit", "units", "unit of measure"})
 _LABEL = re.compile(
     "^(?:"
-    + "|".join(sorted((re.escape(w.replace(" ", "")) for w in UNIT_LABELS), key=len, reverse=True))
+    + "|".join(
+        sorted((re.escape(w.replace(" ", "")) for w in UNIT_LABELS), key=lambda w: (-len(w), w))
+    )
     + r")\s*[:：]?\s*",
     re.IGNORECASE,
 )
