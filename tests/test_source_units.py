@@ -196,6 +196,14 @@ def test_sdmx_states_a_percentage_unit_code() -> None:
     assert sdmx("sdmx_gdp_growth.json", {"REF_AREA": "CHN"}) == {"%"}
     # OECD.Stat: attribute UNIT (role UNIT_MEASURE) = PC, POWERCODE = "0"
     assert sdmx("sdmx_oecd_kei_flat.json", {"SUBJECT": "PRINTO01", "LOCATION": "AUS"}) == {"%"}
+    # the same percentages read with `unit_mult = 2` are divided by 100: no longer in %
+    scaled = SDMX.parse_sdmx_json(
+        payload("sdmx_gdp_growth.json"),
+        {"series": {"REF_AREA": "CHN"}, "unit_mult": 2},
+        indicator="x",
+        origin="u",
+    )
+    assert units(scaled) == {""}
     # XDC (national currency) and TONES: nothing the collector could compare
     assert sdmx("sdmx_gdp_level_unitmult.json", {}) == {""}
     assert sdmx("sdmx_nis_milled_rice_flat.json", {"REF_AREA": "ASIKHM002"}) == {""}

@@ -542,36 +542,43 @@ def _reading(obs: _Obs, time: _Dimension, unit_mult: int, indicator: str, origin
         status = ObservationStatus.MISSING
     if status is ObservationStatus.MISSING:
         value = None
+    power = 0  # the power of ten the value is read at; a stated unit holds only at 0
     if value is not None:
-        value = _scaled(value, attrs, unit_mult, obs.where)
+        power = _power(attrs, unit_mult, obs.where)
+        value = scale_exact(value, power_of_ten=power)
     note = "; ".join(
         f"{name} {attrs[name]}"
         for name in KEPT_ATTRIBUTES
         if attrs.get(name) and not (name == "OBS_STATUS" and attrs[name] == "A")
     )
     return Reading(
-        indicator, period, value, status=status, origin=origin, note=note, unit=_unit(obs)
+        indicator,
+        period,
+        value,
+        status=status,
+        origin=origin,
+        note=note,
+        unit=_unit(obs) if power == 0 else "",
     )
 
 
 def _unit(obs: _Obs) -> str:
-    """ "%" when the observation's unit code is a percentage (and no UNIT_MULT rescales it)."""
+    """ "%" when the observation's unit code is a percentage (its value read unscaled)."""
     for concept in UNIT_IDS:
-        code = obs.attrs.get(concept) or obs.codes.get(concept)
-        if code:
-            mult = obs.attrs.get("UNIT_MULT") or "0"
-            return "%" if code.upper() in PERCENT_CODES and mult == "0" else ""
+        if code := obs.attrs.get(concept) or obs.codes.get(concept):
+            return "%" if code.upper() in PERCENT_CODES else ""
     return ""
 
 
-def _scaled(value: float, attrs: Mapping[str, str], unit_mult: int, where: str) -> float:
+def _power(attrs: Mapping[str, str], unit_mult: int, where: str) -> int:
+    """The power of ten a value is multiplied by: its UNIT_MULT less the `unit_mult` asked."""
     try:
         published_mult = int(attrs.get("UNIT_MULT") or 0)
     except ValueError:
         raise FetchError(
             f"UNIT_MULT is not an integer: {attrs.get('UNIT_MULT')!r}", where=where
         ) from None
-    return scale_exact(value, power_of_ten=published_mult - unit_mult)
+    return published_mult - unit_mult
 
 
 def _accept(options: Mapping[str, Any]) -> dict[str, str]:
