@@ -187,8 +187,11 @@ def test_http_json_reads_the_unit_path_after_scale() -> None:
         HTTP_JSON.parse_http_json(PORTAL, options | {"unit": "dw"}, indicator="x", origin="api")
 
 
-def sdmx(name: str, series: dict[str, str]) -> set[str]:
-    return units(SDMX.parse_sdmx_json(payload(name), {"series": series}, indicator="x", origin="u"))
+def sdmx(name: str, series: dict[str, str], **options: Any) -> set[str]:
+    got = SDMX.parse_sdmx_json(
+        payload(name), {"series": series, **options}, indicator="x", origin="u"
+    )
+    return units(got)
 
 
 def test_sdmx_states_a_percentage_unit_code() -> None:
@@ -197,13 +200,7 @@ def test_sdmx_states_a_percentage_unit_code() -> None:
     # OECD.Stat: attribute UNIT (role UNIT_MEASURE) = PC, POWERCODE = "0"
     assert sdmx("sdmx_oecd_kei_flat.json", {"SUBJECT": "PRINTO01", "LOCATION": "AUS"}) == {"%"}
     # the same percentages read with `unit_mult = 2` are divided by 100: no longer in %
-    scaled = SDMX.parse_sdmx_json(
-        payload("sdmx_gdp_growth.json"),
-        {"series": {"REF_AREA": "CHN"}, "unit_mult": 2},
-        indicator="x",
-        origin="u",
-    )
-    assert units(scaled) == {""}
+    assert sdmx("sdmx_gdp_growth.json", {"REF_AREA": "CHN"}, unit_mult=2) == {""}
     # XDC (national currency) and TONES: nothing the collector could compare
     assert sdmx("sdmx_gdp_level_unitmult.json", {}) == {""}
     assert sdmx("sdmx_nis_milled_rice_flat.json", {"REF_AREA": "ASIKHM002"}) == {""}
